@@ -1,0 +1,66 @@
+import type { User } from '../accounts/store.js';
+
+export interface PackageRecord {
+  name: string;
+  createdAt: string;
+  modifiedAt: string;
+  rev: number;
+  description: string;
+  keywords: string;
+  unpublishedAt: string | null;
+}
+
+export interface VersionRecord {
+  packageName: string;
+  version: string;
+  manifest: Record<string, unknown>;
+  integrity: string;
+  shasum: string;
+  blob: string;
+  size: number;
+  fileCount: number;
+  unpackedSize: number;
+  publishedAt: string;
+  publisherId: number;
+  deprecated: string | null;
+  readme: string;
+  unpublishedAt: string | null;
+}
+
+export interface Dependent {
+  packageName: string;
+  version: string;
+  range: string;
+}
+
+export interface SearchRow {
+  name: string;
+  description: string;
+  keywords: string;
+  modifiedAt: string;
+}
+
+export interface PackageStore {
+  get(name: string): Promise<PackageRecord | undefined>;
+  /** Creates the package row; false if it already exists. */
+  create(pkg: { name: string; createdAt: string }): Promise<boolean>;
+  /** Records a change: bumps rev and modified time, optionally updates the searchable fields. */
+  touch(name: string, change: { modifiedAt: string; description?: string; keywords?: string; unpublishedAt?: string | null }): Promise<void>;
+  owners(name: string): Promise<User[]>;
+  addOwner(name: string, userId: number): Promise<void>;
+  removeOwner(name: string, userId: number): Promise<void>;
+  /** Every version ever published, tombstones included, in publish order. */
+  versions(name: string): Promise<VersionRecord[]>;
+  version(name: string, version: string): Promise<VersionRecord | undefined>;
+  /** Inserts the version; false when name@version exists (live or tombstone). */
+  insertVersion(version: VersionRecord, dependencies: Record<string, string>): Promise<boolean>;
+  setDeprecated(name: string, version: string, message: string | null): Promise<void>;
+  markUnpublished(name: string, version: string, at: string): Promise<void>;
+  distTags(name: string): Promise<Record<string, string>>;
+  setDistTag(name: string, tag: string, version: string): Promise<void>;
+  removeDistTag(name: string, tag: string): Promise<void>;
+  /** Live versions of other packages that depend on `name`. */
+  dependents(name: string): Promise<Dependent[]>;
+  /** Live packages whose name, description or keywords contain every word. */
+  searchCandidates(words: string[], limit: number): Promise<SearchRow[]>;
+}

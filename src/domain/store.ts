@@ -1,0 +1,21 @@
+// The storage the domain needs, as interfaces the domain owns. storage/db implements them;
+// `transaction` runs its callback with repositories bound to one database transaction, which is
+// how every change writes its new state and its event together or not at all.
+import type { UserStore } from './accounts/store.js';
+import type { TokenStore } from './tokens/store.js';
+import type { PackageStore } from './packages/store.js';
+import type { EventStore } from './events/store.js';
+import type { WebLoginStore } from './accounts/web-login-store.js';
+
+export interface Repositories {
+  users: UserStore;
+  tokens: TokenStore;
+  packages: PackageStore;
+  events: EventStore;
+  webLogins: WebLoginStore;
+}
+
+export interface Store extends Repositories {
+  transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

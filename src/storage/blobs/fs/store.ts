@@ -1,0 +1,69 @@
+// Content-addressed blobs on the local disk: <root>/<aa>/<bb>/<sha512 hex>. Writes go to a
+// temporary file, are fsynced, then renamed into place, so a crash leaves either no file or
+// the whole file, never a torn one at the final name.
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { BlobStore, Sha512Hex } from '../../../domain/packages/blobs.js';
+
+export class FsBlobStore implements BlobStore {
+  constructor(private readonly root: string) {}
+
+  localPath(address: Sha512Hex): string {
+    if (!/^[0-9a-f]{128}$/.test(address)) throw new Error('not a sha512 address');
+    return join(this.root, address.slice(0, 2), address.slice(2, 4), address);
+  }
+
+  async has(address: Sha512Hex): Promise<boolean> {
+    try {
+      await stat(this.localPath(address));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async put(bytes: Buffer): Promise<Sha512Hex> {
+    const address = createHash('sha512').update(bytes).digest('hex') as Sha512Hex;
+    const target = this.localPath(address);
+    if (await this.has(address)) return address;
+    await mkdir(dirname(target), { recursive: true });
+    const temp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
+    const handle = await open(temp, 'wx');
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await rename(temp, target);
+    } catch (err) {
+      await unlink(temp).catch(() => undefined);
+      throw err;
+    }
+    await syncDirectory(dirname(target));
+    return address;
+  }
+
+  async open(address: Sha512Hex) {
+    const path = this.localPath(address);
+    try {
+      const { size } = await stat(path);
+      return { stream: createReadStream(path), size };
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** The rename is durable only once the directory entry itself is on disk. */
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

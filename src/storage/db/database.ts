@@ -1,0 +1,41 @@
+// Opens the metadata database for either engine and brings its schema up to date. Nothing
+// outside storage/ knows which engine is in use.
+import { Kysely, Migrator, type Migration, type MigrationProvider } from 'kysely';
+import { join } from 'node:path';
+import type { Engine } from './engine.js';
+import type { DB } from './schema.js';
+import { sqliteDialect } from './sqlite/dialect.js';
+import { postgresDialect } from './postgres/dialect.js';
+import * as initial from './migrations/001-initial.js';
+
+export interface Database {
+  db: Kysely<DB>;
+  engine: Engine;
+}
+
+export function engineOf(databaseUrl: string): Engine {
+  return /^postgres(ql)?:\/\//.test(databaseUrl) ? 'postgres' : 'sqlite';
+}
+
+export async function openDatabase(opts: { databaseUrl: string; dataDir: string }): Promise<Database> {
+  const engine = engineOf(opts.databaseUrl);
+  const dialect =
+    engine === 'postgres' ? postgresDialect(opts.databaseUrl) : sqliteDialect(join(opts.dataDir, 'gatehouse.sqlite'));
+  const db = new Kysely<DB>({ dialect });
+  await migrate(db, engine);
+  return { db, engine };
+}
+
+class Migrations implements MigrationProvider {
+  constructor(private readonly engine: Engine) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const engine = this.engine;
+    return { '001-initial': { up: (db) => initial.up(db, engine) } };
+  }
+}
+
+async function migrate(db: Kysely<DB>, engine: Engine): Promise<void> {
+  const migrator = new Migrator({ db, provider: new Migrations(engine) });
+  const { error } = await migrator.migrateToLatest();
+  if (error) throw error;
+}

@@ -1,0 +1,42 @@
+// Kysely implementation of the append-only event log.
+import type { Kysely } from 'kysely';
+import type { DB } from './schema.js';
+import type { EventStore, EventType, RegistryEvent } from '../../domain/events/store.js';
+
+export function eventStore(db: Kysely<DB>): EventStore {
+  return {
+    async append(event) {
+      const row = await db
+        .insertInto('events')
+        .values({
+          type: event.type,
+          actor_id: event.actorId,
+          package_name: event.packageName ?? null,
+          version: event.version ?? null,
+          data: JSON.stringify(event.data ?? {}),
+          created_at: event.createdAt,
+        })
+        .returning('seq')
+        .executeTakeFirstOrThrow();
+      return Number(row.seq);
+    },
+    async since(seq, limit) {
+      const rows = await db.selectFrom('events').selectAll().where('seq', '>', seq).orderBy('seq').limit(limit).execute();
+      return rows.map(
+        (row): RegistryEvent => ({
+          seq: Number(row.seq),
+          type: row.type as EventType,
+          actorId: row.actor_id === null ? null : Number(row.actor_id),
+          packageName: row.package_name,
+          version: row.version,
+          data: JSON.parse(row.data) as Record<string, unknown>,
+          createdAt: row.created_at,
+        }),
+      );
+    },
+    async latestSeq() {
+      const row = await db.selectFrom('events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
+      return Number(row?.seq ?? 0);
+    },
+  };
+}

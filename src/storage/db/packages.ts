@@ -1,0 +1,196 @@
+// Kysely implementation of the package repository: packages, owners, versions (with their
+// tombstones), dependency edges and dist-tags. It knows nothing of permissions or policy.
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { DB, VersionsTable } from './schema.js';
+import type { PackageStore, VersionRecord } from '../../domain/packages/store.js';
+import { toUser } from './users.js';
+
+function toVersion(row: Selectable<VersionsTable>): VersionRecord {
+  return {
+    packageName: row.package_name,
+    version: row.version,
+    manifest: JSON.parse(row.manifest) as Record<string, unknown>,
+    integrity: row.integrity,
+    shasum: row.shasum,
+    blob: row.blob,
+    size: Number(row.size),
+    fileCount: Number(row.file_count),
+    unpackedSize: Number(row.unpacked_size),
+    publishedAt: row.published_at,
+    publisherId: Number(row.publisher_id),
+    deprecated: row.deprecated,
+    readme: row.readme,
+    unpublishedAt: row.unpublished_at,
+  };
+}
+
+/** LIKE patterns treat % and _ as wildcards; a search word must match literally. */
+function likePattern(word: string): string {
+  return `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export function packageStore(db: Kysely<DB>): PackageStore {
+  return {
+    async get(name) {
+      const row = await db.selectFrom('packages').selectAll().where('name', '=', name).executeTakeFirst();
+      if (!row) return undefined;
+      return {
+        name: row.name,
+        createdAt: row.created_at,
+        modifiedAt: row.modified_at,
+        rev: Number(row.rev),
+        description: row.description,
+        keywords: row.keywords,
+        unpublishedAt: row.unpublished_at,
+      };
+    },
+    async create(pkg) {
+      const result = await db
+        .insertInto('packages')
+        .values({ name: pkg.name, created_at: pkg.createdAt, modified_at: pkg.createdAt, rev: 0, description: '', keywords: '' })
+        .onConflict((oc) => oc.column('name').doNothing())
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+    },
+    async touch(name, change) {
+      await db
+        .updateTable('packages')
+        .set((eb) => ({
+          rev: eb('rev', '+', 1),
+          modified_at: change.modifiedAt,
+          ...(change.description !== undefined && { description: change.description }),
+          ...(change.keywords !== undefined && { keywords: change.keywords }),
+          ...(change.unpublishedAt !== undefined && { unpublished_at: change.unpublishedAt }),
+        }))
+        .where('name', '=', name)
+        .execute();
+    },
+    async owners(name) {
+      const rows = await db
+        .selectFrom('package_owners')
+        .innerJoin('users', 'users.id', 'package_owners.user_id')
+        .selectAll('users')
+        .where('package_owners.package_name', '=', name)
+        .orderBy('users.name')
+        .execute();
+      return rows.map(toUser);
+    },
+    async addOwner(name, userId) {
+      await db
+        .insertInto('package_owners')
+        .values({ package_name: name, user_id: userId })
+        .onConflict((oc) => oc.columns(['package_name', 'user_id']).doNothing())
+        .execute();
+    },
+    async removeOwner(name, userId) {
+      await db.deleteFrom('package_owners').where('package_name', '=', name).where('user_id', '=', userId).execute();
+    },
+    async versions(name) {
+      const rows = await db
+        .selectFrom('versions')
+        .selectAll()
+        .where('package_name', '=', name)
+        .orderBy('published_at')
+        .execute();
+      return rows.map(toVersion);
+    },
+    async version(name, version) {
+      const row = await db
+        .selectFrom('versions')
+        .selectAll()
+        .where('package_name', '=', name)
+        .where('version', '=', version)
+        .executeTakeFirst();
+      return row && toVersion(row);
+    },
+    async insertVersion(v, dependencies) {
+      const result = await db
+        .insertInto('versions')
+        .values({
+          package_name: v.packageName,
+          version: v.version,
+          manifest: JSON.stringify(v.manifest),
+          integrity: v.integrity,
+          shasum: v.shasum,
+          blob: v.blob,
+          size: v.size,
+          file_count: v.fileCount,
+          unpacked_size: v.unpackedSize,
+          published_at: v.publishedAt,
+          publisher_id: v.publisherId,
+          deprecated: v.deprecated,
+          readme: v.readme,
+          unpublished_at: null,
+        })
+        .onConflict((oc) => oc.columns(['package_name', 'version']).doNothing())
+        .executeTakeFirst();
+      if (Number(result.numInsertedOrUpdatedRows ?? 0) !== 1) return false;
+      const edges = Object.entries(dependencies).map(([dependency, range]) => ({
+        package_name: v.packageName,
+        version: v.version,
+        dependency,
+        range,
+      }));
+      if (edges.length > 0) await db.insertInto('version_dependencies').values(edges).execute();
+      return true;
+    },
+    async setDeprecated(name, version, message) {
+      await db
+        .updateTable('versions')
+        .set({ deprecated: message })
+        .where('package_name', '=', name)
+        .where('version', '=', version)
+        .execute();
+    },
+    async markUnpublished(name, version, at) {
+      await db
+        .updateTable('versions')
+        .set({ unpublished_at: at })
+        .where('package_name', '=', name)
+        .where('version', '=', version)
+        .execute();
+      await db.deleteFrom('version_dependencies').where('package_name', '=', name).where('version', '=', version).execute();
+    },
+    async distTags(name) {
+      const rows = await db.selectFrom('dist_tags').select(['tag', 'version']).where('package_name', '=', name).execute();
+      return Object.fromEntries(rows.map((r) => [r.tag, r.version]));
+    },
+    async setDistTag(name, tag, version) {
+      await db
+        .insertInto('dist_tags')
+        .values({ package_name: name, tag, version })
+        .onConflict((oc) => oc.columns(['package_name', 'tag']).doUpdateSet({ version }))
+        .execute();
+    },
+    async removeDistTag(name, tag) {
+      await db.deleteFrom('dist_tags').where('package_name', '=', name).where('tag', '=', tag).execute();
+    },
+    async dependents(name) {
+      const rows = await db
+        .selectFrom('version_dependencies')
+        .select(['package_name', 'version', 'range'])
+        .where('dependency', '=', name)
+        .where('package_name', '!=', name)
+        .execute();
+      return rows.map((r) => ({ packageName: r.package_name, version: r.version, range: r.range }));
+    },
+    async searchCandidates(words, limit) {
+      let query = db
+        .selectFrom('packages')
+        .select(['name', 'description', 'keywords', 'modified_at'])
+        .where('unpublished_at', 'is', null);
+      for (const word of words) {
+        const pattern = likePattern(word.toLowerCase());
+        query = query.where((eb) =>
+          eb.or([
+            eb(sql`lower(name)`, 'like', sql`${pattern} escape '\\'`),
+            eb(sql`lower(description)`, 'like', sql`${pattern} escape '\\'`),
+            eb(sql`lower(keywords)`, 'like', sql`${pattern} escape '\\'`),
+          ]),
+        );
+      }
+      const rows = await query.orderBy('modified_at', 'desc').limit(limit).execute();
+      return rows.map((r) => ({ name: r.name, description: r.description, keywords: r.keywords, modifiedAt: r.modified_at }));
+    },
+  };
+}

@@ -1,0 +1,107 @@
+// Kysely table types: the shape of every row as both engines store it. Times are ISO-8601 UTC
+// strings and booleans are 0/1 integers, so SQLite and PostgreSQL return identical values.
+import type { Generated } from 'kysely';
+
+export interface UsersTable {
+  id: Generated<number>;
+  name: string;
+  email: string;
+  email_verified: number;
+  password_hash: string;
+  is_admin: number;
+  created_at: string;
+}
+
+export interface TokensTable {
+  id: Generated<number>;
+  user_id: number;
+  /** SHA-256 hex of the whole token; the token itself is never stored. */
+  token_hash: string;
+  /** First characters of the token, safe to show in listings. */
+  display: string;
+  readonly: number;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface PackagesTable {
+  name: string;
+  created_at: string;
+  modified_at: string;
+  rev: number;
+  description: string;
+  keywords: string;
+  /** Set when the whole package was unpublished: the name stays reserved for its owners. */
+  unpublished_at: string | null;
+}
+
+export interface PackageOwnersTable {
+  package_name: string;
+  user_id: number;
+}
+
+export interface VersionsTable {
+  package_name: string;
+  version: string;
+  /** The version manifest as JSON, without dist/_npmUser: those come from columns. */
+  manifest: string;
+  integrity: string;
+  shasum: string;
+  /** Hex sha512 of the tarball: the blob's address. */
+  blob: string;
+  size: number;
+  file_count: number;
+  unpacked_size: number;
+  published_at: string;
+  publisher_id: number;
+  deprecated: string | null;
+  readme: string;
+  /** A tombstone: the version is gone but name@version can never be published again. */
+  unpublished_at: string | null;
+}
+
+export interface VersionDependenciesTable {
+  package_name: string;
+  version: string;
+  dependency: string;
+  range: string;
+}
+
+export interface DistTagsTable {
+  package_name: string;
+  tag: string;
+  version: string;
+}
+
+export interface EventsTable {
+  seq: Generated<number>;
+  type: string;
+  actor_id: number | null;
+  package_name: string | null;
+  version: string | null;
+  data: string;
+  created_at: string;
+}
+
+export interface WebLoginsTable {
+  id: string;
+  /** SHA-256 hex of the secret in doneUrl; only the polling CLI knows the secret. */
+  done_hash: string;
+  user_id: number | null;
+  created_at: string;
+  expires_at: string;
+  consumed_at: string | null;
+}
+
+export interface DB {
+  users: UsersTable;
+  tokens: TokensTable;
+  packages: PackagesTable;
+  package_owners: PackageOwnersTable;
+  versions: VersionsTable;
+  version_dependencies: VersionDependenciesTable;
+  dist_tags: DistTagsTable;
+  events: EventsTable;
+  web_logins: WebLoginsTable;
+}

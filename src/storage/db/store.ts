@@ -1,0 +1,27 @@
+// Binds the Kysely repositories into the domain's Store. Inside `transaction` every repository
+// shares one database transaction; a nested call joins the outer one.
+import type { Kysely } from 'kysely';
+import type { DB } from './schema.js';
+import type { Repositories, Store } from '../../domain/store.js';
+import { userStore, webLoginStore } from './users.js';
+import { tokenStore } from './tokens.js';
+import { packageStore } from './packages.js';
+import { eventStore } from './events.js';
+
+function repositories(db: Kysely<DB>): Repositories {
+  return {
+    users: userStore(db),
+    tokens: tokenStore(db),
+    packages: packageStore(db),
+    events: eventStore(db),
+    webLogins: webLoginStore(db),
+  };
+}
+
+export function createDbStore(db: Kysely<DB>): Store {
+  return {
+    ...repositories(db),
+    transaction: (work) => db.transaction().execute((trx) => work(repositories(trx))),
+    close: () => db.destroy(),
+  };
+}

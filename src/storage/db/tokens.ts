@@ -1,0 +1,71 @@
+// Kysely implementation of the token repository. Lookups are by the token's SHA-256 only.
+import type { Kysely, Selectable } from 'kysely';
+import type { DB, TokensTable } from './schema.js';
+import type { TokenRecord, TokenStore } from '../../domain/tokens/store.js';
+import { toUser } from './users.js';
+
+function toToken(row: Selectable<TokensTable>): TokenRecord {
+  return {
+    id: Number(row.id),
+    userId: Number(row.user_id),
+    display: row.display,
+    readonly: row.readonly === 1,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
+export function tokenStore(db: Kysely<DB>): TokenStore {
+  return {
+    async insert(token) {
+      const row = await db
+        .insertInto('tokens')
+        .values({
+          user_id: token.userId,
+          token_hash: token.tokenHash,
+          display: token.display,
+          readonly: token.readonly ? 1 : 0,
+          created_at: token.createdAt,
+          expires_at: token.expiresAt,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toToken(row);
+    },
+    async byHash(tokenHash) {
+      const row = await db
+        .selectFrom('tokens')
+        .innerJoin('users', 'users.id', 'tokens.user_id')
+        .selectAll('tokens')
+        .select([
+          'users.name',
+          'users.email',
+          'users.email_verified',
+          'users.is_admin',
+          'users.created_at as user_created_at',
+          'users.password_hash',
+        ])
+        .where('tokens.token_hash', '=', tokenHash)
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const user = toUser({
+        id: row.user_id,
+        name: row.name,
+        email: row.email,
+        email_verified: row.email_verified,
+        is_admin: row.is_admin,
+        created_at: row.user_created_at,
+        password_hash: '',
+      });
+      return { token: toToken(row), user };
+    },
+    async revoke(id, at) {
+      await db.updateTable('tokens').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+    },
+    async forUser(userId) {
+      const rows = await db.selectFrom('tokens').selectAll().where('user_id', '=', userId).orderBy('id').execute();
+      return rows.map(toToken);
+    },
+  };
+}
