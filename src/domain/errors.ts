@@ -1,0 +1,100 @@
+// The error catalog: every failure a user can see has a stable code and an HTTP status here.
+// Domain code throws GatehouseError through `fail`; only src/http/errors.ts turns one into a response.
+// Must never import from storage or http, and codes must never be renamed once shipped (clients log them).
+
+/** One union so a `switch (err.code)` is exhaustiveness-checked. Add codes under your domain's heading. */
+export type ErrorCode =
+  // request shape
+  | 'BadRequest'
+  | 'BodyTooLarge'
+  | 'NotFound'
+  | 'Conflict'
+  // accounts and authentication
+  | 'Unauthenticated'
+  | 'BadCredentials'
+  | 'Forbidden'
+  | 'UserExists'
+  // package names, versions and tags
+  | 'InvalidPackageName'
+  | 'InvalidVersion'
+  | 'NameReserved'
+  | 'TagInvalid'
+  // publish
+  | 'ManifestMismatch'
+  | 'IntegrityMismatch'
+  | 'MissingAttachment'
+  | 'VersionExists'
+  | 'VersionWasUnpublished'
+  // unpublish
+  | 'UnpublishRefused'
+  // tarball contents (domain/packages/tarball.ts)
+  | 'TarballNotGzip'
+  | 'TarballTooLarge'
+  | 'TarballTooManyFiles'
+  | 'TarballUnsafePath'
+  | 'TarballMissingPackageJson'
+  | 'TarballBadPackageJson';
+
+/**
+ * HTTP status per code. npm prints any 4xx as `E<status>` followed by our `error` string,
+ * so the status picks the npm error class and the message does the explaining.
+ */
+export const ERROR_STATUS = {
+  BadRequest: 400,
+  BodyTooLarge: 413,
+  NotFound: 404,
+  Conflict: 409,
+
+  // 401 (not 403) for missing/bad credentials: npm only re-prompts for login or OTP on a 401.
+  Unauthenticated: 401,
+  BadCredentials: 401,
+  Forbidden: 403,
+  UserExists: 409,
+
+  InvalidPackageName: 400,
+  InvalidVersion: 400,
+  NameReserved: 403,
+  TagInvalid: 400,
+
+  ManifestMismatch: 400,
+  IntegrityMismatch: 400,
+  MissingAttachment: 400,
+  VersionExists: 409,
+  // 409 like VersionExists: the name@version is taken forever, even though nothing is served for it.
+  VersionWasUnpublished: 409,
+
+  UnpublishRefused: 403,
+
+  TarballNotGzip: 400,
+  TarballTooLarge: 413,
+  TarballTooManyFiles: 400,
+  TarballUnsafePath: 400,
+  TarballMissingPackageJson: 400,
+  TarballBadPackageJson: 400,
+} as const satisfies Record<ErrorCode, number>;
+
+export class GatehouseError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    // Set explicitly so logs and stack traces read "GatehouseError"; callers still switch on `code`.
+    this.name = 'GatehouseError';
+  }
+}
+
+/** The catalog error for `code`, for places that must hand an error over rather than throw (stream callbacks). */
+export function catalogError(code: ErrorCode, message: string): GatehouseError {
+  return new GatehouseError(code, ERROR_STATUS[code], message);
+}
+
+/** Throws the catalog error for `code`. `message` is for a person at a terminal: what is wrong, what to do. */
+export function fail(code: ErrorCode, message: string): never {
+  throw catalogError(code, message);
+}
+
+export function isGatehouseError(err: unknown): err is GatehouseError {
+  return err instanceof GatehouseError;
+}
