@@ -47,6 +47,8 @@ export interface PackageStore {
   /** Records a change: bumps rev and modified time, optionally updates the searchable fields. */
   touch(name: string, change: { modifiedAt: string; description?: string; keywords?: string; unpublishedAt?: string | null }): Promise<void>;
   owners(name: string): Promise<User[]>;
+  /** Everyone who owns a package in this scope (`@scope`). */
+  scopeOwners(scope: string): Promise<User[]>;
   addOwner(name: string, userId: number): Promise<void>;
   removeOwner(name: string, userId: number): Promise<void>;
   /** Every version ever published, tombstones included, in publish order. */

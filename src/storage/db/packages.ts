@@ -24,9 +24,9 @@ function toVersion(row: Selectable<VersionsTable>): VersionRecord {
   };
 }
 
-/** LIKE patterns treat % and _ as wildcards; a search word must match literally. */
-function likePattern(word: string): string {
-  return `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/** LIKE patterns treat % and _ as wildcards; names and search words must match literally. */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 export function packageStore(db: Kysely<DB>): PackageStore {
@@ -72,6 +72,16 @@ export function packageStore(db: Kysely<DB>): PackageStore {
         .selectAll('users')
         .where('package_owners.package_name', '=', name)
         .orderBy('users.name')
+        .execute();
+      return rows.map(toUser);
+    },
+    async scopeOwners(scope) {
+      const rows = await db
+        .selectFrom('package_owners')
+        .innerJoin('users', 'users.id', 'package_owners.user_id')
+        .selectAll('users')
+        .distinct()
+        .where('package_owners.package_name', 'like', sql<string>`${`${escapeLike(scope)}/%`} escape '\\'`)
         .execute();
       return rows.map(toUser);
     },
@@ -180,7 +190,7 @@ export function packageStore(db: Kysely<DB>): PackageStore {
         .select(['name', 'description', 'keywords', 'modified_at'])
         .where('unpublished_at', 'is', null);
       for (const word of words) {
-        const pattern = likePattern(word.toLowerCase());
+        const pattern = `%${escapeLike(word.toLowerCase())}%`;
         query = query.where((eb) =>
           eb.or([
             eb(sql`lower(name)`, 'like', sql`${pattern} escape '\\'`),

@@ -1,0 +1,144 @@
+// Changes to a published package that npm makes through its own endpoints or by writing back
+// the whole document: dist-tags, deprecation and maintainers. Each is one transaction with its
+// event; none of them can alter a version's contents.
+import semver from 'semver';
+import type { Repositories, Store } from '../store.js';
+import type { Principal } from '../principal.js';
+import type { User } from '../accounts/store.js';
+import { fail } from '../errors.js';
+import { canManage } from './authorize.js';
+import { parseTagName } from './dist-tag-names.js';
+import { printable, type PackageName } from './names.js';
+import { isObject } from './publish-document.js';
+import type { VersionRecord } from './store.js';
+
+export interface ChangeDeps {
+  store: Store;
+  now: () => Date;
+  onChange: (name: string) => void;
+}
+
+export function actorOf(principal: Principal): User {
+  if (principal.kind !== 'user') fail('Unauthenticated', 'You must be logged in. Run `npm login` first.');
+  return principal.user;
+}
+
+/** Loads a live package and checks the principal may manage it. */
+export async function managedPackage(repos: Repositories, principal: Principal, name: PackageName) {
+  const pkg = await repos.packages.get(name);
+  if (!pkg || pkg.unpublishedAt) fail('NotFound', `Package "${name}" was not found.`);
+  const owners = await repos.packages.owners(name);
+  const decision = canManage(principal, { name, owners });
+  if (!decision.ok) fail(principal.kind === 'anonymous' ? 'Unauthenticated' : 'Forbidden', decision.reason);
+  return { pkg, owners, actor: actorOf(principal) };
+}
+
+export async function setDistTag(deps: ChangeDeps, principal: Principal, name: PackageName, rawTag: string, rawVersion: unknown) {
+  const tag = parseTagName(rawTag);
+  if (typeof rawVersion !== 'string') fail('BadRequest', 'Send the version as a JSON string, e.g. "1.2.3".');
+  await deps.store.transaction(async (tx) => {
+    const { actor } = await managedPackage(tx, principal, name);
+    const version = await tx.packages.version(name, rawVersion);
+    if (!version || version.unpublishedAt) fail('NotFound', `${name}@${printable(rawVersion)} does not exist.`);
+    await tx.packages.setDistTag(name, tag, version.version);
+    await touchWithEvent(tx, deps, { type: 'dist_tag.set', actor, name, version: version.version, data: { tag } });
+  });
+  deps.onChange(name);
+}
+
+export async function removeDistTag(deps: ChangeDeps, principal: Principal, name: PackageName, rawTag: string) {
+  const tag = parseTagName(rawTag);
+  if (tag === 'latest') fail('TagInvalid', 'The "latest" tag cannot be removed; point it at another version instead.');
+  await deps.store.transaction(async (tx) => {
+    const { actor } = await managedPackage(tx, principal, name);
+    const tags = await tx.packages.distTags(name);
+    if (!(tag in tags)) fail('NotFound', `${name} has no dist-tag "${tag}".`);
+    await tx.packages.removeDistTag(name, tag);
+    await touchWithEvent(tx, deps, { type: 'dist_tag.removed', actor, name, data: { tag, was: tags[tag] } });
+  });
+  deps.onChange(name);
+}
+
+/**
+ * npm deprecate/undeprecate send back the whole packument with `deprecated` edited. Only that
+ * field is taken from the document; a version's contents never change through this path.
+ */
+export async function applyDeprecations(deps: ChangeDeps, principal: Principal, name: PackageName, doc: Record<string, unknown>) {
+  if (!isObject(doc.versions)) fail('BadRequest', 'The document has no "versions" object.');
+  const sent = doc.versions;
+  let changed = false;
+  await deps.store.transaction(async (tx) => {
+    const { actor } = await managedPackage(tx, principal, name);
+    for (const v of await tx.packages.versions(name)) {
+      if (v.unpublishedAt || !(v.version in sent)) continue;
+      const next = deprecationOf(sent[v.version]);
+      if (next === (v.deprecated ?? null)) continue;
+      await tx.packages.setDeprecated(name, v.version, next);
+      const type = next === null ? 'version.undeprecated' : 'version.deprecated';
+      await touchWithEvent(tx, deps, { type, actor, name, version: v.version, data: next ? { message: next } : {} });
+      changed = true;
+    }
+  });
+  if (changed) deps.onChange(name);
+}
+
+function deprecationOf(versionDoc: unknown): string | null {
+  if (!isObject(versionDoc)) return null;
+  const message = versionDoc.deprecated;
+  if (message === undefined || message === '' || message === false || message === null) return null;
+  if (typeof message !== 'string') fail('BadRequest', '"deprecated" must be a string message.');
+  return message.slice(0, 1024);
+}
+
+/** npm owner add/rm: `{_id, _rev, maintainers: [{name, email}]}` becomes the new set of owners. */
+export async function setOwners(deps: ChangeDeps, principal: Principal, name: PackageName, maintainers: unknown) {
+  if (!Array.isArray(maintainers)) fail('BadRequest', '"maintainers" must be a list of {name, email}.');
+  const names = new Set<string>();
+  for (const m of maintainers) {
+    if (!isObject(m) || typeof m.name !== 'string') fail('BadRequest', 'Each maintainer needs a "name".');
+    names.add(m.name);
+  }
+  if (names.size === 0) fail('BadRequest', 'A package must keep at least one maintainer.');
+  await deps.store.transaction(async (tx) => {
+    const { owners, actor } = await managedPackage(tx, principal, name);
+    const wanted: User[] = [];
+    for (const n of names) {
+      const user = await tx.users.byName(n);
+      if (!user) fail('NotFound', `There is no user named "${printable(n)}".`);
+      wanted.push(user);
+    }
+    for (const user of wanted.filter((u) => !owners.some((o) => o.id === u.id))) {
+      await tx.packages.addOwner(name, user.id);
+      await touchWithEvent(tx, deps, { type: 'owner.added', actor, name, data: { user: user.name } });
+    }
+    for (const user of owners.filter((o) => !wanted.some((u) => u.id === o.id))) {
+      await tx.packages.removeOwner(name, user.id);
+      await touchWithEvent(tx, deps, { type: 'owner.removed', actor, name, data: { user: user.name } });
+    }
+  });
+  deps.onChange(name);
+}
+
+export async function touchWithEvent(
+  tx: Repositories,
+  deps: Pick<ChangeDeps, 'now'>,
+  e: { type: Parameters<Repositories['events']['append']>[0]['type']; actor: User; name: string; version?: string; data: Record<string, unknown> },
+): Promise<void> {
+  const at = deps.now().toISOString();
+  await tx.packages.touch(e.name, { modifiedAt: at });
+  await tx.events.append({
+    type: e.type,
+    actorId: e.actor.id,
+    packageName: e.name,
+    ...(e.version !== undefined && { version: e.version }),
+    data: e.data,
+    createdAt: at,
+  });
+}
+
+/** The highest live stable version (else the highest live prerelease): where `latest` goes next. */
+export function highestVersion(versions: VersionRecord[]): string | undefined {
+  const live = versions.filter((v) => !v.unpublishedAt).map((v) => v.version);
+  const stable = live.filter((v) => semver.prerelease(v) === null);
+  return semver.rsort(stable.length > 0 ? stable : live)[0];
+}

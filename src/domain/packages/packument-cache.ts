@@ -1,0 +1,116 @@
+// Packuments as ready bytes. Each package's documents are built once per change (on first read
+// after it), serialised once, and kept with their strong ETags, so a read parses, rewrites and
+// hashes nothing. Misses are cached too, so a 404 costs no query either. Entries are dropped when
+// this instance changes a package, or when the event follower sees another instance change it.
+import { createHash } from 'node:crypto';
+import type { Store } from '../store.js';
+import type { User } from '../accounts/store.js';
+import type { Sha512Hex } from './blobs.js';
+import { abbreviatedPackument, fullPackument } from './packument.js';
+import { tarballFileName, type PackageName } from './names.js';
+
+export interface ReadyDocument {
+  body: Buffer;
+  etag: string;
+}
+
+export interface TarballEntry {
+  blob: Sha512Hex;
+  size: number;
+}
+
+export type CachedPackage =
+  | { kind: 'found'; full: ReadyDocument; abbreviated: ReadyDocument; tarballs: Map<string, TarballEntry>; bytes: number }
+  | { kind: 'missing'; message: string; bytes: number };
+
+export function readyDocument(doc: unknown): ReadyDocument {
+  const body = Buffer.from(JSON.stringify(doc));
+  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
+  return { body, etag };
+}
+
+export class PackumentCache {
+  private readonly entries = new Map<string, CachedPackage>();
+  private readonly loading = new Map<string, Promise<CachedPackage>>();
+  private generation = new Map<string, number>();
+  private bytes = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly baseUrl: () => string,
+    private readonly budgetBytes = 64 * 1024 * 1024,
+  ) {}
+
+  /** The cached answer, if any; never touches the database (the hot path uses this first). */
+  peek(name: string): CachedPackage | undefined {
+    return this.entries.get(name);
+  }
+
+  async get(name: PackageName): Promise<CachedPackage> {
+    const cached = this.entries.get(name);
+    if (cached) return cached;
+    const pending = this.loading.get(name);
+    if (pending) return pending;
+    const generation = this.generation.get(name) ?? 0;
+    const load = this.build(name).finally(() => this.loading.delete(name));
+    this.loading.set(name, load);
+    const entry = await load;
+    // A change that landed while we were reading makes this entry stale: serve it once, keep nothing.
+    if ((this.generation.get(name) ?? 0) === generation) this.remember(name, entry);
+    return entry;
+  }
+
+  invalidate(name: string): void {
+    this.generation.set(name, (this.generation.get(name) ?? 0) + 1);
+    const entry = this.entries.get(name);
+    if (entry) {
+      this.bytes -= entry.bytes;
+      this.entries.delete(name);
+    }
+  }
+
+  clear(): void {
+    for (const name of [...this.entries.keys()]) this.invalidate(name);
+  }
+
+  private remember(name: string, entry: CachedPackage): void {
+    this.entries.set(name, entry);
+    this.bytes += entry.bytes;
+    // Evict the oldest entries (Map keeps insertion order) until we are back under budget.
+    for (const [oldest, old] of this.entries) {
+      if (this.bytes <= this.budgetBytes) break;
+      this.entries.delete(oldest);
+      this.bytes -= old.bytes;
+    }
+  }
+
+  private async build(name: PackageName): Promise<CachedPackage> {
+    const pkg = await this.store.packages.get(name);
+    if (!pkg) return { kind: 'missing', message: `Package "${name}" was not found.`, bytes: 64 + name.length };
+    if (pkg.unpublishedAt) {
+      return {
+        kind: 'missing',
+        message: `Package "${name}" was unpublished on ${pkg.unpublishedAt}. Its name stays reserved for its owners.`,
+        bytes: 128 + name.length,
+      };
+    }
+    const [versions, distTags, owners] = await Promise.all([
+      this.store.packages.versions(name),
+      this.store.packages.distTags(name),
+      this.store.packages.owners(name),
+    ]);
+    const publishers = new Map<number, User>();
+    for (const id of new Set(versions.map((v) => v.publisherId))) {
+      const user = await this.store.users.byId(id);
+      if (user) publishers.set(id, user);
+    }
+    const doc = fullPackument({ pkg, versions, distTags, owners, publishers, baseUrl: this.baseUrl() });
+    const full = readyDocument(doc);
+    const abbreviated = readyDocument(abbreviatedPackument(doc, pkg.modifiedAt));
+    const tarballs = new Map<string, TarballEntry>();
+    for (const v of versions) {
+      if (!v.unpublishedAt) tarballs.set(tarballFileName(name, v.version), { blob: v.blob as Sha512Hex, size: v.size });
+    }
+    return { kind: 'found', full, abbreviated, tarballs, bytes: full.body.length + abbreviated.body.length + tarballs.size * 200 };
+  }
+}

@@ -1,0 +1,133 @@
+// Reads the JSON body of `PUT /<name>` (npm, pnpm, yarn 1 and 4 all send this envelope) into
+// a checked PublishRequest. attacker-controlled: every field is parsed defensively, and nothing
+// here touches storage. The tarball's own contents are checked later by tarball.ts.
+import { createHash } from 'node:crypto';
+import semver from 'semver';
+import { fail } from '../errors.js';
+import { parsePackageName, printable, type PackageName } from './names.js';
+import { parseTagName } from './dist-tag-names.js';
+
+export interface PublishRequest {
+  name: PackageName;
+  version: string;
+  tag: string;
+  /** The version object as sent, minus dist and the fields the server sets itself. */
+  manifest: Record<string, unknown>;
+  readme: string;
+  tarball: Buffer;
+  integrity: string;
+  shasum: string;
+  access: 'public' | 'restricted' | null;
+}
+
+/** Fields a client may not set: the registry computes or records them. */
+const SERVER_FIELDS = new Set(['dist', '_npmUser', 'maintainers', '_id', 'readme', '_attachments', '_rev', 'deprecated']);
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function parsePublishDocument(urlName: PackageName, body: unknown): PublishRequest {
+  if (!isObject(body)) fail('BadRequest', 'The publish body must be a JSON object.');
+  if (body.name !== undefined && body.name !== urlName) {
+    fail('ManifestMismatch', `The document names "${printable(String(body.name))}" but was sent to "${urlName}".`);
+  }
+  const { version, manifest } = onlyVersion(urlName, body.versions);
+  const tag = onlyTag(body['dist-tags'], version);
+  const tarball = onlyTarball(urlName, version, body._attachments);
+  const { integrity, shasum } = checkDigests(manifest.dist, tarball);
+  const readme = typeof manifest.readme === 'string' ? manifest.readme : typeof body.readme === 'string' ? body.readme : '';
+  const clean = Object.fromEntries(Object.entries(manifest).filter(([key]) => !SERVER_FIELDS.has(key)));
+  return { name: urlName, version, tag, manifest: clean, readme, tarball, integrity, shasum, access: parseAccess(body.access) };
+}
+
+function onlyVersion(name: PackageName, versions: unknown): { version: string; manifest: Record<string, unknown> } {
+  if (!isObject(versions)) fail('BadRequest', 'The publish document has no "versions" object.');
+  const entries = Object.entries(versions);
+  if (entries.length !== 1) fail('BadRequest', `Publish exactly one version at a time; this document has ${entries.length}.`);
+  const [key, manifest] = entries[0]!;
+  if (!isObject(manifest)) fail('BadRequest', `versions["${printable(key)}"] must be an object.`);
+  const version = semver.valid(key);
+  if (!version || version !== key || key.length > 256) {
+    fail('InvalidVersion', `"${printable(key)}" is not a valid semver version (e.g. 1.2.3 or 2.0.0-beta.1).`);
+  }
+  if (manifest.name !== name) {
+    fail('ManifestMismatch', `versions["${key}"].name is "${printable(String(manifest.name))}", not "${name}".`);
+  }
+  if (manifest.version !== key) {
+    fail('ManifestMismatch', `versions["${key}"].version is "${printable(String(manifest.version))}", not "${key}".`);
+  }
+  return { version, manifest };
+}
+
+function onlyTag(distTags: unknown, version: string): string {
+  if (distTags === undefined) return 'latest';
+  if (!isObject(distTags)) fail('BadRequest', '"dist-tags" must be an object such as {"latest": "1.0.0"}.');
+  const entries = Object.entries(distTags);
+  if (entries.length === 0) return 'latest';
+  if (entries.length !== 1) fail('BadRequest', 'A publish sets exactly one dist-tag.');
+  const [tag, target] = entries[0]!;
+  if (target !== version) fail('BadRequest', `The dist-tag "${printable(tag)}" must point at the version being published (${version}).`);
+  return parseTagName(tag);
+}
+
+function onlyTarball(name: PackageName, version: string, attachments: unknown): Buffer {
+  if (!isObject(attachments)) {
+    fail('MissingAttachment', 'The publish document has no "_attachments": the tarball is missing. Publish with npm, pnpm or yarn.');
+  }
+  const keys = Object.keys(attachments);
+  const tgzKeys = keys.filter((k) => k.endsWith('.tgz'));
+  const other = keys.filter((k) => !k.endsWith('.tgz'));
+  if (other.length > 0) {
+    fail('BadRequest', `Unsupported attachment "${printable(other[0]!)}": this registry accepts only the package tarball for now.`);
+  }
+  if (tgzKeys.length !== 1) fail('MissingAttachment', `Expected exactly one .tgz attachment for ${name}@${version}, found ${tgzKeys.length}.`);
+  const attachment = attachments[tgzKeys[0]!];
+  if (!isObject(attachment) || typeof attachment.data !== 'string' || attachment.data.length === 0) {
+    fail('MissingAttachment', 'The tarball attachment has no base64 "data".');
+  }
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(attachment.data)) fail('BadRequest', 'The tarball attachment "data" is not base64.');
+  const bytes = Buffer.from(attachment.data, 'base64');
+  if (attachment.length !== undefined && attachment.length !== bytes.length) {
+    fail('IntegrityMismatch', `The attachment says it is ${String(attachment.length)} bytes but its data decodes to ${bytes.length}.`);
+  }
+  return bytes;
+}
+
+/** Every digest the client declares must match the bytes; at least one must be declared. */
+function checkDigests(dist: unknown, tarball: Buffer): { integrity: string; shasum: string } {
+  const sha512 = createHash('sha512').update(tarball).digest('base64');
+  const sha1 = createHash('sha1').update(tarball).digest('hex');
+  const integrity = `sha512-${sha512}`;
+  if (!isObject(dist)) fail('IntegrityMismatch', 'The version has no "dist" with integrity or shasum; the tarball cannot be verified.');
+  const declared = dist.integrity;
+  const shasum = dist.shasum;
+  if (declared === undefined && shasum === undefined) {
+    fail('IntegrityMismatch', 'The version declares neither dist.integrity nor dist.shasum; the tarball cannot be verified.');
+  }
+  if (declared !== undefined) {
+    if (typeof declared !== 'string') fail('IntegrityMismatch', 'dist.integrity must be a string such as "sha512-…".');
+    for (const entry of declared.trim().split(/\s+/)) {
+      const [algorithm, digest] = splitSri(entry);
+      const actual = algorithm === 'sha512' ? sha512 : algorithm === 'sha1' ? Buffer.from(sha1, 'hex').toString('base64') : undefined;
+      if (actual === undefined) continue;
+      if (digest !== actual) fail('IntegrityMismatch', `The tarball's ${algorithm} does not match dist.integrity: the upload is corrupt or was altered.`);
+    }
+  }
+  if (shasum !== undefined && shasum !== sha1) {
+    fail('IntegrityMismatch', "The tarball's sha1 does not match dist.shasum: the upload is corrupt or was altered.");
+  }
+  return { integrity, shasum: sha1 };
+}
+
+function splitSri(entry: string): [string, string] {
+  const dash = entry.indexOf('-');
+  const digest = entry.slice(dash + 1).split('?')[0] ?? '';
+  return [entry.slice(0, dash), digest];
+}
+
+function parseAccess(access: unknown): 'public' | 'restricted' | null {
+  if (access === undefined || access === null) return null;
+  if (access === 'public' || access === 'restricted') return access;
+  fail('BadRequest', `"access" must be "public" or "restricted", not "${printable(String(access))}".`);
+}

@@ -1,0 +1,150 @@
+// The publish pipeline as named steps: parse → authorize → validate → policy → store blob →
+// one transaction (version, dist-tag, event). Later tracks insert their steps here (OTP and
+// trusted publishers before authorize, typosquatting in policy, malware scanning before store).
+import semver from 'semver';
+import type { Repositories, Store } from '../store.js';
+import type { Principal } from '../principal.js';
+import type { BlobStore } from './blobs.js';
+import { fail } from '../errors.js';
+import { canPublish, type PackageFacts } from './authorize.js';
+import { assertValidForNewPackage, scopeOf, type PackageName } from './names.js';
+import { isObject, parsePublishDocument, type PublishRequest } from './publish-document.js';
+import { inspectTarball, type TarballLimits, type TarballSummary } from './tarball.js';
+
+export interface PublishDeps {
+  store: Store;
+  blobs: BlobStore;
+  limits: TarballLimits;
+  now: () => Date;
+  onChange: (name: string) => void;
+}
+
+export interface Published {
+  name: PackageName;
+  version: string;
+  tag: string;
+  integrity: string;
+}
+
+export async function publish(deps: PublishDeps, principal: Principal, name: PackageName, body: unknown): Promise<Published> {
+  const request = parsePublishDocument(name, body);
+  const facts = await packageFacts(deps.store, name);
+  authorize(principal, facts);
+  if (!facts.pkg) assertValidForNewPackage(name);
+  await refuseExistingVersion(deps.store, name, request.version);
+  const summary = await inspectTarball(request.tarball, deps.limits);
+  assertManifestAgrees(request, summary);
+  const blob = await deps.blobs.put(request.tarball);
+  if (principal.kind !== 'user') fail('Unauthenticated', 'You must be logged in to publish.');
+  const actor = principal.user;
+  await deps.store.transaction(async (tx) => {
+    const publishedAt = deps.now().toISOString();
+    if (await tx.packages.create({ name, createdAt: publishedAt })) await tx.packages.addOwner(name, actor.id);
+    // Checked again inside the transaction: a concurrent publish may have claimed it since.
+    authorize(principal, await packageFacts(tx, name));
+    const inserted = await tx.packages.insertVersion(
+      {
+        packageName: name,
+        version: request.version,
+        manifest: request.manifest,
+        integrity: request.integrity,
+        shasum: request.shasum,
+        blob,
+        size: request.tarball.length,
+        fileCount: summary.fileCount,
+        unpackedSize: summary.unpackedSize,
+        publishedAt,
+        publisherId: actor.id,
+        deprecated: null,
+        readme: request.readme || summary.readme?.text || '',
+        unpublishedAt: null,
+      },
+      dependencyEdges(request.manifest),
+    );
+    if (!inserted) versionTaken(name, request.version, await tx.packages.version(name, request.version));
+    await tx.packages.setDistTag(name, request.tag, request.version);
+    const searchable = request.tag === 'latest' ? searchFields(request.manifest) : {};
+    await tx.packages.touch(name, { modifiedAt: publishedAt, unpublishedAt: null, ...searchable });
+    await tx.events.append({
+      type: 'package.published',
+      actorId: actor.id,
+      packageName: name,
+      version: request.version,
+      data: { tag: request.tag, integrity: request.integrity, size: request.tarball.length },
+      createdAt: publishedAt,
+    });
+  });
+  deps.onChange(name);
+  return { name, version: request.version, tag: request.tag, integrity: request.integrity };
+}
+
+export async function packageFacts(repos: Repositories, name: PackageName): Promise<PackageFacts> {
+  const scope = scopeOf(name);
+  const [pkg, owners, scopeOwners] = await Promise.all([
+    repos.packages.get(name),
+    repos.packages.owners(name),
+    scope ? repos.packages.scopeOwners(scope) : Promise.resolve([]),
+  ]);
+  return { pkg, owners, scopeOwners, scope };
+}
+
+function authorize(principal: Principal, facts: PackageFacts): void {
+  const decision = canPublish(principal, facts);
+  if (!decision.ok) fail(principal.kind === 'anonymous' ? 'Unauthenticated' : 'Forbidden', decision.reason);
+}
+
+async function refuseExistingVersion(repos: Repositories, name: PackageName, version: string): Promise<void> {
+  const existing = await repos.packages.version(name, version);
+  if (existing) versionTaken(name, version, existing);
+}
+
+function versionTaken(name: string, version: string, existing: { unpublishedAt: string | null } | undefined): never {
+  if (existing?.unpublishedAt) {
+    fail(
+      'VersionWasUnpublished',
+      `${name}@${version} was published and later unpublished; a version number can never be reused. Bump the version.`,
+    );
+  }
+  fail('VersionExists', `${name}@${version} is already published; published versions never change. Bump the version.`);
+}
+
+/** The tarball is what gets installed, so the document describing it must agree with it. */
+function assertManifestAgrees(request: PublishRequest, summary: TarballSummary): void {
+  const inner = summary.packageJson;
+  if (inner.name !== request.name) {
+    fail('ManifestMismatch', `The tarball's package.json names "${String(inner.name)}", but this is a publish of "${request.name}".`);
+  }
+  if (typeof inner.version !== 'string' || semver.clean(inner.version) !== request.version) {
+    fail('ManifestMismatch', `The tarball's package.json has version "${String(inner.version)}", but this is a publish of ${request.version}.`);
+  }
+  // Manifest confusion: installers trust the registry's dependency list, so it must be the tarball's.
+  for (const field of ['dependencies', 'optionalDependencies', 'peerDependencies'] as const) {
+    if (!sameMap(inner[field], request.manifest[field])) {
+      fail('ManifestMismatch', `"${field}" in the publish document differs from the tarball's package.json.`);
+    }
+  }
+}
+
+function sameMap(a: unknown, b: unknown): boolean {
+  const left = isObject(a) ? a : {};
+  const right = isObject(b) ? b : {};
+  const keys = new Set([...Object.keys(left), ...Object.keys(right)]);
+  for (const key of keys) if (left[key] !== right[key]) return false;
+  return true;
+}
+
+function dependencyEdges(manifest: Record<string, unknown>): Record<string, string> {
+  const edges: Record<string, string> = {};
+  for (const field of ['peerDependencies', 'optionalDependencies', 'dependencies']) {
+    const map = manifest[field];
+    if (!isObject(map)) continue;
+    for (const [dep, range] of Object.entries(map)) if (typeof range === 'string') edges[dep] = range;
+  }
+  return edges;
+}
+
+function searchFields(manifest: Record<string, unknown>): { description: string; keywords: string } {
+  const description = typeof manifest.description === 'string' ? manifest.description.slice(0, 1000) : '';
+  const keywords = Array.isArray(manifest.keywords) ? manifest.keywords.filter((k) => typeof k === 'string').join(' ') : '';
+  return { description, keywords: keywords.slice(0, 1000) };
+}

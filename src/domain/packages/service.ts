@@ -1,0 +1,79 @@
+// The packages domain wired in one place: every operation the HTTP layer may call.
+import type { Store } from '../store.js';
+import type { Principal } from '../principal.js';
+import type { BlobStore } from './blobs.js';
+import type { TarballLimits } from './tarball.js';
+import { PackumentCache } from './packument-cache.js';
+import { publish } from './publish.js';
+import { applyDeprecations, removeDistTag, setDistTag, setOwners } from './changes.js';
+import { unpublishMissingVersions, unpublishPackage, unpublishVersion } from './unpublish.js';
+import { search } from './search.js';
+import type { PackageName } from './names.js';
+
+export interface PackageServiceOptions {
+  store: Store;
+  blobs: BlobStore;
+  limits: TarballLimits;
+  unpublishWindowHours: number;
+  baseUrl: () => string;
+  now?: () => Date;
+}
+
+export class PackageService {
+  readonly packuments: PackumentCache;
+  private readonly deps;
+
+  constructor(private readonly opts: PackageServiceOptions) {
+    this.packuments = new PackumentCache(opts.store, opts.baseUrl);
+    const now = opts.now ?? (() => new Date());
+    this.deps = {
+      store: opts.store,
+      blobs: opts.blobs,
+      limits: opts.limits,
+      now,
+      windowHours: opts.unpublishWindowHours,
+      onChange: (name: string) => this.packuments.invalidate(name),
+    };
+  }
+
+  publish(principal: Principal, name: PackageName, body: unknown) {
+    return publish(this.deps, principal, name, body);
+  }
+
+  setDistTag(principal: Principal, name: PackageName, tag: string, version: unknown) {
+    return setDistTag(this.deps, principal, name, tag, version);
+  }
+
+  removeDistTag(principal: Principal, name: PackageName, tag: string) {
+    return removeDistTag(this.deps, principal, name, tag);
+  }
+
+  async distTags(name: PackageName): Promise<Record<string, string>> {
+    const pkg = await this.opts.store.packages.get(name);
+    if (!pkg || pkg.unpublishedAt) return {};
+    return this.opts.store.packages.distTags(name);
+  }
+
+  /**
+   * A whole-document PUT (npm deprecate/undeprecate, owner, star, single-version unpublish).
+   * Which change it is follows from what the document carries and whether it came with a rev.
+   */
+  async updateFromDocument(principal: Principal, name: PackageName, doc: Record<string, unknown>, viaRev: boolean) {
+    if (doc.versions === undefined && doc.maintainers !== undefined) return setOwners(this.deps, principal, name, doc.maintainers);
+    if (doc.versions === undefined) return; // stars and other fields we do not keep
+    if (viaRev) await unpublishMissingVersions(this.deps, principal, name, doc);
+    await applyDeprecations(this.deps, principal, name, doc);
+  }
+
+  unpublishVersion(principal: Principal, name: PackageName, version: string) {
+    return unpublishVersion(this.deps, principal, name, version);
+  }
+
+  unpublishPackage(principal: Principal, name: PackageName) {
+    return unpublishPackage(this.deps, principal, name);
+  }
+
+  search(text: string, size: number, from: number) {
+    return search(this.opts.store, text, size, from);
+  }
+}

@@ -1,0 +1,79 @@
+// Routes every URL under a package name: GET packument/version/tarball, PUT publish or document
+// write-back, DELETE unpublish. Thin: parse the path, find the principal, call one operation.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Registry } from '../../registry.js';
+import { fail } from '../../domain/errors.js';
+import { isObject } from '../../domain/packages/publish-document.js';
+import { requestPrincipal } from '../auth.js';
+import { parsePackagePath, splitUrl, type PackagePath } from './paths.js';
+import { getPackument, getTarball, getVersion } from './reads.js';
+
+function pathOf(request: FastifyRequest): PackagePath {
+  const parsed = parsePackagePath(splitUrl(request.url).path);
+  if (!parsed) fail('NotFound', `Nothing at ${splitUrl(request.url).path}: not a valid package path.`);
+  return parsed;
+}
+
+export function registerPackageRoutes(app: FastifyInstance, registry: Registry): void {
+  app.route({ method: ['GET', 'HEAD'], url: '/*', handler: (req, reply) => read(registry, req, reply) });
+  app.put('/*', (req, reply) => write(registry, req, reply));
+  app.delete('/*', (req, reply) => remove(registry, req, reply));
+}
+
+async function read(registry: Registry, request: FastifyRequest, reply: FastifyReply) {
+  const path = pathOf(request);
+  switch (path.kind) {
+    case 'package':
+      return getPackument(registry, request, reply, path.name);
+    case 'version':
+      return getVersion(registry, request, reply, path.name, path.spec);
+    case 'tarball':
+      return getTarball(registry, request, reply, path.name, path.file);
+    default:
+      fail('NotFound', `Nothing to read at ${splitUrl(request.url).path}.`);
+  }
+}
+
+async function write(registry: Registry, request: FastifyRequest, reply: FastifyReply) {
+  const path = pathOf(request);
+  const principal = await requestPrincipal(registry, request);
+  const body = request.body;
+  if (!isObject(body)) fail('BadRequest', 'Send a JSON object.');
+  if (path.kind === 'package' && body._attachments !== undefined) {
+    const published = await registry.packages.publish(principal, path.name, body);
+    request.log.info({ pkg: published.name, version: published.version }, 'published');
+    return reply.code(201).send({ ok: true, id: published.name, version: published.version });
+  }
+  if (path.kind === 'package' || path.kind === 'package-rev') {
+    await registry.packages.updateFromDocument(principal, path.name, body, path.kind === 'package-rev');
+    return reply.code(200).send({ ok: true, id: path.name });
+  }
+  fail('BadRequest', 'Nothing can be written at this address.');
+}
+
+async function remove(registry: Registry, request: FastifyRequest, reply: FastifyReply) {
+  const path = pathOf(request);
+  const principal = await requestPrincipal(registry, request);
+  switch (path.kind) {
+    case 'package-rev':
+    case 'package':
+      await registry.packages.unpublishPackage(principal, path.name);
+      return reply.send({ ok: true, id: path.name });
+    case 'tarball-rev':
+    case 'tarball': {
+      // npm first PUTs the document without the version, then deletes the tarball: by then the
+      // version is usually gone already, and this only removes it if it is still there.
+      const version = versionFromFile(path.name, path.file);
+      if (version) await registry.packages.unpublishVersion(principal, path.name, version);
+      return reply.send({ ok: true });
+    }
+    default:
+      fail('BadRequest', 'Nothing can be deleted at this address.');
+  }
+}
+
+function versionFromFile(name: string, file: string): string | undefined {
+  const bare = name.startsWith('@') ? name.slice(name.indexOf('/') + 1) : name;
+  if (!file.startsWith(`${bare}-`) || !file.endsWith('.tgz')) return undefined;
+  return file.slice(bare.length + 1, -'.tgz'.length);
+}

@@ -1,0 +1,69 @@
+// GET of packuments, single versions and tarballs: the hot path. Answers come from ready bytes
+// in the packument cache; a read runs no policy and, once cached, no query.
+import { createReadStream } from 'node:fs';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import semver from 'semver';
+import type { Registry } from '../../registry.js';
+import type { PackageName } from '../../domain/packages/names.js';
+import type { ReadyDocument } from '../../domain/packages/packument-cache.js';
+import { fail } from '../../domain/errors.js';
+import { requestPrincipal } from '../auth.js';
+
+export const ABBREVIATED = 'application/vnd.npm.install-v1+json';
+
+function wantsAbbreviated(accept: string | undefined): boolean {
+  return accept !== undefined && accept.includes(ABBREVIATED);
+}
+
+async function found(registry: Registry, name: PackageName, fresh: boolean) {
+  if (fresh) registry.packages.packuments.invalidate(name);
+  const entry = await registry.packages.packuments.get(name);
+  if (entry.kind === 'missing') fail('NotFound', entry.message);
+  return entry;
+}
+
+function sendDocument(request: FastifyRequest, reply: FastifyReply, doc: ReadyDocument, type: string) {
+  reply
+    .header('etag', doc.etag)
+    .header('vary', 'accept')
+    // Revalidate every time: a deprecation or unpublish must reach clients at once; 304s are cheap.
+    .header('cache-control', 'public, max-age=0, must-revalidate');
+  if (request.headers['if-none-match'] === doc.etag) return reply.code(304).send();
+  return reply.type(type).send(doc.body);
+}
+
+export async function getPackument(registry: Registry, request: FastifyRequest, reply: FastifyReply, name: PackageName) {
+  await requestPrincipal(registry, request);
+  const fresh = (request.query as Record<string, string>).write === 'true';
+  const entry = await found(registry, name, fresh);
+  if (wantsAbbreviated(request.headers.accept)) return sendDocument(request, reply, entry.abbreviated, ABBREVIATED);
+  return sendDocument(request, reply, entry.full, 'application/json');
+}
+
+/** `GET /<name>/<version|tag>`: one version document, as `npm view name@1.0.0` tools expect. */
+export async function getVersion(registry: Registry, request: FastifyRequest, reply: FastifyReply, name: PackageName, spec: string) {
+  await requestPrincipal(registry, request);
+  const entry = await found(registry, name, false);
+  const doc = JSON.parse(entry.full.body.toString('utf8')) as { 'dist-tags': Record<string, string>; versions: Record<string, unknown> };
+  const version = doc['dist-tags'][spec] ?? semver.maxSatisfying(Object.keys(doc.versions), spec) ?? spec;
+  const manifest = doc.versions[version];
+  if (!manifest) fail('NotFound', `${name} has no version matching "${spec}".`);
+  return reply.type('application/json').send(manifest);
+}
+
+export async function getTarball(registry: Registry, request: FastifyRequest, reply: FastifyReply, name: PackageName, file: string) {
+  await requestPrincipal(registry, request);
+  const entry = await found(registry, name, false);
+  const tarball = entry.tarballs.get(file);
+  if (!tarball) fail('NotFound', `${name} has no tarball ${file}.`);
+  const etag = `"${tarball.blob.slice(0, 32)}"`;
+  reply
+    .header('etag', etag)
+    // The bytes behind a tarball URL never change (name@version is never reused).
+    .header('cache-control', 'public, max-age=31536000, immutable')
+    .header('content-length', tarball.size)
+    .type('application/octet-stream');
+  if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+  if (request.method === 'HEAD') return reply.send();
+  return reply.send(createReadStream(registry.blobs.localPath(tarball.blob)));
+}

@@ -1,0 +1,74 @@
+// The composition root: opens storage for the configured engine and wires every domain. The
+// HTTP layer and the CLI both start from here, so there is one way to build a registry.
+import { join } from 'node:path';
+import type { Config } from './config.js';
+import { openDatabase } from './storage/db/database.js';
+import { createDbStore } from './storage/db/store.js';
+import { FsBlobStore } from './storage/blobs/fs/store.js';
+import type { Store } from './domain/store.js';
+import { TokenService } from './domain/tokens/service.js';
+import { AccountService } from './domain/accounts/service.js';
+import { PackageService } from './domain/packages/service.js';
+import { EventFollower } from './domain/events/follower.js';
+import type { RegistryEvent } from './domain/events/store.js';
+
+export interface Registry {
+  config: Config;
+  store: Store;
+  blobs: FsBlobStore;
+  tokens: TokenService;
+  accounts: AccountService;
+  packages: PackageService;
+  events: EventFollower;
+  /** The URL clients reach us at; fixed once the server knows its port. */
+  baseUrl(): string;
+  setBaseUrl(url: string): void;
+  close(): Promise<void>;
+}
+
+export async function openRegistry(config: Config): Promise<Registry> {
+  const { db } = await openDatabase(config);
+  const store = createDbStore(db);
+  const blobs = new FsBlobStore(join(config.dataDir, 'blobs'));
+  let baseUrl = config.publicUrl || `http://${config.host}:${config.port}`;
+  const tokens = new TokenService(store);
+  const accounts = new AccountService(store, tokens);
+  const packages = new PackageService({
+    store,
+    blobs,
+    limits: {
+      maxUnpackedBytes: config.maxUnpackedBytes,
+      maxFileCount: config.maxFileCount,
+      maxPathDepth: config.maxPathDepth,
+      maxPackageJsonBytes: 1024 * 1024,
+    },
+    unpublishWindowHours: config.unpublishWindowHours,
+    baseUrl: () => baseUrl,
+  });
+  const events = new EventFollower(store.events, (e) => applyEvent(e, packages, tokens), config.eventPollMs);
+  await events.start();
+  return {
+    config,
+    store,
+    blobs,
+    tokens,
+    accounts,
+    packages,
+    events,
+    baseUrl: () => baseUrl,
+    setBaseUrl(url) {
+      if (config.publicUrl || url === baseUrl) return;
+      baseUrl = url;
+      packages.packuments.clear();
+    },
+    async close() {
+      await events.stop();
+      await store.close();
+    },
+  };
+}
+
+function applyEvent(event: RegistryEvent, packages: PackageService, tokens: TokenService): void {
+  if (event.packageName) packages.packuments.invalidate(event.packageName);
+  if (event.type === 'token.revoked' && typeof event.data.tokenId === 'number') tokens.forget(event.data.tokenId);
+}
