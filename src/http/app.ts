@@ -1,7 +1,7 @@
 // Builds the Fastify app for a registry without listening, so tests can inject requests and the
 // CLI can listen. Parsers accept what npm clients send: JSON objects, bare JSON strings
 // (dist-tag add), JSON bodies on DELETE, and HTML form posts from the web pages.
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import { randomUUID } from 'node:crypto';
 import type { Registry } from '../registry.js';
@@ -29,7 +29,7 @@ export async function buildApp(registry: Registry, opts: { logger?: boolean } = 
     bodyLimit: config.maxBodyBytes,
     genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 64) : randomUUID()),
     requestIdHeader: false,
-    logController: { disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' },
+    logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
     routerOptions: { maxParamLength: 1000, ignoreDuplicateSlashes: false },
     return503OnClosing: false,
   });

@@ -1,0 +1,51 @@
+// Both database engines for every storage and domain test: `for (const engine of ENGINES)`.
+// Each call gives a fresh database: a new SQLite folder, or a new PostgreSQL database that is
+// dropped afterwards. PostgreSQL must be running (see README); a missing server fails the test.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { loadConfig, type Config } from '../../src/config.js';
+
+export const ENGINES = ['sqlite', 'postgres'] as const;
+export type TestEngine = (typeof ENGINES)[number];
+
+export const POSTGRES_ADMIN_URL = process.env.GATEHOUSE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface TestDatabase {
+  config: Config;
+  dispose(): Promise<void>;
+}
+
+export async function freshDatabase(engine: TestEngine, overrides: Partial<Config> = {}): Promise<TestDatabase> {
+  const dataDir = mkdtempSync(join(tmpdir(), `gatehouse-${engine}-`));
+  const base = { dataDir, logLevel: 'silent', eventPollMs: 0, port: 0, ...overrides };
+  if (engine === 'sqlite') {
+    return {
+      config: loadConfig({ env: {}, overrides: base }),
+      dispose: async () => rmSync(dataDir, { recursive: true, force: true }),
+    };
+  }
+  const database = `gatehouse_test_${randomBytes(6).toString('hex')}`;
+  await withAdmin((client) => client.query(`CREATE DATABASE ${database}`));
+  const url = new URL(POSTGRES_ADMIN_URL);
+  url.pathname = `/${database}`;
+  return {
+    config: loadConfig({ env: {}, overrides: { ...base, databaseUrl: url.toString() } }),
+    dispose: async () => {
+      await withAdmin((client) => client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
