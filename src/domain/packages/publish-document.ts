@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import semver from 'semver';
 import { fail } from '../errors.js';
-import { parsePackageName, printable, type PackageName } from './names.js';
+import { printable, type PackageName } from './names.js';
 import { parseTagName } from './dist-tag-names.js';
 
 export interface PublishRequest {
