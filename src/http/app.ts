@@ -4,6 +4,8 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import { FastReads } from './fast-reads.js';
 import type { Registry } from '../registry.js';
 import { registerErrorHandling, errorBody } from './errors.js';
 import { registerPackageRoutes } from './npm/packages.js';
@@ -14,7 +16,10 @@ import { registerWebRoutes } from './web/index.js';
 
 export async function buildApp(registry: Registry, opts: { logger?: boolean } = {}): Promise<FastifyInstance> {
   const config = registry.config;
+  const fast = new FastReads(registry);
   const app = Fastify({
+    // Reads already answerable from memory skip the framework; everything else goes through it.
+    serverFactory: (handler) => createServer({ keepAliveTimeout: 65_000 }, (req, res) => fast.handle(req, res) || handler(req, res)),
     logger:
       opts.logger === false
         ? false

@@ -33,7 +33,7 @@ for (const engine of ENGINES) {
       expect(corgi.json().versions['1.0.0'].readme).toBeUndefined();
       const tgz = await r.inject({ method: 'GET', url: '/@acme/left/-/left-1.0.0.tgz' });
       expect(tgz.statusCode).toBe(200);
-      expect(tgz.rawPayload.equals(Buffer.from(body._attachments['@acme/left-1.0.0.tgz'].data, 'base64'))).toBe(true);
+      expect(tgz.rawPayload.equals(Buffer.from((body as { _attachments: Record<string, { data: string }> })._attachments['@acme/left-1.0.0.tgz']!.data, 'base64'))).toBe(true);
     });
   });
 }

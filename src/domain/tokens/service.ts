@@ -56,6 +56,17 @@ export class TokenService {
     return this.live(found);
   }
 
+  /**
+   * The cached answer without touching the database: the token's owner, 'invalid', or
+   * 'unknown' when only a lookup can tell. The read fast path uses this.
+   */
+  peek(secret: string): Authenticated | 'invalid' | 'unknown' {
+    if (!isWellFormedToken(secret)) return 'invalid';
+    const cached = this.cache.get(hashToken(secret));
+    if (!cached || cached.until <= Date.now()) return 'unknown';
+    return this.live(cached.value) ?? 'invalid';
+  }
+
   private live(found: Authenticated | undefined): Authenticated | undefined {
     if (!found || found.token.revokedAt) return undefined;
     if (found.token.expiresAt && Date.parse(found.token.expiresAt) <= this.now().getTime()) return undefined;
