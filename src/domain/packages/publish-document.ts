@@ -105,6 +105,7 @@ function checkDigests(dist: unknown, tarball: Buffer): { integrity: string; shas
   if (declared === undefined && shasum === undefined) {
     fail('IntegrityMismatch', 'The version declares neither dist.integrity nor dist.shasum; the tarball cannot be verified.');
   }
+  let checked = 0;
   if (declared !== undefined) {
     if (typeof declared !== 'string') fail('IntegrityMismatch', 'dist.integrity must be a string such as "sha512-…".');
     for (const entry of declared.trim().split(/\s+/)) {
@@ -112,10 +113,16 @@ function checkDigests(dist: unknown, tarball: Buffer): { integrity: string; shas
       const actual = algorithm === 'sha512' ? sha512 : algorithm === 'sha1' ? Buffer.from(sha1, 'hex').toString('base64') : undefined;
       if (actual === undefined) continue;
       if (digest !== actual) fail('IntegrityMismatch', `The tarball's ${algorithm} does not match dist.integrity: the upload is corrupt or was altered.`);
+      checked += 1;
     }
   }
-  if (shasum !== undefined && shasum !== sha1) {
-    fail('IntegrityMismatch', "The tarball's sha1 does not match dist.shasum: the upload is corrupt or was altered.");
+  if (shasum !== undefined) {
+    if (shasum !== sha1) fail('IntegrityMismatch', "The tarball's sha1 does not match dist.shasum: the upload is corrupt or was altered.");
+    checked += 1;
+  }
+  // An integrity of only unknown algorithms (or no SRI at all) would otherwise verify nothing.
+  if (checked === 0) {
+    fail('IntegrityMismatch', 'dist.integrity holds no sha512 or sha1 digest and there is no dist.shasum; the tarball cannot be verified.');
   }
   return { integrity, shasum: sha1 };
 }
