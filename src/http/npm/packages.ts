@@ -5,12 +5,17 @@ import type { Registry } from '../../registry.js';
 import { fail } from '../../domain/errors.js';
 import { isObject } from '../../domain/packages/publish-document.js';
 import { requestPrincipal } from '../auth.js';
-import { parsePackagePath, splitUrl, type PackagePath } from './paths.js';
+import { assertValidNameIn, parsePackagePath, splitUrl, type PackagePath } from './paths.js';
 import { getPackument, getTarball, getVersion } from './reads.js';
 
-function pathOf(request: FastifyRequest): PackagePath {
-  const parsed = parsePackagePath(splitUrl(request.url).path);
-  if (!parsed) fail('NotFound', `Nothing at ${splitUrl(request.url).path}: not a valid package path.`);
+function pathOf(request: FastifyRequest, opts: { write: boolean } = { write: false }): PackagePath {
+  const path = splitUrl(request.url).path;
+  const parsed = parsePackagePath(path);
+  if (!parsed) {
+    // A read of an impossible name is simply not found; a write deserves the reason it cannot exist.
+    if (opts.write) assertValidNameIn(path);
+    fail('NotFound', `Nothing at ${path}: not a valid package path.`);
+  }
   return parsed;
 }
 
@@ -35,7 +40,7 @@ async function read(registry: Registry, request: FastifyRequest, reply: FastifyR
 }
 
 async function write(registry: Registry, request: FastifyRequest, reply: FastifyReply) {
-  const path = pathOf(request);
+  const path = pathOf(request, { write: true });
   const principal = await requestPrincipal(registry, request);
   const body = request.body;
   if (!isObject(body)) fail('BadRequest', 'Send a JSON object.');
@@ -52,7 +57,7 @@ async function write(registry: Registry, request: FastifyRequest, reply: Fastify
 }
 
 async function remove(registry: Registry, request: FastifyRequest, reply: FastifyReply) {
-  const path = pathOf(request);
+  const path = pathOf(request, { write: true });
   const principal = await requestPrincipal(registry, request);
   switch (path.kind) {
     case 'package-rev':

@@ -34,6 +34,13 @@ export function takeName(segments: string[]): { name: string; rest: string[] } |
   return { name: first, rest: second === undefined ? [] : [second, ...others] };
 }
 
+/** For writes: throws InvalidPackageName with npm's reason when the name in the path is what is wrong. */
+export function assertValidNameIn(rawPath: string): void {
+  const segments = decodeSegments(rawPath);
+  const taken = segments && takeName(segments);
+  if (taken && !taken.name.startsWith('-')) parsePackageName(taken.name);
+}
+
 export function parsePackagePath(rawPath: string): PackagePath | undefined {
   const segments = decodeSegments(rawPath);
   if (!segments) return undefined;
