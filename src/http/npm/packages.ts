@@ -44,7 +44,7 @@ async function write(registry: Registry, request: FastifyRequest, reply: Fastify
   const principal = await requestPrincipal(registry, request);
   const body = request.body;
   if (!isObject(body)) fail('BadRequest', 'Send a JSON object.');
-  if (path.kind === 'package' && body._attachments !== undefined) {
+  if (path.kind === 'package' && isPublish(body)) {
     const published = await registry.packages.publish(principal, path.name, body);
     request.log.info({ pkg: published.name, version: published.version }, 'published');
     return reply.code(201).send({ ok: true, id: published.name, version: published.version });
@@ -75,6 +75,15 @@ async function remove(registry: Registry, request: FastifyRequest, reply: Fastif
     default:
       fail('BadRequest', 'Nothing can be deleted at this address.');
   }
+}
+
+/**
+ * A publish carries its tarball in `_attachments` and never a `_rev`; a read-modify-write
+ * (deprecate, star) always sends back the `_rev` it read. Without this, a publish whose
+ * attachments were lost would be taken for a deprecation and answered 200 with nothing stored.
+ */
+function isPublish(body: Record<string, unknown>): boolean {
+  return body._attachments !== undefined || (body._rev === undefined && body.versions !== undefined);
 }
 
 function versionFromFile(name: string, file: string): string | undefined {
