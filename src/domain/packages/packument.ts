@@ -69,6 +69,11 @@ export function versionDocument(input: PackumentInput, v: VersionRecord): Record
   };
 }
 
+/** The `_rev` clients read and send back; it changes with every change to the package. */
+export function revisionOf(pkg: PackageRecord): string {
+  return `${pkg.rev}-${pkg.modifiedAt.replace(/\D/g, '')}`;
+}
+
 export function fullPackument(input: PackumentInput): Record<string, unknown> {
   const live = input.versions.filter((v) => !v.unpublishedAt);
   const versions: Record<string, unknown> = {};
@@ -80,7 +85,7 @@ export function fullPackument(input: PackumentInput): Record<string, unknown> {
   const latest = live.find((v) => v.version === input.distTags.latest);
   return {
     _id: input.pkg.name,
-    _rev: `${input.pkg.rev}-${input.pkg.modifiedAt.replace(/\D/g, '')}`,
+    _rev: revisionOf(input.pkg),
     name: input.pkg.name,
     ...(input.pkg.description && { description: input.pkg.description }),
     'dist-tags': input.distTags,

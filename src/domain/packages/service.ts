@@ -56,12 +56,13 @@ export class PackageService {
 
   /**
    * A whole-document PUT (npm deprecate/undeprecate, owner, star, single-version unpublish).
-   * Which change it is follows from what the document carries and whether it came with a rev.
+   * Which change it is follows from what the document carries and whether it came with a rev
+   * in the address (`PUT /<name>/-rev/<rev>`).
    */
-  async updateFromDocument(principal: Principal, name: PackageName, doc: Record<string, unknown>, viaRev: boolean) {
+  async updateFromDocument(principal: Principal, name: PackageName, doc: Record<string, unknown>, rev: string | undefined) {
     if (doc.versions === undefined && doc.maintainers !== undefined) return setOwners(this.deps, principal, name, doc.maintainers);
     if (doc.versions === undefined) return; // stars and other fields we do not keep
-    if (viaRev) await unpublishMissingVersions(this.deps, principal, name, doc);
+    if (rev !== undefined) await unpublishMissingVersions(this.deps, principal, name, doc, rev);
     await applyDeprecations(this.deps, principal, name, doc);
   }
 

@@ -9,18 +9,28 @@ import { fail } from '../errors.js';
 import { canUnpublish } from './authorize.js';
 import { highestVersion, managedPackage, touchWithEvent, type ChangeDeps } from './changes.js';
 import { isObject } from './publish-document.js';
-import type { PackageName } from './names.js';
+import { printable, type PackageName } from './names.js';
+import { revisionOf } from './packument.js';
 import type { VersionRecord } from './store.js';
 
 export interface UnpublishDeps extends ChangeDeps {
   windowHours: number;
 }
 
-/** `PUT /<name>/-rev/<rev>` from npm unpublish: the versions missing from the document go. */
-export async function unpublishMissingVersions(deps: UnpublishDeps, principal: Principal, name: PackageName, doc: Record<string, unknown>) {
+/**
+ * `PUT /<name>/-rev/<rev>` from npm unpublish: the versions missing from the document go. The
+ * document must be the current revision, or a version published since npm read it would go too.
+ */
+export async function unpublishMissingVersions(
+  deps: UnpublishDeps,
+  principal: Principal,
+  name: PackageName,
+  doc: Record<string, unknown>,
+  rev: string,
+) {
   if (!isObject(doc.versions)) fail('BadRequest', 'The document has no "versions" object.');
   const kept = doc.versions;
-  await unpublish(deps, principal, name, (v) => !(v.version in kept));
+  await unpublish(deps, principal, name, (v) => !(v.version in kept), rev);
 }
 
 export async function unpublishVersion(deps: UnpublishDeps, principal: Principal, name: PackageName, version: string) {
@@ -31,15 +41,24 @@ export async function unpublishPackage(deps: UnpublishDeps, principal: Principal
   await unpublish(deps, principal, name, () => true);
 }
 
-async function unpublish(deps: UnpublishDeps, principal: Principal, name: PackageName, selects: (v: VersionRecord) => boolean) {
+async function unpublish(
+  deps: UnpublishDeps,
+  principal: Principal,
+  name: PackageName,
+  selects: (v: VersionRecord) => boolean,
+  expectedRev?: string,
+) {
   await deps.store.transaction(async (tx) => {
-    const { owners, actor } = await managedPackage(tx, principal, name);
+    const { pkg, owners, actor } = await managedPackage(tx, principal, name);
     const decision = canUnpublish(principal, { name, owners });
     if (!decision.ok) fail('Forbidden', decision.reason);
     const versions = await tx.packages.versions(name);
     const live = versions.filter((v) => !v.unpublishedAt);
     const doomed = live.filter(selects);
     if (doomed.length === 0) return;
+    if (expectedRev !== undefined && expectedRev !== revisionOf(pkg)) {
+      fail('Conflict', `${name} changed since your client read it (revision ${printable(expectedRev)}); run the command again.`);
+    }
     const wholePackage = doomed.length === live.length;
     if (!decision.admin) await assertPolicyAllows(tx, deps, name, doomed, wholePackage);
     const at = deps.now().toISOString();

@@ -50,7 +50,7 @@ async function write(registry: Registry, request: FastifyRequest, reply: Fastify
     return reply.code(201).send({ ok: true, id: published.name, version: published.version });
   }
   if (path.kind === 'package' || path.kind === 'package-rev') {
-    await registry.packages.updateFromDocument(principal, path.name, body, path.kind === 'package-rev');
+    await registry.packages.updateFromDocument(principal, path.name, body, path.kind === 'package-rev' ? path.rev : undefined);
     return reply.code(200).send({ ok: true, id: path.name });
   }
   fail('BadRequest', 'Nothing can be written at this address.');
