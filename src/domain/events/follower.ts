@@ -2,8 +2,17 @@
 // change made stale. In a single process it only re-confirms what local invalidation did.
 import type { EventStore, RegistryEvent } from './store.js';
 
+// PostgreSQL numbers an event when it is inserted but shows it only when its transaction commits,
+// so seq 7 can become visible after seq 8 was read. A skipped seq is re-read until it appears or
+// is this old; then it belonged to a transaction that rolled back (which also leaves holes).
+const GAP_WAIT_MS = 60_000;
+const MAX_GAPS = 10_000;
+const BATCH = 500;
+
 export class EventFollower {
   private last = 0;
+  /** Seqs skipped over (not yet visible), with when they were first missed. */
+  private readonly gaps = new Map<number, number>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
 
@@ -11,6 +20,7 @@ export class EventFollower {
     private readonly events: EventStore,
     private readonly apply: (event: RegistryEvent) => void,
     private readonly intervalMs: number,
+    private readonly now: () => number = Date.now,
   ) {}
 
   async start(): Promise<void> {
@@ -28,13 +38,30 @@ export class EventFollower {
   }
 
   private async drain(): Promise<void> {
+    await this.fillGaps();
     for (;;) {
-      const batch = await this.events.since(this.last, 500);
+      const batch = await this.events.since(this.last, BATCH);
       for (const event of batch) {
+        const noticed = this.now();
+        for (let seq = this.last + 1; seq < event.seq && this.gaps.size < MAX_GAPS; seq++) this.gaps.set(seq, noticed);
         this.apply(event);
         this.last = event.seq;
       }
-      if (batch.length < 500) return;
+      if (batch.length < BATCH) return;
+    }
+  }
+
+  /** Re-reads from the oldest open gap up to `last` and applies the events that have filled one. */
+  private async fillGaps(): Promise<void> {
+    const now = this.now();
+    for (const [seq, noticed] of this.gaps) if (now - noticed > GAP_WAIT_MS) this.gaps.delete(seq);
+    if (this.gaps.size === 0) return;
+    let from = Math.min(...this.gaps.keys()) - 1;
+    while (from < this.last && this.gaps.size > 0) {
+      const batch = await this.events.since(from, BATCH);
+      for (const event of batch) if (event.seq <= this.last && this.gaps.delete(event.seq)) this.apply(event);
+      if (batch.length < BATCH) return;
+      from = batch[batch.length - 1]!.seq;
     }
   }
 
