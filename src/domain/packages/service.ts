@@ -5,7 +5,7 @@ import type { BlobStore } from './blobs.js';
 import type { TarballLimits } from './tarball.js';
 import { PackumentCache } from './packument-cache.js';
 import { publish } from './publish.js';
-import { applyDeprecations, removeDistTag, setDistTag, setOwners } from './changes.js';
+import { actorOf, applyDeprecations, removeDistTag, setDistTag, setOwners } from './changes.js';
 import { unpublishMissingVersions, unpublishPackage, unpublishVersion } from './unpublish.js';
 import { search } from './search.js';
 import type { PackageName } from './names.js';
@@ -61,7 +61,11 @@ export class PackageService {
    */
   async updateFromDocument(principal: Principal, name: PackageName, doc: Record<string, unknown>, rev: string | undefined) {
     if (doc.versions === undefined && doc.maintainers !== undefined) return setOwners(this.deps, principal, name, doc.maintainers);
-    if (doc.versions === undefined) return; // stars and other fields we do not keep
+    if (doc.versions === undefined) {
+      // Stars and other fields we do not keep: nothing changes, but an anonymous write still gets 401, not "ok".
+      actorOf(principal);
+      return;
+    }
     if (rev !== undefined) await unpublishMissingVersions(this.deps, principal, name, doc, rev);
     await applyDeprecations(this.deps, principal, name, doc);
   }
