@@ -7,7 +7,7 @@ import type { Principal } from '../principal.js';
 import type { BlobStore } from './blobs.js';
 import { fail } from '../errors.js';
 import { canPublish, type PackageFacts } from './authorize.js';
-import { assertValidForNewPackage, scopeOf, type PackageName } from './names.js';
+import { assertValidForNewPackage, printable, scopeOf, type PackageName } from './names.js';
 import { isObject, parsePublishDocument, type PublishRequest } from './publish-document.js';
 import { inspectTarball, type TarballLimits, type TarballSummary } from './tarball.js';
 
@@ -119,18 +119,28 @@ function assertManifestAgrees(request: PublishRequest, summary: TarballSummary):
   }
   // Manifest confusion: installers trust the registry's dependency list, so it must be the tarball's.
   for (const field of ['dependencies', 'optionalDependencies', 'peerDependencies'] as const) {
-    if (!sameMap(inner[field], request.manifest[field])) {
-      fail('ManifestMismatch', `"${field}" in the publish document differs from the tarball's package.json.`);
+    const difference = firstDifference(inner[field], request.manifest[field]);
+    if (difference) {
+      // npm rewrites some specs it sends (git shorthands such as "user/repo") but packs package.json as it is on disk.
+      fail(
+        'ManifestMismatch',
+        `"${field}" in the publish document differs from the tarball's package.json: ${difference}. ` +
+          'If npm said it auto-corrected your package.json, run `npm pkg fix` and publish again.',
+      );
     }
   }
 }
 
-function sameMap(a: unknown, b: unknown): boolean {
-  const left = isObject(a) ? a : {};
-  const right = isObject(b) ? b : {};
+/** The first key whose value differs, described for the person publishing; undefined when the maps agree. */
+function firstDifference(tarball: unknown, document: unknown): string | undefined {
+  const left = isObject(tarball) ? tarball : {};
+  const right = isObject(document) ? document : {};
   const keys = new Set([...Object.keys(left), ...Object.keys(right)]);
-  for (const key of keys) if (left[key] !== right[key]) return false;
-  return true;
+  const shown = (value: unknown) => (value === undefined ? 'nothing' : `"${printable(String(value))}"`);
+  for (const key of keys) {
+    if (left[key] !== right[key]) return `"${printable(key)}" is ${shown(left[key])} in the tarball but ${shown(right[key])} in the document`;
+  }
+  return undefined;
 }
 
 function dependencyEdges(manifest: Record<string, unknown>): Record<string, string> {
