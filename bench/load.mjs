@@ -1,0 +1,107 @@
+// Read throughput and latency of one registry: for each case a fixed number of connections rotate
+// over many URLs (every packument or every tarball of the corpus) for a fixed time, after a warm-up.
+// Every case is probed once first, so a registry that answers the wrong thing is reported, not timed.
+
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { CORGI_ACCEPT, packumentPath } from './wire.mjs';
+
+const WORKER = fileURLToPath(new URL('./load-worker.mjs', import.meta.url));
+
+export const READ_CASES = [
+  { id: 'full', label: 'packument, full', kind: 'packument', accept: 'application/json' },
+  { id: 'abbreviated', label: 'packument, abbreviated', kind: 'packument', accept: CORGI_ACCEPT },
+  { id: 'tarball', label: 'tarball', kind: 'tarball', accept: '*/*' },
+  { id: 'missing', label: '404 (missing package)', kind: 'missing', accept: 'application/json', status: 404 },
+  { id: 'full-token', label: 'packument, full + token', kind: 'packument', accept: 'application/json', token: true },
+  { id: 'tarball-token', label: 'tarball + token', kind: 'tarball', accept: '*/*', token: true },
+];
+
+/** Deterministic shuffle, so neighbouring requests of a connection are different documents. */
+function shuffled(list) {
+  const copy = [...list];
+  let seed = 42;
+  for (let i = copy.length - 1; i > 0; i--) {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    const j = seed % (i + 1);
+    [copy[i], copy[j]] = [copy[j], copy[i]];
+  }
+  return copy;
+}
+
+function pathsFor(kind, targets) {
+  if (kind === 'packument') return targets.names.map(packumentPath);
+  if (kind === 'tarball') return targets.tarballs;
+  return targets.names.map((_, i) => `/bench-missing-${i}`);
+}
+
+async function probe(url, request, expectStatus) {
+  const res = await fetch(url + request.path, { headers: request.headers });
+  const body = Buffer.from(await res.arrayBuffer());
+  return {
+    ok: res.status === expectStatus,
+    status: res.status,
+    contentType: res.headers.get('content-type'),
+    bytes: body.length,
+  };
+}
+
+function runWorker(job) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [WORKER], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const out = [];
+    child.stdout.on('data', (c) => out.push(c));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      if (code !== 0) return reject(new Error(`load generator exited ${code}`));
+      resolve(JSON.parse(Buffer.concat(out).toString()));
+    });
+    child.stdin.end(JSON.stringify(job));
+  });
+}
+
+/**
+ * registry: { url, token? }; targets: { names, tarballs } (paths on this registry).
+ * Returns { [caseId]: result | { skipped: reason } }.
+ */
+export async function measureReads(registry, targets, options, log) {
+  const results = {};
+  for (const c of READ_CASES) {
+    if (c.token && !registry.token) {
+      results[c.id] = { skipped: 'no token (anonymous-only server)' };
+      continue;
+    }
+    const headers = { accept: c.accept };
+    if (c.token) headers.authorization = `Bearer ${registry.token}`;
+    const requests = shuffled(pathsFor(c.kind, targets)).map((path) => ({ method: 'GET', path, headers }));
+    const expectStatus = c.status ?? 200;
+
+    const check = await probe(registry.url, requests[0], expectStatus);
+    const note = c.id === 'abbreviated' && !/install-v1/.test(check.contentType ?? '') ? `served as ${check.contentType}` : undefined;
+    if (!check.ok) {
+      results[c.id] = { skipped: `probe ${requests[0].path} answered ${check.status}, expected ${expectStatus}` };
+      log(`  ${c.label}: ${results[c.id].skipped}`);
+      continue;
+    }
+    const result = await runWorker({
+      url: registry.url,
+      connections: options.connections,
+      duration: options.duration,
+      warmup: options.warmup,
+      requests,
+      expectStatus,
+    });
+    results[c.id] = { ...result, urls: requests.length, probeBytes: check.bytes, note };
+    const wrong = result.responses - result.expected + result.errors + result.timeouts;
+    log(
+      `  ${c.label.padEnd(26)} ${fmt(result.rps, 0).padStart(7)} req/s  p50 ${fmt(result.p50, 2)} ms  p99 ${fmt(result.p99, 2)} ms` +
+        (wrong ? `  (${wrong} unexpected: ${JSON.stringify(result.statuses)}, errors ${result.errors})` : '') +
+        (note ? `  [${note}]` : ''),
+    );
+  }
+  return results;
+}
+
+function fmt(n, digits) {
+  return n == null ? '-' : n.toFixed(digits);
+}

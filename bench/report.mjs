@@ -1,0 +1,114 @@
+// Turns the measurements into the printed table and the list of targets (shared/DESIGN.md,
+// "Targets") with pass/miss markers. Pure: it formats what it is given and measures nothing.
+
+import { READ_CASES } from './load.mjs';
+
+const ORDER = ['gatehouse', 'verdaccio', 'nginx'];
+// A token read must cost "about the same" as an anonymous one: within 10 %.
+const TOKEN_PARITY = 0.9;
+// Share of CPU time other processes may take (measured just before) before figures are flagged.
+export const BUSY_SHARE = 0.15;
+
+const num = (n, digits = 0) => (n == null || Number.isNaN(n) ? '-' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const mark = (ok) => (ok == null ? 'n/a' : ok ? 'pass' : 'MISS');
+const ratio = (a, b) => (a == null || b == null || b === 0 ? null : a / b);
+// Ratios are shown rounded down, so that 0.4996 reads 0.49 next to its MISS, not 0.50.
+const times = (r) => (r == null ? '-' : `${num(Math.floor(r * 100) / 100, 2)}×`);
+const pad = (text, width) => String(text).padEnd(width);
+
+function rps(registry, caseId) {
+  const r = registry?.reads?.[caseId];
+  return r && !r.skipped ? r.rps : null;
+}
+
+function cell(registry, caseId) {
+  if (!registry) return '';
+  if (registry.error) return 'unavailable';
+  const r = registry.reads?.[caseId];
+  if (!r) return '-';
+  if (r.skipped) return 'n/a';
+  return `${num(r.rps)} (${num(r.p50, 2)}/${num(r.p99, 2)})`;
+}
+
+/** results.registries: { name: { label, error?, reads?, publish?, npmCi?, seed? } } */
+export function report(results) {
+  const regs = results.registries;
+  const names = ORDER.filter((n) => regs[n]);
+  const g = regs.gatehouse;
+  const v = regs.verdaccio;
+  const x = regs.nginx;
+  const lines = [];
+  const targets = [];
+  const target = (what, ok, detail) => targets.push({ what, ok, detail });
+
+  const W = 26;
+  lines.push('Reads: req/s (p50/p99 latency in ms)');
+  lines.push(pad('case', 28) + names.map((n) => pad(regs[n].label, W)).join('') + pad('G/V', 8) + pad('G/nginx', 9) + 'targets (≥5× V, ≥0.5× nginx)');
+  for (const c of READ_CASES) {
+    // nginx has no accounts: a token read is compared with nginx's anonymous read of the same thing.
+    const anonId = c.id.replace('-token', '');
+    const gv = ratio(rps(g, c.id), rps(v, c.id));
+    const gx = ratio(rps(g, c.id), rps(x, anonId));
+    let targetText = 'info only';
+    if (c.id !== 'missing') {
+      const okV = gv == null ? null : gv >= 5;
+      const okX = gx == null ? null : gx >= 0.5;
+      target(`${c.label}: ≥5× Verdaccio`, okV, gv);
+      target(`${c.label}: ≥0.5× nginx`, okX, gx);
+      targetText = `${mark(okV)}, ${mark(okX)}`;
+    }
+    lines.push(
+      pad(c.label, 28) +
+        names.map((n) => pad(cell(regs[n], c.id), W)).join('') +
+        pad(times(gv), 8) +
+        pad(`${times(gx)}${gx != null && c.token ? '*' : ''}`, 9) +
+        targetText,
+    );
+  }
+  lines.push('  * token reads against nginx are compared with its anonymous read of the same documents');
+  for (const n of names.filter((n) => regs[n].busyBeforeReads > BUSY_SHARE)) {
+    lines.push(`  warning: other processes kept the CPU ${num(regs[n].busyBeforeReads * 100)} % busy just before ${regs[n].label}'s reads`);
+  }
+  for (const c of READ_CASES) {
+    const note = names.map((n) => regs[n].reads?.[c.id]?.note && `${regs[n].label}: ${regs[n].reads[c.id].note}`).filter(Boolean);
+    if (note.length) lines.push(`  note, ${c.label}: ${note.join('; ')}`);
+  }
+
+  lines.push('', `Token vs anonymous (req/s with a token ÷ without; target for Gatehouse ≥ ${TOKEN_PARITY})`);
+  for (const n of names.filter((n) => n !== 'nginx')) {
+    const parts = ['full', 'tarball'].map((id) => {
+      const q = ratio(rps(regs[n], `${id}-token`), rps(regs[n], id));
+      if (n === 'gatehouse') target(`${id} with a token ≈ without (≥ ${TOKEN_PARITY})`, q == null ? null : q >= TOKEN_PARITY, q);
+      return `${id} ${times(q)}${n === 'gatehouse' ? ` ${mark(q == null ? null : q >= TOKEN_PARITY)}` : ''}`;
+    });
+    lines.push(`  ${pad(regs[n].label, 24)}${parts.join('   ')}`);
+  }
+
+  lines.push('', 'Publish: sequential HTTP PUT of a new small version (target: Gatehouse p50 < 50 ms)');
+  for (const n of names.filter((n) => n !== 'nginx')) {
+    const p = regs[n].publish;
+    const seedText = regs[n].seed ? `; seeding with npm publish: ${num(regs[n].seed.perSecond, 1)} publishes/s` : '';
+    if (!p) {
+      lines.push(`  ${pad(regs[n].label, 24)}${regs[n].error ? 'unavailable' : '-'}`);
+      continue;
+    }
+    const failed = p.failures ? `, ${p.failures} failed (${p.firstFailure})` : '';
+    lines.push(`  ${pad(regs[n].label, 24)}p50 ${num(p.p50, 1)} ms, p95 ${num(p.p95, 1)} ms over ${p.ok} publishes${failed}${seedText}`);
+  }
+  const gp = g?.publish?.p50;
+  targets.push({ what: 'publish p50 < 50 ms', ok: gp == null ? null : gp < 50, detail: gp, unit: 'ms' });
+
+  lines.push('', 'npm ci of the app from a cold client cache, with a token (median wall time; target: Gatehouse faster than Verdaccio)');
+  for (const n of names.filter((n) => n !== 'nginx')) {
+    const ci = regs[n].npmCi;
+    lines.push(`  ${pad(regs[n].label, 24)}${ci ? `${num(ci.median, 2)} s (runs ${ci.runs.map((s) => num(s, 2)).join(', ')}; ${ci.packages} packages)` : regs[n].error ? 'unavailable' : '-'}`);
+  }
+  const ciRatio = ratio(g?.npmCi?.median, v?.npmCi?.median);
+  target('npm ci faster than Verdaccio', ciRatio == null ? null : ciRatio < 1, ciRatio);
+  if (ciRatio != null) lines.push(`  Gatehouse/Verdaccio ${times(ciRatio)}`);
+
+  lines.push('', 'Targets');
+  for (const t of targets) lines.push(`  ${pad(mark(t.ok), 6)}${t.what}${t.detail == null ? '' : ` (${t.unit === 'ms' ? `${num(t.detail, 1)} ms` : times(t.detail)})`}`);
+  for (const n of names) if (regs[n].error) lines.push(`  ${regs[n].label} unavailable: ${regs[n].error.split('\n')[0]}`);
+  return { text: lines.join('\n'), targets };
+}

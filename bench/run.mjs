@@ -1,0 +1,217 @@
+// `npm run bench`: in one run, seeds the same generated corpus into Gatehouse and Verdaccio with
+// stock npm, mirrors it byte for byte to nginx, measures reads, publish and `npm ci` against each,
+// then prints a table against the targets of shared/DESIGN.md and saves it as .bench/results-*.json.
+// Every server it starts listens on 127.0.0.1 only and is stopped at the end. See bench/README.md.
+
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { buildCorpus } from './corpus.mjs';
+import { measureReads } from './load.mjs';
+import { mirrorCorpus, tarballPaths } from './mirror.mjs';
+import { measureNpmCi } from './npm-ci.mjs';
+import { stockNpm } from './npm-client.mjs';
+import { parseOptions } from './options.mjs';
+import { runCommand } from './processes.mjs';
+import { measurePublish } from './publish-latency.mjs';
+import { startGatehouse } from './registries/gatehouse.mjs';
+import { startNginx } from './registries/nginx.mjs';
+import { startVerdaccio } from './registries/verdaccio.mjs';
+import { BUSY_SHARE, report } from './report.mjs';
+import { seed, writeCorpus } from './seed.mjs';
+
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+const STARTERS = { gatehouse: startGatehouse, verdaccio: startVerdaccio };
+const LABELS = { gatehouse: 'Gatehouse', verdaccio: 'Verdaccio', nginx: 'nginx' };
+
+// Progress goes to stderr; the final table goes to stdout.
+const log = (line) => console.error(line);
+
+/** Share of all cores' time spent busy over `ms`, while this benchmark runs nothing. */
+async function busyCpuShare(ms = 1_000) {
+  const sample = () =>
+    os.cpus().reduce(
+      (acc, { times: t }) => ({ idle: acc.idle + t.idle, all: acc.all + t.user + t.nice + t.sys + t.idle + t.irq }),
+      { idle: 0, all: 0 },
+    );
+  const before = sample();
+  await sleep(ms);
+  const after = sample();
+  return 1 - (after.idle - before.idle) / (after.all - before.all || 1);
+}
+
+async function describeMachine() {
+  const cpus = os.cpus();
+  return {
+    cores: os.availableParallelism(),
+    cpu: cpus[0]?.model.trim(),
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    busyBeforeRun: await busyCpuShare(),
+    platform: `${os.platform()} ${os.arch()} ${os.release()}`,
+    node: process.version,
+    npm: (await runCommand(stockNpm(), ['--version'])).stdout.trim(),
+  };
+}
+
+function header(results) {
+  const { machine: m, options: o, corpus: c } = results;
+  return [
+    `Gatehouse benchmark, ${results.startedAt}`,
+    `machine: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, ${m.platform}; Node ${m.node}, npm ${m.npm}`,
+    `  the ${m.cores} cores are shared by the server under test and the load generator (autocannon in its own`,
+    `  process): the nginx figures are a ceiling set partly by the client, not nginx's own limit.`,
+    `corpus: ${c.packages} packages × ${c.versions} versions = ${c.tarballs} tarballs; the app's ${c.rootDeps} dependencies resolve to ${c.tree.versions} name@version`,
+    m.busyBeforeRun > BUSY_SHARE
+      ? `warning: before the run the CPU was ${(m.busyBeforeRun * 100).toFixed(0)} % busy with other processes; they skew every figure`
+      : null,
+    `load: ${o.connections} connections, ${o.duration} s per case after ${o.warmup} s warm-up, rotating over every packument or tarball`,
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+/** Runs one step for one registry; a failure is recorded against it and the run goes on. */
+async function step(entry, what, fn) {
+  try {
+    return await fn();
+  } catch (err) {
+    log(`  ${entry.label}: ${what} failed: ${err.message}`);
+    (entry.problems ??= []).push(`${what}: ${err.message}`);
+    return undefined;
+  }
+}
+
+async function startRegistries(options, ctx, results, live) {
+  for (const name of ['gatehouse', 'verdaccio'].filter((n) => options.only.includes(n))) {
+    log(`starting ${name}…`);
+    try {
+      const registry = await STARTERS[name](ctx);
+      live[name] = registry;
+      results.registries[name] = { label: registry.label, version: registry.version, tokens: registry.tokens };
+      log(`  ${registry.label} at ${registry.url}`);
+    } catch (err) {
+      results.registries[name] = { label: LABELS[name], error: err.message };
+      log(`  ${LABELS[name]} unavailable, going on without it:\n${err.message}`);
+    }
+  }
+}
+
+async function seedAll(roots, expected, ctx, options, results, live) {
+  for (const [name, registry] of Object.entries(live)) {
+    log(`seeding ${registry.label} with npm publish --workspaces (${options.seedJobs} in parallel)…`);
+    const entry = results.registries[name];
+    entry.seed = await step(entry, 'seeding', () => seed(registry, roots, ctx));
+    if (entry.seed) {
+      log(`  ${entry.seed.publishes} publishes in ${entry.seed.seconds.toFixed(0)} s`);
+      if (entry.seed.publishes !== expected) {
+        const why = entry.seed.errors.slice(0, 3).join(' | ');
+        (entry.problems ??= []).push(`seeding: npm reported ${entry.seed.publishes} publishes, expected ${expected}: ${why}`);
+      }
+    } else {
+      entry.error = `seeding failed: ${entry.problems.at(-1)}`;
+      await registry.stop();
+      delete live[name];
+    }
+  }
+}
+
+async function startMirror(names, ctx, results, live) {
+  const source = live.gatehouse ?? live.verdaccio;
+  if (!source) {
+    results.registries.nginx = { label: 'nginx', error: 'nginx serves a copy of a seeded registry: include gatehouse or verdaccio' };
+    return null;
+  }
+  log(`mirroring ${source.label}'s packuments and tarballs to static files for nginx…`);
+  const root = join(ctx.workDir, 'static');
+  try {
+    const mirrored = await mirrorCorpus(source.url, names, root);
+    log(`  ${(mirrored.bytes / 2 ** 20).toFixed(1)} MiB in ${mirrored.tarballs.length} tarballs and ${names.length * 2} packuments`);
+    live.nginx = await startNginx({ ...ctx, root });
+    results.registries.nginx = { label: live.nginx.label, version: live.nginx.version, mirrorOf: source.name };
+    log(`  ${live.nginx.label} at ${live.nginx.url}`);
+    return mirrored.tarballs;
+  } catch (err) {
+    results.registries.nginx = { label: 'nginx', error: err.message };
+    log(`  nginx unavailable: ${err.message}`);
+    return null;
+  }
+}
+
+async function measure(name, registry, corpus, ctx, options, entry, nginxTarballs) {
+  const names = corpus.packages.map((p) => p.name);
+  if (!options.skip.includes('reads')) {
+    entry.busyBeforeReads = await busyCpuShare();
+    const busy = entry.busyBeforeReads > BUSY_SHARE ? ` (warning: CPU ${(entry.busyBeforeReads * 100).toFixed(0)} % busy beforehand)` : '';
+    log(`measuring reads on ${registry.label}…${busy}`);
+    entry.reads = await step(entry, 'reads', async () => {
+      const tarballs = nginxTarballs ?? (await tarballPaths(registry.url, names));
+      return measureReads(registry, { names, tarballs }, options, log);
+    });
+  }
+  if (name === 'nginx') return;
+  if (!options.skip.includes('publish')) {
+    log(`measuring publish latency on ${registry.label} (${options.publishes} sequential PUTs)…`);
+    entry.publish = await step(entry, 'publish', () => measurePublish(registry, { count: options.publishes }));
+  }
+  if (!options.skip.includes('ci')) {
+    log(`measuring npm ci on ${registry.label} (${options.ciRuns} runs)…`);
+    entry.npmCi = await step(entry, 'npm ci', () => measureNpmCi(registry, corpus, { ...ctx, runs: options.ciRuns }));
+  }
+}
+
+async function main() {
+  const options = parseOptions(process.argv.slice(2));
+  const corpus = buildCorpus(options);
+  const results = {
+    startedAt: new Date().toISOString(),
+    machine: await describeMachine(),
+    options,
+    corpus: {
+      packages: corpus.packages.length,
+      versions: options.versions,
+      tarballs: corpus.packages.length * options.versions,
+      rootDeps: Object.keys(corpus.app).length,
+      tree: corpus.tree,
+    },
+    registries: {},
+  };
+  log(header(results) + '\n');
+
+  const workDir = await mkdtemp(join(os.tmpdir(), 'gatehouse-bench-'));
+  const ctx = { repo: REPO, workDir, corpusDir: join(workDir, 'corpus'), log, tokens: options.verdaccioTokens };
+  const live = {};
+  try {
+    const roots = await writeCorpus(corpus, ctx.corpusDir, options.seedJobs);
+    await startRegistries(options, ctx, results, live);
+    await seedAll(roots, results.corpus.tarballs, ctx, options, results, live);
+    let nginxTarballs = null;
+    if (options.only.includes('nginx')) {
+      nginxTarballs = await startMirror(corpus.packages.map((p) => p.name), ctx, results, live);
+    }
+    for (const [name, registry] of Object.entries(live)) {
+      await measure(name, registry, corpus, ctx, options, results.registries[name], name === 'nginx' ? nginxTarballs : null);
+    }
+  } finally {
+    await Promise.all(Object.values(live).map((r) => r.stop()));
+    if (options.keep) log(`kept ${workDir}`);
+    else await rm(workDir, { recursive: true, force: true });
+  }
+
+  const { text, targets } = report(results);
+  results.targets = targets;
+  const problems = Object.values(results.registries).flatMap((r) => (r.problems ?? []).map((p) => `  ${r.label}: ${p}`));
+  console.log(`\n${header(results)}\n\n${text}${problems.length ? `\n\nProblems\n${problems.join('\n')}` : ''}`);
+
+  const outDir = join(REPO, '.bench');
+  await mkdir(outDir, { recursive: true });
+  const file = join(outDir, `results-${results.startedAt.replace(/[:.]/g, '-')}.json`);
+  await writeFile(file, JSON.stringify(results, null, 2) + '\n');
+  console.log(`\nresults saved to ${file}`);
+}
+
+main().catch((err) => {
+  console.error(err.stack ?? err);
+  process.exit(1);
+});
