@@ -143,12 +143,23 @@ function firstDifference(tarball: unknown, document: unknown): string | undefine
   return undefined;
 }
 
+/**
+ * What this version depends on, for the unpublish policy: package name → range. An alias
+ * (`"v1": "npm:lib@^1"`) depends on `lib`, not on `v1`; two ranges on one package become one
+ * `a || b` range, so a version either of them matches counts as depended on.
+ */
 function dependencyEdges(manifest: Record<string, unknown>): Record<string, string> {
   const edges: Record<string, string> = {};
   for (const field of ['peerDependencies', 'optionalDependencies', 'dependencies']) {
     const map = manifest[field];
     if (!isObject(map)) continue;
-    for (const [dep, range] of Object.entries(map)) if (typeof range === 'string') edges[dep] = range;
+    for (const [key, spec] of Object.entries(map)) {
+      if (typeof spec !== 'string') continue;
+      const alias = /^npm:((?:@[^/@]+\/)?[^@]+)(?:@(.*))?$/.exec(spec);
+      const [dep, range] = alias ? [alias[1]!, alias[2] || '*'] : [key, spec];
+      const earlier = edges[dep];
+      edges[dep] = earlier === undefined || earlier === range ? range : `${earlier} || ${range}`;
+    }
   }
   return edges;
 }
