@@ -2,6 +2,9 @@
 
 import { parseArgs } from 'node:util';
 
+/** A mistake on the command line: shown without a stack trace. */
+export class UsageError extends Error {}
+
 export const REGISTRIES = ['gatehouse', 'verdaccio', 'nginx'];
 
 const FLAGS = {
@@ -31,19 +34,24 @@ function usage() {
 
 function positive(name, text) {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${text}\n${usage()}`);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, got ${text}\n${usage()}`);
   return n;
 }
 
 function list(name, text, allowed) {
   const items = text.split(',').map((s) => s.trim()).filter(Boolean);
   const unknown = items.filter((item) => !allowed.includes(item));
-  if (unknown.length) throw new Error(`--${name}: unknown ${unknown.join(', ')} (choose from ${allowed.join(', ')})`);
+  if (unknown.length) throw new UsageError(`--${name}: unknown ${unknown.join(', ')} (choose from ${allowed.join(', ')})`);
   return items;
 }
 
 export function parseOptions(argv) {
-  const { values } = parseArgs({ args: argv, options: FLAGS, strict: true });
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv, options: FLAGS, strict: true }));
+  } catch (err) {
+    throw new UsageError(`${err.message}\n${usage()}`);
+  }
   if (values.help) {
     console.log(usage());
     process.exit(0);

@@ -13,7 +13,7 @@ import { measureReads } from './load.mjs';
 import { mirrorCorpus, tarballPaths } from './mirror.mjs';
 import { measureNpmCi } from './npm-ci.mjs';
 import { stockNpm } from './npm-client.mjs';
-import { parseOptions } from './options.mjs';
+import { parseOptions, UsageError } from './options.mjs';
 import { runCommand } from './processes.mjs';
 import { measurePublish } from './publish-latency.mjs';
 import { startGatehouse } from './registries/gatehouse.mjs';
@@ -212,6 +212,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(err.stack ?? err);
+  console.error(err instanceof UsageError ? err.message : (err.stack ?? err));
   process.exit(1);
 });
