@@ -1,0 +1,369 @@
+// The unpublish policy and version immutability, driven through the requests npm itself sends
+// (protocol §5): a name@version is never reused, maintainers may unpublish only within the window
+// and while nothing depends on the version, administrators always, and a removed package's name
+// stays with its owners.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { LightMyRequestResponse } from 'fastify';
+import semver from 'semver';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENGINES } from '../support/engines.js';
+import { startRegistry, type TestRegistry, type TestUser } from '../support/registry.js';
+import { packageBuilder, type PackageBuilder } from '../fixtures/package-builder.js';
+
+const CORGI = 'application/vnd.npm.install-v1+json';
+
+interface Packument {
+  _rev: string;
+  'dist-tags': Record<string, string>;
+  versions: Record<string, { dist: { tarball: string; integrity: string; shasum: string } }>;
+  time: Record<string, string>;
+  [field: string]: unknown;
+}
+
+const escaped = (name: string) => name.replace('/', '%2f');
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+const ok = (res: LightMyRequestResponse) => res.statusCode >= 200 && res.statusCode < 300;
+
+async function publish(r: TestRegistry, user: TestUser, builder: PackageBuilder, tag?: string) {
+  return r.inject({
+    method: 'PUT',
+    url: `/${escaped(builder.name)}`,
+    headers: bearer(user.token),
+    payload: builder.publishBody(r.url, tag === undefined ? {} : { tag }),
+  });
+}
+
+async function published(r: TestRegistry, user: TestUser, builder: PackageBuilder, tag?: string) {
+  const res = await publish(r, user, builder, tag);
+  expect(res.statusCode, res.body).toBe(201);
+}
+
+async function packument(r: TestRegistry, name: string): Promise<Packument> {
+  const res = await r.inject({ method: 'GET', url: `/${escaped(name)}?write=true` });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json<Packument>();
+}
+
+/** The packument as raw text (or the 404), plus every event: what a refused request must not change. */
+async function stateOf(r: TestRegistry, name: string) {
+  const res = await r.inject({ method: 'GET', url: `/${escaped(name)}?write=true` });
+  return { document: `${res.statusCode} ${res.body}`, events: (await r.registry.store.events.since(0, 1000)).length };
+}
+
+async function newEvents(r: TestRegistry, since: number) {
+  return (await r.registry.store.events.since(since, 1000)).map((e) => ({
+    type: e.type,
+    packageName: e.packageName,
+    version: e.version,
+    data: e.data,
+  }));
+}
+
+const lastSeq = (r: TestRegistry) => r.registry.store.events.latestSeq();
+
+/**
+ * `npm unpublish name@version` (libnpmpublish/lib/unpublish.js): read the document, PUT it back
+ * without the version (tags re-pointed client-side), read it again, DELETE the tarball. Stops at
+ * the first refusal, as npm does, and returns that response.
+ */
+async function npmUnpublishVersion(r: TestRegistry, token: string, name: string, version: string) {
+  const headers = bearer(token);
+  const corgi = await r.inject({ method: 'GET', url: `/${escaped(name)}?write=true`, headers: { ...headers, accept: CORGI } });
+  if (!ok(corgi)) return corgi;
+  const first = await r.inject({ method: 'GET', url: `/${escaped(name)}?write=true`, headers });
+  if (!ok(first)) return first;
+  const doc = first.json<Packument>();
+  const tarball = doc.versions[version]!.dist.tarball;
+  const { [version]: _removed, ...kept } = doc.versions;
+  doc.versions = kept;
+  doc['dist-tags'] = Object.fromEntries(Object.entries(doc['dist-tags']).filter(([, target]) => target !== version));
+  const remaining = Object.keys(doc.versions).sort(semver.compareLoose);
+  if (!doc['dist-tags'].latest && remaining.length > 0) doc['dist-tags'].latest = remaining.at(-1)!;
+  delete doc._revisions;
+  delete doc._attachments;
+  const put = await r.inject({
+    method: 'PUT',
+    url: `/${escaped(name)}/-rev/${encodeURIComponent(doc._rev)}`,
+    headers,
+    payload: doc,
+  });
+  if (!ok(put)) return put;
+  const second = await r.inject({ method: 'GET', url: `/${escaped(name)}?write=true`, headers });
+  if (!ok(second)) return second;
+  const path = new URL(tarball).pathname;
+  return r.inject({ method: 'DELETE', url: `${path}/-rev/${encodeURIComponent(second.json<Packument>()._rev)}`, headers });
+}
+
+/** `npm unpublish name --force`: read the document for its rev, then DELETE the package at that rev. */
+async function npmUnpublishPackage(r: TestRegistry, token: string, name: string) {
+  const headers = bearer(token);
+  const read = await r.inject({ method: 'GET', url: `/${escaped(name)}?write=true`, headers });
+  if (!ok(read)) return read;
+  const rev = read.json<Packument>()._rev;
+  return r.inject({ method: 'DELETE', url: `/${escaped(name)}/-rev/${encodeURIComponent(rev)}`, headers });
+}
+
+function expectRefused(res: LightMyRequestResponse, status: number, word: RegExp): void {
+  expect(res.statusCode, res.body).toBe(status);
+  expect(res.json<{ error: string }>().error).toMatch(word);
+}
+
+for (const engine of ENGINES) {
+  describe(`unpublish within the window (${engine})`, () => {
+    let r: TestRegistry;
+    let alice: TestUser;
+    let bob: TestUser;
+
+    beforeAll(async () => {
+      r = await startRegistry(engine);
+      alice = await r.createUser('alice');
+      bob = await r.createUser('bob');
+    });
+    afterAll(() => r.close());
+
+    it('lets a maintainer unpublish a version, which then disappears everywhere', async () => {
+      await published(r, alice, packageBuilder('shortlived', '1.0.0'));
+      await published(r, alice, packageBuilder('shortlived', '1.1.0'));
+      const since = await lastSeq(r);
+      const res = await npmUnpublishVersion(r, alice.token, 'shortlived', '1.1.0');
+      expect(res.statusCode, res.body).toBe(200);
+      const doc = await packument(r, 'shortlived');
+      expect(Object.keys(doc.versions)).toEqual(['1.0.0']);
+      expect(doc['dist-tags']).toEqual({ latest: '1.0.0' });
+      expect((await r.inject({ method: 'GET', url: '/shortlived/-/shortlived-1.1.0.tgz' })).statusCode).toBe(404);
+      expect((await r.inject({ method: 'GET', url: '/shortlived/1.1.0' })).statusCode).toBe(404);
+      const corgi = await r.inject({ method: 'GET', url: '/shortlived', headers: { accept: CORGI } });
+      expect(Object.keys(corgi.json<Packument>().versions)).toEqual(['1.0.0']);
+      expect(await newEvents(r, since)).toEqual([
+        { type: 'version.unpublished', packageName: 'shortlived', version: '1.1.0', data: { byAdmin: false } },
+      ]);
+    });
+
+    it('never lets a name@version be published again after unpublish, not even with other content', async () => {
+      await published(r, alice, packageBuilder('reuse', '1.0.0'));
+      await published(r, alice, packageBuilder('reuse', '2.0.0').file('index.js', 'original'));
+      expect((await npmUnpublishVersion(r, alice.token, 'reuse', '2.0.0')).statusCode).toBe(200);
+      const before = await stateOf(r, 'reuse');
+      expectRefused(await publish(r, alice, packageBuilder('reuse', '2.0.0').file('index.js', 'original')), 409, /unpublished/);
+      expectRefused(await publish(r, alice, packageBuilder('reuse', '2.0.0').file('index.js', 'different')), 409, /unpublished/);
+      expect(await stateOf(r, 'reuse')).toEqual(before);
+      expect((await r.inject({ method: 'GET', url: '/reuse/-/reuse-2.0.0.tgz' })).statusCode).toBe(404);
+    });
+
+    it('moves latest to the highest remaining stable version when the latest is unpublished', async () => {
+      await published(r, alice, packageBuilder('moving', '1.0.0'));
+      await published(r, alice, packageBuilder('moving', '1.5.0'));
+      await published(r, alice, packageBuilder('moving', '3.0.0-beta.1'), 'next');
+      await published(r, alice, packageBuilder('moving', '2.0.0'));
+      const tag = await r.inject({
+        method: 'PUT',
+        url: '/-/package/moving/dist-tags/stable',
+        headers: { ...bearer(alice.token), 'content-type': 'application/json' },
+        payload: '"2.0.0"',
+      });
+      expect(tag.statusCode).toBe(200);
+      // Not npm: a bare DELETE of the tarball, so the server (not the client's PUT) re-points the tags.
+      const res = await r.inject({ method: 'DELETE', url: '/moving/-/moving-2.0.0.tgz/-rev/1-x', headers: bearer(alice.token) });
+      expect(res.statusCode, res.body).toBe(200);
+      expect((await packument(r, 'moving'))['dist-tags']).toEqual({ latest: '1.5.0', next: '3.0.0-beta.1' });
+      expect((await npmUnpublishVersion(r, alice.token, 'moving', '1.5.0')).statusCode).toBe(200);
+      expect((await packument(r, 'moving'))['dist-tags']).toEqual({ latest: '1.0.0', next: '3.0.0-beta.1' });
+    });
+
+    it('does not let someone who is not a maintainer unpublish', async () => {
+      await published(r, alice, packageBuilder('guarded', '1.0.0'));
+      await published(r, alice, packageBuilder('guarded', '1.1.0'));
+      const before = await stateOf(r, 'guarded');
+      expectRefused(await npmUnpublishVersion(r, bob.token, 'guarded', '1.1.0'), 403, /maintainer/);
+      expectRefused(
+        await r.inject({ method: 'DELETE', url: '/guarded/-/guarded-1.1.0.tgz/-rev/1-x', headers: bearer(bob.token) }),
+        403,
+        /maintainer/,
+      );
+      expectRefused(await npmUnpublishPackage(r, bob.token, 'guarded'), 403, /maintainer/);
+      expect(await stateOf(r, 'guarded')).toEqual(before);
+    });
+
+    it('refuses to unpublish a version another package depends on, and says which', async () => {
+      await published(r, alice, packageBuilder('base-lib', '1.0.0'));
+      await published(r, alice, packageBuilder('base-lib', '1.2.0'));
+      await published(r, alice, packageBuilder('base-lib', '2.0.0'));
+      await published(r, bob, packageBuilder('consumer', '1.0.0').dependency('base-lib', '~1.2.0'));
+      const before = await stateOf(r, 'base-lib');
+      expectRefused(await npmUnpublishVersion(r, alice.token, 'base-lib', '1.2.0'), 403, /consumer@1\.0\.0/);
+      expectRefused(await npmUnpublishPackage(r, alice.token, 'base-lib'), 403, /consumer@1\.0\.0/);
+      expect(await stateOf(r, 'base-lib')).toEqual(before);
+    });
+
+    it('refuses to unpublish a version another package depends on through an npm: alias', async () => {
+      await published(r, alice, packageBuilder('aliased-lib', '1.0.0'));
+      await published(r, alice, packageBuilder('aliased-lib', '1.1.0'));
+      await published(r, bob, packageBuilder('alias-user', '1.0.0').dependency('lib-v1', 'npm:aliased-lib@^1.1.0'));
+      const before = await stateOf(r, 'aliased-lib');
+      expectRefused(await npmUnpublishVersion(r, alice.token, 'aliased-lib', '1.1.0'), 403, /alias-user@1\.0\.0/);
+      expectRefused(await npmUnpublishPackage(r, alice.token, 'aliased-lib'), 403, /alias-user@1\.0\.0/);
+      expect(await stateOf(r, 'aliased-lib')).toEqual(before);
+      expect((await npmUnpublishVersion(r, alice.token, 'aliased-lib', '1.0.0')).statusCode).toBe(200);
+    });
+
+    it('counts a dependency on a version both directly and through an alias', async () => {
+      await published(r, alice, packageBuilder('@alice/twice', '1.0.0'));
+      await published(r, alice, packageBuilder('@alice/twice', '2.0.0'));
+      await published(r, alice, packageBuilder('@alice/twice', '3.0.0'));
+      await published(
+        r,
+        bob,
+        packageBuilder('twice-user', '1.0.0').dependency('@alice/twice', '^2.0.0').dependency('twice-v1', 'npm:@alice/twice@^1.0.0'),
+      );
+      expectRefused(await npmUnpublishVersion(r, alice.token, '@alice/twice', '1.0.0'), 403, /twice-user/);
+      expectRefused(await npmUnpublishVersion(r, alice.token, '@alice/twice', '2.0.0'), 403, /twice-user/);
+      expect((await npmUnpublishVersion(r, alice.token, '@alice/twice', '3.0.0')).statusCode).toBe(200);
+      expect(Object.keys((await packument(r, '@alice/twice')).versions)).toEqual(['1.0.0', '2.0.0']);
+    });
+
+    it("allows unpublishing a version that no dependent's range matches", async () => {
+      await published(r, alice, packageBuilder('ranged-lib', '1.0.0'));
+      await published(r, alice, packageBuilder('ranged-lib', '2.0.0'));
+      await published(r, bob, packageBuilder('ranged-app', '1.0.0').dependency('ranged-lib', '^1.0.0'));
+      expect((await npmUnpublishVersion(r, alice.token, 'ranged-lib', '2.0.0')).statusCode).toBe(200);
+      expect(Object.keys((await packument(r, 'ranged-lib')).versions)).toEqual(['1.0.0']);
+    });
+
+    it('allows the unpublish once the dependent itself is gone', async () => {
+      await published(r, alice, packageBuilder('freed-lib', '1.0.0'));
+      await published(r, alice, packageBuilder('freed-lib', '1.0.1'));
+      await published(r, bob, packageBuilder('freed-app', '1.0.0').dependency('freed-lib', '1.0.0'));
+      expect((await npmUnpublishVersion(r, alice.token, 'freed-lib', '1.0.0')).statusCode).toBe(403);
+      expect((await npmUnpublishPackage(r, bob.token, 'freed-app')).statusCode).toBe(200);
+      expect((await npmUnpublishVersion(r, alice.token, 'freed-lib', '1.0.0')).statusCode).toBe(200);
+    });
+
+    it('does not unpublish versions published after the document npm sent back was read', async () => {
+      await published(r, alice, packageBuilder('racy', '1.0.0'));
+      await published(r, alice, packageBuilder('racy', '1.1.0'));
+      const stale = await packument(r, 'racy');
+      await published(r, alice, packageBuilder('racy', '1.2.0'));
+      delete stale.versions['1.1.0'];
+      const res = await r.inject({
+        method: 'PUT',
+        url: `/racy/-rev/${stale._rev}`,
+        headers: bearer(alice.token),
+        payload: stale,
+      });
+      expect(res.statusCode).toBe(409);
+      expect(Object.keys((await packument(r, 'racy')).versions)).toEqual(['1.0.0', '1.1.0', '1.2.0']);
+    });
+
+    it('keeps the name of an unpublished package for its owners', async () => {
+      await published(r, alice, packageBuilder('retired', '1.0.0'));
+      await published(r, alice, packageBuilder('retired', '1.1.0'));
+      const since = await lastSeq(r);
+      const res = await npmUnpublishPackage(r, alice.token, 'retired');
+      expect(res.statusCode, res.body).toBe(200);
+      expect(await newEvents(r, since)).toEqual([
+        {
+          type: 'package.unpublished',
+          packageName: 'retired',
+          version: null,
+          data: { versions: ['1.0.0', '1.1.0'], byAdmin: false },
+        },
+      ]);
+      const gone = await r.inject({ method: 'GET', url: '/retired' });
+      expectRefused(gone, 404, /unpublished/);
+      expect((await r.inject({ method: 'GET', url: '/retired/-/retired-1.0.0.tgz' })).statusCode).toBe(404);
+
+      const before = await stateOf(r, 'retired');
+      expectRefused(await publish(r, bob, packageBuilder('retired', '5.0.0')), 403, /unpublished.*reserved/);
+      expectRefused(await publish(r, alice, packageBuilder('retired', '1.0.0')), 409, /unpublished/);
+      expect(await stateOf(r, 'retired')).toEqual(before);
+
+      await published(r, alice, packageBuilder('retired', '2.0.0'));
+      const doc = await packument(r, 'retired');
+      expect(Object.keys(doc.versions)).toEqual(['2.0.0']);
+      expect(doc['dist-tags']).toEqual({ latest: '2.0.0' });
+      expect((await r.inject({ method: 'GET', url: '/retired/1.1.0' })).statusCode).toBe(404);
+      expect((await r.inject({ method: 'GET', url: '/retired/-/retired-1.1.0.tgz' })).statusCode).toBe(404);
+      expectRefused(await publish(r, alice, packageBuilder('retired', '1.1.0')), 409, /unpublished/);
+    });
+
+    it('treats unpublishing the only version as unpublishing the package', async () => {
+      await published(r, alice, packageBuilder('solo', '1.0.0'));
+      const res = await r.inject({ method: 'DELETE', url: '/solo/-/solo-1.0.0.tgz/-rev/1-x', headers: bearer(alice.token) });
+      expect(res.statusCode).toBe(200);
+      expectRefused(await r.inject({ method: 'GET', url: '/solo' }), 404, /unpublished/);
+      expectRefused(await publish(r, bob, packageBuilder('solo', '2.0.0')), 403, /reserved/);
+    });
+
+    it('never changes the bytes served for a version', async () => {
+      await published(r, alice, packageBuilder('@alice/stable-bytes', '1.0.0').file('index.js', 'original'));
+      const url = '/@alice/stable-bytes/-/stable-bytes-1.0.0.tgz';
+      const first = await r.inject({ method: 'GET', url });
+      expect(first.statusCode).toBe(200);
+      const dist = (await packument(r, '@alice/stable-bytes')).versions['1.0.0']!.dist;
+      const before = await stateOf(r, '@alice/stable-bytes');
+      expectRefused(
+        await publish(r, alice, packageBuilder('@alice/stable-bytes', '1.0.0').file('index.js', 'replaced')),
+        409,
+        /already published/,
+      );
+      expectRefused(
+        await publish(r, alice, packageBuilder('@alice/stable-bytes', '1.0.0').file('index.js', 'original')),
+        409,
+        /already published/,
+      );
+      expect(await stateOf(r, '@alice/stable-bytes')).toEqual(before);
+      const again = await r.inject({ method: 'GET', url });
+      expect(again.rawPayload.equals(first.rawPayload)).toBe(true);
+      expect(again.headers.etag).toBe(first.headers.etag);
+      expect((await packument(r, '@alice/stable-bytes')).versions['1.0.0']!.dist).toEqual(dist);
+    });
+  });
+
+  describe(`unpublish after the window (${engine})`, () => {
+    let r: TestRegistry;
+    let alice: TestUser;
+    let bob: TestUser;
+    let admin: TestUser;
+
+    beforeAll(async () => {
+      // A zero-hour window: every version is already past it, as if its 72 hours had gone by.
+      r = await startRegistry(engine, { config: { unpublishWindowHours: 0 } });
+      alice = await r.createUser('alice');
+      bob = await r.createUser('bob');
+      admin = await r.createUser('root', { admin: true });
+    });
+    afterAll(() => r.close());
+
+    it('refuses a maintainer once the window has passed, saying why and what to do instead', async () => {
+      await published(r, alice, packageBuilder('settled', '1.0.0'));
+      await published(r, alice, packageBuilder('settled', '1.1.0'));
+      await sleep(5);
+      const before = await stateOf(r, 'settled');
+      expectRefused(await npmUnpublishVersion(r, alice.token, 'settled', '1.1.0'), 403, /0 hours.*deprecate/);
+      expectRefused(await npmUnpublishPackage(r, alice.token, 'settled'), 403, /hours/);
+      expectRefused(
+        await r.inject({ method: 'DELETE', url: '/settled/-/settled-1.1.0.tgz/-rev/1-x', headers: bearer(alice.token) }),
+        403,
+        /hours/,
+      );
+      expect(await stateOf(r, 'settled')).toEqual(before);
+    });
+
+    it('lets an administrator unpublish at any time, even a version others depend on', async () => {
+      await published(r, alice, packageBuilder('withdrawn', '1.0.0'));
+      await published(r, alice, packageBuilder('withdrawn', '1.1.0'));
+      await published(r, bob, packageBuilder('needs-withdrawn', '1.0.0').dependency('withdrawn', '^1.1.0'));
+      await sleep(5);
+      const since = await lastSeq(r);
+      const res = await npmUnpublishVersion(r, admin.token, 'withdrawn', '1.1.0');
+      expect(res.statusCode, res.body).toBe(200);
+      expect(Object.keys((await packument(r, 'withdrawn')).versions)).toEqual(['1.0.0']);
+      expect(await newEvents(r, since)).toEqual([
+        { type: 'version.unpublished', packageName: 'withdrawn', version: '1.1.0', data: { byAdmin: true } },
+      ]);
+      expect((await npmUnpublishPackage(r, admin.token, 'withdrawn')).statusCode).toBe(200);
+      expect((await r.inject({ method: 'GET', url: '/withdrawn' })).statusCode).toBe(404);
+      expect((await publish(r, alice, packageBuilder('withdrawn', '1.1.0'))).statusCode).toBe(409);
+    });
+  });
+}
