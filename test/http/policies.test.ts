@@ -213,7 +213,9 @@ for (const engine of ENGINES) {
       await published(
         r,
         bob,
-        packageBuilder('twice-user', '1.0.0').dependency('@alice/twice', '^2.0.0').dependency('twice-v1', 'npm:@alice/twice@^1.0.0'),
+        packageBuilder('twice-user', '1.0.0')
+          .dependency('@alice/twice', '^2.0.0')
+          .dependency('twice-v1', 'npm:@alice/twice@^1.0.0'),
       );
       expectRefused(await npmUnpublishVersion(r, alice.token, '@alice/twice', '1.0.0'), 403, /twice-user/);
       expectRefused(await npmUnpublishVersion(r, alice.token, '@alice/twice', '2.0.0'), 403, /twice-user/);
