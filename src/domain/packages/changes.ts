@@ -52,7 +52,8 @@ export async function removeDistTag(deps: ChangeDeps, principal: Principal, name
   await deps.store.transaction(async (tx) => {
     const { actor } = await managedPackage(tx, principal, name);
     const tags = await tx.packages.distTags(name);
-    if (!(tag in tags)) fail('NotFound', `${name} has no dist-tag "${tag}".`);
+    // hasOwn, not `in`: "toString" or "constructor" are in every object and would "remove" a tag that was never set.
+    if (!Object.hasOwn(tags, tag)) fail('NotFound', `${name} has no dist-tag "${tag}".`);
     await tx.packages.removeDistTag(name, tag);
     await touchWithEvent(tx, deps, { type: 'dist_tag.removed', actor, name, data: { tag, was: tags[tag] } });
   });
