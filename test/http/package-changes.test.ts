@@ -188,13 +188,15 @@ for (const engine of ENGINES) {
         );
       });
 
-      it('answers 404 to removing a tag that does not exist', async () => {
-        await refuses(
-          '@team/tagged',
-          { method: 'DELETE', url: '/-/package/@team%2ftagged/dist-tags/nope', headers: bearer(alice.token) },
-          404,
-          /nope/,
-        );
+      it('answers 404 to removing a tag that does not exist, even one named like a JavaScript built-in', async () => {
+        for (const tag of ['nope', 'toString', 'constructor', 'hasOwnProperty']) {
+          await refuses(
+            '@team/tagged',
+            { method: 'DELETE', url: `/-/package/@team%2ftagged/dist-tags/${tag}`, headers: bearer(alice.token) },
+            404,
+            new RegExp(tag),
+          );
+        }
       });
 
       it('refuses tag changes by someone who is not a maintainer', async () => {
