@@ -46,23 +46,25 @@ export const CSP = [
 
 export function layout(title: string, body: SafeHtml, user?: string): SafeHtml {
   return html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} · Gatehouse</title>
-<link rel="stylesheet" href="/static/style.css">
-</head>
-<body>
-<header><a class="brand" href="/">Gatehouse</a>
-<form class="search" action="/search" method="get"><input type="search" name="q" placeholder="Search packages" aria-label="Search packages"></form>
-${user ? html`<span class="who">${user}</span>` : ''}</header>
-<main>
-${body}
-</main>
-<footer><a href="/policies/unpublish">Unpublish policy</a></footer>
-</body>
-</html>`;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${title} · Gatehouse</title>
+        <link rel="stylesheet" href="/static/style.css" />
+      </head>
+      <body>
+        <header class="site">
+          <a class="brand" href="/">Gatehouse</a>
+          <form class="search" action="/search" method="get" role="search">
+            <input type="search" name="q" placeholder="Search packages" aria-label="Search packages" />
+          </form>
+          ${user ? html`<span class="who">${user}</span>` : ''}
+        </header>
+        <main>${body}</main>
+        <footer class="site"><a href="/">Home</a> · <a href="/policies/unpublish">Unpublish policy</a></footer>
+      </body>
+    </html>`;
 }
 
 export function sendPage(reply: FastifyReply, page: SafeHtml, status = 200): FastifyReply {

@@ -1,14 +1,24 @@
-// The web UI's routes. Pages are rendered on the server; the only static asset is the stylesheet.
+// The web UI's routes. Pages are rendered on the server and run no script; the only static asset
+// is the stylesheet. Page addresses that npm clients could also ask for are PAGE_ONLY routes
+// (negotiation.ts), so the npm routes keep answering npm there.
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from '../../registry.js';
+import { registerHomePages } from './home.js';
 import { registerLoginPages } from './login.js';
+import { registerPackagePages } from './package-page.js';
+import { registerPolicyPages } from './policies.js';
+import { registerPageNegotiation } from './negotiation.js';
 
 const STYLESHEET = readFileSync(new URL('../../../static/style.css', import.meta.url));
 
 export function registerWebRoutes(app: FastifyInstance, registry: Registry): void {
+  registerPageNegotiation(app);
   app.get('/static/style.css', async (_request, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(STYLESHEET),
   );
+  registerHomePages(app, registry);
+  registerPackagePages(app, registry);
+  registerPolicyPages(app, registry);
   registerLoginPages(app, registry);
 }

@@ -1,0 +1,72 @@
+// What the web pages show about packages, read through the Store interfaces only. Nothing here
+// writes, decides policy or builds npm documents; it gathers records into view-ready values.
+import type { Store } from '../store.js';
+import type { User } from '../accounts/store.js';
+import type { PackageName } from './names.js';
+import type { PackageRecord, VersionRecord } from './store.js';
+
+export interface PackageSummary {
+  name: string;
+  description: string;
+  latest: string | undefined;
+  modifiedAt: string;
+}
+
+export type PackageView =
+  | { kind: 'missing' }
+  /** The whole package was unpublished; the name stays reserved for `owners`. */
+  | { kind: 'unpublished'; pkg: PackageRecord; owners: User[] }
+  | {
+      kind: 'found';
+      pkg: PackageRecord;
+      /** Live versions, newest publish first. */
+      versions: VersionRecord[];
+      /** Unpublished version numbers: never served, never reusable. */
+      tombstones: VersionRecord[];
+      distTags: Record<string, string>;
+      owners: User[];
+      publishers: Map<number, User>;
+    };
+
+/** The most recently changed live packages with their `latest` version. */
+export async function recentlyUpdated(store: Store, limit: number): Promise<PackageSummary[]> {
+  // No search words: every live package is a candidate, newest change first.
+  const rows = await store.packages.searchCandidates([], limit);
+  return Promise.all(
+    rows.map(async (row) => ({
+      name: row.name,
+      description: row.description,
+      latest: (await store.packages.distTags(row.name)).latest,
+      modifiedAt: row.modifiedAt,
+    })),
+  );
+}
+
+/** `latest` of each named package, for search results (which carry no versions). */
+export async function latestVersions(store: Store, names: string[]): Promise<Map<string, string>> {
+  const pairs = await Promise.all(names.map(async (name) => [name, (await store.packages.distTags(name)).latest] as const));
+  return new Map(pairs.filter((p): p is readonly [string, string] => p[1] !== undefined));
+}
+
+export async function packageView(store: Store, name: PackageName): Promise<PackageView> {
+  const pkg = await store.packages.get(name);
+  if (!pkg) return { kind: 'missing' };
+  const owners = await store.packages.owners(name);
+  if (pkg.unpublishedAt) return { kind: 'unpublished', pkg, owners };
+  const [all, distTags] = await Promise.all([store.packages.versions(name), store.packages.distTags(name)]);
+  const newestFirst = [...all].reverse();
+  const publishers = new Map<number, User>();
+  for (const id of new Set(all.map((v) => v.publisherId))) {
+    const user = await store.users.byId(id);
+    if (user) publishers.set(id, user);
+  }
+  return {
+    kind: 'found',
+    pkg,
+    versions: newestFirst.filter((v) => !v.unpublishedAt),
+    tombstones: newestFirst.filter((v) => v.unpublishedAt),
+    distTags,
+    owners,
+    publishers,
+  };
+}
