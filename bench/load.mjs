@@ -1,6 +1,6 @@
-// Read throughput and latency of one registry: for each case a fixed number of connections rotate
-// over many URLs (every packument or every tarball of the corpus) for a fixed time, after a warm-up.
-// Every case is probed once first, so a registry that answers the wrong thing is reported, not timed.
+// Read throughput and latency: in each case a fixed number of connections rotate over many URLs
+// (every packument or every tarball of the corpus) for a fixed time, after a warm-up. Each case is
+// probed once first, so a registry that answers the wrong thing is reported, not timed.
 
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -61,45 +61,39 @@ function runWorker(job) {
 }
 
 /**
- * registry: { url, token? }; targets: { names, tarballs } (paths on this registry).
- * Returns { [caseId]: result | { skipped: reason } }.
+ * One read case against one registry. registry: { url, token?, label }; targets: { names, tarballs }
+ * (paths on this registry). Returns the figures, or { skipped: reason }.
  */
-export async function measureReads(registry, targets, options, log) {
-  const results = {};
-  for (const c of READ_CASES) {
-    if (c.token && !registry.token) {
-      results[c.id] = { skipped: 'no token (anonymous-only server)' };
-      continue;
-    }
-    const headers = { accept: c.accept };
-    if (c.token) headers.authorization = `Bearer ${registry.token}`;
-    const requests = shuffled(pathsFor(c.kind, targets)).map((path) => ({ method: 'GET', path, headers }));
-    const expectStatus = c.status ?? 200;
+export async function measureReadCase(registry, targets, c, options, log) {
+  const tag = `  ${registry.label.padEnd(18)} ${c.label.padEnd(24)}`;
+  if (c.token && !registry.token) return { skipped: 'no token (anonymous-only server)' };
+  const headers = { accept: c.accept };
+  if (c.token) headers.authorization = `Bearer ${registry.token}`;
+  const requests = shuffled(pathsFor(c.kind, targets)).map((path) => ({ method: 'GET', path, headers }));
+  const expectStatus = c.status ?? 200;
 
-    const check = await probe(registry.url, requests[0], expectStatus);
-    const note = c.id === 'abbreviated' && !/install-v1/.test(check.contentType ?? '') ? `served as ${check.contentType}` : undefined;
-    if (!check.ok) {
-      results[c.id] = { skipped: `probe ${requests[0].path} answered ${check.status}, expected ${expectStatus}` };
-      log(`  ${c.label}: ${results[c.id].skipped}`);
-      continue;
-    }
-    const result = await runWorker({
-      url: registry.url,
-      connections: options.connections,
-      duration: options.duration,
-      warmup: options.warmup,
-      requests,
-      expectStatus,
-    });
-    results[c.id] = { ...result, urls: requests.length, probeBytes: check.bytes, note };
-    const wrong = result.responses - result.expected + result.errors + result.timeouts;
-    log(
-      `  ${c.label.padEnd(26)} ${fmt(result.rps, 0).padStart(7)} req/s  p50 ${fmt(result.p50, 2)} ms  p99 ${fmt(result.p99, 2)} ms` +
-        (wrong ? `  (${wrong} unexpected: ${JSON.stringify(result.statuses)}, errors ${result.errors})` : '') +
-        (note ? `  [${note}]` : ''),
-    );
+  const check = await probe(registry.url, requests[0], expectStatus);
+  if (!check.ok) {
+    const skipped = `probe ${requests[0].path} answered ${check.status}, expected ${expectStatus}`;
+    log(`${tag} ${skipped}`);
+    return { skipped };
   }
-  return results;
+  const note = c.id === 'abbreviated' && !/install-v1/.test(check.contentType ?? '') ? `served as ${check.contentType}` : undefined;
+  const result = await runWorker({
+    url: registry.url,
+    connections: options.connections,
+    duration: options.duration,
+    warmup: options.warmup,
+    requests,
+    expectStatus,
+  });
+  const wrong = result.responses - result.expected + result.errors + result.timeouts;
+  log(
+    `${tag} ${fmt(result.rps, 0).padStart(7)} req/s  p50 ${fmt(result.p50, 2)} ms  p99 ${fmt(result.p99, 2)} ms` +
+      (wrong ? `  (${wrong} unexpected: ${JSON.stringify(result.statuses)}, errors ${result.errors})` : '') +
+      (note ? `  [${note}]` : ''),
+  );
+  return { ...result, urls: requests.length, probeBytes: check.bytes, note };
 }
 
 function fmt(n, digits) {

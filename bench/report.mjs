@@ -66,8 +66,8 @@ export function report(results) {
     );
   }
   lines.push('  * token reads against nginx are compared with its anonymous read of the same documents');
-  for (const n of names.filter((n) => regs[n].busyBeforeReads > BUSY_SHARE)) {
-    lines.push(`  warning: other processes kept the CPU ${num(regs[n].busyBeforeReads * 100)} % busy just before ${regs[n].label}'s reads`);
+  if (results.busyBeforeReads > BUSY_SHARE) {
+    lines.push(`  warning: other processes kept the CPU ${num(results.busyBeforeReads * 100)} % busy just before the reads`);
   }
   for (const c of READ_CASES) {
     const note = names.map((n) => regs[n].reads?.[c.id]?.note && `${regs[n].label}: ${regs[n].reads[c.id].note}`).filter(Boolean);

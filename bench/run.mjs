@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { buildCorpus } from './corpus.mjs';
-import { measureReads } from './load.mjs';
+import { measureReadCase, READ_CASES } from './load.mjs';
 import { mirrorCorpus, tarballPaths } from './mirror.mjs';
 import { measureNpmCi } from './npm-ci.mjs';
 import { stockNpm } from './npm-client.mjs';
@@ -139,18 +139,34 @@ async function startMirror(names, ctx, results, live) {
   }
 }
 
-async function measure(name, registry, corpus, ctx, options, entry, nginxTarballs) {
+/**
+ * Reads go case by case, each case against every registry back to back: load from other processes
+ * on the machine drifts, and this way it weighs on the registries compared in one row alike.
+ */
+async function measureReads(live, corpus, options, results, nginxTarballs) {
   const names = corpus.packages.map((p) => p.name);
-  if (!options.skip.includes('reads')) {
-    entry.busyBeforeReads = await busyCpuShare();
-    const busy = entry.busyBeforeReads > BUSY_SHARE ? ` (warning: CPU ${(entry.busyBeforeReads * 100).toFixed(0)} % busy beforehand)` : '';
-    log(`measuring reads on ${registry.label}…${busy}`);
-    entry.reads = await step(entry, 'reads', async () => {
-      const tarballs = nginxTarballs ?? (await tarballPaths(registry.url, names));
-      return measureReads(registry, { names, tarballs }, options, log);
-    });
+  results.busyBeforeReads = await busyCpuShare();
+  if (results.busyBeforeReads > BUSY_SHARE) {
+    log(`warning: other processes keep the CPU ${(results.busyBeforeReads * 100).toFixed(0)} % busy; the figures will be noisy`);
   }
-  if (name === 'nginx') return;
+  const targets = {};
+  for (const [name, registry] of Object.entries(live)) {
+    const entry = results.registries[name];
+    const tarballs = await step(entry, 'reads', async () => (name === 'nginx' ? nginxTarballs : await tarballPaths(registry.url, names)));
+    if (tarballs) targets[name] = { names, tarballs };
+    entry.reads = {};
+  }
+  log('measuring reads…');
+  for (const c of READ_CASES) {
+    for (const name of Object.keys(targets)) {
+      const entry = results.registries[name];
+      const result = await step(entry, `reads, ${c.label}`, () => measureReadCase(live[name], targets[name], c, options, log));
+      if (result) entry.reads[c.id] = result;
+    }
+  }
+}
+
+async function measureWrites(name, registry, corpus, ctx, options, entry) {
   if (!options.skip.includes('publish')) {
     log(`measuring publish latency on ${registry.label} (${options.publishes} sequential PUTs)…`);
     entry.publish = await step(entry, 'publish', () => measurePublish(registry, { count: options.publishes }));
@@ -190,8 +206,9 @@ async function main() {
     if (options.only.includes('nginx')) {
       nginxTarballs = await startMirror(corpus.packages.map((p) => p.name), ctx, results, live);
     }
+    if (!options.skip.includes('reads')) await measureReads(live, corpus, options, results, nginxTarballs);
     for (const [name, registry] of Object.entries(live)) {
-      await measure(name, registry, corpus, ctx, options, results.registries[name], name === 'nginx' ? nginxTarballs : null);
+      if (name !== 'nginx') await measureWrites(name, registry, corpus, ctx, options, results.registries[name]);
     }
   } finally {
     await Promise.all(Object.values(live).map((r) => r.stop()));
