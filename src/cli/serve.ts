@@ -21,7 +21,12 @@ export async function serve(overrides: Partial<Config>, configFile: string | und
     if (stopping) return;
     stopping = true;
     app.log.info({ signal }, 'shutting down: finishing in-flight requests');
-    await app.close();
+    const closing = app.close();
+    // Idle keep-alive sockets, and sockets a browser opened in advance without a request, would
+    // hold close() open until they time out: close them as they become idle, in-flight ones never.
+    const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
+    await closing;
+    clearInterval(sweep);
     await registry.close();
     process.exit(0);
   };
