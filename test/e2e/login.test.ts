@@ -2,13 +2,12 @@
 // (PUT /-/user/org.couchdb.user:NAME) and the web flow, where the person signs in on our page in
 // Chromium while npm polls. Then whoami, ping, and logout, which must revoke the token server-side.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/engines.js';
 import { startRegistry, type TestRegistry, type TestUser } from '../support/registry.js';
-import { chromium, type Browser } from 'playwright-core';
+import { launchBrowser, SKIP_BROWSER } from '../web/browser.js';
 import {
   CLIENTS,
   createWorkspace,
@@ -21,27 +20,6 @@ import {
   type ClientResult,
   type Workspace,
 } from './clients.js';
-
-// Debian's Chromium, never a downloaded one; the same flags as the web UI tests (test/web).
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--no-first-run',
-];
-/** Without Chromium the web login test is skipped, except in CI, where it fails. */
-const SKIP_BROWSER = !existsSync(CHROMIUM) && process.env.CI !== 'true';
-
-function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`Chromium is not installed at ${CHROMIUM}; install it with \`apt-get install -y chromium\`.`);
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-}
 
 /**
  * Runs a client that prompts, typing each answer once its prompt is on stdout. npm's `read` opens a
@@ -158,9 +136,9 @@ for (const engine of ENGINES) {
       const [, loginUrl = ''] = await npm.waitFor(/Login at:\n(\S+)/);
       expect(loginUrl.startsWith(`${r.url}/login/cli/`), loginUrl).toBe(true);
 
-      const browser = await launchChromium();
+      const browser = await launchBrowser();
       try {
-        const page = await browser.newPage();
+        const { page } = await browser.newPage();
         await page.goto(loginUrl);
         const signIn = async (password: string) => {
           await page.getByLabel('Username').fill('alice');
