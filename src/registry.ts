@@ -27,8 +27,8 @@ export interface Registry {
 }
 
 export async function openRegistry(config: Config): Promise<Registry> {
-  const { db } = await openDatabase(config);
-  const store = createDbStore(db);
+  const { db, engine } = await openDatabase(config);
+  const store = createDbStore(db, engine);
   const blobs = new FsBlobStore(join(config.dataDir, 'blobs'));
   let baseUrl = config.publicUrl || `http://${config.host}:${config.port}`;
   const tokens = new TokenService(store);

@@ -90,8 +90,9 @@ for (const engine of ENGINES) {
 
     beforeAll(async () => {
       database = await freshDatabase(engine);
-      db = (await openDatabase(database.config)).db;
-      store = createDbStore(db);
+      const opened = await openDatabase(database.config);
+      db = opened.db;
+      store = createDbStore(db, opened.engine);
       tokens = new TokenService(store, () => clock);
       alice = await insertUser('alice');
       bob = await insertUser('bob');

@@ -35,5 +35,18 @@ for (const engine of ENGINES) {
       expect(tgz.statusCode).toBe(200);
       expect(tgz.rawPayload.equals(Buffer.from((body as { _attachments: Record<string, { data: string }> })._attachments['@acme/left-1.0.0.tgz']!.data, 'base64'))).toBe(true);
     });
+
+    it('flags an install script found in the tarball even when the publish document hides it', async () => {
+      const body = packageBuilder('hidden-hook', '1.0.0')
+        .packageJson({ scripts: { postinstall: 'node setup.js' } })
+        .file('setup.js', '')
+        .publishBody(r.url) as { versions: Record<string, Record<string, unknown>> };
+      delete body.versions['1.0.0']!.scripts;
+      body.versions['1.0.0']!.hasInstallScript = false;
+      const put = await r.inject({ method: 'PUT', url: '/hidden-hook', headers: { authorization: `Bearer ${alice.token}` }, payload: body });
+      expect(put.statusCode).toBe(201);
+      const corgi = await r.inject({ method: 'GET', url: '/hidden-hook', headers: { accept: 'application/vnd.npm.install-v1+json' } });
+      expect(corgi.json().versions['1.0.0'].hasInstallScript).toBe(true);
+    });
   });
 }

@@ -41,15 +41,19 @@ const ABBREVIATED_FIELDS = [
 
 const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall'];
 
+/** True when a package.json's scripts run at install time. */
+export function hasInstallHooks(scripts: unknown): boolean {
+  return typeof scripts === 'object' && scripts !== null && INSTALL_SCRIPTS.some((s) => s in scripts);
+}
+
 function person(user: User): { name: string; email: string } {
   return { name: user.name, email: user.email };
 }
 
 export function versionDocument(input: PackumentInput, v: VersionRecord): Record<string, unknown> {
   const publisher = input.publishers.get(v.publisherId);
-  const scripts = v.manifest.scripts;
-  const hasInstallScript =
-    typeof scripts === 'object' && scripts !== null && INSTALL_SCRIPTS.some((s) => s in (scripts as object));
+  // Set at publish from the tarball as well as the document, so a document cannot hide a hook.
+  const hasInstallScript = v.manifest.hasInstallScript === true || hasInstallHooks(v.manifest.scripts);
   return {
     ...v.manifest,
     name: v.packageName,

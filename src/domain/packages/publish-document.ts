@@ -21,7 +21,7 @@ export interface PublishRequest {
 }
 
 /** Fields a client may not set: the registry computes or records them. */
-const SERVER_FIELDS = new Set(['dist', '_npmUser', 'maintainers', '_id', 'readme', '_attachments', '_rev', 'deprecated']);
+const SERVER_FIELDS = new Set(['dist', '_npmUser', 'maintainers', '_id', 'readme', '_attachments', '_rev', 'deprecated', 'hasInstallScript']);
 
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -9,6 +9,7 @@ import { fail } from '../errors.js';
 import { canPublish, type PackageFacts } from './authorize.js';
 import { assertValidForNewPackage, printable, scopeOf, type PackageName } from './names.js';
 import { isObject, parsePublishDocument, type PublishRequest } from './publish-document.js';
+import { hasInstallHooks } from './packument.js';
 import { inspectTarball, type TarballLimits, type TarballSummary } from './tarball.js';
 
 export interface PublishDeps {
@@ -34,14 +35,18 @@ export async function publish(deps: PublishDeps, principal: Principal, name: Pac
   await refuseExistingVersion(deps.store, name, request.version);
   const summary = await inspectTarball(request.tarball, deps.limits);
   assertManifestAgrees(request, summary);
+  if (hasInstallHooks(summary.packageJson.scripts)) request.manifest.hasInstallScript = true;
   const blob = await deps.blobs.put(request.tarball);
   if (principal.kind !== 'user') fail('Unauthenticated', 'You must be logged in to publish.');
   const actor = principal.user;
   await deps.store.transaction(async (tx) => {
     const publishedAt = deps.now().toISOString();
-    if (await tx.packages.create({ name, createdAt: publishedAt })) await tx.packages.addOwner(name, actor.id);
-    // Checked again inside the transaction: a concurrent publish may have claimed it since.
-    authorize(principal, await packageFacts(tx, name));
+    // Checked again inside the transaction, under the claim's lock: a concurrent publish may have
+    // claimed the name or its scope since the first check.
+    await tx.packages.lockClaim(scopeOf(name) ?? name);
+    const current = await packageFacts(tx, name);
+    authorize(principal, current);
+    if (!current.pkg && (await tx.packages.create({ name, createdAt: publishedAt }))) await tx.packages.addOwner(name, actor.id);
     const inserted = await tx.packages.insertVersion(
       {
         packageName: name,

@@ -42,6 +42,11 @@ export interface SearchRow {
 
 export interface PackageStore {
   get(name: string): Promise<PackageRecord | undefined>;
+  /**
+   * Inside a transaction: waits for any other transaction holding the same claim (a scope or
+   * an unscoped name) until it ends, so two first publishes cannot both pass the ownership check.
+   */
+  lockClaim(claim: string): Promise<void>;
   /** Creates the package row; false if it already exists. */
   create(pkg: { name: string; createdAt: string }): Promise<boolean>;
   /** Records a change: bumps rev and modified time, optionally updates the searchable fields. */

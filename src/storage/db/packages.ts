@@ -2,6 +2,7 @@
 // tombstones), dependency edges and dist-tags. It knows nothing of permissions or policy.
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { DB, VersionsTable } from './schema.js';
+import type { Engine } from './engine.js';
 import type { PackageStore, VersionRecord } from '../../domain/packages/store.js';
 import { toUser } from './users.js';
 
@@ -29,8 +30,12 @@ function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-export function packageStore(db: Kysely<DB>): PackageStore {
+export function packageStore(db: Kysely<DB>, engine: Engine): PackageStore {
   return {
+    async lockClaim(claim) {
+      // SQLite runs one write transaction at a time, which already serialises claims.
+      if (engine === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${claim}))`.execute(db);
+    },
     async get(name) {
       const row = await db.selectFrom('packages').selectAll().where('name', '=', name).executeTakeFirst();
       if (!row) return undefined;

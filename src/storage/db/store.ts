@@ -2,26 +2,27 @@
 // shares one database transaction; a nested call joins the outer one.
 import type { Kysely } from 'kysely';
 import type { DB } from './schema.js';
+import type { Engine } from './engine.js';
 import type { Repositories, Store } from '../../domain/store.js';
 import { userStore, webLoginStore } from './users.js';
 import { tokenStore } from './tokens.js';
 import { packageStore } from './packages.js';
 import { eventStore } from './events.js';
 
-function repositories(db: Kysely<DB>): Repositories {
+function repositories(db: Kysely<DB>, engine: Engine): Repositories {
   return {
     users: userStore(db),
     tokens: tokenStore(db),
-    packages: packageStore(db),
+    packages: packageStore(db, engine),
     events: eventStore(db),
     webLogins: webLoginStore(db),
   };
 }
 
-export function createDbStore(db: Kysely<DB>): Store {
+export function createDbStore(db: Kysely<DB>, engine: Engine): Store {
   return {
-    ...repositories(db),
-    transaction: (work) => db.transaction().execute((trx) => work(repositories(trx))),
+    ...repositories(db, engine),
+    transaction: (work) => db.transaction().execute((trx) => work(repositories(trx, engine))),
     close: () => db.destroy(),
   };
 }

@@ -23,7 +23,8 @@ for (const engine of ENGINES) {
 
     beforeAll(async () => {
       database = await freshDatabase(engine);
-      store = createDbStore((await openDatabase(database.config)).db);
+      const opened = await openDatabase(database.config);
+      store = createDbStore(opened.db, opened.engine);
     });
     afterAll(async () => {
       await store.close();
