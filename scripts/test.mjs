@@ -2,10 +2,10 @@
 // every vitest file (both database engines, real clients, real Chromium). Builds dist/ first,
 // because the crash and client tests run the compiled `gatehouse` command.
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
-const require = createRequire(import.meta.url);
 const node = process.execPath;
+const bin = (path) => fileURLToPath(new URL(`../node_modules/${path}`, import.meta.url));
 
 function step(title, args) {
   process.stdout.write(`\n== ${title}\n`);
@@ -16,8 +16,8 @@ function step(title, args) {
   }
 }
 
-const tsc = require.resolve('typescript/bin/tsc');
+const tsc = bin('typescript/bin/tsc');
 step('build', [tsc, '-p', 'tsconfig.build.json']);
 step('type-check', [tsc, '--noEmit', '-p', 'tsconfig.json']);
-step('lint', [require.resolve('eslint/bin/eslint.js'), 'src', 'test', 'scripts', 'bench']);
-step('tests', [require.resolve('vitest/vitest.mjs'), 'run', ...process.argv.slice(2)]);
+step('lint', [bin('eslint/bin/eslint.js'), 'src', 'test', 'scripts', 'bench']);
+step('tests', [bin('vitest/vitest.mjs'), 'run', ...process.argv.slice(2)]);
