@@ -38,8 +38,14 @@ export async function buildApp(registry: Registry, opts: { logger?: boolean } = 
     routerOptions: { maxParamLength: 1000, ignoreDuplicateSlashes: false },
     return503OnClosing: false,
   });
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // While shutting down, tell keep-alive clients not to send another request on this socket.
+    if (closing) reply.header('connection', 'close');
   });
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser(['application/json', 'application/octet-stream', 'text/plain'], { parseAs: 'buffer' }, (request, body, done) => {

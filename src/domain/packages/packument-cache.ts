@@ -52,7 +52,9 @@ export class PackumentCache {
     const pending = this.loading.get(name);
     if (pending) return pending;
     const generation = this.generation.get(name) ?? 0;
-    const load = this.build(name).finally(() => this.loading.delete(name));
+    const load: Promise<CachedPackage> = this.build(name).finally(() => {
+      if (this.loading.get(name) === load) this.loading.delete(name);
+    });
     this.loading.set(name, load);
     const entry = await load;
     // A change that landed while we were reading makes this entry stale: serve it once, keep nothing.
@@ -62,6 +64,8 @@ export class PackumentCache {
 
   invalidate(name: string): void {
     this.generation.set(name, (this.generation.get(name) ?? 0) + 1);
+    // A build already under way read the rows before this change: later readers must not join it.
+    this.loading.delete(name);
     const entry = this.entries.get(name);
     if (entry) {
       this.bytes -= entry.bytes;
