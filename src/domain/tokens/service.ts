@@ -61,10 +61,10 @@ export class TokenService {
    * 'unknown' when only a lookup can tell. The read fast path uses this.
    */
   peek(secret: string): Authenticated | 'invalid' | 'unknown' {
-    if (!isWellFormedToken(secret)) return 'invalid';
+    // Only well-formed tokens are ever cached, so a hit needs no format check: one hash, one lookup.
     const cached = this.cache.get(hashToken(secret));
-    if (!cached || cached.until <= Date.now()) return 'unknown';
-    return this.live(cached.value) ?? 'invalid';
+    if (cached && cached.until > Date.now()) return this.live(cached.value) ?? 'invalid';
+    return isWellFormedToken(secret) ? 'unknown' : 'invalid';
   }
 
   private live(found: Authenticated | undefined): Authenticated | undefined {
