@@ -45,30 +45,32 @@ for (const engine of ENGINES) {
     // SQLite runs one writing transaction at a time, so its events become visible in seq order.
     // PostgreSQL numbers an event when it is inserted and shows it when its transaction commits:
     // a slow transaction's event can appear after a later one's has already been read.
-    it.runIf(engine === 'postgres')('still applies an event whose transaction commits after a later one', async () => {
-      const seen: string[] = [];
-      const follower = new EventFollower(store.events, (e) => seen.push(e.packageName ?? ''), 0);
-      await follower.start();
-      let release!: () => void;
-      const held = new Promise<void>((resolve) => (release = resolve));
-      let appended!: () => void;
-      const slowAppended = new Promise<void>((resolve) => (appended = resolve));
-      const slow = store.transaction(async (tx) => {
-        await tx.events.append(event('slow'));
-        appended();
-        await held;
+    // Defined for PostgreSQL only (not skipped on SQLite), so CI shows no skipped tests.
+    if (engine === 'postgres')
+      it('still applies an event whose transaction commits after a later one', async () => {
+        const seen: string[] = [];
+        const follower = new EventFollower(store.events, (e) => seen.push(e.packageName ?? ''), 0);
+        await follower.start();
+        let release!: () => void;
+        const held = new Promise<void>((resolve) => (release = resolve));
+        let appended!: () => void;
+        const slowAppended = new Promise<void>((resolve) => (appended = resolve));
+        const slow = store.transaction(async (tx) => {
+          await tx.events.append(event('slow'));
+          appended();
+          await held;
+        });
+        await slowAppended;
+        await store.transaction((tx) => tx.events.append(event('fast')));
+        await follower.poll();
+        expect(seen).toEqual(['fast']);
+        release();
+        await slow;
+        await follower.poll();
+        expect(seen).toEqual(['fast', 'slow']);
+        await follower.poll();
+        expect(seen).toEqual(['fast', 'slow']);
       });
-      await slowAppended;
-      await store.transaction((tx) => tx.events.append(event('fast')));
-      await follower.poll();
-      expect(seen).toEqual(['fast']);
-      release();
-      await slow;
-      await follower.poll();
-      expect(seen).toEqual(['fast', 'slow']);
-      await follower.poll();
-      expect(seen).toEqual(['fast', 'slow']);
-    });
 
     it('stops looking for the event of a rolled-back transaction after a while', async () => {
       let clock = 1_000_000;
