@@ -4,25 +4,14 @@
 // themselves under test go in through the API; every change under test is made by the real npm 12
 // and checked both in what it prints and in what the registry then serves. Kept lean on purpose:
 // the npm 11 files cover the edge cases, this one proves the newer client speaks the same protocol.
-import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { delimiter, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { legacyLogin, savedToken } from './login-helpers.js';
 import { ENGINES } from '../support/engines.js';
 import { startRegistry, type TestRegistry, type TestUser } from '../support/registry.js';
 import { launchBrowser, SKIP_BROWSER } from '../web/browser.js';
 import { packageBuilder } from '../fixtures/package-builder.js';
-import {
-  CLIENTS,
-  createWorkspace,
-  removeWorkspace,
-  run,
-  runOk,
-  RunError,
-  start,
-  type ClientResult,
-  type Workspace,
-} from './clients.js';
+import { createWorkspace, removeWorkspace, run, runOk, start, type Workspace } from './clients.js';
 import { writeProject } from './fixtures/projects.js';
 
 const NPM = 'npm12';
@@ -31,59 +20,6 @@ interface Packument {
   'dist-tags': Record<string, string>;
   versions: Record<string, { deprecated?: string; _npmUser?: { name: string }; dist: { tarball: string } }>;
   maintainers: { name: string }[];
-}
-
-/**
- * `npm login --auth-type=legacy`, typing each answer only once its prompt is on stdout: npm's `read`
- * opens a fresh readline per prompt, and the first one swallows anything piped in ahead of time.
- * (A minimal copy of login.test.ts's answerPrompts, which that file does not export.)
- */
-function legacyLogin(ws: Workspace, user: string, password: string): Promise<ClientResult> {
-  const [file, ...lead] = CLIENTS[NPM].command();
-  if (file === undefined) throw new Error(`no command for ${NPM}`);
-  const args = ['login', '--auth-type=legacy'];
-  const env = { ...ws.env, PATH: [dirname(CLIENTS[NPM].node), ws.env.PATH].join(delimiter) };
-  const child = spawn(file, [...lead, ...args], { cwd: ws.dir, env, stdio: 'pipe' });
-  const pending: [RegExp, string][] = [
-    [/Username: $/, `${user}\n`],
-    [/Password: $/, `${password}\n`],
-  ];
-  const out = { stdout: '', stderr: '' };
-  let unanswered = '';
-  const started = Date.now();
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  child.stdin.on('error', () => {});
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (out.stderr += chunk));
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    out.stdout += chunk;
-    unanswered += chunk;
-    const next = pending[0];
-    if (next && next[0].test(unanswered)) {
-      pending.shift();
-      unanswered = '';
-      child.stdin.write(next[1]);
-      if (pending.length === 0) child.stdin.end();
-    }
-  });
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const result = { code: code ?? 128, ...out, durationMs: Date.now() - started };
-      if (signal !== null) reject(new RunError(`${NPM} ${args.join(' ')} was killed by ${signal}`, result));
-      else resolve(result);
-    });
-  });
-}
-
-/** The token npm saved for the registry in ~/.npmrc, if any. */
-async function savedToken(ws: Workspace, registry: string): Promise<string | undefined> {
-  const npmrc = await readFile(join(ws.home, '.npmrc'), 'utf8');
-  const key = `//${new URL(registry).host}/:_authToken=`;
-  return npmrc
-    .split('\n')
-    .find((line) => line.startsWith(key))
-    ?.slice(key.length);
 }
 
 for (const engine of ENGINES) {
@@ -156,7 +92,7 @@ for (const engine of ENGINES) {
 
     it('npm login --auth-type=legacy saves a working token, and npm logout revokes it server-side', async () => {
       const ws = await workspace();
-      const login = await legacyLogin(ws, 'alice', alice.password);
+      const login = await legacyLogin(NPM, ws, 'alice', alice.password);
       expect(login.code, login.stdout + login.stderr).toBe(0);
       expect(login.stdout).toContain(`Logged in on ${r.url}/.`);
       const token = await savedToken(ws, r.url);

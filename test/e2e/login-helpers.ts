@@ -1,0 +1,67 @@
+// Logging a real npm in, for the end-to-end tests: typing answers at npm's prompts, and reading
+// the token npm saved. Shared by the npm 11 and npm 12 login tests.
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { delimiter, dirname, join } from 'node:path';
+import { CLIENTS, RunError, type ClientName, type ClientResult, type Workspace } from './clients.js';
+
+/**
+ * Runs a client that prompts, typing each answer once its prompt is on stdout. npm's `read` opens a
+ * fresh readline per prompt and the first one swallows everything already piped in, so answers
+ * written up front are lost ("Username: Password: " then exit 1): each must wait for its prompt.
+ */
+export function answerPrompts(
+  client: ClientName,
+  args: string[],
+  ws: Workspace,
+  answers: [RegExp, string][],
+): Promise<ClientResult> {
+  const [file, ...lead] = CLIENTS[client].command();
+  if (file === undefined) throw new Error(`no command for ${client}`);
+  const env = { ...ws.env, PATH: [dirname(CLIENTS[client].node), ws.env.PATH].join(delimiter) };
+  const child = spawn(file, [...lead, ...args], { cwd: ws.dir, env, stdio: 'pipe' });
+  const out = { stdout: '', stderr: '' };
+  const pending = [...answers];
+  let unanswered = ''; // stdout since the last answer
+  const started = Date.now();
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  child.stdin.on('error', () => {});
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (out.stderr += chunk));
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    out.stdout += chunk;
+    unanswered += chunk;
+    const next = pending[0];
+    if (next && next[0].test(unanswered)) {
+      pending.shift();
+      unanswered = '';
+      child.stdin.write(next[1]);
+      if (pending.length === 0) child.stdin.end();
+    }
+  });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const result = { code: code ?? 128, ...out, durationMs: Date.now() - started };
+      if (signal !== null) reject(new RunError(`${client} ${args.join(' ')} was killed by ${signal}`, result));
+      else resolve(result);
+    });
+  });
+}
+
+export function legacyLogin(client: ClientName, ws: Workspace, user: string, password: string): Promise<ClientResult> {
+  return answerPrompts(client, ['login', '--auth-type=legacy'], ws, [
+    [/Username: $/, `${user}\n`],
+    [/Password: $/, `${password}\n`],
+  ]);
+}
+
+/** The token npm saved for the registry in ~/.npmrc, if any. */
+export async function savedToken(ws: Workspace, registry: string): Promise<string | undefined> {
+  const npmrc = await readFile(join(ws.home, '.npmrc'), 'utf8');
+  const key = `//${new URL(registry).host}/:_authToken=`;
+  return npmrc
+    .split('\n')
+    .find((line) => line.startsWith(key))
+    ?.slice(key.length);
+}
