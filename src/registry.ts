@@ -45,6 +45,8 @@ export async function openRegistry(config: Config): Promise<Registry> {
     unpublishWindowHours: config.unpublishWindowHours,
     baseUrl: () => baseUrl,
   });
+  // Temporary files from writes a crash interrupted: harmless, but nothing else would remove them.
+  void blobs.sweepTemporary(60 * 60 * 1000);
   const events = new EventFollower(store.events, (e) => applyEvent(e, packages, tokens), config.eventPollMs);
   await events.start();
   return {

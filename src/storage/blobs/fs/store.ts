@@ -3,7 +3,7 @@
 // the whole file, never a torn one at the final name.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { BlobStore, Sha512Hex } from '../../../domain/packages/blobs.js';
 
@@ -45,6 +45,27 @@ export class FsBlobStore implements BlobStore {
     }
     await syncDirectory(dirname(target));
     return address;
+  }
+
+  /**
+   * Removes temporary files a crash left behind. Only old ones: a young one may be a write in
+   * progress in another process sharing this folder. Returns how many were removed.
+   */
+  async sweepTemporary(olderThanMs: number, now = Date.now()): Promise<number> {
+    let removed = 0;
+    const entries = await readdir(this.root, { recursive: true, withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      if (!entry.isFile() || !entry.name.endsWith('.tmp')) continue;
+      const path = join(entry.parentPath, entry.name);
+      try {
+        if (now - (await stat(path)).mtimeMs < olderThanMs) continue;
+        await unlink(path);
+        removed++;
+      } catch {
+        // Gone already, or another process finished it: nothing to sweep.
+      }
+    }
+    return removed;
   }
 
   async open(address: Sha512Hex) {
