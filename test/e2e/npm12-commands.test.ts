@@ -41,12 +41,7 @@ for (const engine of ENGINES) {
       const builder = packageBuilder(name, version)
         .file('index.js', `module.exports = ${JSON.stringify(`${name}@${version}`)};\n`)
         .packageJson({ license: 'MIT', description: `${name} for npm 12 command tests`, ...fields });
-      const res = await r.inject({
-        method: 'PUT',
-        url: `/${name.replace('/', '%2f')}`,
-        headers: { authorization: `Bearer ${alice.token}` },
-        payload: builder.publishBody(r.url),
-      });
+      const res = await r.publish(alice, builder);
       expect(res.statusCode, res.body).toBe(201);
     }
 

@@ -50,12 +50,7 @@ for (const engine of ENGINES) {
     }
 
     async function publish(builder: PackageBuilder) {
-      const res = await r.inject({
-        method: 'PUT',
-        url: `/${builder.name.replace('/', '%2f')}`,
-        headers: { authorization: `Bearer ${alice.token}` },
-        payload: builder.publishBody(r.url),
-      });
+      const res = await r.publish(alice, builder);
       expect(res.statusCode, res.body).toBe(201);
     }
 

@@ -55,13 +55,8 @@ for (const engine of ENGINES) {
     });
     afterAll(() => r.close());
 
-    async function publish(user: TestUser, builder: PackageBuilder, tag?: string) {
-      return r.inject({
-        method: 'PUT',
-        url: `/${escaped(builder.name)}`,
-        headers: bearer(user.token),
-        payload: builder.publishBody(r.url, tag === undefined ? {} : { tag }),
-      });
+    function publish(user: TestUser, builder: PackageBuilder, tag?: string) {
+      return r.publish(user, builder, tag === undefined ? {} : { tag });
     }
 
     async function published(user: TestUser, builder: PackageBuilder, tag?: string) {

@@ -24,13 +24,8 @@ const escaped = (name: string) => name.replace('/', '%2f');
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const ok = (res: LightMyRequestResponse) => res.statusCode >= 200 && res.statusCode < 300;
 
-async function publish(r: TestRegistry, user: TestUser, builder: PackageBuilder, tag?: string) {
-  return r.inject({
-    method: 'PUT',
-    url: `/${escaped(builder.name)}`,
-    headers: bearer(user.token),
-    payload: builder.publishBody(r.url, tag === undefined ? {} : { tag }),
-  });
+function publish(r: TestRegistry, user: TestUser, builder: PackageBuilder, tag?: string) {
+  return r.publish(user, builder, tag === undefined ? {} : { tag });
 }
 
 async function published(r: TestRegistry, user: TestUser, builder: PackageBuilder, tag?: string) {

@@ -6,6 +6,7 @@ import { openRegistry, type Registry } from '../../src/registry.js';
 import { buildApp } from '../../src/http/app.js';
 import type { User } from '../../src/domain/accounts/store.js';
 import { freshDatabase, type TestEngine } from './engines.js';
+import type { PackageBuilder, PublishOptions } from '../fixtures/package-builder.js';
 
 export interface TestUser {
   user: User;
@@ -20,6 +21,8 @@ export interface TestRegistry {
   url: string;
   createUser(name: string, opts?: { admin?: boolean; readonly?: boolean }): Promise<TestUser>;
   inject(opts: InjectOptions): Promise<LightMyRequestResponse>;
+  /** PUTs the builder's publish body the way npm does, with this user's token. */
+  publish(user: TestUser, builder: PackageBuilder, options?: PublishOptions): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
 
@@ -51,6 +54,13 @@ export async function startRegistry(
       return { user, token, password };
     },
     inject: (injectOpts) => app.inject(injectOpts),
+    publish: (user, builder, options = {}) =>
+      app.inject({
+        method: 'PUT',
+        url: `/${builder.name.replace('/', '%2f')}`,
+        headers: { authorization: `Bearer ${user.token}` },
+        payload: builder.publishBody(url, options),
+      }),
     async close() {
       await app.close();
       await registry.close();

@@ -14,12 +14,7 @@ function auth(user: TestUser) {
 }
 
 export async function publish(r: TestRegistry, user: TestUser, pkg: PackageBuilder, options: PublishOptions = {}): Promise<void> {
-  const res = await r.inject({
-    method: 'PUT',
-    url: `/${escaped(pkg.name)}`,
-    headers: auth(user),
-    payload: pkg.publishBody(r.url, options),
-  });
+  const res = await r.publish(user, pkg, options);
   expect(res.statusCode, res.body).toBe(201);
 }
 
