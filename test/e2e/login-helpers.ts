@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { CLIENTS, RunError, type ClientName, type ClientResult, type Workspace } from './clients.js';
 
 /**
@@ -64,4 +65,18 @@ export async function savedToken(ws: Workspace, registry: string): Promise<strin
     .split('\n')
     .find((line) => line.startsWith(key))
     ?.slice(key.length);
+}
+
+/** Fills in and submits the sign-in page that `npm login` (web) printed, as a person would. */
+export async function signInOnPage(page: Page, user: string, password: string): Promise<void> {
+  await page.getByLabel('Username').fill(user);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** What the page says once the sign-in went through. */
+export async function signedInText(page: Page): Promise<string> {
+  const signedIn = page.getByText(/You are signed in as/);
+  await signedIn.waitFor();
+  return signedIn.innerText();
 }

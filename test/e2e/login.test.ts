@@ -2,7 +2,7 @@
 // (PUT /-/user/org.couchdb.user:NAME) and the web flow, where the person signs in on our page in
 // Chromium while npm polls. Then whoami, ping, and logout, which must revoke the token server-side.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { legacyLogin, savedToken } from './login-helpers.js';
+import { legacyLogin, savedToken, signedInText, signInOnPage } from './login-helpers.js';
 import { ENGINES } from '../support/engines.js';
 import { startRegistry, type TestRegistry, type TestUser } from '../support/registry.js';
 import { launchBrowser, SKIP_BROWSER } from '../web/browser.js';
@@ -71,21 +71,14 @@ for (const engine of ENGINES) {
       try {
         const { page } = await browser.newPage();
         await page.goto(loginUrl);
-        const signIn = async (password: string) => {
-          await page.getByLabel('Username').fill('alice');
-          await page.getByLabel('Password').fill(password);
-          await page.getByRole('button', { name: 'Sign in' }).click();
-        };
         // a wrong password shows the form again with the reason; npm keeps waiting
-        await signIn('not-the-password');
+        await signInOnPage(page, 'alice', 'not-the-password');
         await page.getByRole('alert').waitFor();
         expect(await page.getByRole('alert').innerText()).toContain('Incorrect username or password');
         expect(npm.child.exitCode).toBeNull();
 
-        await signIn(alice.password);
-        const signedIn = page.getByText(/You are signed in as/);
-        await signedIn.waitFor();
-        expect(await signedIn.innerText()).toContain('You are signed in as alice');
+        await signInOnPage(page, 'alice', alice.password);
+        expect(await signedInText(page)).toContain('You are signed in as alice');
       } finally {
         await browser.close();
       }

@@ -6,7 +6,7 @@
 // the npm 11 files cover the edge cases, this one proves the newer client speaks the same protocol.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { legacyLogin, savedToken } from './login-helpers.js';
+import { legacyLogin, savedToken, signedInText, signInOnPage } from './login-helpers.js';
 import { ENGINES } from '../support/engines.js';
 import { startRegistry, type TestRegistry, type TestUser } from '../support/registry.js';
 import { launchBrowser, SKIP_BROWSER } from '../web/browser.js';
@@ -115,12 +115,8 @@ for (const engine of ENGINES) {
       try {
         const { page } = await browser.newPage();
         await page.goto(loginUrl);
-        await page.getByLabel('Username').fill('alice');
-        await page.getByLabel('Password').fill(alice.password);
-        await page.getByRole('button', { name: 'Sign in' }).click();
-        const signedIn = page.getByText(/You are signed in as/);
-        await signedIn.waitFor();
-        expect(await signedIn.innerText()).toContain('You are signed in as alice');
+        await signInOnPage(page, 'alice', alice.password);
+        expect(await signedInText(page)).toContain('You are signed in as alice');
       } finally {
         await browser.close();
       }
