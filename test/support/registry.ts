@@ -46,7 +46,12 @@ export async function startRegistry(
     url,
     async createUser(name, userOpts = {}) {
       const password = `pw-${name}-correct-horse`;
-      const user = await registry.accounts.createUser({ name, email: `${name}@example.com`, password, isAdmin: userOpts.admin ?? false });
+      const user = await registry.accounts.createUser({
+        name,
+        email: `${name}@example.com`,
+        password,
+        isAdmin: userOpts.admin ?? false,
+      });
       const token = await registry.store.transaction(async (tx) => {
         const { secret } = await registry.tokens.create(tx, user, { readonly: userOpts.readonly ?? false, reason: 'test' });
         return secret;
