@@ -4,5 +4,11 @@ import { PostgresDialect } from 'kysely';
 
 export function postgresDialect(url: string): PostgresDialect {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle connection can be closed under us (a server restart, an administrator, a failover).
+  // The pool has already dropped it and opens a fresh one on the next query; without a listener
+  // the error would be thrown and end the process. While the pool is closing it is expected.
+  pool.on('error', (err) => {
+    if (!pool.ending) process.emitWarning(`PostgreSQL closed an idle connection: ${err.message}`, 'GatehouseDatabase');
+  });
   return new PostgresDialect({ pool });
 }
