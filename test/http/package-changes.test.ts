@@ -286,6 +286,31 @@ for (const engine of ENGINES) {
         expect((await packument('old-thing')).versions['1.0.0']!.deprecated).toBeUndefined();
       });
 
+      it('refuses a deprecation sent back with a revision that is no longer current', async () => {
+        const stale = await packument('old-thing');
+        const bump = await r.inject({
+          method: 'PUT',
+          url: '/-/package/old-thing/dist-tags/stale-check',
+          headers: { ...bearer(alice.token), ...json },
+          payload: JSON.stringify('1.0.0'),
+        });
+        expect(bump.statusCode, bump.body).toBe(200);
+        stale.versions['1.1.0']!.deprecated = 'from an old read';
+        await refuses(
+          'old-thing',
+          { method: 'PUT', url: '/old-thing', headers: { ...bearer(alice.token), ...json }, payload: JSON.stringify(stale) },
+          409,
+          /changed since your client read it/,
+        );
+        expect((await packument('old-thing')).versions['1.1.0']!.deprecated).toBeUndefined();
+        const drop = await r.inject({
+          method: 'DELETE',
+          url: '/-/package/old-thing/dist-tags/stale-check',
+          headers: bearer(alice.token),
+        });
+        expect(drop.statusCode, drop.body).toBe(200);
+      });
+
       it('refuses a deprecation by someone who is not a maintainer', async () => {
         const doc = await packument('old-thing');
         doc.versions['1.1.0']!.deprecated = 'hijacked';
@@ -378,6 +403,40 @@ for (const engine of ENGINES) {
         expect((await packument('shared')).maintainers.map((m) => m.name)).toEqual(['alice']);
         expectRefused(await publish(bob, packageBuilder('shared', '1.2.0')), 403);
         expectRefused(await changeOwners(bob, (m) => m.push({ name: 'bob', email: 'bob@example.com' })), 403);
+      });
+
+      it('refuses an owner change made from a document that has changed since it was read', async () => {
+        // Two owners run `npm owner add` at once: each read [alice]; the second write must not drop the first's addition.
+        const read = (
+          await r.inject({ method: 'GET', url: '/shared?write=true', headers: bearer(alice.token) })
+        ).json<Packument>();
+        expect((await changeOwners(alice, (m) => m.push({ name: 'carol', email: 'carol@example.com' }))).statusCode).toBe(200);
+        await refuses(
+          'shared',
+          {
+            method: 'PUT',
+            url: `/shared/-rev/${encodeURIComponent(read._rev)}`,
+            headers: { ...bearer(alice.token), ...json },
+            payload: JSON.stringify({
+              _id: 'shared',
+              _rev: read._rev,
+              maintainers: [...read.maintainers, { name: 'bob', email: 'bob@example.com' }],
+            }),
+          },
+          409,
+          /changed since your client read it/,
+        );
+        expect((await packument('shared')).maintainers.map((m) => m.name)).toEqual(['alice', 'carol']);
+        expect(
+          (
+            await changeOwners(alice, (m) =>
+              m.splice(
+                m.findIndex((o) => o.name === 'carol'),
+                1,
+              ),
+            )
+          ).statusCode,
+        ).toBe(200);
       });
 
       it('refuses to remove the last owner', async () => {

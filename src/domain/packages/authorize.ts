@@ -21,11 +21,14 @@ export function canPublish(principal: Principal, facts: PackageFacts): Decision 
     case 'anonymous':
       return { ok: false, reason: 'You must be logged in to publish. Run `npm login` first.' };
     case 'user': {
-      if (principal.token.readonly) return { ok: false, reason: 'This token is read-only; publishing needs a token that can write.' };
+      if (principal.token.readonly)
+        return { ok: false, reason: 'This token is read-only; publishing needs a token that can write.' };
       if (!principal.user.emailVerified) return { ok: false, reason: 'Verify your email address before publishing.' };
       if (facts.pkg) {
         if (isOwner(principal.user, facts.owners)) return { ok: true };
-        const why = facts.pkg.unpublishedAt ? 'was unpublished and its name stays reserved for its owners' : 'is owned by someone else';
+        const why = facts.pkg.unpublishedAt
+          ? 'was unpublished and its name stays reserved for its owners'
+          : 'is owned by someone else';
         return { ok: false, reason: `"${facts.pkg.name}" ${why}; you are not one of its maintainers.` };
       }
       if (facts.scope && facts.scopeOwners.length > 0 && !isOwner(principal.user, facts.scopeOwners)) {

@@ -11,6 +11,7 @@ import { parseTagName } from './dist-tag-names.js';
 import { printable, type PackageName } from './names.js';
 import { isObject } from './publish-document.js';
 import type { VersionRecord } from './store.js';
+import { revisionOf } from './packument.js';
 
 export interface ChangeDeps {
   store: Store;
@@ -23,10 +24,17 @@ export function actorOf(principal: Principal): User {
   return principal.user;
 }
 
-/** Loads a live package and checks the principal may manage it. */
-export async function managedPackage(repos: Repositories, principal: Principal, name: PackageName) {
-  const pkg = await repos.packages.get(name);
+/**
+ * Loads a live package and checks the principal may manage it. With `expectedRev` (the `_rev` a
+ * client read before writing back), a package that has changed since is refused, so two owners
+ * editing at once cannot silently undo each other's change.
+ */
+export async function managedPackage(repos: Repositories, principal: Principal, name: PackageName, expectedRev?: string) {
+  const pkg = await repos.packages.get(name, { lock: expectedRev !== undefined });
   if (!pkg || pkg.unpublishedAt) fail('NotFound', `Package "${name}" was not found.`);
+  if (expectedRev !== undefined && expectedRev !== revisionOf(pkg)) {
+    fail('Conflict', `${name} changed since your client read it (revision ${printable(expectedRev)}); run the command again.`);
+  }
   const owners = await repos.packages.owners(name);
   const decision = canManage(principal, { name, owners });
   if (!decision.ok) fail(principal.kind === 'anonymous' ? 'Unauthenticated' : 'Forbidden', decision.reason);
@@ -64,12 +72,18 @@ export async function removeDistTag(deps: ChangeDeps, principal: Principal, name
  * npm deprecate/undeprecate send back the whole packument with `deprecated` edited. Only that
  * field is taken from the document; a version's contents never change through this path.
  */
-export async function applyDeprecations(deps: ChangeDeps, principal: Principal, name: PackageName, doc: Record<string, unknown>) {
+export async function applyDeprecations(
+  deps: ChangeDeps,
+  principal: Principal,
+  name: PackageName,
+  doc: Record<string, unknown>,
+  expectedRev?: string,
+) {
   if (!isObject(doc.versions)) fail('BadRequest', 'The document has no "versions" object.');
   const sent = doc.versions;
   let changed = false;
   await deps.store.transaction(async (tx) => {
-    const { actor } = await managedPackage(tx, principal, name);
+    const { actor } = await managedPackage(tx, principal, name, expectedRev);
     for (const v of await tx.packages.versions(name)) {
       if (v.unpublishedAt || !(v.version in sent)) continue;
       const next = deprecationOf(sent[v.version]);
@@ -92,7 +106,13 @@ function deprecationOf(versionDoc: unknown): string | null {
 }
 
 /** npm owner add/rm: `{_id, _rev, maintainers: [{name, email}]}` becomes the new set of owners. */
-export async function setOwners(deps: ChangeDeps, principal: Principal, name: PackageName, maintainers: unknown) {
+export async function setOwners(
+  deps: ChangeDeps,
+  principal: Principal,
+  name: PackageName,
+  maintainers: unknown,
+  expectedRev?: string,
+) {
   if (!Array.isArray(maintainers)) fail('BadRequest', '"maintainers" must be a list of {name, email}.');
   const names = new Set<string>();
   for (const m of maintainers) {
@@ -101,7 +121,7 @@ export async function setOwners(deps: ChangeDeps, principal: Principal, name: Pa
   }
   if (names.size === 0) fail('BadRequest', 'A package must keep at least one maintainer.');
   await deps.store.transaction(async (tx) => {
-    const { owners, actor } = await managedPackage(tx, principal, name);
+    const { owners, actor } = await managedPackage(tx, principal, name, expectedRev);
     const wanted: User[] = [];
     for (const n of names) {
       const user = await tx.users.byName(n);
@@ -123,7 +143,13 @@ export async function setOwners(deps: ChangeDeps, principal: Principal, name: Pa
 export async function touchWithEvent(
   tx: Repositories,
   deps: Pick<ChangeDeps, 'now'>,
-  e: { type: Parameters<Repositories['events']['append']>[0]['type']; actor: User; name: string; version?: string; data: Record<string, unknown> },
+  e: {
+    type: Parameters<Repositories['events']['append']>[0]['type'];
+    actor: User;
+    name: string;
+    version?: string;
+    data: Record<string, unknown>;
+  },
 ): Promise<void> {
   const at = deps.now().toISOString();
   await tx.packages.touch(e.name, { modifiedAt: at });

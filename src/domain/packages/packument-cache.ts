@@ -115,6 +115,12 @@ export class PackumentCache {
     for (const v of versions) {
       if (!v.unpublishedAt) tarballs.set(tarballFileName(name, v.version), { blob: v.blob as Sha512Hex, size: v.size });
     }
-    return { kind: 'found', full, abbreviated, tarballs, bytes: full.body.length + abbreviated.body.length + tarballs.size * 200 };
+    return {
+      kind: 'found',
+      full,
+      abbreviated,
+      tarballs,
+      bytes: full.body.length + abbreviated.body.length + tarballs.size * 200,
+    };
   }
 }

@@ -21,7 +21,17 @@ export interface PublishRequest {
 }
 
 /** Fields a client may not set: the registry computes or records them. */
-const SERVER_FIELDS = new Set(['dist', '_npmUser', 'maintainers', '_id', 'readme', '_attachments', '_rev', 'deprecated', 'hasInstallScript']);
+const SERVER_FIELDS = new Set([
+  'dist',
+  '_npmUser',
+  'maintainers',
+  '_id',
+  'readme',
+  '_attachments',
+  '_rev',
+  'deprecated',
+  'hasInstallScript',
+]);
 
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -67,21 +77,29 @@ function onlyTag(distTags: unknown, version: string): string {
   if (entries.length === 0) return 'latest';
   if (entries.length !== 1) fail('BadRequest', 'A publish sets exactly one dist-tag.');
   const [tag, target] = entries[0]!;
-  if (target !== version) fail('BadRequest', `The dist-tag "${printable(tag)}" must point at the version being published (${version}).`);
+  if (target !== version)
+    fail('BadRequest', `The dist-tag "${printable(tag)}" must point at the version being published (${version}).`);
   return parseTagName(tag);
 }
 
 function onlyTarball(name: PackageName, version: string, attachments: unknown): Buffer {
   if (!isObject(attachments)) {
-    fail('MissingAttachment', 'The publish document has no "_attachments": the tarball is missing. Publish with npm, pnpm or yarn.');
+    fail(
+      'MissingAttachment',
+      'The publish document has no "_attachments": the tarball is missing. Publish with npm, pnpm or yarn.',
+    );
   }
   const keys = Object.keys(attachments);
   const tgzKeys = keys.filter((k) => k.endsWith('.tgz'));
   const other = keys.filter((k) => !k.endsWith('.tgz'));
   if (other.length > 0) {
-    fail('BadRequest', `Unsupported attachment "${printable(other[0]!)}": this registry accepts only the package tarball for now.`);
+    fail(
+      'BadRequest',
+      `Unsupported attachment "${printable(other[0]!)}": this registry accepts only the package tarball for now.`,
+    );
   }
-  if (tgzKeys.length !== 1) fail('MissingAttachment', `Expected exactly one .tgz attachment for ${name}@${version}, found ${tgzKeys.length}.`);
+  if (tgzKeys.length !== 1)
+    fail('MissingAttachment', `Expected exactly one .tgz attachment for ${name}@${version}, found ${tgzKeys.length}.`);
   const attachment = attachments[tgzKeys[0]!];
   if (!isObject(attachment) || typeof attachment.data !== 'string' || attachment.data.length === 0) {
     fail('MissingAttachment', 'The tarball attachment has no base64 "data".');
@@ -89,7 +107,10 @@ function onlyTarball(name: PackageName, version: string, attachments: unknown): 
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(attachment.data)) fail('BadRequest', 'The tarball attachment "data" is not base64.');
   const bytes = Buffer.from(attachment.data, 'base64');
   if (attachment.length !== undefined && attachment.length !== bytes.length) {
-    fail('IntegrityMismatch', `The attachment says it is ${String(attachment.length)} bytes but its data decodes to ${bytes.length}.`);
+    fail(
+      'IntegrityMismatch',
+      `The attachment says it is ${String(attachment.length)} bytes but its data decodes to ${bytes.length}.`,
+    );
   }
   return bytes;
 }
@@ -99,7 +120,8 @@ function checkDigests(dist: unknown, tarball: Buffer): { integrity: string; shas
   const sha512 = createHash('sha512').update(tarball).digest('base64');
   const sha1 = createHash('sha1').update(tarball).digest('hex');
   const integrity = `sha512-${sha512}`;
-  if (!isObject(dist)) fail('IntegrityMismatch', 'The version has no "dist" with integrity or shasum; the tarball cannot be verified.');
+  if (!isObject(dist))
+    fail('IntegrityMismatch', 'The version has no "dist" with integrity or shasum; the tarball cannot be verified.');
   const declared = dist.integrity;
   const shasum = dist.shasum;
   if (declared === undefined && shasum === undefined) {
@@ -110,19 +132,28 @@ function checkDigests(dist: unknown, tarball: Buffer): { integrity: string; shas
     if (typeof declared !== 'string') fail('IntegrityMismatch', 'dist.integrity must be a string such as "sha512-…".');
     for (const entry of declared.trim().split(/\s+/)) {
       const [algorithm, digest] = splitSri(entry);
-      const actual = algorithm === 'sha512' ? sha512 : algorithm === 'sha1' ? Buffer.from(sha1, 'hex').toString('base64') : undefined;
+      const actual =
+        algorithm === 'sha512' ? sha512 : algorithm === 'sha1' ? Buffer.from(sha1, 'hex').toString('base64') : undefined;
       if (actual === undefined) continue;
-      if (digest !== actual) fail('IntegrityMismatch', `The tarball's ${algorithm} does not match dist.integrity: the upload is corrupt or was altered.`);
+      if (digest !== actual)
+        fail(
+          'IntegrityMismatch',
+          `The tarball's ${algorithm} does not match dist.integrity: the upload is corrupt or was altered.`,
+        );
       checked += 1;
     }
   }
   if (shasum !== undefined) {
-    if (shasum !== sha1) fail('IntegrityMismatch', "The tarball's sha1 does not match dist.shasum: the upload is corrupt or was altered.");
+    if (shasum !== sha1)
+      fail('IntegrityMismatch', "The tarball's sha1 does not match dist.shasum: the upload is corrupt or was altered.");
     checked += 1;
   }
   // An integrity of only unknown algorithms (or no SRI at all) would otherwise verify nothing.
   if (checked === 0) {
-    fail('IntegrityMismatch', 'dist.integrity holds no sha512 or sha1 digest and there is no dist.shasum; the tarball cannot be verified.');
+    fail(
+      'IntegrityMismatch',
+      'dist.integrity holds no sha512 or sha1 digest and there is no dist.shasum; the tarball cannot be verified.',
+    );
   }
   return { integrity, shasum: sha1 };
 }

@@ -117,10 +117,16 @@ function versionTaken(name: string, version: string, existing: { unpublishedAt: 
 function assertManifestAgrees(request: PublishRequest, summary: TarballSummary): void {
   const inner = summary.packageJson;
   if (inner.name !== request.name) {
-    fail('ManifestMismatch', `The tarball's package.json names "${String(inner.name)}", but this is a publish of "${request.name}".`);
+    fail(
+      'ManifestMismatch',
+      `The tarball's package.json names "${String(inner.name)}", but this is a publish of "${request.name}".`,
+    );
   }
   if (typeof inner.version !== 'string' || semver.clean(inner.version) !== request.version) {
-    fail('ManifestMismatch', `The tarball's package.json has version "${String(inner.version)}", but this is a publish of ${request.version}.`);
+    fail(
+      'ManifestMismatch',
+      `The tarball's package.json has version "${String(inner.version)}", but this is a publish of ${request.version}.`,
+    );
   }
   // Manifest confusion: installers trust the registry's dependency list, so it must be the tarball's.
   for (const field of ['dependencies', 'optionalDependencies', 'peerDependencies'] as const) {
@@ -143,7 +149,8 @@ function firstDifference(tarball: unknown, document: unknown): string | undefine
   const keys = new Set([...Object.keys(left), ...Object.keys(right)]);
   const shown = (value: unknown) => (value === undefined ? 'nothing' : `"${printable(String(value))}"`);
   for (const key of keys) {
-    if (left[key] !== right[key]) return `"${printable(key)}" is ${shown(left[key])} in the tarball but ${shown(right[key])} in the document`;
+    if (left[key] !== right[key])
+      return `"${printable(key)}" is ${shown(left[key])} in the tarball but ${shown(right[key])} in the document`;
   }
   return undefined;
 }

@@ -30,13 +30,20 @@ export function rank(row: SearchRow, words: string[], query: string): number {
   return 0.2 + 0.4 * inName + 0.15 * inKeywords;
 }
 
-export async function search(store: Store, text: string, size: number, from: number): Promise<{ hits: SearchHit[]; total: number }> {
+export async function search(
+  store: Store,
+  text: string,
+  size: number,
+  from: number,
+): Promise<{ hits: SearchHit[]; total: number }> {
   const words = searchWords(text);
   if (words.length === 0) return { hits: [], total: 0 };
   const query = words.join(' ');
   const rows = await store.packages.searchCandidates(words, MAX_CANDIDATES);
   const hits = rows
     .map((row) => ({ row, score: rank(row, words, query) }))
-    .sort((a, b) => b.score - a.score || b.row.modifiedAt.localeCompare(a.row.modifiedAt) || a.row.name.localeCompare(b.row.name));
+    .sort(
+      (a, b) => b.score - a.score || b.row.modifiedAt.localeCompare(a.row.modifiedAt) || a.row.name.localeCompare(b.row.name),
+    );
   return { hits: hits.slice(from, from + size), total: hits.length };
 }

@@ -60,14 +60,23 @@ export class PackageService {
    * in the address (`PUT /<name>/-rev/<rev>`).
    */
   async updateFromDocument(principal: Principal, name: PackageName, doc: Record<string, unknown>, rev: string | undefined) {
-    if (doc.versions === undefined && doc.maintainers !== undefined) return setOwners(this.deps, principal, name, doc.maintainers);
+    // The revision the client read: in the URL (`/-rev/<rev>`) or, for a whole document, its `_rev`.
+    const expectedRev = rev ?? (typeof doc._rev === 'string' ? doc._rev : undefined);
+    if (doc.versions === undefined && doc.maintainers !== undefined) {
+      return setOwners(this.deps, principal, name, doc.maintainers, expectedRev);
+    }
     if (doc.versions === undefined) {
       // Stars and other fields we do not keep: nothing changes, but an anonymous write still gets 401, not "ok".
       actorOf(principal);
       return;
     }
-    if (rev !== undefined) await unpublishMissingVersions(this.deps, principal, name, doc, rev);
-    await applyDeprecations(this.deps, principal, name, doc);
+    if (rev !== undefined) {
+      // npm unpublish: the versions left out go. The revision is checked there; what remains of
+      // the document describes the package as it was, so its deprecations are applied unchecked.
+      await unpublishMissingVersions(this.deps, principal, name, doc, rev);
+      return applyDeprecations(this.deps, principal, name, doc);
+    }
+    await applyDeprecations(this.deps, principal, name, doc, expectedRev);
   }
 
   unpublishVersion(principal: Principal, name: PackageName, version: string) {

@@ -41,7 +41,11 @@ export interface SearchRow {
 }
 
 export interface PackageStore {
-  get(name: string): Promise<PackageRecord | undefined>;
+  /**
+   * `lock`, inside a transaction: holds the package row until the transaction ends, so a change
+   * that checks the revision a client read cannot interleave with another change.
+   */
+  get(name: string, opts?: { lock?: boolean }): Promise<PackageRecord | undefined>;
   /**
    * Inside a transaction: waits for any other transaction holding the same claim (a scope or
    * an unscoped name) until it ends, so two first publishes cannot both pass the ownership check.
@@ -50,7 +54,10 @@ export interface PackageStore {
   /** Creates the package row; false if it already exists. */
   create(pkg: { name: string; createdAt: string }): Promise<boolean>;
   /** Records a change: bumps rev and modified time, optionally updates the searchable fields. */
-  touch(name: string, change: { modifiedAt: string; description?: string; keywords?: string; unpublishedAt?: string | null }): Promise<void>;
+  touch(
+    name: string,
+    change: { modifiedAt: string; description?: string; keywords?: string; unpublishedAt?: string | null },
+  ): Promise<void>;
   owners(name: string): Promise<User[]>;
   /** Everyone who owns a package in this scope (`@scope`). */
   scopeOwners(scope: string): Promise<User[]>;

@@ -281,10 +281,7 @@ function foldCase(path: Segments): string {
 
 function summarise(scan: Scan): TarballSummary {
   if (scan.packageJson === undefined) {
-    fail(
-      'TarballMissingPackageJson',
-      'The tarball has no package/package.json. Create it with `npm pack` and publish again.',
-    );
+    fail('TarballMissingPackageJson', 'The tarball has no package/package.json. Create it with `npm pack` and publish again.');
   }
   const summary: TarballSummary = {
     packageJson: parsePackageJson(scan.packageJson),

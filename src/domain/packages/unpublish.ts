@@ -49,16 +49,13 @@ async function unpublish(
   expectedRev?: string,
 ) {
   await deps.store.transaction(async (tx) => {
-    const { pkg, owners, actor } = await managedPackage(tx, principal, name);
+    const { owners, actor } = await managedPackage(tx, principal, name, expectedRev);
     const decision = canUnpublish(principal, { name, owners });
     if (!decision.ok) fail('Forbidden', decision.reason);
     const versions = await tx.packages.versions(name);
     const live = versions.filter((v) => !v.unpublishedAt);
     const doomed = live.filter(selects);
     if (doomed.length === 0) return;
-    if (expectedRev !== undefined && expectedRev !== revisionOf(pkg)) {
-      fail('Conflict', `${name} changed since your client read it (revision ${printable(expectedRev)}); run the command again.`);
-    }
     const wholePackage = doomed.length === live.length;
     if (!decision.admin) await assertPolicyAllows(tx, deps, name, doomed, wholePackage);
     const at = deps.now().toISOString();
@@ -79,13 +76,25 @@ async function unpublish(
       return;
     }
     for (const v of doomed) {
-      await touchWithEvent(tx, deps, { type: 'version.unpublished', actor, name, version: v.version, data: { byAdmin: Boolean(decision.admin) } });
+      await touchWithEvent(tx, deps, {
+        type: 'version.unpublished',
+        actor,
+        name,
+        version: v.version,
+        data: { byAdmin: Boolean(decision.admin) },
+      });
     }
   });
   deps.onChange(name);
 }
 
-async function assertPolicyAllows(tx: Repositories, deps: UnpublishDeps, name: string, doomed: VersionRecord[], wholePackage: boolean) {
+async function assertPolicyAllows(
+  tx: Repositories,
+  deps: UnpublishDeps,
+  name: string,
+  doomed: VersionRecord[],
+  wholePackage: boolean,
+) {
   const windowMs = deps.windowHours * 3600_000;
   const now = deps.now().getTime();
   for (const v of doomed) {

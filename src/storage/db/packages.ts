@@ -36,8 +36,11 @@ export function packageStore(db: Kysely<DB>, engine: Engine): PackageStore {
       // SQLite runs one write transaction at a time, which already serialises claims.
       if (engine === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${claim}))`.execute(db);
     },
-    async get(name) {
-      const row = await db.selectFrom('packages').selectAll().where('name', '=', name).executeTakeFirst();
+    async get(name, opts = {}) {
+      let query = db.selectFrom('packages').selectAll().where('name', '=', name);
+      // SQLite has no row locks; its single writer already serialises write transactions.
+      if (opts.lock && engine === 'postgres') query = query.forUpdate();
+      const row = await query.executeTakeFirst();
       if (!row) return undefined;
       return {
         name: row.name,
@@ -101,12 +104,7 @@ export function packageStore(db: Kysely<DB>, engine: Engine): PackageStore {
       await db.deleteFrom('package_owners').where('package_name', '=', name).where('user_id', '=', userId).execute();
     },
     async versions(name) {
-      const rows = await db
-        .selectFrom('versions')
-        .selectAll()
-        .where('package_name', '=', name)
-        .orderBy('published_at')
-        .execute();
+      const rows = await db.selectFrom('versions').selectAll().where('package_name', '=', name).orderBy('published_at').execute();
       return rows.map(toVersion);
     },
     async version(name, version) {
