@@ -9,8 +9,7 @@ import { fail } from '../errors.js';
 import { canUnpublish } from './authorize.js';
 import { highestVersion, managedPackage, touchWithEvent, type ChangeDeps } from './changes.js';
 import { isObject } from './publish-document.js';
-import { printable, type PackageName } from './names.js';
-import { revisionOf } from './packument.js';
+import type { PackageName } from './names.js';
 import type { VersionRecord } from './store.js';
 
 export interface UnpublishDeps extends ChangeDeps {
