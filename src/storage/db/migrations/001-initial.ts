@@ -40,6 +40,8 @@ export async function up(db: Kysely<unknown>, engine: Engine): Promise<void> {
     .addColumn('keywords', 'text', (c) => c.notNull().defaultTo(''))
     .addColumn('unpublished_at', 'text')
     .execute();
+  // The home page's recent packages and search's candidate order read newest first.
+  await db.schema.createIndex('packages_modified_at').on('packages').column('modified_at').execute();
 
   await db.schema
     .createTable('package_owners')
