@@ -119,11 +119,15 @@ for (const engine of ENGINES) {
     it('lets a maintainer unpublish a version, which then disappears everywhere', async () => {
       await published(r, alice, packageBuilder('shortlived', '1.0.0'));
       await published(r, alice, packageBuilder('shortlived', '1.1.0'));
+      const publishedAt = (await packument(r, 'shortlived')).time['1.1.0'];
       const since = await lastSeq(r);
       const res = await npmUnpublishVersion(r, alice.token, 'shortlived', '1.1.0');
       expect(res.statusCode, res.body).toBe(200);
       const doc = await packument(r, 'shortlived');
       expect(Object.keys(doc.versions)).toEqual(['1.0.0']);
+      // As on npmjs, `time` still records when the gone version was published: the number stays used.
+      expect(publishedAt).toBeDefined();
+      expect(doc.time['1.1.0']).toBe(publishedAt);
       expect(doc['dist-tags']).toEqual({ latest: '1.0.0' });
       expect((await r.inject({ method: 'GET', url: '/shortlived/-/shortlived-1.1.0.tgz' })).statusCode).toBe(404);
       expect((await r.inject({ method: 'GET', url: '/shortlived/1.1.0' })).statusCode).toBe(404);

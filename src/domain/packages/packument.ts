@@ -82,10 +82,9 @@ export function fullPackument(input: PackumentInput): Record<string, unknown> {
   const live = input.versions.filter((v) => !v.unpublishedAt);
   const versions: Record<string, unknown> = {};
   const time: Record<string, string> = { created: input.pkg.createdAt, modified: input.pkg.modifiedAt };
-  for (const v of live) {
-    versions[v.version] = versionDocument(input, v);
-    time[v.version] = v.publishedAt;
-  }
+  // `time` keeps unpublished versions too, as npmjs does: it records that the number was used.
+  for (const v of input.versions) time[v.version] = v.publishedAt;
+  for (const v of live) versions[v.version] = versionDocument(input, v);
   const latest = live.find((v) => v.version === input.distTags.latest);
   return {
     _id: input.pkg.name,
