@@ -154,6 +154,18 @@ for (const engine of ENGINES) {
       expect(JSON.parse(versions.stdout)).toEqual(['1.0.0', '1.1.0']);
     });
 
+    it('npm publish of a package with a git shorthand dependency, which npm 12 rewrites only in the document', async () => {
+      const dir = await writeProject(join(aliceNpm.dir, 'n12-gitdep'), {
+        name: 'n12-gitdep',
+        version: '1.0.0',
+        dependencies: { 'from-git': 'someone/some-repo#v1.0.0' },
+      });
+      const published = await runOk(NPM, ['publish'], aliceNpm, { cwd: dir });
+      expect(published.stdout).toMatch(/^\+ n12-gitdep@1\.0\.0$/m);
+      const deps = await runOk(NPM, ['view', 'n12-gitdep@1.0.0', 'dependencies', '--json'], aliceNpm);
+      expect(JSON.parse(deps.stdout)).toEqual([{ 'from-git': 'github:someone/some-repo#v1.0.0' }]);
+    });
+
     it('npm dist-tag add, ls and rm change the tags the registry serves', async () => {
       const added = await runOk(NPM, ['dist-tag', 'add', '@n12/tools@1.0.0', 'stable'], aliceNpm);
       expect(added.stdout).toContain('+stable: @n12/tools@1.0.0');

@@ -381,11 +381,28 @@ for (const engine of ENGINES) {
         });
       }
 
-      it('names the dependency that differs and how to fix what npm auto-corrected', async () => {
-        // npm 12 sends "user/repo" as "github:user/repo" but packs package.json as written.
+      it('names the dependency that differs: a git dependency on another repository', async () => {
         const doc = body(packageBuilder(OWNED, '1.1.0').dependency('from-git', 'user/repo'), r.url);
-        onlyVersion(doc).dependencies = { 'from-git': 'github:user/repo' };
-        await refuses(publish(OWNED, doc), 400, /"from-git" is "user\/repo" in the tarball but "github:user\/repo".*npm pkg fix/);
+        onlyVersion(doc).dependencies = { 'from-git': 'github:user/other' };
+        await refuses(
+          publish(OWNED, doc),
+          400,
+          /"from-git" is "user\/repo" in the tarball but "github:user\/other".*npm pkg fix/,
+        );
+        onlyVersion(doc).dependencies = { 'from-git': 'github:user/repo#evil-branch' };
+        await refuses(publish(OWNED, doc), 400, /"from-git"/);
+      });
+
+      it('accepts a git shorthand that npm normalised in the document, and serves the document form', async () => {
+        // npm 12 sends "user/repo" as "github:user/repo" but packs package.json as written: the same repository.
+        const name = 'git-shorthand';
+        const doc = body(packageBuilder(name, '1.0.0').dependency('from-git', 'user/repo#v1.2.3'), r.url);
+        onlyVersion(doc).dependencies = { 'from-git': 'github:user/repo#v1.2.3' };
+        const res = await r.inject(publish(name, doc));
+        expect(res.statusCode, res.body).toBe(201);
+        const served = await r.inject({ method: 'GET', url: `/${name}` });
+        const versions = served.json<{ versions: Record<string, VersionDoc> }>().versions;
+        expect(versions['1.0.0']!.dependencies).toEqual({ 'from-git': 'github:user/repo#v1.2.3' });
       });
     });
 

@@ -1,6 +1,7 @@
 // The publish pipeline as named steps: parse → authorize → validate → policy → store blob →
 // one transaction (version, dist-tag, event). Later tracks insert their steps here (OTP and
 // trusted publishers before authorize, typosquatting in policy, malware scanning before store).
+import hostedGitInfo from 'hosted-git-info';
 import semver from 'semver';
 import type { Repositories, Store } from '../store.js';
 import type { Principal } from '../principal.js';
@@ -132,7 +133,6 @@ function assertManifestAgrees(request: PublishRequest, summary: TarballSummary):
   for (const field of ['dependencies', 'optionalDependencies', 'peerDependencies'] as const) {
     const difference = firstDifference(inner[field], request.manifest[field]);
     if (difference) {
-      // npm rewrites some specs it sends (git shorthands such as "user/repo") but packs package.json as it is on disk.
       fail(
         'ManifestMismatch',
         `"${field}" in the publish document differs from the tarball's package.json: ${difference}. ` +
@@ -149,10 +149,22 @@ function firstDifference(tarball: unknown, document: unknown): string | undefine
   const keys = new Set([...Object.keys(left), ...Object.keys(right)]);
   const shown = (value: unknown) => (value === undefined ? 'nothing' : `"${printable(String(value))}"`);
   for (const key of keys) {
-    if (left[key] !== right[key])
+    if (!sameSpec(left[key], right[key]))
       return `"${printable(key)}" is ${shown(left[key])} in the tarball but ${shown(right[key])} in the document`;
   }
   return undefined;
+}
+
+/**
+ * npm normalises a git host shorthand in the document it sends ("user/repo" becomes
+ * "github:user/repo", as `npm pkg fix` would) but packs package.json as written. Both name the
+ * same repository and commit, so they agree; any other difference is a different dependency.
+ */
+function sameSpec(tarball: unknown, document: unknown): boolean {
+  if (tarball === document) return true;
+  if (typeof tarball !== 'string' || typeof document !== 'string') return false;
+  const normalised = (spec: string) => hostedGitInfo.fromUrl(spec)?.toString() ?? spec;
+  return normalised(tarball) === normalised(document);
 }
 
 /**
