@@ -10,13 +10,11 @@ import {
   type ClientName,
   createWorkspace,
   installCommand,
-  installedTree,
-  lockedPackages,
-  lockfileIntegrities,
   removeWorkspace,
   runOk,
   type Workspace,
 } from './clients.js';
+import { installedTree, lockedPackages, lockfileIntegrities } from './lockfiles.js';
 
 // Nothing listens on port 9 (discard): a client that unexpectedly calls the registry fails fast.
 const NO_REGISTRY = 'http://127.0.0.1:9/';

@@ -11,14 +11,12 @@ import {
   ALL_CLIENTS,
   createWorkspace,
   installCommand,
-  installedTree,
-  lockedPackages,
-  lockfileIntegrities,
   removeWorkspace,
   runOk,
   type ClientName,
   type Workspace,
 } from './clients.js';
+import { installedTree, lockedPackages, lockfileIntegrities } from './lockfiles.js';
 import { writeConsumer, writeProject, type ProjectSpec } from './fixtures/projects.js';
 
 type Publisher = 'npm11' | 'npm12' | 'pnpm12' | 'yarn1' | 'yarn4';

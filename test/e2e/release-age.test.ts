@@ -7,16 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/engines.js';
 import { startRegistry, type TestRegistry, type TestUser } from '../support/registry.js';
 import { packageBuilder } from '../fixtures/package-builder.js';
-import {
-  createWorkspace,
-  installCommand,
-  installedTree,
-  removeWorkspace,
-  run,
-  runOk,
-  type ClientName,
-  type Workspace,
-} from './clients.js';
+import { createWorkspace, installCommand, removeWorkspace, run, runOk, type ClientName, type Workspace } from './clients.js';
+import { installedTree } from './lockfiles.js';
 import { writeConsumer } from './fixtures/projects.js';
 
 const NAME = 'fresh-release';
