@@ -7,12 +7,20 @@ import autocannon from 'autocannon';
 const job = JSON.parse(await new Response(process.stdin).text());
 if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(job.url)) throw new Error(`refusing non-loopback target ${job.url}`);
 
+// autocannon starts every connection at the first request, so C connections together reach only the
+// first responses ÷ C entries of the list. With `walk` they take turns along one walk through it
+// instead, so a run covers as much of a large list (the memory benchmark's corpus) as it has responses.
+function sharedWalk(requests) {
+  let next = 0;
+  return [{ setupRequest: (req) => ({ ...req, ...requests[next++ % requests.length] }) }];
+}
+
 function attack(seconds, samples) {
   const instance = autocannon({
     url: job.url,
     connections: job.connections,
     duration: seconds,
-    requests: job.requests,
+    requests: job.walk ? sharedWalk(job.requests) : job.requests,
     timeout: 10,
   });
   // autocannon's own histogram keeps whole milliseconds; a fast server answers in less than one,

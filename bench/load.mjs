@@ -18,7 +18,7 @@ export const READ_CASES = [
 ];
 
 /** Deterministic shuffle, so neighbouring requests of a connection are different documents. */
-function shuffled(list) {
+export function shuffled(list) {
   const copy = [...list];
   let seed = 42;
   for (let i = copy.length - 1; i > 0; i--) {
@@ -46,7 +46,7 @@ async function probe(url, request, expectStatus) {
   };
 }
 
-function runWorker(job) {
+export function runWorker(job) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [WORKER], { stdio: ['pipe', 'pipe', 'inherit'] });
     const out = [];

@@ -5,14 +5,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CORGI_ACCEPT, packumentPath } from './wire.mjs';
 
-async function get(url, accept) {
+export async function get(url, accept) {
   const res = await fetch(url, { headers: { accept } });
   if (res.status !== 200) throw new Error(`GET ${url} answered ${res.status}`);
   return Buffer.from(await res.arrayBuffer());
 }
 
 /** Runs `task` over `items` with at most `width` in flight. */
-async function eachLimited(items, width, task) {
+export async function eachLimited(items, width, task) {
   let next = 0;
   const lanes = Array.from({ length: width }, async () => {
     while (next < items.length) await task(items[next++]);
@@ -20,7 +20,7 @@ async function eachLimited(items, width, task) {
   await Promise.all(lanes);
 }
 
-function tarballUrls(packument) {
+export function tarballUrls(packument) {
   return Object.values(packument.versions ?? {}).map((v) => new URL(v.dist.tarball));
 }
 

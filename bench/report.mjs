@@ -1,6 +1,8 @@
 // Turns the measurements into the printed table and the list of targets (shared/DESIGN.md,
-// "Targets") with pass/miss markers. Pure: it formats what it is given and measures nothing.
+// "Targets") with pass/miss markers, and saves them. It formats what it is given and measures nothing.
 
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { READ_CASES } from './load.mjs';
 
 const ORDER = ['gatehouse', 'verdaccio', 'nginx'];
@@ -111,4 +113,13 @@ export function report(results) {
   for (const t of targets) lines.push(`  ${pad(mark(t.ok), 6)}${t.what}${t.detail == null ? '' : ` (${t.unit === 'ms' ? `${num(t.detail, 1)} ms` : times(t.detail)})`}`);
   for (const n of names) if (regs[n].error) lines.push(`  ${regs[n].label} unavailable: ${regs[n].error.split('\n')[0]}`);
   return { text: lines.join('\n'), targets };
+}
+
+/** Saves a run as <repo>/.bench/<kind>-<startedAt>.json (the folder is gitignored); returns the path. */
+export async function saveResults(repo, kind, results) {
+  const outDir = join(repo, '.bench');
+  await mkdir(outDir, { recursive: true });
+  const file = join(outDir, `${kind}-${results.startedAt.replace(/[:.]/g, '-')}.json`);
+  await writeFile(file, JSON.stringify(results, null, 2) + '\n');
+  return file;
 }

@@ -3,7 +3,7 @@
 // then prints a table against the targets of shared/DESIGN.md and saves it as .bench/results-*.json.
 // Every server it starts listens on 127.0.0.1 only and is stopped at the end. See bench/README.md.
 
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -19,7 +19,7 @@ import { measurePublish } from './publish-latency.mjs';
 import { startGatehouse } from './registries/gatehouse.mjs';
 import { startNginx } from './registries/nginx.mjs';
 import { startVerdaccio } from './registries/verdaccio.mjs';
-import { BUSY_SHARE, report } from './report.mjs';
+import { BUSY_SHARE, report, saveResults } from './report.mjs';
 import { seed, writeCorpus } from './seed.mjs';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -221,11 +221,7 @@ async function main() {
   const problems = Object.values(results.registries).flatMap((r) => (r.problems ?? []).map((p) => `  ${r.label}: ${p}`));
   console.log(`\n${header(results)}\n\n${text}${problems.length ? `\n\nProblems\n${problems.join('\n')}` : ''}`);
 
-  const outDir = join(REPO, '.bench');
-  await mkdir(outDir, { recursive: true });
-  const file = join(outDir, `results-${results.startedAt.replace(/[:.]/g, '-')}.json`);
-  await writeFile(file, JSON.stringify(results, null, 2) + '\n');
-  console.log(`\nresults saved to ${file}`);
+  console.log(`\nresults saved to ${await saveResults(REPO, 'results', results)}`);
 }
 
 main().catch((err) => {

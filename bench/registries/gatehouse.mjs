@@ -18,13 +18,13 @@ function newestMtime(dir) {
   return newest;
 }
 
-export async function startGatehouse({ repo, workDir, log }) {
+/** dataDir: a folder already seeded (the memory benchmark's); a fresh one under workDir otherwise. */
+export async function startGatehouse({ repo, workDir, log, dataDir = join(workDir, 'gatehouse') }) {
   const main = join(repo, 'dist/cli/main.js');
   if (!existsSync(main)) throw new Error('dist/cli/main.js is missing: run `npm run build` first');
   if (existsSync(join(repo, 'src')) && newestMtime(join(repo, 'src')) > statSync(main).mtimeMs) {
     log('warning: src/ has files newer than dist/cli/main.js; run `npm run build` to bench the current code');
   }
-  const dataDir = join(workDir, 'gatehouse');
   await mkdir(dataDir, { recursive: true });
   const password = randomBytes(12).toString('hex');
   const node = process.execPath;
@@ -53,7 +53,8 @@ export async function startGatehouse({ repo, workDir, log }) {
   const url = `http://127.0.0.1:${server.match[1]}`;
   try {
     const token = await legacyLogin(url, { name: 'bench', password, email: 'bench@example.com' });
-    return { name: 'gatehouse', label: 'Gatehouse', version: 'working tree', url, token, stop: server.stop };
+    const { pid } = server.child;
+    return { name: 'gatehouse', label: 'Gatehouse', version: 'working tree', url, token, pid, stop: server.stop };
   } catch (err) {
     await server.stop();
     throw err;
