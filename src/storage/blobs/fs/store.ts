@@ -3,7 +3,7 @@
 // the whole file, never a torn one at the final name.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, opendir, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { BlobStore, Sha512Hex } from '../../../domain/packages/blobs.js';
 
@@ -49,14 +49,12 @@ export class FsBlobStore implements BlobStore {
 
   /**
    * Removes temporary files a crash left behind. Only old ones: a young one may be a write in
-   * progress in another process sharing this folder. Returns how many were removed.
+   * progress in another process sharing this folder. Returns how many were removed. Walks one
+   * folder at a time, so a store of millions of blobs costs no more memory than a small one.
    */
   async sweepTemporary(olderThanMs: number, now = Date.now()): Promise<number> {
     let removed = 0;
-    const entries = await readdir(this.root, { recursive: true, withFileTypes: true }).catch(() => []);
-    for (const entry of entries) {
-      if (!entry.isFile() || !entry.name.endsWith('.tmp')) continue;
-      const path = join(entry.parentPath, entry.name);
+    for await (const path of temporaryFiles(this.root)) {
       try {
         if (now - (await stat(path)).mtimeMs < olderThanMs) continue;
         await unlink(path);
@@ -86,5 +84,20 @@ async function syncDirectory(dir: string): Promise<void> {
     await handle.sync();
   } finally {
     await handle.close();
+  }
+}
+
+/** Every `*.tmp` file under `dir`, depth first; a folder that cannot be read is skipped. */
+async function* temporaryFiles(dir: string): AsyncGenerator<string> {
+  let entries;
+  try {
+    entries = await opendir(dir);
+  } catch {
+    return;
+  }
+  for await (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* temporaryFiles(path);
+    else if (entry.isFile() && entry.name.endsWith('.tmp')) yield path;
   }
 }
