@@ -46,7 +46,11 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  if (err instanceof ConfigError || isGatehouseError(err) || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+  if (
+    err instanceof ConfigError ||
+    isGatehouseError(err) ||
+    (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
+  ) {
     process.stderr.write(`gatehouse: ${(err as Error).message}\n`);
   } else {
     process.stderr.write(`gatehouse: ${(err as Error).stack ?? String(err)}\n`);

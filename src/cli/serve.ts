@@ -14,7 +14,9 @@ export async function serve(overrides: Partial<Config>, configFile: string | und
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
   registry.setBaseUrl(url);
-  process.stdout.write(`Gatehouse listening on ${url} (data: ${config.dataDir}, database: ${config.databaseUrl ? 'postgres' : 'sqlite'})\n`);
+  process.stdout.write(
+    `Gatehouse listening on ${url} (data: ${config.dataDir}, database: ${config.databaseUrl ? 'postgres' : 'sqlite'})\n`,
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {

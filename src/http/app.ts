@@ -19,7 +19,8 @@ export async function buildApp(registry: Registry, opts: { logger?: boolean } = 
   const fast = new FastReads(registry);
   const app = Fastify({
     // Reads already answerable from memory skip the framework; everything else goes through it.
-    serverFactory: (handler) => createServer({ keepAliveTimeout: 65_000 }, (req, res) => fast.handle(req, res) || handler(req, res)),
+    serverFactory: (handler) =>
+      createServer({ keepAliveTimeout: 65_000 }, (req, res) => fast.handle(req, res) || handler(req, res)),
     logger:
       opts.logger === false
         ? false
@@ -28,11 +29,16 @@ export async function buildApp(registry: Registry, opts: { logger?: boolean } = 
             // Secrets never reach a log: tokens travel in these headers and in logout URLs.
             redact: { paths: ['req.headers.authorization', 'req.headers["npm-otp"]', 'req.headers.cookie'], remove: true },
             serializers: {
-              req: (req: { method: string; url: string; id: string }) => ({ method: req.method, url: redactUrl(req.url), id: req.id }),
+              req: (req: { method: string; url: string; id: string }) => ({
+                method: req.method,
+                url: redactUrl(req.url),
+                id: req.id,
+              }),
             },
           },
     bodyLimit: config.maxBodyBytes,
-    genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 64) : randomUUID()),
+    genReqId: (req) =>
+      typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 64) : randomUUID(),
     requestIdHeader: false,
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
     routerOptions: { maxParamLength: 1000, ignoreDuplicateSlashes: false },
@@ -48,15 +54,19 @@ export async function buildApp(registry: Registry, opts: { logger?: boolean } = 
     if (closing) reply.header('connection', 'close');
   });
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser(['application/json', 'application/octet-stream', 'text/plain'], { parseAs: 'buffer' }, (request, body, done) => {
-    if ((body as Buffer).length === 0) return done(null, undefined);
-    try {
-      done(null, JSON.parse((body as Buffer).toString('utf8')));
-    } catch {
-      const err = Object.assign(new Error('The request body is not valid JSON.'), { statusCode: 400 });
-      done(err, undefined);
-    }
-  });
+  app.addContentTypeParser(
+    ['application/json', 'application/octet-stream', 'text/plain'],
+    { parseAs: 'buffer' },
+    (request, body, done) => {
+      if ((body as Buffer).length === 0) return done(null, undefined);
+      try {
+        done(null, JSON.parse((body as Buffer).toString('utf8')));
+      } catch {
+        const err = Object.assign(new Error('The request body is not valid JSON.'), { statusCode: 400 });
+        done(err, undefined);
+      }
+    },
+  );
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   registerErrorHandling(app, config.maxBodyBytes);
   registerMiscRoutes(app, registry);

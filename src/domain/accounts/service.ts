@@ -52,7 +52,12 @@ export class AccountService {
     const user = await this.checkPassword(name, password);
     const token = await this.store.transaction(async (tx) => {
       const { secret } = await this.tokens.create(tx, user, { reason: 'login' });
-      await tx.events.append({ type: 'user.login', actorId: user.id, data: { method: 'password' }, createdAt: this.now().toISOString() });
+      await tx.events.append({
+        type: 'user.login',
+        actorId: user.id,
+        data: { method: 'password' },
+        createdAt: this.now().toISOString(),
+      });
       return secret;
     });
     return { user, token };
@@ -86,7 +91,12 @@ export class AccountService {
     const user = await this.checkPassword(name, password);
     await this.store.transaction(async (tx) => {
       await tx.webLogins.approve(login.id, user.id);
-      await tx.events.append({ type: 'user.login', actorId: user.id, data: { method: 'web' }, createdAt: this.now().toISOString() });
+      await tx.events.append({
+        type: 'user.login',
+        actorId: user.id,
+        data: { method: 'web' },
+        createdAt: this.now().toISOString(),
+      });
     });
     return user;
   }
@@ -100,7 +110,8 @@ export class AccountService {
     if (login.userId === null) return undefined;
     const userId = login.userId;
     return this.store.transaction(async (tx) => {
-      if (!(await tx.webLogins.consume(login.id, this.now().toISOString()))) fail('NotFound', 'This login was already completed.');
+      if (!(await tx.webLogins.consume(login.id, this.now().toISOString())))
+        fail('NotFound', 'This login was already completed.');
       const user = await tx.users.byId(userId);
       if (!user) fail('NotFound', 'The account for this login no longer exists.');
       const { secret } = await this.tokens.create(tx, user, { reason: 'web login' });

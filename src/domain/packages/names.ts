@@ -40,6 +40,13 @@ export function tarballFileName(name: PackageName, version: string): string {
   return `${unscopedName(name)}-${version}.tgz`;
 }
 
+/** The version a tarball file name stands for (`name-1.0.0.tgz` → `1.0.0`); undefined if it is not one of this package's. */
+export function versionOfTarball(name: PackageName, file: string): string | undefined {
+  const prefix = `${unscopedName(name)}-`;
+  if (!file.startsWith(prefix) || !file.endsWith('.tgz') || file.length <= prefix.length + '.tgz'.length) return undefined;
+  return file.slice(prefix.length, -'.tgz'.length);
+}
+
 /** `/@scope/name/-/name-1.0.0.tgz`: npm's allowScripts derives name@version from exactly this layout. */
 export function tarballPath(name: PackageName, version: string): string {
   return `/${name}/-/${tarballFileName(name, version)}`;

@@ -3,12 +3,13 @@ import type { Store } from '../store.js';
 import type { Principal } from '../principal.js';
 import type { BlobStore } from './blobs.js';
 import type { TarballLimits } from './tarball.js';
-import { PackumentCache } from './packument-cache.js';
+import { PackumentCache, type TarballEntry } from './packument-cache.js';
 import { publish } from './publish.js';
 import { actorOf, applyDeprecations, removeDistTag, setDistTag, setOwners } from './changes.js';
 import { unpublishMissingVersions, unpublishPackage, unpublishVersion } from './unpublish.js';
 import { search } from './search.js';
-import type { PackageName } from './names.js';
+import { tarballFileName, versionOfTarball, type PackageName } from './names.js';
+import type { Sha512Hex } from './blobs.js';
 
 export interface PackageServiceOptions {
   store: Store;
@@ -46,6 +47,21 @@ export class PackageService {
 
   removeDistTag(principal: Principal, name: PackageName, tag: string) {
     return removeDistTag(this.deps, principal, name, tag);
+  }
+
+  /**
+   * The blob behind a tarball file, for reads: from the packument cache when the package is there
+   * (clients read the packument first), else one indexed lookup of the version. A tarball read
+   * never builds a whole packument, which on a large store would evict others to make room.
+   */
+  async tarball(name: PackageName, file: string): Promise<TarballEntry | undefined> {
+    const cached = this.packuments.peek(name);
+    if (cached) return cached.kind === 'found' ? cached.tarballs.get(file) : undefined;
+    const version = versionOfTarball(name, file);
+    if (version === undefined) return undefined;
+    const record = await this.opts.store.packages.version(name, version);
+    if (!record || record.unpublishedAt || tarballFileName(name, record.version) !== file) return undefined;
+    return { blob: record.blob as Sha512Hex, size: record.size };
   }
 
   async distTags(name: PackageName): Promise<Record<string, string>> {

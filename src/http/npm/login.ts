@@ -25,7 +25,8 @@ export function registerLoginRoutes(app: FastifyInstance, registry: Registry): v
     const name = couchName(request);
     const body = request.body;
     if (!isObject(body) || typeof body.password !== 'string') fail('BadRequest', 'Send {"name": ..., "password": ...}.');
-    if (body.name !== undefined && body.name !== name) fail('BadRequest', 'The name in the body differs from the one in the address.');
+    if (body.name !== undefined && body.name !== name)
+      fail('BadRequest', 'The name in the body differs from the one in the address.');
     const { user, token } = await registry.accounts.loginWithPassword(name, body.password);
     request.log.info({ user: user.name }, 'login');
     return reply.code(201).send({ ok: true, id: `${COUCH_USER}${user.name}`, token });
@@ -37,7 +38,9 @@ export function registerLoginRoutes(app: FastifyInstance, registry: Registry): v
     const user = await registry.store.users.byName(name);
     if (!user) fail('NotFound', `There is no user named "${name}".`);
     // Addresses are shown to signed-in users only (npm owner add needs one to write maintainers).
-    return principal.kind === 'user' ? { _id: `${COUCH_USER}${user.name}`, name: user.name, email: user.email } : { name: user.name };
+    return principal.kind === 'user'
+      ? { _id: `${COUCH_USER}${user.name}`, name: user.name, email: user.email }
+      : { name: user.name };
   });
 
   app.delete('/-/user/token/*', async (request) => {

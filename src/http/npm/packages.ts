@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry } from '../../registry.js';
 import { fail } from '../../domain/errors.js';
 import { isObject } from '../../domain/packages/publish-document.js';
+import { versionOfTarball } from '../../domain/packages/names.js';
 import { requestPrincipal } from '../auth.js';
 import { assertValidNameIn, parsePackagePath, splitUrl, type PackagePath } from './paths.js';
 import { getPackument, getTarball, getVersion } from './reads.js';
@@ -68,7 +69,7 @@ async function remove(registry: Registry, request: FastifyRequest, reply: Fastif
     case 'tarball': {
       // npm first PUTs the document without the version, then deletes the tarball: by then the
       // version is usually gone already, and this only removes it if it is still there.
-      const version = versionFromFile(path.name, path.file);
+      const version = versionOfTarball(path.name, path.file);
       if (version) await registry.packages.unpublishVersion(principal, path.name, version);
       return reply.send({ ok: true });
     }
@@ -84,10 +85,4 @@ async function remove(registry: Registry, request: FastifyRequest, reply: Fastif
  */
 function isPublish(body: Record<string, unknown>): boolean {
   return body._attachments !== undefined || (body._rev === undefined && body.versions !== undefined);
-}
-
-function versionFromFile(name: string, file: string): string | undefined {
-  const bare = name.startsWith('@') ? name.slice(name.indexOf('/') + 1) : name;
-  if (!file.startsWith(`${bare}-`) || !file.endsWith('.tgz')) return undefined;
-  return file.slice(bare.length + 1, -'.tgz'.length);
 }

@@ -41,20 +41,34 @@ export async function getPackument(registry: Registry, request: FastifyRequest, 
 }
 
 /** `GET /<name>/<version|tag>`: one version document, as `npm view name@1.0.0` tools expect. */
-export async function getVersion(registry: Registry, request: FastifyRequest, reply: FastifyReply, name: PackageName, spec: string) {
+export async function getVersion(
+  registry: Registry,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  name: PackageName,
+  spec: string,
+) {
   await requestPrincipal(registry, request);
   const entry = await found(registry, name, false);
-  const doc = JSON.parse(entry.full.body.toString('utf8')) as { 'dist-tags': Record<string, string>; versions: Record<string, unknown> };
+  const doc = JSON.parse(entry.full.body.toString('utf8')) as {
+    'dist-tags': Record<string, string>;
+    versions: Record<string, unknown>;
+  };
   const version = doc['dist-tags'][spec] ?? semver.maxSatisfying(Object.keys(doc.versions), spec) ?? spec;
   const manifest = doc.versions[version];
   if (!manifest) fail('NotFound', `${name} has no version matching "${spec}".`);
   return reply.type('application/json').send(manifest);
 }
 
-export async function getTarball(registry: Registry, request: FastifyRequest, reply: FastifyReply, name: PackageName, file: string) {
+export async function getTarball(
+  registry: Registry,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  name: PackageName,
+  file: string,
+) {
   await requestPrincipal(registry, request);
-  const entry = await found(registry, name, false);
-  const tarball = entry.tarballs.get(file);
+  const tarball = await registry.packages.tarball(name, file);
   if (!tarball) fail('NotFound', `${name} has no tarball ${file}.`);
   const etag = `"${tarball.blob.slice(0, 32)}"`;
   reply

@@ -35,7 +35,10 @@ export function eventStore(db: Kysely<DB>): EventStore {
       );
     },
     async latestSeq() {
-      const row = await db.selectFrom('events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
+      const row = await db
+        .selectFrom('events')
+        .select((eb) => eb.fn.max('seq').as('seq'))
+        .executeTakeFirst();
       return Number(row?.seq ?? 0);
     },
   };
