@@ -26,6 +26,11 @@ export interface Config {
   unpublishWindowHours: number;
   /** How often each instance looks for changes made by other instances, in ms. GATEHOUSE_EVENT_POLL_MS */
   eventPollMs: number;
+  /**
+   * Memory kept for answering reads without a query: ready packuments (two thirds) and small
+   * tarballs (one third), in bytes. More makes a large registry's reads faster. GATEHOUSE_READ_CACHE_BYTES
+   */
+  readCacheBytes: number;
   /** pino level: fatal, error, warn, info, debug, trace, silent. GATEHOUSE_LOG_LEVEL */
   logLevel: string;
 }
@@ -42,6 +47,7 @@ export const DEFAULTS: Config = {
   maxPathDepth: 32,
   unpublishWindowHours: 72,
   eventPollMs: 1000,
+  readCacheBytes: 48 * 1024 * 1024,
   logLevel: 'info',
 };
 
@@ -57,6 +63,7 @@ const ENV_NAMES: { [K in keyof Config]: string } = {
   maxPathDepth: 'GATEHOUSE_MAX_PATH_DEPTH',
   unpublishWindowHours: 'GATEHOUSE_UNPUBLISH_WINDOW_HOURS',
   eventPollMs: 'GATEHOUSE_EVENT_POLL_MS',
+  readCacheBytes: 'GATEHOUSE_READ_CACHE_BYTES',
   logLevel: 'GATEHOUSE_LOG_LEVEL',
 };
 

@@ -44,6 +44,7 @@ export async function openRegistry(config: Config): Promise<Registry> {
     },
     unpublishWindowHours: config.unpublishWindowHours,
     baseUrl: () => baseUrl,
+    packumentCacheBytes: packumentShare(config.readCacheBytes),
   });
   // Temporary files from writes a crash interrupted: harmless, but nothing else would remove them.
   void blobs.sweepTemporary(60 * 60 * 1000);
@@ -73,4 +74,9 @@ export async function openRegistry(config: Config): Promise<Registry> {
 function applyEvent(event: RegistryEvent, packages: PackageService, tokens: TokenService): void {
   if (event.packageName) packages.packuments.invalidate(event.packageName);
   if (event.type === 'token.revoked' && typeof event.data.tokenId === 'number') tokens.forget(event.data.tokenId);
+}
+
+/** The read cache is split: two thirds for packuments (every install reads them), the rest for tarballs. */
+export function packumentShare(readCacheBytes: number): number {
+  return Math.floor((readCacheBytes * 2) / 3);
 }

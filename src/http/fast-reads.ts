@@ -4,21 +4,23 @@
 // answers the same way and fills the caches. It never runs policy and never queries.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import type { Registry } from '../registry.js';
+import { packumentShare, type Registry } from '../registry.js';
 import { parsePackagePath, splitUrl } from './npm/paths.js';
 import { ABBREVIATED } from './npm/reads.js';
 import type { CachedPackage, TarballEntry } from '../domain/packages/packument-cache.js';
 
 const SMALL_TARBALL = 512 * 1024;
-const TARBALL_BUDGET = 64 * 1024 * 1024;
 /** Paths the web UI and npm's /-/ endpoints own: never package names. */
 const NOT_PACKAGES = /^\/(-\/|package\/|static\/|login\/|policies\/|search(\?|$)|\?|$)/;
 
 export class FastReads {
   private readonly tarballs = new Map<string, Buffer>();
   private tarballBytes = 0;
+  private readonly tarballBudget: number;
 
-  constructor(private readonly registry: Registry) {}
+  constructor(private readonly registry: Registry) {
+    this.tarballBudget = registry.config.readCacheBytes - packumentShare(registry.config.readCacheBytes);
+  }
 
   /** True when the request was answered here. */
   handle(req: IncomingMessage, res: ServerResponse): boolean {
@@ -99,7 +101,7 @@ export class FastReads {
       this.tarballs.set(tarball.blob, bytes);
       this.tarballBytes += bytes.length;
       for (const [blob, old] of this.tarballs) {
-        if (this.tarballBytes <= TARBALL_BUDGET) break;
+        if (this.tarballBytes <= this.tarballBudget) break;
         this.tarballs.delete(blob);
         this.tarballBytes -= old.length;
       }

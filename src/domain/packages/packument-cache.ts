@@ -38,7 +38,7 @@ export class PackumentCache {
   constructor(
     private readonly store: Store,
     private readonly baseUrl: () => string,
-    private readonly budgetBytes = 64 * 1024 * 1024,
+    private readonly budgetBytes: number,
   ) {}
 
   /** The cached answer, if any; never touches the database (the hot path uses this first). */

@@ -17,6 +17,8 @@ export interface PackageServiceOptions {
   limits: TarballLimits;
   unpublishWindowHours: number;
   baseUrl: () => string;
+  /** Bytes of ready packuments to keep. */
+  packumentCacheBytes: number;
   now?: () => Date;
 }
 
@@ -25,7 +27,7 @@ export class PackageService {
   private readonly deps;
 
   constructor(private readonly opts: PackageServiceOptions) {
-    this.packuments = new PackumentCache(opts.store, opts.baseUrl);
+    this.packuments = new PackumentCache(opts.store, opts.baseUrl, opts.packumentCacheBytes);
     const now = opts.now ?? (() => new Date());
     this.deps = {
       store: opts.store,
