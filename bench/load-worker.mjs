@@ -19,7 +19,8 @@ function attack(seconds, samples) {
   const instance = autocannon({
     url: job.url,
     connections: job.connections,
-    duration: seconds,
+    // `amount`: stop after that many requests instead of after a time (the memory bench's one walk).
+    ...(job.amount && samples ? { amount: job.amount } : { duration: seconds }),
     requests: job.walk ? sharedWalk(job.requests) : job.requests,
     timeout: 10,
   });

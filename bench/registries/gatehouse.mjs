@@ -45,7 +45,8 @@ export async function startGatehouse({ repo, workDir, log, dataDir = join(workDi
     command: node,
     args: [main, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir],
     cwd: repo,
-    env,
+    // BENCH_SERVER_NODE_OPTIONS: Node/V8 flags for the server alone (not npm or the load generator).
+    env: process.env.BENCH_SERVER_NODE_OPTIONS ? { ...env, NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : env,
     logFile: join(workDir, 'gatehouse.log'),
     readyPattern: /http:\/\/127\.0\.0\.1:(\d+)/,
     timeoutMs: 30_000,
