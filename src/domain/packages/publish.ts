@@ -84,10 +84,16 @@ export async function publish(deps: PublishDeps, principal: Principal, name: Pac
   return { name, version: request.version, tag: request.tag, integrity: request.integrity };
 }
 
+/**
+ * The package and who may publish to it. The package is read first and its owners after: a
+ * package and its first owner are committed together, so owners read later include them. Read in
+ * the other order (or at once), a first publish committing in between shows a package with no
+ * owners, and its own owner's next publish would be refused.
+ */
 export async function packageFacts(repos: Repositories, name: PackageName): Promise<PackageFacts> {
   const scope = scopeOf(name);
-  const [pkg, owners, scopeOwners] = await Promise.all([
-    repos.packages.get(name),
+  const pkg = await repos.packages.get(name);
+  const [owners, scopeOwners] = await Promise.all([
     repos.packages.owners(name),
     scope ? repos.packages.scopeOwners(scope) : Promise.resolve([]),
   ]);
