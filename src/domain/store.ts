@@ -17,5 +17,10 @@ export interface Repositories {
 
 export interface Store extends Repositories {
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+  /**
+   * Reads that must agree with each other (a packument's versions and its dist-tags): all of
+   * them see the database as it was at one moment, whatever commits meanwhile.
+   */
+  snapshot<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

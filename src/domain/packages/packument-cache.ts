@@ -3,7 +3,7 @@
 // hashes nothing. Misses are cached too, so a 404 costs no query either. Entries are dropped when
 // this instance changes a package, or when the event follower sees another instance change it.
 import { createHash } from 'node:crypto';
-import type { Store } from '../store.js';
+import type { Repositories, Store } from '../store.js';
 import type { User } from '../accounts/store.js';
 import type { Sha512Hex } from './blobs.js';
 import { abbreviatedPackument, fullPackument } from './packument.js';
@@ -88,8 +88,14 @@ export class PackumentCache {
     }
   }
 
-  private async build(name: PackageName): Promise<CachedPackage> {
-    const pkg = await this.store.packages.get(name);
+  private build(name: PackageName): Promise<CachedPackage> {
+    // One snapshot: a publish committing between two reads would otherwise leave `latest`
+    // naming a version the document does not list.
+    return this.store.snapshot((repos) => this.buildFrom(repos, name));
+  }
+
+  private async buildFrom(repos: Repositories, name: PackageName): Promise<CachedPackage> {
+    const pkg = await repos.packages.get(name);
     if (!pkg) return { kind: 'missing', message: `Package "${name}" was not found.`, bytes: 64 + name.length };
     if (pkg.unpublishedAt) {
       return {
@@ -99,13 +105,13 @@ export class PackumentCache {
       };
     }
     const [versions, distTags, owners] = await Promise.all([
-      this.store.packages.versions(name),
-      this.store.packages.distTags(name),
-      this.store.packages.owners(name),
+      repos.packages.versions(name),
+      repos.packages.distTags(name),
+      repos.packages.owners(name),
     ]);
     const publishers = new Map<number, User>();
     for (const id of new Set(versions.map((v) => v.publisherId))) {
-      const user = await this.store.users.byId(id);
+      const user = await repos.users.byId(id);
       if (user) publishers.set(id, user);
     }
     const doc = fullPackument({ pkg, versions, distTags, owners, publishers, baseUrl: this.baseUrl() });

@@ -23,6 +23,12 @@ export function createDbStore(db: Kysely<DB>, engine: Engine): Store {
   return {
     ...repositories(db, engine),
     transaction: (work) => db.transaction().execute((trx) => work(repositories(trx, engine))),
+    // PostgreSQL's default (read committed) gives each statement its own snapshot; repeatable read
+    // gives the whole transaction one. A SQLite transaction in WAL mode reads one snapshot already.
+    snapshot: (work) =>
+      (engine === 'postgres' ? db.transaction().setIsolationLevel('repeatable read') : db.transaction()).execute((trx) =>
+        work(repositories(trx, engine)),
+      ),
     close: () => db.destroy(),
   };
 }
