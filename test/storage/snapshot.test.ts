@@ -1,27 +1,21 @@
 // Store.snapshot: reads that must agree with each other (a packument's versions and dist-tags)
 // see one moment of the database, even while other changes commit, on both engines.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENGINES, freshDatabase, type TestDatabase } from '../support/engines.js';
-import { openDatabase } from '../../src/storage/db/database.js';
-import { createDbStore } from '../../src/storage/db/store.js';
+import { ENGINES, freshStore, type TestStore } from '../support/engines.js';
 import type { Store } from '../../src/domain/store.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 for (const engine of ENGINES) {
   describe(`snapshot reads (${engine})`, () => {
-    let database: TestDatabase;
+    let opened: TestStore;
     let store: Store;
     beforeAll(async () => {
-      database = await freshDatabase(engine);
-      const opened = await openDatabase(database.config);
-      store = createDbStore(opened.db, opened.engine);
+      opened = await freshStore(engine);
+      store = opened.store;
       await store.packages.create({ name: 'steady', createdAt: '2026-01-01T00:00:00.000Z' });
     });
-    afterAll(async () => {
-      await store.close();
-      await database.dispose();
-    });
+    afterAll(() => opened.dispose());
 
     it('keeps seeing the state it first read while another change commits', async () => {
       let change: Promise<void> | undefined;

@@ -6,7 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import type { Kysely } from 'kysely';
 import { loadConfig, type Config } from '../../src/config.js';
+import { openDatabase } from '../../src/storage/db/database.js';
+import { createDbStore } from '../../src/storage/db/store.js';
+import type { DB } from '../../src/storage/db/schema.js';
+import type { Store } from '../../src/domain/store.js';
 
 export const ENGINES = ['sqlite', 'postgres'] as const;
 export type TestEngine = (typeof ENGINES)[number];
@@ -48,4 +53,26 @@ async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T>
   } finally {
     await client.end();
   }
+}
+
+export interface TestStore {
+  store: Store;
+  db: Kysely<DB>;
+  /** Closes the store, then drops the database. */
+  dispose(): Promise<void>;
+}
+
+/** A Store on a fresh database of this engine, migrated, as the registry opens it. */
+export async function freshStore(engine: TestEngine): Promise<TestStore> {
+  const database = await freshDatabase(engine);
+  const opened = await openDatabase(database.config);
+  const store = createDbStore(opened.db, opened.engine);
+  return {
+    store,
+    db: opened.db,
+    async dispose() {
+      await store.close();
+      await database.dispose();
+    },
+  };
 }

@@ -1,9 +1,7 @@
 // The event follower is how one instance learns that another changed a package or revoked a token.
 // It must see every committed event exactly when it commits, whatever order the commits land in.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENGINES, freshDatabase, type TestDatabase } from '../../support/engines.js';
-import { openDatabase } from '../../../src/storage/db/database.js';
-import { createDbStore } from '../../../src/storage/db/store.js';
+import { ENGINES, freshStore, type TestStore } from '../../support/engines.js';
 import type { Store } from '../../../src/domain/store.js';
 import type { RegistryEvent } from '../../../src/domain/events/store.js';
 import { EventFollower } from '../../../src/domain/events/follower.js';
@@ -18,18 +16,14 @@ const event = (packageName: string) => ({
 
 for (const engine of ENGINES) {
   describe(`event follower (${engine})`, () => {
-    let database: TestDatabase;
+    let opened: TestStore;
     let store: Store;
 
     beforeAll(async () => {
-      database = await freshDatabase(engine);
-      const opened = await openDatabase(database.config);
-      store = createDbStore(opened.db, opened.engine);
+      opened = await freshStore(engine);
+      store = opened.store;
     });
-    afterAll(async () => {
-      await store.close();
-      await database.dispose();
-    });
+    afterAll(() => opened.dispose());
 
     it('applies each committed event once, in order', async () => {
       const seen: RegistryEvent[] = [];
