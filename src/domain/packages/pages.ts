@@ -1,6 +1,6 @@
 // What the web pages show about packages, read through the Store interfaces only. Nothing here
 // writes, decides policy or builds npm documents; it gathers records into view-ready values.
-import type { Store } from '../store.js';
+import type { Repositories, Store } from '../store.js';
 import type { User } from '../accounts/store.js';
 import type { PackageName } from './names.js';
 import type { PackageRecord, VersionRecord } from './store.js';
@@ -48,7 +48,12 @@ export async function latestVersions(store: Store, names: string[]): Promise<Map
   return new Map(pairs.filter((p): p is readonly [string, string] => p[1] !== undefined));
 }
 
-export async function packageView(store: Store, name: PackageName): Promise<PackageView> {
+/** One snapshot, as for packuments: a publish committing meanwhile cannot split the page. */
+export function packageView(store: Store, name: PackageName): Promise<PackageView> {
+  return store.snapshot((repos) => viewFrom(repos, name));
+}
+
+async function viewFrom(store: Repositories, name: PackageName): Promise<PackageView> {
   const pkg = await store.packages.get(name);
   if (!pkg) return { kind: 'missing' };
   const owners = await store.packages.owners(name);
