@@ -80,6 +80,21 @@ for (const engine of ENGINES) {
       expect((await cold('/no-such-package/-/no-such-package-1.0.0.tgz')).statusCode).toBe(404);
     });
 
+    it("carries the latest version's README in the full packument, and follows latest when it moves", async () => {
+      expect((await r.publish(alice, packageBuilder('read-me', '1.0.0').readme('# first release'))).statusCode).toBe(201);
+      expect((await r.publish(alice, packageBuilder('read-me', '1.1.0').readme('# second release'))).statusCode).toBe(201);
+      const readme = async () => (await r.inject({ method: 'GET', url: '/read-me' })).json<{ readme?: string }>().readme;
+      expect(await readme()).toBe('# second release');
+      const moved = await r.inject({
+        method: 'PUT',
+        url: '/-/package/read-me/dist-tags/latest',
+        headers: { authorization: `Bearer ${alice.token}`, 'content-type': 'application/json' },
+        payload: '"1.0.0"',
+      });
+      expect(moved.statusCode, moved.body).toBe(200);
+      expect(await readme()).toBe('# first release');
+    });
+
     it('flags an install script found in the tarball even when the publish document hides it', async () => {
       const body = packageBuilder('hidden-hook', '1.0.0')
         .packageJson({ scripts: { postinstall: 'node setup.js' } })

@@ -105,10 +105,13 @@ export class PackumentCache {
       };
     }
     const [versions, distTags, owners] = await Promise.all([
-      repos.packages.versions(name),
+      repos.packages.versions(name, { readmes: false }),
       repos.packages.distTags(name),
       repos.packages.owners(name),
     ]);
+    // The document carries only the latest version's README.
+    const latest = versions.find((v) => v.version === distTags.latest && !v.unpublishedAt);
+    if (latest) latest.readme = (await repos.packages.version(name, latest.version))?.readme ?? '';
     const publishers = new Map<number, User>();
     for (const id of new Set(versions.map((v) => v.publisherId))) {
       const user = await repos.users.byId(id);

@@ -64,7 +64,8 @@ export interface PackageStore {
   addOwner(name: string, userId: number): Promise<void>;
   removeOwner(name: string, userId: number): Promise<void>;
   /** Every version ever published, tombstones included, in publish order. */
-  versions(name: string): Promise<VersionRecord[]>;
+  /** Oldest first. `readmes: false` leaves every `readme` empty, for reads that need none. */
+  versions(name: string, opts?: { readmes?: boolean }): Promise<VersionRecord[]>;
   version(name: string, version: string): Promise<VersionRecord | undefined>;
   /** Inserts the version; false when name@version exists (live or tombstone). */
   insertVersion(version: VersionRecord, dependencies: Record<string, string>): Promise<boolean>;

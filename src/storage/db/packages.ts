@@ -6,6 +6,22 @@ import type { Engine } from './engine.js';
 import type { PackageStore, VersionRecord } from '../../domain/packages/store.js';
 import { toUser } from './users.js';
 
+const VERSION_COLUMNS_BUT_README = [
+  'package_name',
+  'version',
+  'manifest',
+  'integrity',
+  'shasum',
+  'blob',
+  'size',
+  'file_count',
+  'unpacked_size',
+  'published_at',
+  'publisher_id',
+  'deprecated',
+  'unpublished_at',
+] as const satisfies readonly Exclude<keyof VersionsTable, 'readme'>[];
+
 function toVersion(row: Selectable<VersionsTable>): VersionRecord {
   return {
     packageName: row.package_name,
@@ -103,9 +119,12 @@ export function packageStore(db: Kysely<DB>, engine: Engine): PackageStore {
     async removeOwner(name, userId) {
       await db.deleteFrom('package_owners').where('package_name', '=', name).where('user_id', '=', userId).execute();
     },
-    async versions(name) {
-      const rows = await db.selectFrom('versions').selectAll().where('package_name', '=', name).orderBy('published_at').execute();
-      return rows.map(toVersion);
+    async versions(name, opts = {}) {
+      const query = db.selectFrom('versions').where('package_name', '=', name).orderBy('published_at');
+      if (opts.readmes !== false) return (await query.selectAll().execute()).map(toVersion);
+      // READMEs are most of a version row's bytes; a packument needs only the latest one's.
+      const rows = await query.select(VERSION_COLUMNS_BUT_README).execute();
+      return rows.map((row) => toVersion({ ...row, readme: '' }));
     },
     async version(name, version) {
       const row = await db
