@@ -1,10 +1,12 @@
-// Logging a real npm in, for the end-to-end tests: typing answers at npm's prompts, and reading
-// the token npm saved. Shared by the npm 11 and npm 12 login tests.
+// Logging a real npm in, for the end-to-end tests: typing answers at npm's prompts, completing the
+// web flow in Chromium, and reading the token npm saved. Shared by the npm 11 and npm 12 login tests.
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { CLIENTS, RunError, type ClientName, type ClientResult, type Workspace } from './clients.js';
+import { expect } from 'vitest';
+import { launchBrowser } from '../web/browser.js';
+import { CLIENTS, RunError, start, type ClientName, type ClientResult, type RunningClient, type Workspace } from './clients.js';
 
 /**
  * Runs a client that prompts, typing each answer once its prompt is on stdout. npm's `read` opens a
@@ -79,4 +81,35 @@ export async function signedInText(page: Page): Promise<string> {
   const signedIn = page.getByText(/You are signed in as/);
   await signedIn.waitFor();
   return signedIn.innerText();
+}
+
+/**
+ * `<client> login` with the web flow, as a person completes it: opens the URL npm prints in
+ * Chromium, lets `before` act on the page first (wrong passwords, say), signs in as `user`, and
+ * returns what npm printed once it got its token and exited successfully.
+ */
+export async function webLogin(
+  client: ClientName,
+  ws: Workspace,
+  registry: string,
+  user: { name: string; password: string },
+  before?: (page: Page, npm: RunningClient) => Promise<void>,
+): Promise<ClientResult> {
+  const npm = start(client, ['login'], ws, { timeoutMs: 90_000 });
+  const [, loginUrl = ''] = await npm.waitFor(/Login at:\n(\S+)/);
+  expect(loginUrl.startsWith(`${registry}/login/cli/`), loginUrl).toBe(true);
+  const browser = await launchBrowser();
+  try {
+    const { page } = await browser.newPage();
+    await page.goto(loginUrl);
+    await before?.(page, npm);
+    await signInOnPage(page, user.name, user.password);
+    expect(await signedInText(page)).toContain(`You are signed in as ${user.name}`);
+  } finally {
+    await browser.close();
+  }
+  const result = await npm.done;
+  expect(result.code, result.stdout + result.stderr).toBe(0);
+  expect(result.stdout).toContain(`Logged in on ${registry}/.`);
+  return result;
 }

@@ -2,11 +2,11 @@
 // (PUT /-/user/org.couchdb.user:NAME) and the web flow, where the person signs in on our page in
 // Chromium while npm polls. Then whoami, ping, and logout, which must revoke the token server-side.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { legacyLogin, savedToken, signedInText, signInOnPage } from './login-helpers.js';
+import { legacyLogin, savedToken, signInOnPage, webLogin } from './login-helpers.js';
 import { ENGINES } from '../support/engines.js';
 import { startRegistry, type TestRegistry, type TestUser } from '../support/registry.js';
-import { launchBrowser, SKIP_BROWSER } from '../web/browser.js';
-import { createWorkspace, removeWorkspace, run, runOk, start, type Workspace } from './clients.js';
+import { SKIP_BROWSER } from '../web/browser.js';
+import { createWorkspace, removeWorkspace, run, runOk, type Workspace } from './clients.js';
 
 for (const engine of ENGINES) {
   describe(`npm login, whoami, ping and logout (${engine})`, () => {
@@ -63,29 +63,13 @@ for (const engine of ENGINES) {
 
     it.skipIf(SKIP_BROWSER)('npm login (web) completes once the user signs in on the printed page in Chromium', async () => {
       const ws = await workspace();
-      const npm = start('npm11', ['login'], ws, { timeoutMs: 90_000 });
-      const [, loginUrl = ''] = await npm.waitFor(/Login at:\n(\S+)/);
-      expect(loginUrl.startsWith(`${r.url}/login/cli/`), loginUrl).toBe(true);
-
-      const browser = await launchBrowser();
-      try {
-        const { page } = await browser.newPage();
-        await page.goto(loginUrl);
+      await webLogin('npm11', ws, r.url, { name: 'alice', password: alice.password }, async (page, npm) => {
         // a wrong password shows the form again with the reason; npm keeps waiting
         await signInOnPage(page, 'alice', 'not-the-password');
         await page.getByRole('alert').waitFor();
         expect(await page.getByRole('alert').innerText()).toContain('Incorrect username or password');
         expect(npm.child.exitCode).toBeNull();
-
-        await signInOnPage(page, 'alice', alice.password);
-        expect(await signedInText(page)).toContain('You are signed in as alice');
-      } finally {
-        await browser.close();
-      }
-
-      const result = await npm.done;
-      expect(result.code, result.stdout + result.stderr).toBe(0);
-      expect(result.stdout).toContain(`Logged in on ${r.url}/.`);
+      });
       const token = await savedToken(ws, r.url);
       expect(token).toMatch(/^gth_/);
       expect((await runOk('npm11', ['whoami'], ws)).stdout).toBe('alice\n');

@@ -6,12 +6,12 @@
 // the npm 11 files cover the edge cases, this one proves the newer client speaks the same protocol.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { legacyLogin, savedToken, signedInText, signInOnPage } from './login-helpers.js';
+import { legacyLogin, savedToken, webLogin } from './login-helpers.js';
 import { ENGINES } from '../support/engines.js';
 import { startRegistry, type TestRegistry, type TestUser } from '../support/registry.js';
-import { launchBrowser, SKIP_BROWSER } from '../web/browser.js';
+import { SKIP_BROWSER } from '../web/browser.js';
 import { packageBuilder } from '../fixtures/package-builder.js';
-import { createWorkspace, removeWorkspace, run, runOk, start, type Workspace } from './clients.js';
+import { createWorkspace, removeWorkspace, run, runOk, type Workspace } from './clients.js';
 import { writeProject } from './fixtures/projects.js';
 
 const NPM = 'npm12';
@@ -107,23 +107,7 @@ for (const engine of ENGINES) {
 
     it.skipIf(SKIP_BROWSER)('npm login (web) completes once the user signs in on the printed page in Chromium', async () => {
       const ws = await workspace();
-      const npm = start(NPM, ['login'], ws, { timeoutMs: 90_000 });
-      const [, loginUrl = ''] = await npm.waitFor(/Login at:\n(\S+)/);
-      expect(loginUrl.startsWith(`${r.url}/login/cli/`), loginUrl).toBe(true);
-
-      const browser = await launchBrowser();
-      try {
-        const { page } = await browser.newPage();
-        await page.goto(loginUrl);
-        await signInOnPage(page, 'alice', alice.password);
-        expect(await signedInText(page)).toContain('You are signed in as alice');
-      } finally {
-        await browser.close();
-      }
-
-      const result = await npm.done;
-      expect(result.code, result.stdout + result.stderr).toBe(0);
-      expect(result.stdout).toContain(`Logged in on ${r.url}/.`);
+      await webLogin(NPM, ws, r.url, { name: 'alice', password: alice.password });
       expect(await savedToken(ws, r.url)).toMatch(/^gth_/);
       expect((await runOk(NPM, ['whoami'], ws)).stdout).toBe('alice\n');
     });
