@@ -74,7 +74,9 @@ export async function buildApp(registry: Registry, opts: { logger?: boolean } = 
   registerDistTagRoutes(app, registry);
   registerWebRoutes(app, registry);
   registerPackageRoutes(app, registry);
-  app.get('/-/*', async (request, reply) => reply.code(404).send(errorBody(`Nothing at ${request.url.split('?')[0]}.`)));
+  app.get('/-/*', async (request, reply) =>
+    reply.code(404).send(errorBody(`Nothing at ${request.url.split('?')[0]}.`, 'NotFound')),
+  );
   return app;
 }
 

@@ -1,11 +1,12 @@
 // The only place an error becomes an HTTP answer. Catalog errors keep their status and message;
 // framework errors get a plain explanation; anything else is a 500 that names the request id
-// and reveals nothing. Bodies use the shape npm prints: {"error": "..."}.
+// and reveals nothing. Bodies use the shape npm prints, {"error": "..."}, plus the catalog code
+// that tests and scripts rely on: {"error", "message", "code"}.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isGatehouseError } from '../domain/errors.js';
+import { isGatehouseError, type ErrorCode } from '../domain/errors.js';
 
-export function errorBody(message: string): { error: string; message: string } {
-  return { error: message, message };
+export function errorBody(message: string, code: ErrorCode | 'InternalError'): { error: string; message: string; code: string } {
+  return { error: message, message, code };
 }
 
 export function registerErrorHandling(app: FastifyInstance, maxBodyBytes: number): void {
@@ -13,22 +14,22 @@ export function registerErrorHandling(app: FastifyInstance, maxBodyBytes: number
     if (isGatehouseError(err)) {
       request.log.info({ code: err.code, status: err.status }, 'request refused');
       if (err.status === 401) reply.header('www-authenticate', 'Bearer realm="gatehouse"');
-      return reply.code(err.status).type('application/json').send(errorBody(err.message));
+      return reply.code(err.status).type('application/json').send(errorBody(err.message, err.code));
     }
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       const mb = (maxBodyBytes / 1024 / 1024).toFixed(0);
-      return reply.code(413).send(errorBody(`The request body is larger than ${mb} MB, the limit here.`));
+      return reply.code(413).send(errorBody(`The request body is larger than ${mb} MB, the limit here.`, 'BodyTooLarge'));
     }
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
-      return reply.code(400).send(errorBody('The request body is missing or has an unsupported content type.'));
+      return reply.code(400).send(errorBody('The request body is missing or has an unsupported content type.', 'BadRequest'));
     }
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-      return reply.code(err.statusCode).send(errorBody(err.message));
+      return reply.code(err.statusCode).send(errorBody(err.message, err.statusCode === 404 ? 'NotFound' : 'BadRequest'));
     }
     request.log.error({ err }, 'request failed');
-    return reply.code(500).send(errorBody(`Internal error (request ${request.id}); nothing was changed.`));
+    return reply.code(500).send(errorBody(`Internal error (request ${request.id}); nothing was changed.`, 'InternalError'));
   });
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send(errorBody(`Nothing at ${request.method} ${request.url.split('?')[0]}.`));
+    reply.code(404).send(errorBody(`Nothing at ${request.method} ${request.url.split('?')[0]}.`, 'NotFound'));
   });
 }

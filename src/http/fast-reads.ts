@@ -47,7 +47,7 @@ export class FastReads {
   }
 
   private notFound(res: ServerResponse, message: string): true {
-    const body = JSON.stringify({ error: message, message });
+    const body = JSON.stringify({ error: message, message, code: 'NotFound' });
     res.writeHead(404, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
     res.end(body);
     return true;
