@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'BodyTooLarge'
   | 'NotFound'
   | 'Conflict'
+  | 'TooManyRequests'
   // accounts and authentication
   | 'Unauthenticated'
   | 'BadCredentials'
@@ -44,6 +45,8 @@ export const ERROR_STATUS = {
   BodyTooLarge: 413,
   NotFound: 404,
   Conflict: 409,
+  // Sent with Retry-After (see `fail`'s headers): npm and browsers wait and retry.
+  TooManyRequests: 429,
 
   // 401 (not 403) for missing/bad credentials: npm only re-prompts for login or OTP on a 401.
   Unauthenticated: 401,
@@ -73,11 +76,15 @@ export const ERROR_STATUS = {
   TarballBadPackageJson: 400,
 } as const satisfies Record<ErrorCode, number>;
 
+/** Response headers a refusal needs (`retry-after` on a 429, `www-authenticate: OTP` for a second factor). */
+export type ErrorHeaders = Readonly<Record<string, string>>;
+
 export class GatehouseError extends Error {
   constructor(
     readonly code: ErrorCode,
     readonly status: number,
     message: string,
+    readonly headers: ErrorHeaders = {},
   ) {
     super(message);
     // Set explicitly so logs and stack traces read "GatehouseError"; callers still switch on `code`.
@@ -86,13 +93,13 @@ export class GatehouseError extends Error {
 }
 
 /** The catalog error for `code`, for places that must hand an error over rather than throw (stream callbacks). */
-export function catalogError(code: ErrorCode, message: string): GatehouseError {
-  return new GatehouseError(code, ERROR_STATUS[code], message);
+export function catalogError(code: ErrorCode, message: string, headers?: ErrorHeaders): GatehouseError {
+  return new GatehouseError(code, ERROR_STATUS[code], message, headers);
 }
 
 /** Throws the catalog error for `code`. `message` is for a person at a terminal: what is wrong, what to do. */
-export function fail(code: ErrorCode, message: string): never {
-  throw catalogError(code, message);
+export function fail(code: ErrorCode, message: string, headers?: ErrorHeaders): never {
+  throw catalogError(code, message, headers);
 }
 
 export function isGatehouseError(err: unknown): err is GatehouseError {

@@ -14,6 +14,7 @@ export function registerErrorHandling(app: FastifyInstance, maxBodyBytes: number
     if (isGatehouseError(err)) {
       request.log.info({ code: err.code, status: err.status }, 'request refused');
       if (err.status === 401) reply.header('www-authenticate', 'Bearer realm="gatehouse"');
+      reply.headers(err.headers);
       return reply.code(err.status).type('application/json').send(errorBody(err.message, err.code));
     }
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
