@@ -31,6 +31,17 @@ export interface Config {
    * tarballs (one third), in bytes. More makes a large registry's reads faster. GATEHOUSE_READ_CACHE_BYTES
    */
   readCacheBytes: number;
+  /**
+   * The first this many bytes of a README are rendered as markdown on the web page; the rest is
+   * shown as plain text. Rendering is superlinear on crafted input. GATEHOUSE_README_RENDER_BYTES
+   */
+  readmeRenderBytes: number;
+  /** Longest one README render may run before the page shows it as plain text, in ms. GATEHOUSE_README_RENDER_TIMEOUT_MS */
+  readmeRenderTimeoutMs: number;
+  /** Worker threads rendering READMEs (at least 1); reads never wait for them. GATEHOUSE_README_RENDER_THREADS */
+  readmeRenderThreads: number;
+  /** READMEs waiting for a thread beyond which a page shows plain text now and renders on a later view. GATEHOUSE_README_RENDER_QUEUE */
+  readmeRenderQueue: number;
   /** pino level: fatal, error, warn, info, debug, trace, silent. GATEHOUSE_LOG_LEVEL */
   logLevel: string;
 }
@@ -48,6 +59,10 @@ export const DEFAULTS: Config = {
   unpublishWindowHours: 72,
   eventPollMs: 1000,
   readCacheBytes: 48 * 1024 * 1024,
+  readmeRenderBytes: 64 * 1024,
+  readmeRenderTimeoutMs: 2000,
+  readmeRenderThreads: 1,
+  readmeRenderQueue: 8,
   logLevel: 'info',
 };
 
@@ -64,6 +79,10 @@ const ENV_NAMES: { [K in keyof Config]: string } = {
   unpublishWindowHours: 'GATEHOUSE_UNPUBLISH_WINDOW_HOURS',
   eventPollMs: 'GATEHOUSE_EVENT_POLL_MS',
   readCacheBytes: 'GATEHOUSE_READ_CACHE_BYTES',
+  readmeRenderBytes: 'GATEHOUSE_README_RENDER_BYTES',
+  readmeRenderTimeoutMs: 'GATEHOUSE_README_RENDER_TIMEOUT_MS',
+  readmeRenderThreads: 'GATEHOUSE_README_RENDER_THREADS',
+  readmeRenderQueue: 'GATEHOUSE_README_RENDER_QUEUE',
   logLevel: 'GATEHOUSE_LOG_LEVEL',
 };
 

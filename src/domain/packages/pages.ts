@@ -70,7 +70,8 @@ async function viewFrom(store: Repositories, name: PackageName): Promise<Package
     pkg,
     versions: newestFirst.filter((v) => !v.unpublishedAt),
     tombstones: newestFirst.filter((v) => v.unpublishedAt),
-    distTags,
+    // attacker-controlled lookups (a URL's tag): no prototype, so `constructor` is no tag.
+    distTags: Object.assign(Object.create(null) as Record<string, string>, distTags),
     owners,
     publishers,
   };

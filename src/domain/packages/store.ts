@@ -27,6 +27,15 @@ export interface VersionRecord {
   unpublishedAt: string | null;
 }
 
+/** How a stored README page was made: markdown rendered, or plain text after a timeout or failure. */
+export type ReadmeOutcome = 'rendered' | 'timeout' | 'failed';
+
+/** A version's README as the web page shows it: already sanitised or escaped HTML. */
+export interface StoredReadme {
+  html: string;
+  outcome: ReadmeOutcome;
+}
+
 export interface Dependent {
   packageName: string;
   version: string;
@@ -69,6 +78,10 @@ export interface PackageStore {
   version(name: string, version: string): Promise<VersionRecord | undefined>;
   /** Inserts the version; false when name@version exists (live or tombstone). */
   insertVersion(version: VersionRecord, dependencies: Record<string, string>): Promise<boolean>;
+  /** The README HTML kept for name@version, if it was rendered before (by any instance). */
+  storedReadme(name: string, version: string): Promise<StoredReadme | undefined>;
+  /** Keeps the README HTML; the first one kept wins, so two instances rendering at once agree. */
+  keepReadme(name: string, version: string, readme: StoredReadme): Promise<void>;
   setDeprecated(name: string, version: string, message: string | null): Promise<void>;
   markUnpublished(name: string, version: string, at: string): Promise<void>;
   distTags(name: string): Promise<Record<string, string>>;

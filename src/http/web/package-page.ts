@@ -9,7 +9,7 @@ import type { VersionRecord } from '../../domain/packages/store.js';
 import { html, layout, sendPage, type SafeHtml } from './html.js';
 import { packageHref, parsePackageAddress, searchHref, versionHref } from './addresses.js';
 import { bytes, time } from './format.js';
-import { renderMarkdown } from './markdown.js';
+import { ReadmeRenderer } from './readme/renderer.js';
 import { PAGE_ONLY } from './negotiation.js';
 
 type Found = Extract<PackageView, { kind: 'found' }>;
@@ -25,6 +25,11 @@ function webUrl(value: unknown): string | undefined {
   return cleaned && /^https?:\/\/[^\s]+$/i.test(cleaned) ? cleaned : undefined;
 }
 
+/** A tag or version named like an Object.prototype member (constructor, __proto__) is not one. */
+function ownTag(distTags: Record<string, string>, tag: string): string | undefined {
+  return Object.hasOwn(distTags, tag) ? distTags[tag] : undefined;
+}
+
 function tagsByVersion(distTags: Record<string, string>): Map<string, string[]> {
   const byVersion = new Map<string, string[]>();
   for (const [tag, version] of Object.entries(distTags)) byVersion.set(version, [...(byVersion.get(version) ?? []), tag]);
@@ -36,9 +41,10 @@ function deprecationNotice(v: VersionRecord): SafeHtml {
   return html`<p class="notice deprecated" role="note"><strong>Deprecated:</strong> ${v.deprecated}</p>`;
 }
 
-function readme(v: VersionRecord): SafeHtml {
+async function readme(readmes: ReadmeRenderer, v: VersionRecord): Promise<SafeHtml> {
   if (!v.readme.trim()) return html`<section class="readme empty"><p>This version has no README.</p></section>`;
-  return html`<section class="readme" aria-label="README">${renderMarkdown(v.readme)}</section>`;
+  const shown = await readmes.html(v.packageName, v.version, v.readme);
+  return html`<section class="readme" aria-label="README">${shown}</section>`;
 }
 
 function dependencies(v: VersionRecord): SafeHtml {
@@ -130,9 +136,9 @@ function versionsTable(view: Found, current: string): SafeHtml {
   </section>`;
 }
 
-function packagePage(view: Found, v: VersionRecord, pinned: boolean): SafeHtml {
+function packagePage(view: Found, v: VersionRecord, pinned: boolean, readmeHtml: SafeHtml): SafeHtml {
   const name = view.pkg.name;
-  const latest = view.distTags.latest;
+  const latest = ownTag(view.distTags, 'latest');
   const description = pinned ? text(v.manifest.description) : view.pkg.description || text(v.manifest.description);
   return html`<div class="package">
     <div class="heading">
@@ -147,7 +153,7 @@ function packagePage(view: Found, v: VersionRecord, pinned: boolean): SafeHtml {
     </div>
     <div class="columns">
       <div class="main">
-        ${readme(v)}
+        ${readmeHtml}
         <section class="deps">
           <h2>Dependencies</h2>
           ${dependencies(v)}
@@ -180,7 +186,7 @@ function unpublishedPage(reply: FastifyReply, view: Extract<PackageView, { kind:
 /** The version to show: latest (else the newest live one), or the one asked for. */
 function chosenVersion(view: Found, asked: string | undefined): VersionRecord | 'tombstone' | undefined {
   if (asked === undefined) {
-    const latest = view.distTags.latest;
+    const latest = ownTag(view.distTags, 'latest');
     return view.versions.find((v) => v.version === latest) ?? view.versions[0];
   }
   const live = view.versions.find((v) => v.version === asked);
@@ -189,6 +195,14 @@ function chosenVersion(view: Found, asked: string | undefined): VersionRecord | 
 }
 
 export function registerPackagePages(app: FastifyInstance, registry: Registry): void {
+  const { config } = registry;
+  const readmes = new ReadmeRenderer(registry.store, {
+    renderBytes: config.readmeRenderBytes,
+    timeoutMs: config.readmeRenderTimeoutMs,
+    threads: config.readmeRenderThreads,
+    queue: config.readmeRenderQueue,
+  });
+  app.addHook('onClose', () => readmes.close());
   app.get('/package/*', { constraints: PAGE_ONLY }, async (request, reply) => {
     const address = parsePackageAddress(request.url);
     if (!address) return notFound(reply, 'That is not a package address.');
@@ -201,7 +215,7 @@ export function registerPackagePages(app: FastifyInstance, registry: Registry): 
     const view = await packageView(registry.store, name);
     if (view.kind === 'missing') return notFound(reply, `There is no package named “${name}” in this registry.`);
     if (view.kind === 'unpublished') return unpublishedPage(reply, view);
-    const tagged = address.version !== undefined ? view.distTags[address.version] : undefined;
+    const tagged = address.version !== undefined ? ownTag(view.distTags, address.version) : undefined;
     if (tagged && tagged !== address.version) return reply.redirect(versionHref(name, tagged), 302);
     const chosen = chosenVersion(view, address.version);
     if (chosen === 'tombstone') {
@@ -218,6 +232,7 @@ export function registerPackagePages(app: FastifyInstance, registry: Registry): 
       return notFound(reply, `${name} has no versions available.`);
     }
     const title = address.version ? `${name}@${chosen.version}` : name;
-    return sendPage(reply, layout(title, packagePage(view, chosen, address.version !== undefined)));
+    const readmeHtml = await readme(readmes, chosen);
+    return sendPage(reply, layout(title, packagePage(view, chosen, address.version !== undefined, readmeHtml)));
   });
 }

@@ -3,7 +3,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { DB, VersionsTable } from './schema.js';
 import type { Engine } from './engine.js';
-import type { PackageStore, VersionRecord } from '../../domain/packages/store.js';
+import type { PackageStore, ReadmeOutcome, VersionRecord } from '../../domain/packages/store.js';
 import { toUser } from './users.js';
 
 const VERSION_COLUMNS_BUT_README = [
@@ -20,9 +20,14 @@ const VERSION_COLUMNS_BUT_README = [
   'publisher_id',
   'deprecated',
   'unpublished_at',
-] as const satisfies readonly Exclude<keyof VersionsTable, 'readme'>[];
+] as const satisfies readonly Exclude<keyof VersionsTable, 'readme' | 'readme_html' | 'readme_outcome'>[];
 
-function toVersion(row: Selectable<VersionsTable>): VersionRecord {
+/** A version row without the rendered README, which only the web page reads (storedReadme). */
+const VERSION_COLUMNS = [...VERSION_COLUMNS_BUT_README, 'readme'] as const;
+
+type VersionRow = Omit<Selectable<VersionsTable>, 'readme_html' | 'readme_outcome'>;
+
+function toVersion(row: VersionRow): VersionRecord {
   return {
     packageName: row.package_name,
     version: row.version,
@@ -121,7 +126,7 @@ export function packageStore(db: Kysely<DB>, engine: Engine): PackageStore {
     },
     async versions(name, opts = {}) {
       const query = db.selectFrom('versions').where('package_name', '=', name).orderBy('published_at');
-      if (opts.readmes !== false) return (await query.selectAll().execute()).map(toVersion);
+      if (opts.readmes !== false) return (await query.select(VERSION_COLUMNS).execute()).map(toVersion);
       // READMEs are most of a version row's bytes; a packument needs only the latest one's.
       const rows = await query.select(VERSION_COLUMNS_BUT_README).execute();
       return rows.map((row) => toVersion({ ...row, readme: '' }));
@@ -129,11 +134,30 @@ export function packageStore(db: Kysely<DB>, engine: Engine): PackageStore {
     async version(name, version) {
       const row = await db
         .selectFrom('versions')
-        .selectAll()
+        .select(VERSION_COLUMNS)
         .where('package_name', '=', name)
         .where('version', '=', version)
         .executeTakeFirst();
       return row && toVersion(row);
+    },
+    async storedReadme(name, version) {
+      const row = await db
+        .selectFrom('versions')
+        .select(['readme_html', 'readme_outcome'])
+        .where('package_name', '=', name)
+        .where('version', '=', version)
+        .executeTakeFirst();
+      if (!row || row.readme_html === null) return undefined;
+      return { html: row.readme_html, outcome: row.readme_outcome as ReadmeOutcome };
+    },
+    async keepReadme(name, version, readme) {
+      await db
+        .updateTable('versions')
+        .set({ readme_html: readme.html, readme_outcome: readme.outcome })
+        .where('package_name', '=', name)
+        .where('version', '=', version)
+        .where('readme_html', 'is', null)
+        .execute();
     },
     async insertVersion(v, dependencies) {
       const result = await db

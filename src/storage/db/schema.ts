@@ -57,6 +57,10 @@ export interface VersionsTable {
   publisher_id: number;
   deprecated: string | null;
   readme: string;
+  /** The README as the web page shows it, sanitised; null until first rendered (migration 002). */
+  readme_html: string | null;
+  /** How readme_html was made: a ReadmeOutcome (domain/packages/store.ts). */
+  readme_outcome: string | null;
   /** A tombstone: the version is gone but name@version can never be published again. */
   unpublished_at: string | null;
 }
