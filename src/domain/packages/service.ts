@@ -3,6 +3,7 @@ import type { Store } from '../store.js';
 import type { Principal } from '../principal.js';
 import type { BlobStore } from './blobs.js';
 import type { TarballLimits } from './tarball.js';
+import type { ManifestLimits } from './manifest-rules.js';
 import { PackumentCache, type TarballEntry } from './packument-cache.js';
 import { publish } from './publish.js';
 import { actorOf, applyDeprecations, removeDistTag, setDistTag, setOwners } from './changes.js';
@@ -15,6 +16,7 @@ export interface PackageServiceOptions {
   store: Store;
   blobs: BlobStore;
   limits: TarballLimits;
+  manifestLimits: ManifestLimits;
   unpublishWindowHours: number;
   baseUrl: () => string;
   /** Bytes of ready packuments to keep. */
@@ -33,6 +35,7 @@ export class PackageService {
       store: opts.store,
       blobs: opts.blobs,
       limits: opts.limits,
+      manifestLimits: opts.manifestLimits,
       now,
       windowHours: opts.unpublishWindowHours,
       onChange: (name: string) => this.packuments.invalidate(name),
@@ -101,8 +104,9 @@ export class PackageService {
     return unpublishVersion(this.deps, principal, name, version);
   }
 
-  unpublishPackage(principal: Principal, name: PackageName) {
-    return unpublishPackage(this.deps, principal, name);
+  /** `rev`: from `DELETE /<name>/-rev/<rev>`; a package changed since the client read it is left alone. */
+  unpublishPackage(principal: Principal, name: PackageName, rev?: string) {
+    return unpublishPackage(this.deps, principal, name, rev);
   }
 
   search(text: string, size: number, from: number) {
