@@ -234,7 +234,7 @@ function sameSpec(tarball: unknown, document: unknown): boolean {
  * (`"v1": "npm:lib@^1"`) depends on `lib`, not on `v1`; two ranges on one package become one
  * `a || b` range, so a version either of them matches counts as depended on.
  */
-function dependencyEdges(manifest: Record<string, unknown>): Record<string, string> {
+export function dependencyEdges(manifest: Record<string, unknown>): Record<string, string> {
   const edges: Record<string, string> = {};
   for (const field of ['peerDependencies', 'optionalDependencies', 'dependencies']) {
     const map = manifest[field];
@@ -250,7 +250,7 @@ function dependencyEdges(manifest: Record<string, unknown>): Record<string, stri
   return edges;
 }
 
-function searchFields(manifest: Record<string, unknown>): { description: string; keywords: string } {
+export function searchFields(manifest: Record<string, unknown>): { description: string; keywords: string } {
   const description = typeof manifest.description === 'string' ? manifest.description.slice(0, 1000) : '';
   const keywords = Array.isArray(manifest.keywords) ? manifest.keywords.filter((k) => typeof k === 'string').join(' ') : '';
   return { description, keywords: keywords.slice(0, 1000) };

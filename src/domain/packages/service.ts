@@ -6,6 +6,8 @@ import type { TarballLimits } from './tarball.js';
 import type { ManifestLimits } from './manifest-rules.js';
 import { PackumentCache, type TarballEntry } from './packument-cache.js';
 import { publish } from './publish.js';
+import { importPackage, type ImportSource } from './import.js';
+import type { User } from '../accounts/store.js';
 import { actorOf, applyDeprecations, removeDistTag, setDistTag, setOwners } from './changes.js';
 import { unpublishMissingVersions, unpublishPackage, unpublishVersion } from './unpublish.js';
 import { search } from './search.js';
@@ -44,6 +46,11 @@ export class PackageService {
 
   publish(principal: Principal, name: PackageName, body: unknown) {
     return publish(this.deps, principal, name, body);
+  }
+
+  /** `gatehouse import`: an administrator's operation, so it takes no principal; `owner` owns what it creates. */
+  importPackage(source: ImportSource, name: string, owner: User) {
+    return importPackage(this.deps, source, name, owner);
   }
 
   setDistTag(principal: Principal, name: PackageName, tag: string, version: unknown) {
