@@ -154,6 +154,14 @@ for (const engine of ENGINES) {
       });
     });
 
+    it('never lets a publish pass for an import: a sent "_imported" mark is dropped', async () => {
+      const builder = packageBuilder('fake-history', '1.0.0');
+      const body = bodyOf(builder);
+      versionOf(body)._imported = { from: 'http://old.invalid/', at: '2010-01-01T00:00:00.000Z' };
+      expect((await put(alice, builder.name, body)).statusCode).toBe(201);
+      expect((await served(builder.name, '1.0.0'))._imported).toBeUndefined();
+    });
+
     it('refuses a tarball whose version only loosely equals the published one', async () => {
       for (const inner of ['v1.0.1', ' =1.0.1 ', '1.0.1+evil']) {
         const builder = packageBuilder('loose', '1.0.1').rawPackageJson(JSON.stringify({ name: 'loose', version: inner }));

@@ -48,21 +48,35 @@ export class RegistryImportSource implements ImportSource {
     return Buffer.from(await res.arrayBuffer());
   }
 
-  private async get(url: URL, accept: string): Promise<Response> {
-    // The token goes only to the registry it was given for, never to a host a packument names.
-    const sameOrigin = url.origin === this.base.origin;
-    const headers: Record<string, string> = { accept };
-    if (this.token && sameOrigin) headers.authorization = `Bearer ${this.token}`;
-    let res: Response;
-    try {
-      res = await fetch(url, { headers, redirect: sameOrigin ? 'follow' : 'error' });
-    } catch (err) {
-      fail('ImportFailed', `Could not reach ${url.origin}${url.pathname}: ${printable((err as Error).message)}.`);
+  /**
+   * Follows redirects by hand: the token goes only to the registry it was given for, never to a
+   * host a packument names or a redirect points at (a tarball CDN, say).
+   */
+  private async get(start: URL, accept: string): Promise<Response> {
+    let url = start;
+    for (let hop = 0; hop <= MAX_REDIRECTS; hop += 1) {
+      const headers: Record<string, string> = { accept };
+      if (this.token && url.origin === this.base.origin) headers.authorization = `Bearer ${this.token}`;
+      let res: Response;
+      try {
+        res = await fetch(url, { headers, redirect: 'manual' });
+      } catch (err) {
+        fail('ImportFailed', `Could not reach ${url.origin}${url.pathname}: ${printable((err as Error).message)}.`);
+      }
+      const location = res.headers.get('location');
+      if (res.status >= 300 && res.status < 400 && location) {
+        url = new URL(location, url);
+        if (url.protocol !== 'http:' && url.protocol !== 'https:') break;
+        continue;
+      }
+      if (!res.ok) fail('ImportFailed', `${url.origin}${url.pathname} answered ${res.status}.`);
+      return res;
     }
-    if (!res.ok) fail('ImportFailed', `${url.origin}${url.pathname} answered ${res.status}.`);
-    return res;
+    fail('ImportFailed', `${start.origin}${start.pathname} redirects too often or to a non-http address.`);
   }
 }
+
+const MAX_REDIRECTS = 5;
 
 /** A folder of packuments and tarballs, as Verdaccio keeps its storage. */
 export class FolderImportSource implements ImportSource {
