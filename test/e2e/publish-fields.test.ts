@@ -68,5 +68,16 @@ describe('npm 11 and npm 12 publish installer-facing fields the registry agrees 
       expect(existsSync(join(consumer.dir, 'node_modules', '.bin', name))).toBe(true);
       expect(existsSync(join(consumer.dir, 'node_modules', name, 'node_modules', 'e2e-bundled', 'index.js'))).toBe(true);
     });
+
+    it(`${client}: a dependency listed in both dependencies and optionalDependencies`, async () => {
+      // npm moves it out of "dependencies" in the document it sends (optionalDedupe); package.json keeps both.
+      const name = `e2e-optional-${client}`;
+      const ws = await workspace(client, alice.token);
+      const both = { 'e2e-maybe': '^1.0.0' };
+      await writeProject(ws.dir, { name, version: '1.0.0', dependencies: both, extra: { optionalDependencies: both } });
+      await runOk(client, ['publish'], ws);
+      const doc = (await (await fetch(`${r.url}/${name}`)).json()) as { versions: Record<string, Record<string, unknown>> };
+      expect(doc.versions['1.0.0']!.optionalDependencies).toEqual(both);
+    });
   }
 });
