@@ -22,6 +22,10 @@ export interface Config {
   maxFileCount: number;
   /** Deepest path inside a tarball. GATEHOUSE_MAX_PATH_DEPTH */
   maxPathDepth: number;
+  /** Largest version document (package.json as published, README excluded), in bytes. GATEHOUSE_MAX_MANIFEST_BYTES */
+  maxManifestBytes: number;
+  /** Largest README kept per version, in bytes; a longer one is cut with a note. GATEHOUSE_MAX_README_BYTES */
+  maxReadmeBytes: number;
   /** Hours after publish during which a maintainer may unpublish a version. GATEHOUSE_UNPUBLISH_WINDOW_HOURS */
   unpublishWindowHours: number;
   /** How often each instance looks for changes made by other instances, in ms. GATEHOUSE_EVENT_POLL_MS */
@@ -56,6 +60,8 @@ export const DEFAULTS: Config = {
   maxUnpackedBytes: 256 * 1024 * 1024,
   maxFileCount: 20_000,
   maxPathDepth: 32,
+  maxManifestBytes: 1024 * 1024,
+  maxReadmeBytes: 1024 * 1024,
   unpublishWindowHours: 72,
   eventPollMs: 1000,
   readCacheBytes: 48 * 1024 * 1024,
@@ -76,6 +82,8 @@ const ENV_NAMES: { [K in keyof Config]: string } = {
   maxUnpackedBytes: 'GATEHOUSE_MAX_UNPACKED_BYTES',
   maxFileCount: 'GATEHOUSE_MAX_FILE_COUNT',
   maxPathDepth: 'GATEHOUSE_MAX_PATH_DEPTH',
+  maxManifestBytes: 'GATEHOUSE_MAX_MANIFEST_BYTES',
+  maxReadmeBytes: 'GATEHOUSE_MAX_README_BYTES',
   unpublishWindowHours: 'GATEHOUSE_UNPUBLISH_WINDOW_HOURS',
   eventPollMs: 'GATEHOUSE_EVENT_POLL_MS',
   readCacheBytes: 'GATEHOUSE_READ_CACHE_BYTES',

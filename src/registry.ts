@@ -42,6 +42,7 @@ export async function openRegistry(config: Config): Promise<Registry> {
       maxPathDepth: config.maxPathDepth,
       maxPackageJsonBytes: 1024 * 1024,
     },
+    manifestLimits: { maxManifestBytes: config.maxManifestBytes, maxReadmeBytes: config.maxReadmeBytes },
     unpublishWindowHours: config.unpublishWindowHours,
     baseUrl: () => baseUrl,
     packumentCacheBytes: packumentShare(config.readCacheBytes),

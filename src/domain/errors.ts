@@ -26,6 +26,10 @@ export type ErrorCode =
   | 'MissingAttachment'
   | 'VersionExists'
   | 'VersionWasUnpublished'
+  | 'ManifestTooDeep'
+  | 'ManifestTooLarge'
+  // gatehouse import
+  | 'ImportFailed'
   // unpublish
   | 'UnpublishRefused'
   // tarball contents (domain/packages/tarball.ts)
@@ -65,6 +69,11 @@ export const ERROR_STATUS = {
   VersionExists: 409,
   // 409 like VersionExists: the name@version is taken forever, even though nothing is served for it.
   VersionWasUnpublished: 409,
+  ManifestTooDeep: 400,
+  ManifestTooLarge: 413,
+
+  // The source registry or folder could not give what was asked; the message names which.
+  ImportFailed: 400,
 
   UnpublishRefused: 403,
 

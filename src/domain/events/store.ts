@@ -6,6 +6,7 @@ export type EventType =
   | 'token.created'
   | 'token.revoked'
   | 'package.published'
+  | 'version.imported'
   | 'package.unpublished'
   | 'version.unpublished'
   | 'version.deprecated'

@@ -18,12 +18,23 @@ export function parsePackageName(raw: unknown): PackageName {
   return raw as PackageName;
 }
 
-/** The stricter rules for a name nobody has published yet. */
-export function assertValidForNewPackage(name: PackageName): void {
+/**
+ * Why a name may not start a new package: empty when it may. A name valid only for old packages
+ * (a core module such as "events", capitals as in "JSONStream") has reasons; see checkNewName.
+ */
+export function newPackageNameProblems(name: PackageName): string[] {
   const result = validate(name);
-  if (!result.validForNewPackages) {
-    const reasons = [...(result.errors ?? []), ...(result.warnings ?? [])];
-    fail('InvalidPackageName', `"${name}" cannot be used for a new package: ${reasons.join('; ')}.`);
+  return result.validForNewPackages ? [] : [...(result.errors ?? []), ...(result.warnings ?? [])];
+}
+
+export function assertValidForNewPackage(name: PackageName): void {
+  const reasons = newPackageNameProblems(name);
+  if (reasons.length > 0) {
+    fail(
+      'InvalidPackageName',
+      `"${name}" cannot be used for a new package: ${reasons.join('; ')}. ` +
+        'Only an administrator can publish a name that is valid only for old packages.',
+    );
   }
 }
 

@@ -29,6 +29,9 @@ export function readyDocument(doc: unknown): ReadyDocument {
   return { body, etag };
 }
 
+/** The largest share of the budget one package may take; above it, the package is not cached. */
+export const MAX_ENTRY_SHARE = 1 / 8;
+
 export class PackumentCache {
   private readonly entries = new Map<string, CachedPackage>();
   private readonly loading = new Map<string, Promise<CachedPackage>>();
@@ -78,6 +81,8 @@ export class PackumentCache {
   }
 
   private remember(name: string, entry: CachedPackage): void {
+    // One huge package must not empty the cache for everyone else: it is served, rebuilt per read.
+    if (entry.bytes > this.budgetBytes * MAX_ENTRY_SHARE) return;
     this.entries.set(name, entry);
     this.bytes += entry.bytes;
     // Evict the oldest entries (Map keeps insertion order) until we are back under budget.

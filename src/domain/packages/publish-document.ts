@@ -6,17 +6,22 @@ import semver from 'semver';
 import { fail } from '../errors.js';
 import { printable, type PackageName } from './names.js';
 import { parseTagName } from './dist-tag-names.js';
+import { assertJsonDepth, withoutPrototypeKeys } from './manifest-rules.js';
 
-export interface PublishRequest {
+/** One version checked against its tarball's digests: what publish and import both store. */
+export interface VersionRequest {
   name: PackageName;
   version: string;
-  tag: string;
   /** The version object as sent, minus dist and the fields the server sets itself. */
   manifest: Record<string, unknown>;
   readme: string;
   tarball: Buffer;
   integrity: string;
   shasum: string;
+}
+
+export interface PublishRequest extends VersionRequest {
+  tag: string;
   access: 'public' | 'restricted' | null;
 }
 
@@ -31,32 +36,37 @@ const SERVER_FIELDS = new Set([
   '_rev',
   'deprecated',
   'hasInstallScript',
+  // Set only by `gatehouse import`; a publish claiming it would pass for history.
+  '_imported',
 ]);
 
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export function parsePublishDocument(urlName: PackageName, body: unknown): PublishRequest {
-  if (!isObject(body)) fail('BadRequest', 'The publish body must be a JSON object.');
+export function parsePublishDocument(urlName: PackageName, raw: unknown): PublishRequest {
+  if (!isObject(raw)) fail('BadRequest', 'The publish body must be a JSON object.');
+  assertJsonDepth(raw, 'The publish document');
+  const body = withoutPrototypeKeys(raw);
   if (body.name !== undefined && body.name !== urlName) {
     fail('ManifestMismatch', `The document names "${printable(String(body.name))}" but was sent to "${urlName}".`);
   }
-  const { version, manifest } = onlyVersion(urlName, body.versions);
+  const { version, manifest } = onlyVersion(body.versions);
   const tag = onlyTag(body['dist-tags'], version);
   const tarball = onlyTarball(urlName, version, body._attachments);
-  const { integrity, shasum } = checkDigests(manifest.dist, tarball);
-  const readme = typeof manifest.readme === 'string' ? manifest.readme : typeof body.readme === 'string' ? body.readme : '';
-  const clean = Object.fromEntries(Object.entries(manifest).filter(([key]) => !SERVER_FIELDS.has(key)));
-  return { name: urlName, version, tag, manifest: clean, readme, tarball, integrity, shasum, access: parseAccess(body.access) };
+  const own = isObject(manifest) ? manifest.readme : undefined;
+  const readme = typeof own === 'string' ? own : typeof body.readme === 'string' ? body.readme : '';
+  return { ...versionRequest(urlName, version, manifest, tarball, readme), tag, access: parseAccess(body.access) };
 }
 
-function onlyVersion(name: PackageName, versions: unknown): { version: string; manifest: Record<string, unknown> } {
-  if (!isObject(versions)) fail('BadRequest', 'The publish document has no "versions" object.');
-  const entries = Object.entries(versions);
-  if (entries.length !== 1) fail('BadRequest', `Publish exactly one version at a time; this document has ${entries.length}.`);
-  const [key, manifest] = entries[0]!;
-  if (!isObject(manifest)) fail('BadRequest', `versions["${printable(key)}"] must be an object.`);
+/**
+ * Checks one version document (its key, name, version and digests) against its tarball's bytes.
+ * attacker-controlled, for import too: the document comes from another registry.
+ */
+export function versionRequest(name: PackageName, key: string, raw: unknown, tarball: Buffer, readme: string): VersionRequest {
+  if (!isObject(raw)) fail('BadRequest', `versions["${printable(key)}"] must be an object.`);
+  assertJsonDepth(raw, `versions["${printable(key)}"]`);
+  const manifest = withoutPrototypeKeys(raw);
   const version = semver.valid(key);
   if (!version || version !== key || key.length > 256) {
     fail('InvalidVersion', `"${printable(key)}" is not a valid semver version (e.g. 1.2.3 or 2.0.0-beta.1).`);
@@ -67,6 +77,16 @@ function onlyVersion(name: PackageName, versions: unknown): { version: string; m
   if (manifest.version !== key) {
     fail('ManifestMismatch', `versions["${key}"].version is "${printable(String(manifest.version))}", not "${key}".`);
   }
+  const { integrity, shasum } = checkDigests(manifest.dist, tarball);
+  const clean = Object.fromEntries(Object.entries(manifest).filter(([field]) => !SERVER_FIELDS.has(field)));
+  return { name, version, manifest: clean, readme, tarball, integrity, shasum };
+}
+
+function onlyVersion(versions: unknown): { version: string; manifest: unknown } {
+  if (!isObject(versions)) fail('BadRequest', 'The publish document has no "versions" object.');
+  const entries = Object.entries(versions);
+  if (entries.length !== 1) fail('BadRequest', `Publish exactly one version at a time; this document has ${entries.length}.`);
+  const [version, manifest] = entries[0]!;
   return { version, manifest };
 }
 
@@ -117,9 +137,9 @@ function onlyTarball(name: PackageName, version: string, attachments: unknown): 
 
 /** Every digest the client declares must match the bytes; at least one must be declared. */
 function checkDigests(dist: unknown, tarball: Buffer): { integrity: string; shasum: string } {
-  const sha512 = createHash('sha512').update(tarball).digest('base64');
-  const sha1 = createHash('sha1').update(tarball).digest('hex');
-  const integrity = `sha512-${sha512}`;
+  const digest = (algorithm: string) => createHash(algorithm).update(tarball).digest('base64');
+  const integrity = `sha512-${digest('sha512')}`;
+  const sha1 = Buffer.from(digest('sha1'), 'base64').toString('hex');
   if (!isObject(dist))
     fail('IntegrityMismatch', 'The version has no "dist" with integrity or shasum; the tarball cannot be verified.');
   const declared = dist.integrity;
@@ -131,11 +151,10 @@ function checkDigests(dist: unknown, tarball: Buffer): { integrity: string; shas
   if (declared !== undefined) {
     if (typeof declared !== 'string') fail('IntegrityMismatch', 'dist.integrity must be a string such as "sha512-…".');
     for (const entry of declared.trim().split(/\s+/)) {
-      const [algorithm, digest] = splitSri(entry);
-      const actual =
-        algorithm === 'sha512' ? sha512 : algorithm === 'sha1' ? Buffer.from(sha1, 'hex').toString('base64') : undefined;
-      if (actual === undefined) continue;
-      if (digest !== actual)
+      const [algorithm, expected] = splitSri(entry);
+      // Unknown algorithms are skipped, as ssri does; every known one must match.
+      if (!SRI_ALGORITHMS.has(algorithm)) continue;
+      if (expected !== digest(algorithm))
         fail(
           'IntegrityMismatch',
           `The tarball's ${algorithm} does not match dist.integrity: the upload is corrupt or was altered.`,
@@ -152,11 +171,13 @@ function checkDigests(dist: unknown, tarball: Buffer): { integrity: string; shas
   if (checked === 0) {
     fail(
       'IntegrityMismatch',
-      'dist.integrity holds no sha512 or sha1 digest and there is no dist.shasum; the tarball cannot be verified.',
+      'dist.integrity holds no sha1, sha256, sha384 or sha512 digest and there is no dist.shasum; the tarball cannot be verified.',
     );
   }
   return { integrity, shasum: sha1 };
 }
+
+const SRI_ALGORITHMS = new Set(['sha1', 'sha256', 'sha384', 'sha512']);
 
 function splitSri(entry: string): [string, string] {
   const dash = entry.indexOf('-');

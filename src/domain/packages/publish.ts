@@ -2,21 +2,30 @@
 // one transaction (version, dist-tag, event). Later tracks insert their steps here (OTP and
 // trusted publishers before authorize, typosquatting in policy, malware scanning before store).
 import hostedGitInfo from 'hosted-git-info';
-import semver from 'semver';
 import type { Repositories, Store } from '../store.js';
 import type { Principal } from '../principal.js';
 import type { BlobStore } from './blobs.js';
 import { fail } from '../errors.js';
 import { canPublish, type PackageFacts } from './authorize.js';
-import { assertValidForNewPackage, printable, scopeOf, type PackageName } from './names.js';
-import { isObject, parsePublishDocument, type PublishRequest } from './publish-document.js';
+import { assertValidForNewPackage, newPackageNameProblems, printable, scopeOf, type PackageName } from './names.js';
+import { isObject, parsePublishDocument, type VersionRequest } from './publish-document.js';
 import { hasInstallHooks } from './packument.js';
 import { inspectTarball, type TarballLimits, type TarballSummary } from './tarball.js';
+import {
+  assertJsonDepth,
+  assertManifestSize,
+  cappedReadme,
+  servedManifest,
+  withoutPrototypeKeys,
+  type ManifestLimits,
+} from './manifest-rules.js';
+import { hasShrinkwrap } from './shrinkwrap.js';
 
 export interface PublishDeps {
   store: Store;
   blobs: BlobStore;
   limits: TarballLimits;
+  manifestLimits: ManifestLimits;
   now: () => Date;
   onChange: (name: string) => void;
 }
@@ -26,17 +35,17 @@ export interface Published {
   version: string;
   tag: string;
   integrity: string;
+  /** Said in the 201 answer (npm ignores the field); e.g. a legacy name or a README that was cut. */
+  warnings: string[];
 }
 
 export async function publish(deps: PublishDeps, principal: Principal, name: PackageName, body: unknown): Promise<Published> {
   const request = parsePublishDocument(name, body);
   const facts = await packageFacts(deps.store, name);
   authorize(principal, facts);
-  if (!facts.pkg) assertValidForNewPackage(name);
+  const legacyName = facts.pkg ? [] : checkNewName(principal, name);
   await refuseExistingVersion(deps.store, name, request.version);
-  const summary = await inspectTarball(request.tarball, deps.limits);
-  assertManifestAgrees(request, summary);
-  if (hasInstallHooks(summary.packageJson.scripts)) request.manifest.hasInstallScript = true;
+  const checked = await checkVersion(deps, request);
   const blob = await deps.blobs.put(request.tarball);
   if (principal.kind !== 'user') fail('Unauthenticated', 'You must be logged in to publish.');
   const actor = principal.user;
@@ -52,36 +61,82 @@ export async function publish(deps: PublishDeps, principal: Principal, name: Pac
       {
         packageName: name,
         version: request.version,
-        manifest: request.manifest,
+        manifest: checked.manifest,
         integrity: request.integrity,
         shasum: request.shasum,
         blob,
         size: request.tarball.length,
-        fileCount: summary.fileCount,
-        unpackedSize: summary.unpackedSize,
+        fileCount: checked.summary.fileCount,
+        unpackedSize: checked.summary.unpackedSize,
         publishedAt,
         publisherId: actor.id,
         deprecated: null,
-        readme: request.readme || summary.readme?.text || '',
+        readme: checked.readme,
         unpublishedAt: null,
       },
-      dependencyEdges(request.manifest),
+      dependencyEdges(checked.manifest),
     );
     if (!inserted) versionTaken(name, request.version, await tx.packages.version(name, request.version));
     await tx.packages.setDistTag(name, request.tag, request.version);
-    const searchable = request.tag === 'latest' ? searchFields(request.manifest) : {};
+    const searchable = request.tag === 'latest' ? searchFields(checked.manifest) : {};
     await tx.packages.touch(name, { modifiedAt: publishedAt, unpublishedAt: null, ...searchable });
     await tx.events.append({
       type: 'package.published',
       actorId: actor.id,
       packageName: name,
       version: request.version,
-      data: { tag: request.tag, integrity: request.integrity, size: request.tarball.length },
+      data: {
+        tag: request.tag,
+        integrity: request.integrity,
+        size: request.tarball.length,
+        ...(legacyName.length > 0 && { legacyName }),
+      },
       createdAt: publishedAt,
     });
   });
   deps.onChange(name);
-  return { name, version: request.version, tag: request.tag, integrity: request.integrity };
+  const warnings = [...(legacyName.length > 0 ? [legacyNameWarning(name, legacyName)] : []), ...checked.warnings];
+  return { name, version: request.version, tag: request.tag, integrity: request.integrity, warnings };
+}
+
+export interface CheckedVersion {
+  /** What is stored and served: the document's fields, with the installer-facing ones from the tarball. */
+  manifest: Record<string, unknown>;
+  readme: string;
+  summary: TarballSummary;
+  warnings: string[];
+}
+
+/** The tarball inspected and held against its document, before anything is stored. Import uses it too. */
+export async function checkVersion(
+  deps: { limits: TarballLimits; manifestLimits: ManifestLimits },
+  request: VersionRequest,
+): Promise<CheckedVersion> {
+  const summary = await inspectTarball(request.tarball, deps.limits);
+  assertJsonDepth(summary.packageJson, "The tarball's package.json");
+  summary.packageJson = withoutPrototypeKeys(summary.packageJson);
+  assertManifestAgrees(request, summary);
+  if (hasInstallHooks(summary.packageJson.scripts)) request.manifest.hasInstallScript = true;
+  const shrinkwrap = await hasShrinkwrap(request.tarball, deps.limits);
+  const manifest = servedManifest(request.name, request.manifest, summary.packageJson, shrinkwrap);
+  assertManifestSize(manifest, deps.manifestLimits);
+  const { readme, warning } = cappedReadme(request.readme || summary.readme?.text || '', deps.manifestLimits);
+  return { manifest, readme, summary, warnings: warning ? [warning] : [] };
+}
+
+/**
+ * A name npm accepts only for old packages (core module names, capitals) may start a package
+ * only when an administrator publishes it, e.g. to carry over a package from another registry.
+ * Returns the reasons, which the event records; refuses everyone else with them.
+ */
+function checkNewName(principal: Principal, name: PackageName): string[] {
+  const reasons = newPackageNameProblems(name);
+  if (reasons.length > 0 && !(principal.kind === 'user' && principal.user.isAdmin)) assertValidForNewPackage(name);
+  return reasons;
+}
+
+export function legacyNameWarning(name: string, reasons: string[]): string {
+  return `"${name}" is valid only for old packages (${reasons.join('; ')}); it was accepted because an administrator published it.`;
 }
 
 /**
@@ -121,7 +176,7 @@ function versionTaken(name: string, version: string, existing: { unpublishedAt: 
 }
 
 /** The tarball is what gets installed, so the document describing it must agree with it. */
-function assertManifestAgrees(request: PublishRequest, summary: TarballSummary): void {
+function assertManifestAgrees(request: VersionRequest, summary: TarballSummary): void {
   const inner = summary.packageJson;
   if (inner.name !== request.name) {
     fail(
@@ -129,7 +184,8 @@ function assertManifestAgrees(request: PublishRequest, summary: TarballSummary):
       `The tarball's package.json names "${String(inner.name)}", but this is a publish of "${request.name}".`,
     );
   }
-  if (typeof inner.version !== 'string' || semver.clean(inner.version) !== request.version) {
+  // Exact: a loose comparison let "v1.0.1", " =1.0.1 " or "1.0.1+evil" stand for 1.0.1.
+  if (inner.version !== request.version) {
     fail(
       'ManifestMismatch',
       `The tarball's package.json has version "${String(inner.version)}", but this is a publish of ${request.version}.`,
@@ -178,7 +234,7 @@ function sameSpec(tarball: unknown, document: unknown): boolean {
  * (`"v1": "npm:lib@^1"`) depends on `lib`, not on `v1`; two ranges on one package become one
  * `a || b` range, so a version either of them matches counts as depended on.
  */
-function dependencyEdges(manifest: Record<string, unknown>): Record<string, string> {
+export function dependencyEdges(manifest: Record<string, unknown>): Record<string, string> {
   const edges: Record<string, string> = {};
   for (const field of ['peerDependencies', 'optionalDependencies', 'dependencies']) {
     const map = manifest[field];
@@ -194,7 +250,7 @@ function dependencyEdges(manifest: Record<string, unknown>): Record<string, stri
   return edges;
 }
 
-function searchFields(manifest: Record<string, unknown>): { description: string; keywords: string } {
+export function searchFields(manifest: Record<string, unknown>): { description: string; keywords: string } {
   const description = typeof manifest.description === 'string' ? manifest.description.slice(0, 1000) : '';
   const keywords = Array.isArray(manifest.keywords) ? manifest.keywords.filter((k) => typeof k === 'string').join(' ') : '';
   return { description, keywords: keywords.slice(0, 1000) };

@@ -3,8 +3,11 @@ import type { Store } from '../store.js';
 import type { Principal } from '../principal.js';
 import type { BlobStore } from './blobs.js';
 import type { TarballLimits } from './tarball.js';
+import type { ManifestLimits } from './manifest-rules.js';
 import { PackumentCache, type TarballEntry } from './packument-cache.js';
 import { publish } from './publish.js';
+import { importPackage, type ImportSource } from './import.js';
+import type { User } from '../accounts/store.js';
 import { actorOf, applyDeprecations, removeDistTag, setDistTag, setOwners } from './changes.js';
 import { unpublishMissingVersions, unpublishPackage, unpublishVersion } from './unpublish.js';
 import { search } from './search.js';
@@ -15,6 +18,7 @@ export interface PackageServiceOptions {
   store: Store;
   blobs: BlobStore;
   limits: TarballLimits;
+  manifestLimits: ManifestLimits;
   unpublishWindowHours: number;
   baseUrl: () => string;
   /** Bytes of ready packuments to keep. */
@@ -33,6 +37,7 @@ export class PackageService {
       store: opts.store,
       blobs: opts.blobs,
       limits: opts.limits,
+      manifestLimits: opts.manifestLimits,
       now,
       windowHours: opts.unpublishWindowHours,
       onChange: (name: string) => this.packuments.invalidate(name),
@@ -41,6 +46,11 @@ export class PackageService {
 
   publish(principal: Principal, name: PackageName, body: unknown) {
     return publish(this.deps, principal, name, body);
+  }
+
+  /** `gatehouse import`: an administrator's operation, so it takes no principal; `owner` owns what it creates. */
+  importPackage(source: ImportSource, name: string, owner: User) {
+    return importPackage(this.deps, source, name, owner);
   }
 
   setDistTag(principal: Principal, name: PackageName, tag: string, version: unknown) {
@@ -101,8 +111,9 @@ export class PackageService {
     return unpublishVersion(this.deps, principal, name, version);
   }
 
-  unpublishPackage(principal: Principal, name: PackageName) {
-    return unpublishPackage(this.deps, principal, name);
+  /** `rev`: from `DELETE /<name>/-rev/<rev>`; a package changed since the client read it is left alone. */
+  unpublishPackage(principal: Principal, name: PackageName, rev?: string) {
+    return unpublishPackage(this.deps, principal, name, rev);
   }
 
   search(text: string, size: number, from: number) {

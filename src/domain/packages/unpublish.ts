@@ -36,8 +36,8 @@ export async function unpublishVersion(deps: UnpublishDeps, principal: Principal
   await unpublish(deps, principal, name, (v) => v.version === version);
 }
 
-export async function unpublishPackage(deps: UnpublishDeps, principal: Principal, name: PackageName) {
-  await unpublish(deps, principal, name, () => true);
+export async function unpublishPackage(deps: UnpublishDeps, principal: Principal, name: PackageName, rev?: string) {
+  await unpublish(deps, principal, name, () => true, rev);
 }
 
 async function unpublish(

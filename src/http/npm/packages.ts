@@ -48,7 +48,8 @@ async function write(registry: Registry, request: FastifyRequest, reply: Fastify
   if (path.kind === 'package' && isPublish(body)) {
     const published = await registry.packages.publish(principal, path.name, body);
     request.log.info({ pkg: published.name, version: published.version }, 'published');
-    return reply.code(201).send({ ok: true, id: published.name, version: published.version });
+    const warnings = published.warnings.length > 0 ? { warnings: published.warnings } : {};
+    return reply.code(201).send({ ok: true, id: published.name, version: published.version, ...warnings });
   }
   if (path.kind === 'package' || path.kind === 'package-rev') {
     await registry.packages.updateFromDocument(principal, path.name, body, path.kind === 'package-rev' ? path.rev : undefined);
@@ -63,7 +64,8 @@ async function remove(registry: Registry, request: FastifyRequest, reply: Fastif
   switch (path.kind) {
     case 'package-rev':
     case 'package':
-      await registry.packages.unpublishPackage(principal, path.name);
+      // npm unpublish --force sends the `_rev` it read: a package changed since then is not removed.
+      await registry.packages.unpublishPackage(principal, path.name, path.kind === 'package-rev' ? path.rev : undefined);
       return reply.send({ ok: true, id: path.name });
     case 'tarball-rev':
     case 'tarball': {
