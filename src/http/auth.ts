@@ -38,6 +38,13 @@ export async function requireUser(registry: Registry, request: FastifyRequest) {
   return principal;
 }
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A write route anyone may call (set where the route is registered); the default is "needs a user". */
+    anonymousWrite?: boolean;
+  }
+}
+
 /** Writes anyone may send: they are how a client gets a token in the first place. */
 const ANONYMOUS_WRITES = new Set([
   'PUT /-/user/*', // npm login --auth-type=legacy, yarn login (org.couchdb.user:NAME)
@@ -53,6 +60,7 @@ function needsUser(request: FastifyRequest): boolean {
   const method = request.method;
   if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return false;
   if (ANONYMOUS_WRITES.has(`${method} ${request.routeOptions.url}`)) return false;
+  if (request.routeOptions.config?.anonymousWrite) return false;
   if (method === 'POST') return request.url.startsWith('/-/');
   return true;
 }

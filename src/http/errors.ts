@@ -25,7 +25,9 @@ export function frameworkError(err: FastifyError, _request: FastifyRequest, repl
     void reply.code(400).send(errorBody(BAD_ENCODING, 'BadRequest'));
     return;
   }
-  void reply.code(err.statusCode ?? 400).send(errorBody('The address cannot be routed.', 'BadRequest'));
+  // FST_ERR_MAX_PARAM_LENGTH (414) or a failed route constraint.
+  const message = err.statusCode === 414 ? 'The address is too long.' : 'The address cannot be routed.';
+  void reply.code(err.statusCode ?? 400).send(errorBody(message, 'BadRequest'));
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {

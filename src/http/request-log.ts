@@ -5,6 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
+import { TOKEN_PREFIX } from '../domain/tokens/format.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -28,23 +29,26 @@ export function requestId(req: IncomingMessage): string {
   return typeof offered === 'string' && SAFE_REQUEST_ID.test(offered) ? offered : randomUUID();
 }
 
+/** Our token's shape, for a token sent where no route expects one (a GET of a logout URL, say). */
+const TOKEN_SHAPE = new RegExp(`${TOKEN_PREFIX}[0-9A-Za-z]{20,}`);
+
 /** The URL as the log may show it. */
 export function loggedUrl(request: FastifyRequest): string {
   const route = request.routeOptions.url;
-  // No route: a 404, or a URL the router could not decode (which may hold anything at all).
-  if (route === undefined) return decodes(request.url) ? request.url : '[undecodable]';
-  if (SECRET_ROUTES.has(route) || request.routeOptions.config.secretInPath) {
+  if (route !== undefined && (SECRET_ROUTES.has(route) || request.routeOptions.config.secretInPath)) {
     return route.replace(/:[^/]+|\*/g, '[redacted]');
   }
-  return request.url;
+  // Without a route the router could not decode the URL, which may then hold anything at all.
+  const decoded = decodedUrl(request.url);
+  if (decoded === undefined) return '[undecodable]';
+  return TOKEN_SHAPE.test(decoded) ? '[redacted: the address holds a token]' : request.url;
 }
 
-function decodes(url: string): boolean {
+function decodedUrl(url: string): string | undefined {
   try {
-    decodeURIComponent(url);
-    return true;
+    return decodeURIComponent(url);
   } catch {
-    return false;
+    return undefined;
   }
 }
 

@@ -211,6 +211,20 @@ for (const engine of ENGINES) {
   });
 }
 
+describe('a route may declare itself an anonymous write', () => {
+  it('is called without credentials when its config says anonymousWrite', async () => {
+    const r = await startRegistry('sqlite');
+    try {
+      r.app.post('/-/test/anonymous', { config: { anonymousWrite: true } }, async () => ({ ok: true }));
+      r.app.post('/-/test/signed-in', async () => ({ ok: true }));
+      expect((await r.inject({ method: 'POST', url: '/-/test/anonymous', payload: {} })).statusCode).toBe(200);
+      expect((await r.inject({ method: 'POST', url: '/-/test/signed-in', payload: {} })).statusCode).toBe(401);
+    } finally {
+      await r.close();
+    }
+  });
+});
+
 describe('undecodable URLs and request ids', () => {
   let r: TestRegistry;
   beforeAll(async () => {

@@ -74,6 +74,23 @@ for (const engine of ENGINES) {
         }
       });
 
+      it('never logs a token sent to an address that does not expect one', async () => {
+        for (const [method, path] of [
+          ['GET', '/-/user/token/'],
+          ['DELETE', '/-/user//token/'],
+          ['GET', '/some-package?token='],
+        ] as const) {
+          const { res, log } = await logged({
+            method,
+            url: `${path}${session}`,
+            headers: { authorization: `Bearer ${session}` },
+          });
+          expect(res.statusCode).toBeGreaterThanOrEqual(400);
+          expect(log).toContain('[redacted: the address holds a token]');
+          expect(log).not.toContain(tail(session));
+        }
+      });
+
       it('never logs the web-login done secret or the login id', async () => {
         const start = await app.inject({ method: 'POST', url: '/-/v1/login', payload: {} });
         const { loginUrl, doneUrl } = start.json() as { loginUrl: string; doneUrl: string };
