@@ -5,7 +5,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import { FastReads } from './fast-reads.js';
 import type { Registry } from '../registry.js';
-import { registerErrorHandling, errorBody, frameworkError } from './errors.js';
+import { registerErrorHandling, errorBody, frameworkError, clientError } from './errors.js';
 import { OTHER_BODY, registerBodyLimits } from './body-limits.js';
 import { registerWriteAuthentication } from './auth.js';
 import { loggerOptions, requestId, type LogDestination } from './request-log.js';
@@ -35,6 +35,7 @@ export async function buildApp(registry: Registry, opts: AppOptions = {}): Promi
     genReqId: requestId,
     requestIdHeader: false,
     frameworkErrors: frameworkError,
+    clientErrorHandler: clientError,
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
     routerOptions: { maxParamLength: 1000, ignoreDuplicateSlashes: false },
     return503OnClosing: false,

@@ -2,7 +2,8 @@
 // framework errors get a plain explanation; anything else is a 500 that names the request id
 // and reveals nothing. Bodies use the shape npm prints, {"error": "..."}, plus the catalog code
 // that tests and scripts rely on: {"error", "message", "code"}.
-import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isGatehouseError, type ErrorCode } from '../domain/errors.js';
 import { OTHER_BODY, tooLarge } from './body-limits.js';
@@ -28,6 +29,29 @@ export function frameworkError(err: FastifyError, _request: FastifyRequest, repl
   // FST_ERR_MAX_PARAM_LENGTH (414) or a failed route constraint.
   const message = err.statusCode === 414 ? 'The address is too long.' : 'The address cannot be routed.';
   void reply.code(err.statusCode ?? 400).send(errorBody(message, 'BadRequest'));
+}
+
+/**
+ * Node's parser failed on the raw request (malformed HTTP, headers too large, a request timeout):
+ * there is no request object, only the socket. Used as `clientErrorHandler`. Never logs the error
+ * itself: its rawPacket holds the request's bytes, Authorization header included.
+ */
+export function clientError(this: FastifyInstance, err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, body] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, errorBody('The request took too long to arrive; the connection is closed.', 'RequestTimeout')]
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, errorBody('The request headers are too large.', 'HeadersTooLarge')]
+        : [400, errorBody('The request is not valid HTTP.', 'BadRequest')];
+  this.log.debug({ code: err.code, status }, 'client error');
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const json = JSON.stringify(body);
+  const head = `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n`;
+  socket.end(`${head}Content-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`, () => socket.destroy());
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {

@@ -6,6 +6,7 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import { ENGINES, freshDatabase, type TestDatabase } from '../support/engines.js';
 import { openRegistry, type Registry } from '../../src/registry.js';
 import { buildApp } from '../../src/http/app.js';
+import { codeOf, rawRequest } from './raw-http.js';
 
 /** Percent-encodes the first `n` characters, as a client (or an attacker probing the log) might. */
 const encodeHead = (s: string, n: number) =>
@@ -117,6 +118,17 @@ for (const engine of ENGINES) {
           expect(log).not.toContain(tail(id));
           expect(log).not.toContain('pw-alice-correct-horse');
         }
+      });
+
+      it('never logs the raw bytes of a request the HTTP parser refused', async () => {
+        await app.listen({ host: '127.0.0.1', port: 0 });
+        const address = app.server.address();
+        const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+        const before = lines.length;
+        // A header line with no colon after the token: Node's parser fails with the packet in hand.
+        const res = await rawRequest(url, { head: `PUT /x HTTP/1.1\nHost: a\nAuthorization: Bearer ${session}\nbroken header` });
+        expect([res.status, codeOf(res)]).toEqual([400, 'BadRequest']);
+        expect(lines.slice(before).join('')).not.toContain(tail(session));
       });
 
       it('never logs a hostile request id, only the one it generates', async () => {

@@ -13,6 +13,8 @@ export interface RawResponse {
 
 export interface RawRequest {
   head: string;
+  /** Leave the head unfinished (no blank line): for slow-header clients. */
+  headUnfinished?: boolean;
   body?: Buffer | string;
   /** Sent one by one, `every` ms apart, after the head and body: a slow client. */
   trickle?: { bytes: number; every: number };
@@ -45,7 +47,7 @@ export function rawRequest(url: string, req: RawRequest): Promise<RawResponse> {
       closed = true;
       finish();
     });
-    socket.write(req.head.replace(/\r?\n/g, '\r\n') + '\r\n\r\n');
+    socket.write(req.head.replace(/\r?\n/g, '\r\n') + (req.headUnfinished ? '\r\nX-Slow: ' : '\r\n\r\n'));
     if (req.body !== undefined) socket.write(req.body);
     if (req.trickle) {
       let left = req.trickle.bytes;
