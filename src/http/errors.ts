@@ -5,7 +5,7 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isGatehouseError, type ErrorCode } from '../domain/errors.js';
+import { ERROR_STATUS, isGatehouseError, type ErrorCode } from '../domain/errors.js';
 import { OTHER_BODY, tooLarge } from './body-limits.js';
 
 export function errorBody(message: string, code: ErrorCode | 'InternalError'): { error: string; message: string; code: string } {
@@ -38,18 +38,19 @@ export function frameworkError(err: FastifyError, _request: FastifyRequest, repl
  */
 export function clientError(this: FastifyInstance, err: NodeJS.ErrnoException, socket: Duplex): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
-  const [status, body] =
+  const [code, message]: [ErrorCode, string] =
     err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-      ? [408, errorBody('The request took too long to arrive; the connection is closed.', 'RequestTimeout')]
+      ? ['RequestTimeout', 'The request took too long to arrive; the connection is closed.']
       : err.code === 'HPE_HEADER_OVERFLOW'
-        ? [431, errorBody('The request headers are too large.', 'HeadersTooLarge')]
-        : [400, errorBody('The request is not valid HTTP.', 'BadRequest')];
+        ? ['HeadersTooLarge', 'The request headers are too large.']
+        : ['BadRequest', 'The request is not valid HTTP.'];
+  const status = ERROR_STATUS[code];
   this.log.debug({ code: err.code, status }, 'client error');
   if (!socket.writable) {
     socket.destroy();
     return;
   }
-  const json = JSON.stringify(body);
+  const json = JSON.stringify(errorBody(message, code));
   const head = `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n`;
   socket.end(`${head}Content-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`, () => socket.destroy());
 }
