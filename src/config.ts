@@ -16,6 +16,21 @@ export interface Config {
   publicUrl: string;
   /** Largest request body accepted, in bytes (a publish carries its tarball base64-encoded). GATEHOUSE_MAX_BODY_BYTES */
   maxBodyBytes: number;
+  /**
+   * Largest package document written back without a tarball (\`npm unpublish name@v\` and \`npm owner\`
+   * PUT the packument to /<name>/-rev/<rev>). Publish alone gets maxBodyBytes. GATEHOUSE_MAX_DOCUMENT_BYTES
+   */
+  maxDocumentBytes: number;
+  /** Longest wait for a request's headers, in ms (slowloris). GATEHOUSE_HEADERS_TIMEOUT_MS */
+  headersTimeoutMs: number;
+  /** Longest wait for a whole request, headers and body, in ms. GATEHOUSE_REQUEST_TIMEOUT_MS */
+  requestTimeoutMs: number;
+  /** A connection with no byte in either direction for this long, mid-request, is closed (ms). GATEHOUSE_IDLE_TIMEOUT_MS */
+  idleTimeoutMs: number;
+  /** How long an idle keep-alive connection is kept between requests, in ms. GATEHOUSE_KEEP_ALIVE_TIMEOUT_MS */
+  keepAliveTimeoutMs: number;
+  /** Most open connections; further ones are closed at once. GATEHOUSE_MAX_CONNECTIONS */
+  maxConnections: number;
   /** Largest unpacked size of one tarball. GATEHOUSE_MAX_UNPACKED_BYTES */
   maxUnpackedBytes: number;
   /** Most files in one tarball. GATEHOUSE_MAX_FILE_COUNT */
@@ -57,6 +72,12 @@ export const DEFAULTS: Config = {
   databaseUrl: '',
   publicUrl: '',
   maxBodyBytes: 50 * 1024 * 1024,
+  maxDocumentBytes: 10 * 1024 * 1024,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 120_000,
+  idleTimeoutMs: 60_000,
+  keepAliveTimeoutMs: 65_000,
+  maxConnections: 1000,
   maxUnpackedBytes: 256 * 1024 * 1024,
   maxFileCount: 20_000,
   maxPathDepth: 32,
@@ -79,6 +100,12 @@ const ENV_NAMES: { [K in keyof Config]: string } = {
   databaseUrl: 'GATEHOUSE_DATABASE_URL',
   publicUrl: 'GATEHOUSE_PUBLIC_URL',
   maxBodyBytes: 'GATEHOUSE_MAX_BODY_BYTES',
+  maxDocumentBytes: 'GATEHOUSE_MAX_DOCUMENT_BYTES',
+  headersTimeoutMs: 'GATEHOUSE_HEADERS_TIMEOUT_MS',
+  requestTimeoutMs: 'GATEHOUSE_REQUEST_TIMEOUT_MS',
+  idleTimeoutMs: 'GATEHOUSE_IDLE_TIMEOUT_MS',
+  keepAliveTimeoutMs: 'GATEHOUSE_KEEP_ALIVE_TIMEOUT_MS',
+  maxConnections: 'GATEHOUSE_MAX_CONNECTIONS',
   maxUnpackedBytes: 'GATEHOUSE_MAX_UNPACKED_BYTES',
   maxFileCount: 'GATEHOUSE_MAX_FILE_COUNT',
   maxPathDepth: 'GATEHOUSE_MAX_PATH_DEPTH',

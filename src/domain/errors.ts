@@ -10,6 +10,8 @@ export type ErrorCode =
   | 'NotFound'
   | 'Conflict'
   | 'TooManyRequests'
+  | 'RequestTimeout'
+  | 'HeadersTooLarge'
   // accounts and authentication
   | 'Unauthenticated'
   | 'BadCredentials'
@@ -51,6 +53,9 @@ export const ERROR_STATUS = {
   Conflict: 409,
   // Sent with Retry-After (see `fail`'s headers): npm and browsers wait and retry.
   TooManyRequests: 429,
+  // The client took longer than headersTimeoutMs/requestTimeoutMs to send its request.
+  RequestTimeout: 408,
+  HeadersTooLarge: 431,
 
   // 401 (not 403) for missing/bad credentials: npm only re-prompts for login or OTP on a 401.
   Unauthenticated: 401,

@@ -3,43 +3,39 @@
 // (dist-tag add), JSON bodies on DELETE, and HTML form posts from the web pages.
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
-import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
 import { FastReads } from './fast-reads.js';
 import type { Registry } from '../registry.js';
-import { registerErrorHandling, errorBody } from './errors.js';
+import { registerErrorHandling, errorBody, frameworkError, clientError } from './errors.js';
+import { OTHER_BODY, registerBodyLimits } from './body-limits.js';
+import { registerWriteAuthentication } from './auth.js';
+import { loggerOptions, requestId, type LogDestination } from './request-log.js';
+import { createRegistryServer } from './server.js';
 import { registerPackageRoutes } from './npm/packages.js';
 import { registerDistTagRoutes } from './npm/dist-tags.js';
 import { registerLoginRoutes } from './npm/login.js';
 import { registerMiscRoutes } from './npm/misc.js';
 import { registerWebRoutes } from './web/index.js';
 
-export async function buildApp(registry: Registry, opts: { logger?: boolean } = {}): Promise<FastifyInstance> {
+export interface AppOptions {
+  /** false: no logging at all (most tests). */
+  logger?: boolean;
+  /** Where log lines go instead of stdout. */
+  logStream?: LogDestination;
+}
+
+export async function buildApp(registry: Registry, opts: AppOptions = {}): Promise<FastifyInstance> {
   const config = registry.config;
   const fast = new FastReads(registry);
   const app = Fastify({
     // Reads already answerable from memory skip the framework; everything else goes through it.
-    serverFactory: (handler) =>
-      createServer({ keepAliveTimeout: 65_000 }, (req, res) => fast.handle(req, res) || handler(req, res)),
-    logger:
-      opts.logger === false
-        ? false
-        : {
-            level: config.logLevel,
-            // Secrets never reach a log: tokens travel in these headers and in logout URLs.
-            redact: { paths: ['req.headers.authorization', 'req.headers["npm-otp"]', 'req.headers.cookie'], remove: true },
-            serializers: {
-              req: (req: { method: string; url: string; id: string }) => ({
-                method: req.method,
-                url: redactUrl(req.url),
-                id: req.id,
-              }),
-            },
-          },
-    bodyLimit: config.maxBodyBytes,
-    genReqId: (req) =>
-      typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 64) : randomUUID(),
+    serverFactory: (handler) => createRegistryServer(config, fast, handler),
+    logger: opts.logger === false ? false : loggerOptions(config.logLevel, opts.logStream),
+    // Routes get their own limits (body-limits.ts); this covers what no route matched.
+    bodyLimit: OTHER_BODY,
+    genReqId: requestId,
     requestIdHeader: false,
+    frameworkErrors: frameworkError,
+    clientErrorHandler: clientError,
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
     routerOptions: { maxParamLength: 1000, ignoreDuplicateSlashes: false },
     return503OnClosing: false,
@@ -68,7 +64,9 @@ export async function buildApp(registry: Registry, opts: { logger?: boolean } = 
     },
   );
   await app.register(formbody, { bodyLimit: 64 * 1024 });
-  registerErrorHandling(app, config.maxBodyBytes);
+  registerErrorHandling(app);
+  registerBodyLimits(app, config);
+  registerWriteAuthentication(app, registry);
   registerMiscRoutes(app, registry);
   registerLoginRoutes(app, registry);
   registerDistTagRoutes(app, registry);
@@ -78,9 +76,4 @@ export async function buildApp(registry: Registry, opts: { logger?: boolean } = 
     reply.code(404).send(errorBody(`Nothing at ${request.url.split('?')[0]}.`, 'NotFound')),
   );
   return app;
-}
-
-/** Logout URLs carry the token itself: keep it out of the access log. */
-function redactUrl(url: string): string {
-  return url.startsWith('/-/user/token/') ? '/-/user/token/[redacted]' : url;
 }

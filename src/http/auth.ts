@@ -1,7 +1,9 @@
-// Turns the Authorization header into a Principal. A bearer token costs one SHA-256 and a cached
-// lookup; a token that is present but invalid is refused rather than treated as anonymous, so a
-// user with a revoked token finds out at once. Never logs the header.
-import type { FastifyRequest } from 'fastify';
+// Turns the Authorization header into a Principal, once per request. A bearer token costs one
+// SHA-256 and a cached lookup; a token that is present but invalid is refused rather than treated
+// as anonymous, so a user with a revoked token finds out at once. Never logs the header.
+// Writes are authenticated before their body is read (registerWriteAuthentication): an anonymous
+// client must not make us buffer and parse megabytes only to be told to log in.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Registry } from '../registry.js';
 import { ANONYMOUS, type Principal } from '../domain/principal.js';
 import { fail } from '../domain/errors.js';
@@ -17,8 +19,16 @@ export async function principalOf(registry: Registry, authorization: string | un
   return { kind: 'user', user: found.user, token: found.token };
 }
 
+/** The principal found for a request, kept so hooks and handlers authenticate it only once. */
+const found = new WeakMap<FastifyRequest, Promise<Principal>>();
+
 export function requestPrincipal(registry: Registry, request: FastifyRequest): Promise<Principal> {
-  return principalOf(registry, request.headers.authorization);
+  let principal = found.get(request);
+  if (!principal) {
+    principal = principalOf(registry, request.headers.authorization);
+    found.set(request, principal);
+  }
+  return principal;
 }
 
 /** For endpoints that make no sense anonymously. */
@@ -26,4 +36,38 @@ export async function requireUser(registry: Registry, request: FastifyRequest) {
   const principal = await requestPrincipal(registry, request);
   if (principal.kind !== 'user') fail('Unauthenticated', 'You must be logged in. Run `npm login` first.');
   return principal;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A write route anyone may call (set where the route is registered); the default is "needs a user". */
+    anonymousWrite?: boolean;
+  }
+}
+
+/** Writes anyone may send: they are how a client gets a token in the first place. */
+const ANONYMOUS_WRITES = new Set([
+  'PUT /-/user/*', // npm login --auth-type=legacy, yarn login (org.couchdb.user:NAME)
+  'POST /-/v1/login', // npm login's web flow: start
+]);
+
+/**
+ * Does this request need a user before its body is read? Every PUT, DELETE and PATCH, and POSTs
+ * to npm's /-/ API. Web form posts (outside /-/) authenticate by their own means, within the
+ * small body limit every non-publish route has.
+ */
+function needsUser(request: FastifyRequest): boolean {
+  const method = request.method;
+  if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return false;
+  if (ANONYMOUS_WRITES.has(`${method} ${request.routeOptions.url}`)) return false;
+  if (request.routeOptions.config?.anonymousWrite) return false;
+  if (method === 'POST') return request.url.startsWith('/-/');
+  return true;
+}
+
+/** onRequest runs before any body byte is read; the refusal closes the connection (errors.ts). */
+export function registerWriteAuthentication(app: FastifyInstance, registry: Registry): void {
+  app.addHook('onRequest', async (request) => {
+    if (needsUser(request)) await requireUser(registry, request);
+  });
 }

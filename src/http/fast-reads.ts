@@ -26,8 +26,9 @@ export class FastReads {
   handle(req: IncomingMessage, res: ServerResponse): boolean {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     const url = req.url ?? '/';
-    if (NOT_PACKAGES.test(url) || url.includes('write=true')) return false;
     const authorization = req.headers.authorization;
+    // A signed-in `?write=true` may be owed a rebuild (reads.ts decides); an anonymous one gets the cache.
+    if (NOT_PACKAGES.test(url) || (authorization !== undefined && url.includes('write=true'))) return false;
     if (authorization !== undefined && !this.knownToken(authorization)) return false;
     const path = parsePackagePath(splitUrl(url).path);
     if (!path || (path.kind !== 'package' && path.kind !== 'tarball')) return false;

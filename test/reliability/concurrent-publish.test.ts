@@ -114,9 +114,11 @@ for (const engine of ENGINES) {
         expect((await putPublish(r.url, alice.token, first)).status).toBe(201);
         let publishing = true;
         // These readers skip the cache as npm does before owner, dist-tag and deprecate commands
-        // (`?write=true`), so a packument build is nearly always under way when a publish commits.
+        // (`?write=true`, honoured for an owner only), so a packument build is nearly always under
+        // way when a publish commits.
+        const owner = { headers: { authorization: `Bearer ${alice.token}` } };
         const readers = Array.from({ length: 4 }, async () => {
-          while (publishing) await (await fetch(`${r.url}/${name}?write=true`)).arrayBuffer();
+          while (publishing) await (await fetch(`${r.url}/${name}?write=true`, owner)).arrayBuffer();
         });
         const unseen: string[] = [];
         try {

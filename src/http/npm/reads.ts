@@ -7,6 +7,7 @@ import type { Registry } from '../../registry.js';
 import type { PackageName } from '../../domain/packages/names.js';
 import type { ReadyDocument } from '../../domain/packages/packument-cache.js';
 import { fail } from '../../domain/errors.js';
+import { canManage } from '../../domain/packages/authorize.js';
 import { requestPrincipal } from '../auth.js';
 
 export const ABBREVIATED = 'application/vnd.npm.install-v1+json';
@@ -32,10 +33,21 @@ function sendDocument(request: FastifyRequest, reply: FastifyReply, doc: ReadyDo
   return reply.type(type).send(doc.body);
 }
 
+/**
+ * npm asks `?write=true` before a read-modify-write (deprecate, owner, unpublish) and must then see
+ * the newest document. Only someone who may change the package gets a rebuild; for anyone else
+ * it would be a free way to make us query and rebuild on every request.
+ */
+async function wantsFresh(registry: Registry, request: FastifyRequest, name: PackageName): Promise<boolean> {
+  if ((request.query as Record<string, unknown>).write !== 'true') return false;
+  const principal = await requestPrincipal(registry, request);
+  if (principal.kind === 'anonymous') return false;
+  return canManage(principal, { name, owners: await registry.store.packages.owners(name) }).ok;
+}
+
 export async function getPackument(registry: Registry, request: FastifyRequest, reply: FastifyReply, name: PackageName) {
   await requestPrincipal(registry, request);
-  const fresh = (request.query as Record<string, string>).write === 'true';
-  const entry = await found(registry, name, fresh);
+  const entry = await found(registry, name, await wantsFresh(registry, request, name));
   if (wantsAbbreviated(request.headers.accept)) return sendDocument(request, reply, entry.abbreviated, ABBREVIATED);
   return sendDocument(request, reply, entry.full, 'application/json');
 }
