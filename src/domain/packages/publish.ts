@@ -36,7 +36,7 @@ export async function publish(deps: PublishDeps, principal: Principal, name: Pac
   await refuseExistingVersion(deps.store, name, request.version);
   const summary = await inspectTarball(request.tarball, deps.limits);
   assertManifestAgrees(request, summary);
-  if (hasInstallHooks(summary.packageJson.scripts)) request.manifest.hasInstallScript = true;
+  if (hasInstallHooks(summary.packageJson.scripts, summary)) request.manifest.hasInstallScript = true;
   const blob = await deps.blobs.put(request.tarball);
   if (principal.kind !== 'user') fail('Unauthenticated', 'You must be logged in to publish.');
   const actor = principal.user;
