@@ -89,7 +89,7 @@ export async function* readTar(source: AsyncIterable<Buffer>, wanted: (entry: Ta
     const header = decodeHeader(block);
     const kind = TYPES[header.flag];
     if (kind === undefined)
-      ambiguous(`The entry ${show(header.name)} has tar type ${show(header.flag)}, which npm never writes.`);
+      ambiguous(`The entry ${show(roughName(header))} has tar type ${show(header.flag)}, which npm never writes.`);
     if (kind === 'pax' || kind === 'global' || kind === 'long-path' || kind === 'long-link') {
       pending = await readMeta(bytes, header, kind, pending);
       continue;
@@ -103,11 +103,10 @@ export async function* readTar(source: AsyncIterable<Buffer>, wanted: (entry: Ta
 }
 
 interface RawHeader {
-  name: string;
+  block: Buffer;
+  posix: boolean;
   flag: string;
   size: number;
-  linkname: string;
-  prefix: string;
 }
 
 function decodeHeader(block: Buffer): RawHeader {
@@ -117,14 +116,31 @@ function decodeHeader(block: Buffer): RawHeader {
   if (!posix && magic !== 'ustar  \0') {
     ambiguous('The archive uses a tar format npm never writes (no ustar magic). Create it with `npm pack`.');
   }
-  return {
-    name: field(block, 0, 100, 'name'),
-    flag: String.fromCharCode(block[156] as number),
-    size: octal(block, 124, 12, 'size'),
-    linkname: field(block, 157, 100, 'link target'),
-    // Only POSIX ustar has a prefix; in GNU headers those bytes are times and offsets.
-    prefix: posix ? field(block, 345, 155, 'name prefix') : '',
-  };
+  return { block, posix, flag: String.fromCharCode(block[156] as number), size: octal(block, 124, 12, 'size') };
+}
+
+/** For messages only: the name field, decoded leniently. */
+function roughName(header: RawHeader): string {
+  return header.block.toString('utf8', 0, 100).replace(/\0[^]*$/, '');
+}
+
+/**
+ * The name and link fields are decoded only when no extended header replaces them: every parser
+ * ignores a replaced field, and writers put a lossy copy there (package-builder, GNU tar).
+ */
+function headerPath(header: RawHeader): string {
+  const name = field(header.block, 0, 100, 'name');
+  const prefix = header.posix ? prefixField(header.block) : '';
+  return prefix === '' ? name : `${prefix}/${name}`;
+}
+
+/**
+ * Only POSIX ustar has a prefix; in GNU headers those bytes are times and offsets. node-tar writes
+ * the star layout (a 130-byte prefix, then atime and ctime) and reads 155 bytes only when byte 475
+ * is set; tar-stream and pnpm stop at the first NUL, which agrees whenever the field is clean.
+ */
+function prefixField(block: Buffer): string {
+  return field(block, 345, block[475] === 0 ? 130 : 155, 'name prefix');
 }
 
 function verifyChecksum(block: Buffer): void {
@@ -201,10 +217,9 @@ function longName(body: Buffer): string {
 
 function resolveEntry(header: RawHeader, type: TarEntryType, pending: Pending): TarEntry {
   // pnpm stops reading at a header whose first byte is NUL, even when a pax name follows for it.
-  if (header.name === '') ambiguous('An entry has an empty name field.');
-  const override = pending.pax?.path ?? pending.longPath;
-  const path = override ?? (header.prefix === '' ? header.name : `${header.prefix}/${header.name}`);
-  const linkname = pending.pax?.linkpath ?? pending.longLink ?? header.linkname;
+  if (header.block[0] === 0) ambiguous('An entry has an empty name field.');
+  const path = pending.pax?.path ?? pending.longPath ?? headerPath(header);
+  const linkname = pending.pax?.linkpath ?? pending.longLink ?? field(header.block, 157, 100, 'link target');
   const paxSize = pending.pax?.size;
   if (paxSize !== undefined && paxSize !== String(header.size))
     ambiguous(`The entry ${show(path)} declares two different sizes.`);

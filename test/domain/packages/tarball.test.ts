@@ -82,6 +82,35 @@ describe('inspecting a package tarball', () => {
     expect((await inspectTarball(tgz, LIMITS)).fileCount).toBe(1);
   });
 
+  it('counts only the last of duplicate files, as a client extracts them', async () => {
+    const pkg = packageBuilder('a', '1.0.0');
+    const packageJsonBytes = Buffer.byteLength(JSON.stringify(pkg.manifest(), null, 2) + '\n');
+    const tgz = pkg
+      .file('lib/index.js', 'first version')
+      .rawEntry({ name: 'package/./lib/index.js', body: 'last' })
+      .rawEntry({ name: 'package/README.md', body: '# first' })
+      .rawEntry({ name: 'package/README.md', body: '# last' })
+      .tarball();
+    const summary = await inspectTarball(tgz, LIMITS);
+    expect(summary).toMatchObject({ fileCount: 3, unpackedSize: packageJsonBytes + 4 + 6 });
+    expect(summary.readme).toEqual({ filename: 'README.md', text: '# last' });
+  });
+
+  it('notes a top-level binding.gyp, which makes npm run node-gyp at install', async () => {
+    const gyp = (path: string) => packageBuilder('a', '1.0.0').file(path, '{}').tarball();
+    expect((await inspectTarball(gyp('binding.gyp'), LIMITS)).hasBindingGyp).toBe(true);
+    expect((await inspectTarball(gyp('src/binding.gyp'), LIMITS)).hasBindingGyp).toBe(false);
+  });
+
+  it('accepts a hard link to a file under the same top folder, whatever it is called', async () => {
+    const tgz = packageBuilder('a', '1.0.0')
+      .rawPackageJson(null)
+      .rawEntry({ name: 'estree/package.json', body: '{"name":"a","version":"1.0.0"}' })
+      .rawEntry({ name: 'estree/same.json', type: 'link', linkname: 'estree/package.json' })
+      .tarball();
+    expect((await inspectTarball(tgz, LIMITS)).fileCount).toBe(1);
+  });
+
   it('gives the same bytes for the same package, so fixtures are stable', () => {
     const build = (): Buffer => packageBuilder('a', '1.0.0').file('index.js', 'x').tarball();
     expect(build().equals(build())).toBe(true);
@@ -119,6 +148,23 @@ describe('refusing unsafe paths', () => {
       expect(await refusal(withEntry(entry))).toBe('TarballUnsafePath');
     });
   }
+
+  it('refuses a hard link into another top folder, which clients would strip to a path inside', async () => {
+    const tgz = packageBuilder('a', '1.0.0')
+      .rawPackageJson(null)
+      .rawEntry({ name: 'estree/package.json', body: '{"name":"a","version":"1.0.0"}' })
+      .rawEntry({ name: 'estree/x', type: 'link', linkname: 'package/package.json' })
+      .tarball();
+    expect(await refusal(tgz)).toBe('TarballUnsafePath');
+  });
+
+  it('refuses a file written through a symlink to a folder', async () => {
+    const tgz = packageBuilder('a', '1.0.0')
+      .rawEntry({ name: 'package/lib', type: 'symlink', linkname: '.' })
+      .rawEntry({ name: 'package/lib/x.js', body: 'x' })
+      .tarball();
+    expect(await refusal(tgz)).toBe('TarballUnsafePath');
+  });
 
   it('refuses a symlink that escapes through another symlink', async () => {
     // Each link alone resolves inside package/, but here/.. is the folder above package/ on disk.
