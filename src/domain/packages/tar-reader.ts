@@ -243,7 +243,8 @@ async function readBody(bytes: ByteQueue, size: number, keep: number): Promise<B
   while (consumed < total) {
     const chunk = await bytes.takeUpTo(total - consumed);
     if (chunk === null) truncated();
-    if (consumed < keep) kept.push(chunk.subarray(0, Math.min(keep, size) - consumed));
+    const wanted = Math.min(keep, size) - consumed; // the padding after the body is never kept
+    if (wanted > 0) kept.push(chunk.subarray(0, wanted));
     consumed += chunk.length;
   }
   return Buffer.concat(kept);

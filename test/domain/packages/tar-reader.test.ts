@@ -8,12 +8,12 @@ import { BLOCK, END, entry, file, header, manifest, pax } from '../../fixtures/t
 
 const CHUNK = 16 * 1024;
 
-/** Feeds `tar` in 16 KiB chunks, then `after` chunks of zeros, counting what the reader pulled. */
-function source(tar: Buffer, after = 0): { chunks: AsyncIterable<Buffer>; pulled: () => number } {
+/** Feeds `tar` in chunks of `size`, then `after` 16 KiB chunks of zeros, counting what the reader pulled. */
+function source(tar: Buffer, after = 0, size = CHUNK): { chunks: AsyncIterable<Buffer>; pulled: () => number } {
   let pulled = 0;
   async function* chunks(): AsyncGenerator<Buffer> {
-    for (let at = 0; at < tar.length; at += CHUNK) {
-      const chunk = tar.subarray(at, at + CHUNK);
+    for (let at = 0; at < tar.length; at += size) {
+      const chunk = tar.subarray(at, at + size);
       pulled += chunk.length;
       yield chunk;
     }
@@ -69,6 +69,15 @@ describe('reading a tar archive', () => {
       return reads;
     })();
     expect(read!.body).toEqual(Buffer.alloc(10, 1));
+  });
+
+  it('never keeps padding, however the decompressed stream is chunked', async () => {
+    const tar = Buffer.concat([file('package/README.md', '# eleven b\n'), file('package/b.js', 'x'.repeat(700)), END]);
+    for (const size of [1, 7, 500, 513, 1000]) {
+      const bodies: string[] = [];
+      for await (const read of readTar(source(tar, 0, size).chunks, () => 1024 * 1024)) bodies.push(read.body.toString());
+      expect(bodies).toEqual(['# eleven b\n', 'x'.repeat(700)]);
+    }
   });
 
   it('stops reading after the end-of-archive marker and a little zero padding', async () => {
