@@ -29,5 +29,5 @@ export function parsePax(body: Buffer, kind: 'extended' | 'global'): PaxRecords 
 }
 
 function malformed(kind: string): never {
-  ambiguous(`A ${kind} pax header has a malformed record (its length or newline is wrong).`);
+  ambiguous(`The ${kind} pax header has a malformed record (its length or newline is wrong).`);
 }

@@ -73,7 +73,7 @@ export function linkOf(entry: TarEntry, path: Segments): Link {
 
 /**
  * Resolves every link as a client's file system would, following links through links, and refuses
- * any that leaves package/ on the way. Done after the scan because a link may point through a
+ * any that leaves the top folder on the way. Done after the scan because a link may point through a
  * link that comes later in the archive.
  */
 export function checkLinks(links: Link[], root: string): void {
