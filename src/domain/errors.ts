@@ -39,6 +39,7 @@ export type ErrorCode =
   | 'TarballTooLarge'
   | 'TarballTooManyFiles'
   | 'TarballUnsafePath'
+  | 'TarballAmbiguous'
   | 'TarballMissingPackageJson'
   | 'TarballBadPackageJson';
 
@@ -86,6 +87,8 @@ export const ERROR_STATUS = {
   TarballTooLarge: 413,
   TarballTooManyFiles: 400,
   TarballUnsafePath: 400,
+  // A tar form that npm, yarn and pnpm would each read differently (docs/api-design.md quirks).
+  TarballAmbiguous: 400,
   TarballMissingPackageJson: 400,
   TarballBadPackageJson: 400,
 } as const satisfies Record<ErrorCode, number>;

@@ -41,9 +41,17 @@ const ABBREVIATED_FIELDS = [
 
 const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall'];
 
-/** True when a package.json's scripts run at install time. */
-export function hasInstallHooks(scripts: unknown): boolean {
-  return typeof scripts === 'object' && scripts !== null && INSTALL_SCRIPTS.some((s) => s in scripts);
+/**
+ * True when installing runs code: a package.json script, or, given what the tarball holds, the
+ * `node-gyp rebuild` npm runs for a top-level binding.gyp when there is no install or preinstall
+ * script and package.json does not say `"gypfile": false` (@npmcli/run-script `run-script-pkg.js`).
+ */
+export function hasInstallHooks(
+  scripts: unknown,
+  tarball?: { hasBindingGyp: boolean; packageJson: Record<string, unknown> },
+): boolean {
+  if (typeof scripts === 'object' && scripts !== null && INSTALL_SCRIPTS.some((s) => s in scripts)) return true;
+  return tarball !== undefined && tarball.hasBindingGyp && tarball.packageJson.gypfile !== false;
 }
 
 function person(user: User): { name: string; email: string } {

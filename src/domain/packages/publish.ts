@@ -19,7 +19,6 @@ import {
   withoutPrototypeKeys,
   type ManifestLimits,
 } from './manifest-rules.js';
-import { hasShrinkwrap } from './shrinkwrap.js';
 
 export interface PublishDeps {
   store: Store;
@@ -116,9 +115,8 @@ export async function checkVersion(
   assertJsonDepth(summary.packageJson, "The tarball's package.json");
   summary.packageJson = withoutPrototypeKeys(summary.packageJson);
   assertManifestAgrees(request, summary);
-  if (hasInstallHooks(summary.packageJson.scripts)) request.manifest.hasInstallScript = true;
-  const shrinkwrap = await hasShrinkwrap(request.tarball, deps.limits);
-  const manifest = servedManifest(request.name, request.manifest, summary.packageJson, shrinkwrap);
+  if (hasInstallHooks(summary.packageJson.scripts, summary)) request.manifest.hasInstallScript = true;
+  const manifest = servedManifest(request.name, request.manifest, summary.packageJson, summary.hasShrinkwrap);
   assertManifestSize(manifest, deps.manifestLimits);
   const { readme, warning } = cappedReadme(request.readme || summary.readme?.text || '', deps.manifestLimits);
   return { manifest, readme, summary, warnings: warning ? [warning] : [] };

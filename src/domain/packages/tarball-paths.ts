@@ -1,11 +1,10 @@
-// Where the entries and links of an uploaded tarball would land when a client unpacks it. Anything
-// that could end up outside `package/` (absolute paths, "..", backslashes, links through links) is
-// refused, as is anything npm itself never writes.
-import type { Headers } from 'tar-stream';
+// Where the entries and links of an uploaded tarball would land when a client unpacks it. Clients
+// strip the first path component whatever its name (`package/`, DefinitelyTyped's `estree/`, a
+// git-archive folder), so anything that could end up outside that one top folder (absolute paths,
+// "..", backslashes, links through links, a second top folder) is refused, as is what npm never writes.
 import { fail } from '../errors.js';
+import type { TarEntry } from './tar-reader.js';
 import type { TarballLimits } from './tarball.js';
-
-export const ROOT = 'package';
 // Same bound as Linux's ELOOP: a longer chain of links is a loop or an attack, never a real package.
 const MAX_LINK_HOPS = 40;
 
@@ -17,16 +16,21 @@ export interface Link {
 }
 
 /**
- * Normalises an entry name to segments starting with `package`. Refuses what npm never writes
- * and what could escape the folder a client unpacks into.
+ * Normalises an entry name to segments starting with the archive's top folder (`root`, or this
+ * entry's own first component for the first entry). Refuses what npm never writes and what could
+ * escape the folder a client unpacks into.
  */
-export function entryPath(raw: string, limits: TarballLimits): Segments {
+export function entryPath(raw: string, root: string | undefined, limits: TarballLimits): Segments {
   refuseOddCharacters(raw, 'entry');
   if (isAbsolute(raw)) unsafe(`The entry ${quote(raw)} has an absolute path.`);
-  const path = segmentsOf(raw);
+  const path = segmentsUnder(raw, 'entry');
   if (path.includes('..')) unsafe(`The entry ${quote(raw)} climbs out of its folder with "..".`);
-  // npm puts everything under package/; other top-level folders come from hand-made archives.
-  if (path[0] !== ROOT) unsafe(`The entry ${quote(raw)} is not under package/. Create the tarball with \`npm pack\`.`);
+  // Clients strip one component from every entry, so two top folders would be merged into one.
+  if (root !== undefined && path[0] !== root) {
+    unsafe(
+      `The entry ${quote(raw)} is not under ${quote(`${root}/`)}, the archive's top folder. Create the tarball with \`npm pack\`.`,
+    );
+  }
   if (path.length - 1 > limits.maxPathDepth) {
     unsafe(`The entry ${quote(raw)} is nested deeper than ${limits.maxPathDepth} folders, the limit here.`);
   }
@@ -47,32 +51,42 @@ function segmentsOf(raw: string): Segments {
   return raw.split('/').filter((segment) => segment !== '' && segment !== '.');
 }
 
-export function linkOf(header: Headers, path: Segments): Link {
-  const raw = header.linkname ?? '';
+/** Segments of a path whose first component clients strip: it must be a real name, not "." or "". */
+function segmentsUnder(raw: string, what: string): Segments {
+  // node-tar strips exactly the first "/"-separated component, so "./package/x" lands at package/x.
+  const first = raw.split('/')[0];
+  if (first === '' || first === '.') unsafe(`The ${what} ${quote(raw)} does not start with a top folder.`);
+  return segmentsOf(raw);
+}
+
+export function linkOf(entry: TarEntry, path: Segments): Link {
+  const raw = entry.linkname;
   refuseOddCharacters(raw, 'link target');
   if (raw === '' || isAbsolute(raw)) {
     unsafe(`The link ${quote(path.join('/'))} points to ${quote(raw)}, outside the package.`);
   }
-  // Symlink targets are relative to the link's folder, hard link targets to the archive root (see checkLinks).
-  return { kind: header.type === 'symlink' ? 'symlink' : 'hardlink', path, target: segmentsOf(raw) };
+  // Symlink targets are relative to the link's folder; hard link targets to the archive root, and
+  // clients strip their first component too (see checkLinks).
+  if (entry.type === 'symlink') return { kind: 'symlink', path, target: segmentsOf(raw) };
+  return { kind: 'hardlink', path, target: segmentsUnder(raw, 'link target') };
 }
 
 /**
  * Resolves every link as a client's file system would, following links through links, and refuses
- * any that leaves package/ on the way. Done after the scan because a link may point through a
+ * any that leaves the top folder on the way. Done after the scan because a link may point through a
  * link that comes later in the archive.
  */
-export function checkLinks(links: Link[]): void {
+export function checkLinks(links: Link[], root: string): void {
   const symlinks = new Map(links.filter((l) => l.kind === 'symlink').map((l) => [foldCase(l.path), l] as const));
   for (const link of links) {
     const start = link.kind === 'symlink' ? [...link.path.slice(0, -1), ...link.target] : link.target;
-    if (escapesRoot(start, symlinks)) {
+    if (escapesRoot(start, root, symlinks)) {
       unsafe(`The link ${quote(link.path.join('/'))} points outside the package. Replace it with a copy of the file.`);
     }
   }
 }
 
-function escapesRoot(path: Segments, symlinks: Map<string, Link>): boolean {
+function escapesRoot(path: Segments, root: string, symlinks: Map<string, Link>): boolean {
   const resolved: Segments = [];
   const pending = [...path];
   let hops = 0;
@@ -84,20 +98,26 @@ function escapesRoot(path: Segments, symlinks: Map<string, Link>): boolean {
       continue;
     }
     resolved.push(segment);
-    if (resolved[0] !== ROOT) return true;
+    if (resolved[0] !== root) return true;
     const link = symlinks.get(foldCase(resolved));
     if (link === undefined) continue;
     if (++hops > MAX_LINK_HOPS) return true;
     resolved.pop();
     pending.unshift(...link.target);
   }
-  return resolved[0] !== ROOT;
+  return resolved[0] !== root;
 }
 
 // macOS and Windows file systems ignore case (and APFS Unicode form), so "X/.." may pass through a
 // link named "x" there; matching links loosely errs on the side of refusing.
 function foldCase(path: Segments): string {
-  return path.join('/').normalize('NFC').toLowerCase();
+  return foldName(path.join('/'));
+}
+
+/** One key for every spelling a case- or normalisation-insensitive file system treats as one name. */
+export function foldName(name: string): string {
+  // NFKC folds more than APFS or NTFS do, which only ever refuses more.
+  return name.normalize('NFKC').toLowerCase().normalize('NFKC');
 }
 
 // attacker-chosen names go back to a terminal and into logs: escape control characters, cap the length.

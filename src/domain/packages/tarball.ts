@@ -1,29 +1,33 @@
 // Inspects an uploaded npm tarball in memory: its package.json, README, file count and unpacked size.
 // The bytes are attacker-controlled: never extract to disk, never hold the whole decompressed stream,
-// and never accept a path or link that could land outside `package/` when a client unpacks it.
+// never accept a path or link that could land outside the top folder when a client unpacks it, and
+// inspect exactly what a client keeps (the last of duplicate entries, as tar extraction does).
 
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { extract, type Entry, type Headers } from 'tar-stream';
 import { catalogError, fail, GatehouseError } from '../errors.js';
-import { checkLinks, entryPath, linkOf, quote, unsafe, type Link, type Segments } from './tarball-paths.js';
+import { readTar, type TarEntry, type TarEntryType } from './tar-reader.js';
+import { ambiguous } from './tar-text.js';
+import { checkLinks, entryPath, foldName, linkOf, quote, unsafe, type Link, type Segments } from './tarball-paths.js';
 
 export interface TarballLimits {
   maxUnpackedBytes: number;
   maxFileCount: number;
-  /** Path segments below `package/`: `package/lib/a.js` has depth 2. */
+  /** Path segments below the top folder: `package/lib/a.js` has depth 2. */
   maxPathDepth: number;
   maxPackageJsonBytes: number;
 }
 
 export interface TarballSummary {
   packageJson: Record<string, unknown>;
-  /** Regular files only, as npm reports `dist.fileCount`. */
+  /** Regular files a client extracts (the last of duplicates), as npm reports `dist.fileCount`. */
   fileCount: number;
-  /** Sum of regular file sizes, as npm reports `dist.unpackedSize`. */
+  /** Sum of those files' sizes, as npm reports `dist.unpackedSize`. */
   unpackedSize: number;
   readme?: { filename: string; text: string };
+  /** A top-level binding.gyp: npm runs `node-gyp rebuild` at install unless the package opts out. */
+  hasBindingGyp: boolean;
+  /** A top-level npm-shrinkwrap.json: what the packument's `_hasShrinkwrap` must say. */
+  hasShrinkwrap: boolean;
 }
 
 const MAX_README_BYTES = 1024 * 1024;
@@ -31,54 +35,61 @@ const MAX_README_BYTES = 1024 * 1024;
 const TAR_OVERHEAD_PER_FILE = 2048;
 const TAR_OVERHEAD_SLACK = 1024 * 1024;
 
+interface Seen {
+  /** The exact path (below the top folder) first seen under this folded spelling. */
+  key: string;
+  type: TarEntryType;
+  size: number;
+}
+
 interface Scan {
   limits: TarballLimits;
+  root?: string;
   fileCount: number;
   unpackedSize: number;
-  seen: Map<string, Headers['type']>;
+  /** Folded path → what a client ends up with there. */
+  seen: Map<string, Seen>;
+  /** Folded paths of every folder an entry implies. */
+  folders: Set<string>;
   links: Link[];
   packageJson?: Buffer;
   readmes: { filename: string; body: Buffer }[];
 }
 
 export async function inspectTarball(tgz: Buffer, limits: TarballLimits): Promise<TarballSummary> {
-  const scan: Scan = { limits, fileCount: 0, unpackedSize: 0, seen: new Map(), links: [], readmes: [] };
-  const tar = extract();
-  // Errors from gunzip or the budget destroy `tar` too, so they surface in the loop below.
-  const piped = pipeline(Readable.from([tgz]), createGunzip(), decompressedBudget(limits), tar).then(
-    () => undefined,
-    (err: unknown) => err,
-  );
+  const scan: Scan = { limits, fileCount: 0, unpackedSize: 0, seen: new Map(), folders: new Set(), links: [], readmes: [] };
+  const gunzip = createGunzip();
+  gunzip.end(tgz);
   try {
-    for await (const entry of tar) await inspectEntry(entry, scan);
-    const pipeError = await piped;
-    if (pipeError) throw pipeError;
+    // Leaving this loop destroys gunzip, so nothing past the end-of-archive marker is inflated.
+    for await (const { entry, body } of readTar(budgeted(gunzip, limits), (e) => admit(e, scan))) {
+      keep(entry, body, scan);
+    }
   } catch (err) {
     if (err instanceof GatehouseError) throw err;
     fail(
       'TarballNotGzip',
       'The upload is not a readable gzip-compressed tar archive. Create it with `npm pack` or `npm publish`.',
     );
+  } finally {
+    gunzip.destroy();
   }
-  checkLinks(scan.links);
+  checkLinks(scan.links, scan.root ?? 'package');
   return summarise(scan);
 }
 
 /**
  * Caps the decompressed stream itself, not just the sizes files declare: tar padding, headers and
  * trailing zero blocks cost no file size, and a few MB of gzip can expand them into gigabytes.
- * It also bounds what tar-stream buffers for a pax header, which it holds whole before parsing.
  */
-function decompressedBudget(limits: TarballLimits): Transform {
+async function* budgeted(source: AsyncIterable<Buffer>, limits: TarballLimits): AsyncGenerator<Buffer> {
   const budget = limits.maxUnpackedBytes + limits.maxFileCount * TAR_OVERHEAD_PER_FILE + TAR_OVERHEAD_SLACK;
   let seen = 0;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      seen += chunk.length;
-      if (seen > budget) done(tooLarge(limits));
-      else done(null, chunk);
-    },
-  });
+  for await (const chunk of source) {
+    seen += chunk.length;
+    if (seen > budget) throw tooLarge(limits);
+    yield chunk;
+  }
 }
 
 function tooLarge(limits: TarballLimits): GatehouseError {
@@ -89,66 +100,65 @@ function tooLarge(limits: TarballLimits): GatehouseError {
   );
 }
 
-async function inspectEntry(entry: Entry, scan: Scan): Promise<void> {
-  const { header } = entry;
-  const path = entryPath(header.name, scan.limits);
-  const key = path.join('/');
-  if (path.length < 2 && header.type !== 'directory') unsafe(`${quote(key)} must be a folder, not a file.`);
-  rememberPath(scan, key, header.type);
-  switch (header.type) {
+/** Checks an entry from its header alone and says how many body bytes to keep. */
+function admit(entry: TarEntry, scan: Scan): number {
+  const path = entryPath(entry.path, scan.root, scan.limits);
+  scan.root ??= path[0];
+  if (path.length < 2) {
+    if (entry.type !== 'directory') unsafe(`${quote(entry.path)} must be a folder, not a file.`);
+    return 0;
+  }
+  switch (entry.type) {
     case 'file':
-    case 'contiguous-file':
-      return inspectFile(entry, path, scan);
+      remember(scan, path, entry);
+      return wantedBytes(scan, path, entry.size);
     case 'directory':
-      return drain(entry);
+      remember(scan, path, entry);
+      return 0;
     case 'symlink':
     case 'link':
       // Not counted as files (npm's dist.fileCount doesn't either); the decompressed budget bounds them.
-      scan.links.push(linkOf(header, path));
-      return drain(entry);
+      remember(scan, path, entry);
+      scan.links.push(linkOf(entry, path));
+      return 0;
     default:
       // Devices and fifos are never packed by npm; creating one on a client is a foothold.
-      unsafe(
-        `${quote(header.name)} is a ${header.type ?? 'special'} entry; a package may hold only files, directories and links.`,
-      );
+      unsafe(`${quote(entry.path)} is a ${entry.type} entry; a package may hold only files, directories and links.`);
   }
 }
 
-function rememberPath(scan: Scan, key: string, type: Headers['type']): void {
-  const earlier = scan.seen.get(key);
-  // A second entry at one path silently replaces the first when unpacked, so what we inspected
-  // would not be what clients install. Repeated directory entries are harmless.
-  if (earlier !== undefined && !(earlier === 'directory' && type === 'directory')) {
-    unsafe(`${quote(key)} appears more than once in the tarball.`);
+/**
+ * Records what a client ends up with at `path`. A later regular file replaces an earlier one, as
+ * tar extraction does, so only the last counts. Anything else that would make two entries land
+ * in one place is refused, spellings that only a case-insensitive disk merges included.
+ */
+function remember(scan: Scan, path: Segments, entry: TarEntry): void {
+  const key = path.slice(1).join('/');
+  const folded = foldName(key);
+  for (let depth = 1; depth < path.length - 1; depth++) {
+    const folder = foldName(path.slice(1, depth + 1).join('/'));
+    const there = scan.seen.get(folder);
+    // A file under a link is written through the link; a file under a file replaces it.
+    if (there && there.type !== 'directory') unsafe(`${quote(entry.path)} is inside ${quote(there.key)}, which is not a folder.`);
+    scan.folders.add(folder);
   }
-  scan.seen.set(key, type);
+  if (entry.type !== 'directory' && scan.folders.has(folded)) unsafe(`${quote(entry.path)} is also a folder in the tarball.`);
+  const earlier = scan.seen.get(folded);
+  if (earlier) {
+    if (earlier.key !== key) {
+      ambiguous(`${quote(key)} and ${quote(earlier.key)} are the same file on a case-insensitive disk.`);
+    }
+    if (earlier.type !== entry.type || (entry.type !== 'file' && entry.type !== 'directory')) {
+      unsafe(`${quote(key)} appears more than once in the tarball, as different kinds of entry.`);
+    }
+  }
+  if (entry.type === 'file') countFile(scan, earlier?.size, entry.size);
+  scan.seen.set(folded, { key, type: entry.type, size: entry.size });
 }
 
-async function inspectFile(entry: Entry, path: Segments, scan: Scan): Promise<void> {
-  const size = entry.header.size ?? 0;
-  countFile(scan);
-  scan.unpackedSize += size;
-  // The header declares the size before any body byte is decompressed, so a bomb stops here.
-  if (scan.unpackedSize > scan.limits.maxUnpackedBytes) throw tooLarge(scan.limits);
-  const name = path.slice(1).join('/');
-  if (name === 'package.json') scan.packageJson = await readPackageJson(entry, scan.limits);
-  else if (path.length === 2 && wantReadme(scan, name)) {
-    scan.readmes.push({ filename: name, body: await readCapped(entry, MAX_README_BYTES) });
-  } else await drain(entry);
-}
-
-/** Keeps the first README* and the first README.md, so at most two are held in memory. */
-function wantReadme(scan: Scan, name: string): boolean {
-  if (!/^readme(\..*)?$/i.test(name)) return false;
-  return scan.readmes.length === 0 || (isReadmeMd(name) && !scan.readmes.some((r) => isReadmeMd(r.filename)));
-}
-
-function isReadmeMd(name: string): boolean {
-  return name.toLowerCase() === 'readme.md';
-}
-
-function countFile(scan: Scan): void {
-  scan.fileCount += 1;
+function countFile(scan: Scan, replaced: number | undefined, size: number): void {
+  if (replaced === undefined) scan.fileCount += 1;
+  scan.unpackedSize += size - (replaced ?? 0);
   if (scan.fileCount > scan.limits.maxFileCount) {
     fail(
       'TarballTooManyFiles',
@@ -156,45 +166,66 @@ function countFile(scan: Scan): void {
         'List only what the package needs in the "files" field of package.json and publish again.',
     );
   }
+  // The header declares the size before any body byte is decompressed, so a bomb stops here.
+  if (scan.unpackedSize > scan.limits.maxUnpackedBytes) throw tooLarge(scan.limits);
 }
 
-async function readPackageJson(entry: Entry, limits: TarballLimits): Promise<Buffer> {
-  if ((entry.header.size ?? 0) > limits.maxPackageJsonBytes) {
-    fail(
-      'TarballBadPackageJson',
-      `package/package.json is larger than ${formatBytes(limits.maxPackageJsonBytes)}, the limit here. ` +
-        'Move bulky data out of package.json and publish again.',
-    );
+function wantedBytes(scan: Scan, path: Segments, size: number): number {
+  const name = path.slice(1).join('/');
+  if (name === 'package.json') {
+    if (size > scan.limits.maxPackageJsonBytes) {
+      fail(
+        'TarballBadPackageJson',
+        `package.json is larger than ${formatBytes(scan.limits.maxPackageJsonBytes)}, the limit here. ` +
+          'Move bulky data out of package.json and publish again.',
+      );
+    }
+    return size;
   }
-  return readCapped(entry, limits.maxPackageJsonBytes);
+  return path.length === 2 && wantReadme(scan, name) ? MAX_README_BYTES : 0;
 }
 
-/** Reads at most `cap` bytes and drains the rest, so memory stays bounded whatever the header claims. */
-async function readCapped(entry: Entry, cap: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let kept = 0;
-  for await (const chunk of entry) {
-    if (kept >= cap) continue;
-    const part = chunk.subarray(0, cap - kept);
-    chunks.push(part);
-    kept += part.length;
+/** Files at the top of the package whose bodies the summary needs; everything else is skipped. */
+function keep(entry: TarEntry, body: Buffer, scan: Scan): void {
+  if (entry.type !== 'file') return;
+  const name = entryPath(entry.path, scan.root, scan.limits).slice(1).join('/');
+  if (name === 'package.json') {
+    // Two different package.json files: which one a client reads depends on its tar parser.
+    if (scan.packageJson && !scan.packageJson.equals(body)) ambiguous('package.json appears twice with different contents.');
+    scan.packageJson = body;
+    return;
   }
-  return Buffer.concat(chunks);
+  if (!wantReadme(scan, name)) return;
+  const same = scan.readmes.find((r) => r.filename === name);
+  if (same)
+    same.body = body; // a duplicate README: the client keeps the last
+  else scan.readmes.push({ filename: name, body });
 }
 
-/** Skips an entry's body: tar-stream stalls until each body is consumed. */
-async function drain(entry: Entry): Promise<void> {
-  await readCapped(entry, 0);
+/** Keeps the first README* and the first README.md (by name), so at most two are held in memory. */
+function wantReadme(scan: Scan, name: string): boolean {
+  if (name.includes('/') || !/^readme(\..*)?$/i.test(name)) return false;
+  if (scan.readmes.some((r) => r.filename === name)) return true;
+  return scan.readmes.length === 0 || (isReadmeMd(name) && !scan.readmes.some((r) => isReadmeMd(r.filename)));
+}
+
+function isReadmeMd(name: string): boolean {
+  return name.toLowerCase() === 'readme.md';
 }
 
 function summarise(scan: Scan): TarballSummary {
   if (scan.packageJson === undefined) {
-    fail('TarballMissingPackageJson', 'The tarball has no package/package.json. Create it with `npm pack` and publish again.');
+    fail(
+      'TarballMissingPackageJson',
+      'The tarball has no package.json in its top folder. Create it with `npm pack` and publish again.',
+    );
   }
   const summary: TarballSummary = {
     packageJson: parsePackageJson(scan.packageJson),
     fileCount: scan.fileCount,
     unpackedSize: scan.unpackedSize,
+    hasBindingGyp: isFileAt(scan, 'binding.gyp'),
+    hasShrinkwrap: isFileAt(scan, 'npm-shrinkwrap.json'),
   };
   const readme = scan.readmes.find((r) => isReadmeMd(r.filename)) ?? scan.readmes[0];
   if (readme) summary.readme = { filename: readme.filename, text: decodeUtf8Prefix(readme.body) };
@@ -210,10 +241,7 @@ function parsePackageJson(body: Buffer): Record<string, unknown> {
     parsed = undefined;
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    fail(
-      'TarballBadPackageJson',
-      'package/package.json is not a JSON object. Fix its syntax (try `npm pkg get`) and publish again.',
-    );
+    fail('TarballBadPackageJson', 'package.json is not a JSON object. Fix its syntax (try `npm pkg get`) and publish again.');
   }
   return parsed as Record<string, unknown>;
 }
@@ -227,4 +255,10 @@ function formatBytes(bytes: number): string {
   if (bytes >= 1024 * 1024) return `${+(bytes / (1024 * 1024)).toFixed(1)} MiB`;
   if (bytes >= 1024) return `${+(bytes / 1024).toFixed(1)} KiB`;
   return `${bytes} bytes`;
+}
+
+// Matched loosely: on a case-insensitive disk npm's stat of binding.gyp finds BINDING.GYP too
+// (and npm-shrinkwrap.json likewise).
+function isFileAt(scan: Scan, key: string): boolean {
+  return scan.seen.get(foldName(key))?.type === 'file';
 }
