@@ -31,6 +31,14 @@ export interface Config {
    * tarballs (one third), in bytes. More makes a large registry's reads faster. GATEHOUSE_READ_CACHE_BYTES
    */
   readCacheBytes: number;
+  /**
+   * Password hashes (logins, sign-ins, user creation) running at once in this process, at least 1.
+   * Each is a 16 MiB scrypt on one of libuv's four threads, which tarball reads also need; a few
+   * more wait their turn and the rest are refused with 429. GATEHOUSE_PASSWORD_HASH_CONCURRENCY
+   */
+  passwordHashConcurrency: number;
+  /** Unfinished web logins (`npm login`) one client address may hold open. GATEHOUSE_PENDING_WEB_LOGINS_PER_IP */
+  pendingWebLoginsPerIp: number;
   /** pino level: fatal, error, warn, info, debug, trace, silent. GATEHOUSE_LOG_LEVEL */
   logLevel: string;
 }
@@ -48,6 +56,8 @@ export const DEFAULTS: Config = {
   unpublishWindowHours: 72,
   eventPollMs: 1000,
   readCacheBytes: 48 * 1024 * 1024,
+  passwordHashConcurrency: 2,
+  pendingWebLoginsPerIp: 10,
   logLevel: 'info',
 };
 
@@ -64,6 +74,8 @@ const ENV_NAMES: { [K in keyof Config]: string } = {
   unpublishWindowHours: 'GATEHOUSE_UNPUBLISH_WINDOW_HOURS',
   eventPollMs: 'GATEHOUSE_EVENT_POLL_MS',
   readCacheBytes: 'GATEHOUSE_READ_CACHE_BYTES',
+  passwordHashConcurrency: 'GATEHOUSE_PASSWORD_HASH_CONCURRENCY',
+  pendingWebLoginsPerIp: 'GATEHOUSE_PENDING_WEB_LOGINS_PER_IP',
   logLevel: 'GATEHOUSE_LOG_LEVEL',
 };
 

@@ -7,6 +7,7 @@ import type { DB } from './schema.js';
 import { sqliteDialect } from './sqlite/dialect.js';
 import { postgresDialect } from './postgres/dialect.js';
 import * as initial from './migrations/001-initial.js';
+import * as webLoginRequests from './migrations/003-web-login-requests.js';
 
 export interface Database {
   db: Kysely<DB>;
@@ -30,7 +31,10 @@ class Migrations implements MigrationProvider {
   constructor(private readonly engine: Engine) {}
   async getMigrations(): Promise<Record<string, Migration>> {
     const engine = this.engine;
-    return { '001-initial': { up: (db) => initial.up(db, engine) } };
+    return {
+      '001-initial': { up: (db) => initial.up(db, engine) },
+      '003-web-login-requests': { up: (db) => webLoginRequests.up(db) },
+    };
   }
 }
 
