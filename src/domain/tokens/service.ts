@@ -22,8 +22,10 @@ const KNOWN_MAX = 10_000;
 const UNKNOWN_MAX = 10_000;
 
 export class TokenService {
-  private readonly known = new LRUCache<TokenHash, Authenticated>({ max: KNOWN_MAX, ttl: CACHE_MS });
-  private readonly unknown = new LRUCache<TokenHash, true>({ max: UNKNOWN_MAX, ttl: CACHE_MS });
+  // Entries age by the service's clock, so a test's injected clock decides when they go stale.
+  private readonly clock = { now: () => this.now().getTime() };
+  private readonly known = new LRUCache<TokenHash, Authenticated>({ max: KNOWN_MAX, ttl: CACHE_MS, perf: this.clock });
+  private readonly unknown = new LRUCache<TokenHash, true>({ max: UNKNOWN_MAX, ttl: CACHE_MS, perf: this.clock });
 
   constructor(
     private readonly store: Store,
