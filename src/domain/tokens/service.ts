@@ -105,8 +105,8 @@ export class TokenService {
 
   /** Drops any cached answer for this token id (after a revocation here or on another instance). */
   forget(tokenId: number): void {
-    for (const [hash, entry] of this.known.entries()) {
-      if (entry.token.id === tokenId) this.known.delete(hash);
-    }
+    // Collected first: deleting from an LRUCache while iterating it is not promised to be safe.
+    const stale = [...this.known.entries()].filter(([, entry]) => entry.token.id === tokenId).map(([hash]) => hash);
+    for (const hash of stale) this.known.delete(hash);
   }
 }

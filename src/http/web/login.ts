@@ -12,7 +12,7 @@ import { time } from './format.js';
 function requested(login: WebLogin) {
   const { ip, userAgent } = login.requestedBy;
   return html`<p class="requested">
-    This login was started ${time(login.createdAt)} from <strong>${ip || 'an unknown address'}</strong> ${userAgent
+    This login was started at ${time(login.createdAt)} from <strong>${ip || 'an unknown address'}</strong> ${userAgent
       ? html`by <code>${userAgent}</code>`
       : ''}.
     If you did not just run <code>npm login</code> there, do not sign in: whoever did would receive your token.
