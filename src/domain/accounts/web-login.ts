@@ -35,8 +35,10 @@ export class WebLoginService {
     const now = this.now();
     const at = now.toISOString();
     const from = { ip: requestedBy.ip, userAgent: printableAgent(requestedBy.userAgent) };
+    // Its own statement, before the transaction: expired rows go even when this one is refused,
+    // and the transaction below holds no row locks while it waits for the address's lock.
+    await this.deps.store.webLogins.purgeExpired(at);
     await this.deps.store.transaction(async (tx) => {
-      await tx.webLogins.purgeExpired(at);
       await tx.webLogins.lockRequester(from.ip);
       const pending = await tx.webLogins.pendingFrom(from.ip, at);
       if (pending.count >= this.deps.pendingPerIp) {
