@@ -61,6 +61,14 @@ export interface Config {
   readmeRenderThreads: number;
   /** READMEs waiting for a thread beyond which a page shows plain text now and renders on a later view. GATEHOUSE_README_RENDER_QUEUE */
   readmeRenderQueue: number;
+  /**
+   * Password hashes (logins, sign-ins, user creation) running at once in this process, at least 1.
+   * Each is a 16 MiB scrypt on one of libuv's four threads, which tarball reads also need; a few
+   * more wait their turn and the rest are refused with 429. GATEHOUSE_PASSWORD_HASH_CONCURRENCY
+   */
+  passwordHashConcurrency: number;
+  /** Unfinished web logins (`npm login`) one client address may hold open. GATEHOUSE_PENDING_WEB_LOGINS_PER_IP */
+  pendingWebLoginsPerIp: number;
   /** pino level: fatal, error, warn, info, debug, trace, silent. GATEHOUSE_LOG_LEVEL */
   logLevel: string;
 }
@@ -90,6 +98,8 @@ export const DEFAULTS: Config = {
   readmeRenderTimeoutMs: 2000,
   readmeRenderThreads: 1,
   readmeRenderQueue: 8,
+  passwordHashConcurrency: 2,
+  pendingWebLoginsPerIp: 10,
   logLevel: 'info',
 };
 
@@ -118,6 +128,8 @@ const ENV_NAMES: { [K in keyof Config]: string } = {
   readmeRenderTimeoutMs: 'GATEHOUSE_README_RENDER_TIMEOUT_MS',
   readmeRenderThreads: 'GATEHOUSE_README_RENDER_THREADS',
   readmeRenderQueue: 'GATEHOUSE_README_RENDER_QUEUE',
+  passwordHashConcurrency: 'GATEHOUSE_PASSWORD_HASH_CONCURRENCY',
+  pendingWebLoginsPerIp: 'GATEHOUSE_PENDING_WEB_LOGINS_PER_IP',
   logLevel: 'GATEHOUSE_LOG_LEVEL',
 };
 

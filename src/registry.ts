@@ -8,6 +8,8 @@ import { FsBlobStore } from './storage/blobs/fs/store.js';
 import type { Store } from './domain/store.js';
 import { TokenService } from './domain/tokens/service.js';
 import { AccountService } from './domain/accounts/service.js';
+import { PasswordGate } from './domain/accounts/password-gate.js';
+import { WebLoginService } from './domain/accounts/web-login.js';
 import { PackageService } from './domain/packages/service.js';
 import { EventFollower } from './domain/events/follower.js';
 import type { RegistryEvent } from './domain/events/store.js';
@@ -18,6 +20,7 @@ export interface Registry {
   blobs: FsBlobStore;
   tokens: TokenService;
   accounts: AccountService;
+  webLogins: WebLoginService;
   packages: PackageService;
   events: EventFollower;
   /** The URL clients reach us at; fixed once the server knows its port. */
@@ -32,7 +35,9 @@ export async function openRegistry(config: Config): Promise<Registry> {
   const blobs = new FsBlobStore(join(config.dataDir, 'blobs'));
   let baseUrl = config.publicUrl || `http://${config.host}:${config.port}`;
   const tokens = new TokenService(store);
-  const accounts = new AccountService(store, tokens);
+  // One gate per registry, and one registry per process: the bound is process-wide.
+  const accounts = new AccountService({ store, tokens, gate: new PasswordGate(config.passwordHashConcurrency) });
+  const webLogins = new WebLoginService({ store, tokens, accounts, pendingPerIp: config.pendingWebLoginsPerIp });
   const packages = new PackageService({
     store,
     blobs,
@@ -57,6 +62,7 @@ export async function openRegistry(config: Config): Promise<Registry> {
     blobs,
     tokens,
     accounts,
+    webLogins,
     packages,
     events,
     baseUrl: () => baseUrl,

@@ -17,6 +17,10 @@ export type ErrorCode =
   | 'BadCredentials'
   | 'Forbidden'
   | 'UserExists'
+  | 'PasswordTooLong'
+  | 'PasswordChecksBusy'
+  | 'WebLoginAlreadyApproved'
+  | 'TooManyPendingLogins'
   // package names, versions and tags
   | 'InvalidPackageName'
   | 'InvalidVersion'
@@ -63,6 +67,14 @@ export const ERROR_STATUS = {
   BadCredentials: 401,
   Forbidden: 403,
   UserExists: 409,
+  // Checked before hashing: a long password costs scrypt's PBKDF2 and NFKC time per byte.
+  PasswordTooLong: 400,
+  // Every password check is a 16 MiB scrypt on libuv's thread pool; beyond the bound, 429 + Retry-After.
+  PasswordChecksBusy: 429,
+  // A web login is approved once: a second sign-in on the same link would hand the CLI a different account.
+  WebLoginAlreadyApproved: 409,
+  // Anonymous POST /-/v1/login opens a row; one address may hold only so many unfinished ones.
+  TooManyPendingLogins: 429,
 
   InvalidPackageName: 400,
   InvalidVersion: 400,

@@ -198,6 +198,23 @@ for (const engine of ENGINES) {
       expect((await tokens.authenticate(secret))?.user.id).toBe(alice.id);
     });
 
+    it('keeps a live token cached however many forged well-formed tokens are tried', async () => {
+      // A fresh service: the cache starts empty, as after a restart.
+      const service = new TokenService(store, () => clock);
+      const { secret, record } = await issue(alice);
+      expect(await service.authenticate(secret)).toBeDefined();
+      const forged = Array.from({ length: 20_000 }, generateToken);
+      for (let i = 0; i < forged.length; i += 200) {
+        const answers = await Promise.all(forged.slice(i, i + 200).map((f) => service.authenticate(f)));
+        expect(answers.every((a) => a === undefined)).toBe(true);
+      }
+      // The read fast path answers from the cache alone: 'unknown' would send it to the database.
+      const peeked = service.peek(secret);
+      expect(peeked !== 'invalid' && peeked !== 'unknown' && peeked.token.id).toBe(record.id);
+      // Forgeries are remembered too, within their own bound: the latest are refused from memory.
+      expect(service.peek(forged.at(-1)!)).toBe('invalid');
+    });
+
     it('records token events without the token', async () => {
       const { secret, record } = await issue(bob);
       await tokens.revokeBySecret(bob, secret);

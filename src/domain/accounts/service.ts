@@ -1,29 +1,51 @@
-// Accounts: creating users, checking passwords, and the two ways npm logs in (the legacy
-// CouchDB PUT and the web flow). Every change writes its event in the same transaction.
-import { createHash, randomBytes } from 'node:crypto';
+// Accounts: creating users, checking passwords (the legacy CouchDB login PUT), and what one user
+// may see of another. Every change writes its event in the same transaction; every password goes
+// through the size check and the process-wide hashing bound before scrypt sees it.
 import type { Store } from '../store.js';
 import type { User } from './store.js';
 import type { TokenService } from '../tokens/service.js';
+import { assertNever, type Principal } from '../principal.js';
 import { fail } from '../errors.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords.js';
-import { parseEmail, parseUsername } from './names.js';
+import { parseEmail, parsePassword, parseUsername } from './names.js';
+import type { PasswordGate } from './password-gate.js';
 
-const WEB_LOGIN_TTL_MS = 10 * 60 * 1000;
 const MIN_PASSWORD = 10;
 
+/** A user as the user lookup shows it: `npm owner add` needs `name` and a non-empty `email`. */
+export interface UserView {
+  _id: string;
+  name: string;
+  email: string;
+}
+
+export interface AccountDeps {
+  store: Store;
+  tokens: TokenService;
+  gate: PasswordGate;
+  now?: () => Date;
+}
+
 export class AccountService {
-  constructor(
-    private readonly store: Store,
-    private readonly tokens: TokenService,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
+  private readonly store: Store;
+  private readonly tokens: TokenService;
+  private readonly gate: PasswordGate;
+  private readonly now: () => Date;
+
+  constructor(deps: AccountDeps) {
+    this.store = deps.store;
+    this.tokens = deps.tokens;
+    this.gate = deps.gate;
+    this.now = deps.now ?? (() => new Date());
+  }
 
   /** The bootstrap path (`gatehouse user create`): an administrator vouches for the email. */
   async createUser(input: { name: string; email: string; password: string; isAdmin: boolean; actorId?: number }) {
     const name = parseUsername(input.name);
     const email = parseEmail(input.email);
-    if (input.password.length < MIN_PASSWORD) fail('BadRequest', `A password needs at least ${MIN_PASSWORD} characters.`);
-    const passwordHash = await hashPassword(input.password);
+    const password = parsePassword(input.password);
+    if (password.length < MIN_PASSWORD) fail('BadRequest', `A password needs at least ${MIN_PASSWORD} characters.`);
+    const passwordHash = await this.gate.run(() => hashPassword(password));
     const createdAt = this.now().toISOString();
     return this.store.transaction(async (tx) => {
       const user = await tx.users.insert({ name, email, emailVerified: true, passwordHash, isAdmin: input.isAdmin, createdAt });
@@ -39,16 +61,17 @@ export class AccountService {
   }
 
   /** Checks a password; the same answer and about the same time for an unknown user as a wrong password. */
-  async checkPassword(name: string, password: string): Promise<User> {
+  async checkPassword(name: string, rawPassword: unknown): Promise<User> {
+    const password = parsePassword(rawPassword);
     const user = await this.store.users.byName(name);
     const stored = user ? await this.store.users.passwordHash(user.id) : undefined;
-    const ok = await verifyPassword(password, stored ?? (await DUMMY_HASH));
+    const ok = await this.gate.run(async () => verifyPassword(password, stored ?? (await DUMMY_HASH)));
     if (!user || !stored || !ok) fail('BadCredentials', 'Incorrect username or password.');
     return user;
   }
 
   /** npm login --auth-type=legacy: the password buys a session token. */
-  async loginWithPassword(name: string, password: string): Promise<{ user: User; token: string }> {
+  async loginWithPassword(name: string, password: unknown): Promise<{ user: User; token: string }> {
     const user = await this.checkPassword(name, password);
     const token = await this.store.transaction(async (tx) => {
       const { secret } = await this.tokens.create(tx, user, { reason: 'login' });
@@ -63,63 +86,29 @@ export class AccountService {
     return { user, token };
   }
 
-  /** npm login (web): a sign-in page for the person, a done URL for the CLI to poll. */
-  async startWebLogin(): Promise<{ id: string; doneSecret: string }> {
-    const id = randomBytes(16).toString('hex');
-    const doneSecret = randomBytes(32).toString('base64url');
-    const now = this.now();
-    await this.store.webLogins.insert({
-      id,
-      doneHash: sha256(doneSecret),
-      createdAt: now.toISOString(),
-      expiresAt: new Date(now.getTime() + WEB_LOGIN_TTL_MS).toISOString(),
-    });
-    return { id, doneSecret };
-  }
-
-  async pendingWebLogin(id: string) {
-    const login = await this.store.webLogins.byId(id);
-    if (!login || login.consumedAt || Date.parse(login.expiresAt) < this.now().getTime()) {
-      fail('NotFound', 'This sign-in link has expired or was already used. Run `npm login` again.');
+  /**
+   * GET /-/user/org.couchdb.user:NAME. Anonymous callers learn nothing, not even whether the
+   * user exists. A signed-in user sees their own address; of others only what the registry
+   * already shows (the name; maintainers' addresses are public in packuments, an account's is
+   * not), with a placeholder address because `npm owner add` refuses a document without one.
+   */
+  async lookupUser(principal: Principal, name: string): Promise<UserView> {
+    switch (principal.kind) {
+      case 'anonymous':
+        return fail('Unauthenticated', 'Log in to look up users (run `npm login`).');
+      case 'user': {
+        const user = await this.store.users.byName(name);
+        if (!user) fail('NotFound', `There is no user named "${name}".`);
+        const own = user.id === principal.user.id;
+        return { _id: `org.couchdb.user:${user.name}`, name: user.name, email: own ? user.email : placeholderEmail(user.name) };
+      }
+      default:
+        return assertNever(principal);
     }
-    return login;
-  }
-
-  /** The person signed in on the page: the waiting CLI may now collect a token. */
-  async approveWebLogin(id: string, name: string, password: string): Promise<User> {
-    const login = await this.pendingWebLogin(id);
-    const user = await this.checkPassword(name, password);
-    await this.store.transaction(async (tx) => {
-      await tx.webLogins.approve(login.id, user.id);
-      await tx.events.append({
-        type: 'user.login',
-        actorId: user.id,
-        data: { method: 'web' },
-        createdAt: this.now().toISOString(),
-      });
-    });
-    return user;
-  }
-
-  /** The CLI's poll: undefined while waiting, the token once, then not found. */
-  async pollWebLogin(doneSecret: string): Promise<string | undefined> {
-    const login = await this.store.webLogins.byDoneHash(sha256(doneSecret));
-    if (!login || login.consumedAt || Date.parse(login.expiresAt) < this.now().getTime()) {
-      fail('NotFound', 'This login has expired or was already completed. Run `npm login` again.');
-    }
-    if (login.userId === null) return undefined;
-    const userId = login.userId;
-    return this.store.transaction(async (tx) => {
-      if (!(await tx.webLogins.consume(login.id, this.now().toISOString())))
-        fail('NotFound', 'This login was already completed.');
-      const user = await tx.users.byId(userId);
-      if (!user) fail('NotFound', 'The account for this login no longer exists.');
-      const { secret } = await this.tokens.create(tx, user, { reason: 'web login' });
-      return secret;
-    });
   }
 }
 
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+/** Not an address anyone receives mail at: `.invalid` is reserved (RFC 2606). */
+export function placeholderEmail(name: string): string {
+  return `${name}@users.noreply.invalid`;
 }

@@ -1,10 +1,13 @@
 // Creates, authenticates and revokes tokens. Authentication costs one SHA-256 and, on a cache
 // miss, one indexed lookup; results are cached briefly so an install with a token costs about
 // what an anonymous one does. Revocation drops the cache entry at once on this instance, and
-// other instances drop it when they see the token.revoked event.
+// other instances drop it when they see the token.revoked event. Tokens that were never issued
+// are cached apart, in their own bounded LRU: anyone can mint well-formed forgeries, and they
+// must never push a live token out of the cache the read fast path answers from.
 import type { Repositories, Store } from '../store.js';
 import type { User } from '../accounts/store.js';
 import type { TokenRecord } from './store.js';
+import { LRUCache } from 'lru-cache';
 import { displayToken, generateToken, hashToken, isWellFormedToken, type TokenHash } from './format.js';
 
 export interface Authenticated {
@@ -13,10 +16,16 @@ export interface Authenticated {
 }
 
 const CACHE_MS = 10_000;
-const CACHE_MAX = 10_000;
+/** Issued tokens (live, revoked or expired) remembered at once; only real rows can enter. */
+const KNOWN_MAX = 10_000;
+/** Well-formed tokens never issued: least recently seen go first, so a flood only evicts itself. */
+const UNKNOWN_MAX = 10_000;
 
 export class TokenService {
-  private readonly cache = new Map<TokenHash, { value: Authenticated | undefined; until: number }>();
+  // Entries age by the service's clock, so a test's injected clock decides when they go stale.
+  private readonly clock = { now: () => this.now().getTime() };
+  private readonly known = new LRUCache<TokenHash, Authenticated>({ max: KNOWN_MAX, ttl: CACHE_MS, perf: this.clock });
+  private readonly unknown = new LRUCache<TokenHash, true>({ max: UNKNOWN_MAX, ttl: CACHE_MS, perf: this.clock });
 
   constructor(
     private readonly store: Store,
@@ -47,12 +56,12 @@ export class TokenService {
   async authenticate(secret: string): Promise<Authenticated | undefined> {
     if (!isWellFormedToken(secret)) return undefined;
     const hash = hashToken(secret);
-    const now = Date.now();
-    const cached = this.cache.get(hash);
-    if (cached && cached.until > now) return this.live(cached.value);
+    const cached = this.known.get(hash);
+    if (cached) return this.live(cached);
+    if (this.unknown.has(hash)) return undefined;
     const found = await this.store.tokens.byHash(hash);
-    if (this.cache.size >= CACHE_MAX) this.cache.clear();
-    this.cache.set(hash, { value: found, until: now + CACHE_MS });
+    if (found) this.known.set(hash, found);
+    else this.unknown.set(hash, true);
     return this.live(found);
   }
 
@@ -62,8 +71,10 @@ export class TokenService {
    */
   peek(secret: string): Authenticated | 'invalid' | 'unknown' {
     // Only well-formed tokens are ever cached, so a hit needs no format check: one hash, one lookup.
-    const cached = this.cache.get(hashToken(secret));
-    if (cached && cached.until > Date.now()) return this.live(cached.value) ?? 'invalid';
+    const hash = hashToken(secret);
+    const cached = this.known.get(hash);
+    if (cached) return this.live(cached) ?? 'invalid';
+    if (this.unknown.has(hash)) return 'invalid';
     return isWellFormedToken(secret) ? 'unknown' : 'invalid';
   }
 
@@ -94,8 +105,8 @@ export class TokenService {
 
   /** Drops any cached answer for this token id (after a revocation here or on another instance). */
   forget(tokenId: number): void {
-    for (const [hash, entry] of this.cache) {
-      if (entry.value?.token.id === tokenId) this.cache.delete(hash);
-    }
+    // Collected first: deleting from an LRUCache while iterating it is not promised to be safe.
+    const stale = [...this.known.entries()].filter(([, entry]) => entry.token.id === tokenId).map(([hash]) => hash);
+    for (const hash of stale) this.known.delete(hash);
   }
 }

@@ -5,6 +5,7 @@ import type { Registry } from '../../registry.js';
 import { fail } from '../../domain/errors.js';
 import { isObject } from '../../domain/packages/publish-document.js';
 import { requestPrincipal, requireUser } from '../auth.js';
+import { auditedLogin } from '../login-audit.js';
 
 const COUCH_USER = 'org.couchdb.user:';
 
@@ -27,20 +28,23 @@ export function registerLoginRoutes(app: FastifyInstance, registry: Registry): v
     if (!isObject(body) || typeof body.password !== 'string') fail('BadRequest', 'Send {"name": ..., "password": ...}.');
     if (body.name !== undefined && body.name !== name)
       fail('BadRequest', 'The name in the body differs from the one in the address.');
-    const { user, token } = await registry.accounts.loginWithPassword(name, body.password);
+    const password = body.password;
+    const { user, token } = await auditedLogin(request, name, 'password', () =>
+      registry.accounts.loginWithPassword(name, password),
+    );
     request.log.info({ user: user.name }, 'login');
-    return reply.code(201).send({ ok: true, id: `${COUCH_USER}${user.name}`, token });
+    // The body carries a token: no cache (a proxy, the browser's) may keep a copy.
+    return reply
+      .code(201)
+      .header('cache-control', 'no-store')
+      .send({ ok: true, id: `${COUCH_USER}${user.name}`, token });
   });
 
+  // npm owner add reads this for {name, email}; what it shows to whom is decided in the domain.
   app.get('/-/user/*', async (request) => {
     const name = couchName(request);
     const principal = await requestPrincipal(registry, request);
-    const user = await registry.store.users.byName(name);
-    if (!user) fail('NotFound', `There is no user named "${name}".`);
-    // Addresses are shown to signed-in users only (npm owner add needs one to write maintainers).
-    return principal.kind === 'user'
-      ? { _id: `${COUCH_USER}${user.name}`, name: user.name, email: user.email }
-      : { name: user.name };
+    return registry.accounts.lookupUser(principal, name);
   });
 
   app.delete('/-/user/token/*', async (request) => {
@@ -61,14 +65,20 @@ export function registerLoginRoutes(app: FastifyInstance, registry: Registry): v
     return { username: principal.user.name };
   });
 
-  app.post('/-/v1/login', async () => {
-    const { id, doneSecret } = await registry.accounts.startWebLogin();
+  // npm-profile's loginWeb: an empty JSON body. Who asked is shown on the sign-in page.
+  app.post('/-/v1/login', async (request, reply) => {
+    const requestedBy = { ip: request.ip, userAgent: request.headers['user-agent'] ?? '' };
+    const { id, doneSecret } = await registry.webLogins.start(requestedBy);
     const base = registry.baseUrl();
-    return { loginUrl: `${base}/login/cli/${id}`, doneUrl: `${base}/-/v1/done/${doneSecret}` };
+    // doneUrl is the secret that collects the token: as private as the token itself.
+    return reply
+      .header('cache-control', 'no-store')
+      .send({ loginUrl: `${base}/login/cli/${id}`, doneUrl: `${base}/-/v1/done/${doneSecret}` });
   });
 
   app.get<{ Params: { secret: string } }>('/-/v1/done/:secret', async (request, reply) => {
-    const token = await registry.accounts.pollWebLogin(request.params.secret);
+    reply.header('cache-control', 'no-store');
+    const token = await registry.webLogins.poll(request.params.secret);
     if (token === undefined) return reply.code(202).header('retry-after', '1').send({});
     return { token };
   });

@@ -8,6 +8,7 @@ import { sqliteDialect } from './sqlite/dialect.js';
 import { postgresDialect } from './postgres/dialect.js';
 import * as initial from './migrations/001-initial.js';
 import * as readmeHtml from './migrations/002-readme-html.js';
+import * as webLoginRequests from './migrations/003-web-login-requests.js';
 
 export interface Database {
   db: Kysely<DB>;
@@ -34,6 +35,7 @@ class Migrations implements MigrationProvider {
     return {
       '001-initial': { up: (db) => initial.up(db, engine) },
       '002-readme-html': { up: (db) => readmeHtml.up(db) },
+      '003-web-login-requests': { up: (db) => webLoginRequests.up(db) },
     };
   }
 }

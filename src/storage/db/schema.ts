@@ -96,6 +96,9 @@ export interface WebLoginsTable {
   created_at: string;
   expires_at: string;
   consumed_at: string | null;
+  /** Address and User-Agent of the CLI's POST /-/v1/login, shown on the sign-in page (003). */
+  requester_ip: string;
+  requester_agent: string;
 }
 
 export interface DB {

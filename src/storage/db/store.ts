@@ -15,7 +15,7 @@ function repositories(db: Kysely<DB>, engine: Engine): Repositories {
     tokens: tokenStore(db),
     packages: packageStore(db, engine),
     events: eventStore(db),
-    webLogins: webLoginStore(db),
+    webLogins: webLoginStore(db, engine),
   };
 }
 

@@ -1,5 +1,6 @@
 // Kysely implementation of the account repositories.
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Engine } from './engine.js';
 import type { DB, UsersTable, WebLoginsTable } from './schema.js';
 import type { NewUser, User, UserStore } from '../../domain/accounts/store.js';
 import type { WebLogin, WebLoginStore } from '../../domain/accounts/web-login-store.js';
@@ -55,15 +56,25 @@ function toWebLogin(row: Selectable<WebLoginsTable>): WebLogin {
     createdAt: row.created_at,
     expiresAt: row.expires_at,
     consumedAt: row.consumed_at,
+    requestedBy: { ip: row.requester_ip, userAgent: row.requester_agent },
   };
 }
 
-export function webLoginStore(db: Kysely<DB>): WebLoginStore {
+export function webLoginStore(db: Kysely<DB>, engine: Engine): WebLoginStore {
+  const pending = (now: string) =>
+    db.selectFrom('web_logins').where('user_id', 'is', null).where('consumed_at', 'is', null).where('expires_at', '>', now);
   return {
     async insert(login) {
       await db
         .insertInto('web_logins')
-        .values({ id: login.id, done_hash: login.doneHash, created_at: login.createdAt, expires_at: login.expiresAt })
+        .values({
+          id: login.id,
+          done_hash: login.doneHash,
+          created_at: login.createdAt,
+          expires_at: login.expiresAt,
+          requester_ip: login.requestedBy.ip,
+          requester_agent: login.requestedBy.userAgent,
+        })
         .execute();
     },
     async byId(id) {
@@ -74,8 +85,32 @@ export function webLoginStore(db: Kysely<DB>): WebLoginStore {
       const row = await db.selectFrom('web_logins').selectAll().where('done_hash', '=', doneHash).executeTakeFirst();
       return row && toWebLogin(row);
     },
-    async approve(id, userId) {
-      await db.updateTable('web_logins').set({ user_id: userId }).where('id', '=', id).execute();
+    async lockRequester(ip) {
+      // SQLite runs one write transaction at a time already; PostgreSQL needs a lock per address,
+      // held until commit, or two requests could both count nine and both insert a tenth.
+      if (engine === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${`web-login:${ip}`}))`.execute(db);
+    },
+    async pendingFrom(ip, now) {
+      const row = await pending(now)
+        .where('requester_ip', '=', ip)
+        .select((eb) => [eb.fn.countAll<number | string>().as('count'), eb.fn.min('expires_at').as('first')])
+        .executeTakeFirst();
+      return { count: Number(row?.count ?? 0), firstExpiry: (row?.first as string | null | undefined) ?? null };
+    },
+    async purgeExpired(now) {
+      const result = await db.deleteFrom('web_logins').where('expires_at', '<=', now).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+    async approve(id, userId, now) {
+      const result = await db
+        .updateTable('web_logins')
+        .set({ user_id: userId })
+        .where('id', '=', id)
+        .where('user_id', 'is', null)
+        .where('consumed_at', 'is', null)
+        .where('expires_at', '>', now)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
     },
     async consume(id, at) {
       const result = await db
@@ -83,6 +118,8 @@ export function webLoginStore(db: Kysely<DB>): WebLoginStore {
         .set({ consumed_at: at })
         .where('id', '=', id)
         .where('consumed_at', 'is', null)
+        .where('user_id', 'is not', null)
+        .where('expires_at', '>', at)
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },

@@ -1,0 +1,123 @@
+// npm's web login: the CLI opens a session (POST /-/v1/login), a person signs in on its page,
+// the CLI's poll of doneUrl collects a token once. A session is approved at most once, shows who
+// asked for it, expires, and one address can hold only a few open. Never stores a done secret or
+// a token: the secret is kept as a SHA-256 and the token is minted by the poll that collects it.
+import { createHash, randomBytes } from 'node:crypto';
+import type { Store } from '../store.js';
+import type { User } from './store.js';
+import type { TokenService } from '../tokens/service.js';
+import type { AccountService } from './service.js';
+import type { LoginRequester, WebLogin } from './web-login-store.js';
+import { fail } from '../errors.js';
+
+export const WEB_LOGIN_TTL_MS = 10 * 60 * 1000;
+const MAX_USER_AGENT = 200;
+
+export interface WebLoginDeps {
+  store: Store;
+  tokens: TokenService;
+  accounts: AccountService;
+  pendingPerIp: number;
+  now?: () => Date;
+}
+
+export class WebLoginService {
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: WebLoginDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  /** POST /-/v1/login: opens a session for the CLI at `requestedBy`, purging expired ones first. */
+  async start(requestedBy: LoginRequester): Promise<{ id: string; doneSecret: string }> {
+    const id = randomBytes(16).toString('hex');
+    const doneSecret = randomBytes(32).toString('base64url');
+    const now = this.now();
+    const at = now.toISOString();
+    const from = { ip: requestedBy.ip, userAgent: printableAgent(requestedBy.userAgent) };
+    // Its own statement, before the transaction: expired rows go even when this one is refused,
+    // and the transaction below holds no row locks while it waits for the address's lock.
+    await this.deps.store.webLogins.purgeExpired(at);
+    await this.deps.store.transaction(async (tx) => {
+      await tx.webLogins.lockRequester(from.ip);
+      const pending = await tx.webLogins.pendingFrom(from.ip, at);
+      if (pending.count >= this.deps.pendingPerIp) {
+        const waitMs = pending.firstExpiry ? Date.parse(pending.firstExpiry) - now.getTime() : WEB_LOGIN_TTL_MS;
+        fail(
+          'TooManyPendingLogins',
+          `${pending.count} logins started from your address are still waiting for a sign-in. Finish one, or wait for them to expire.`,
+          { 'retry-after': String(Math.max(1, Math.ceil(waitMs / 1000))) },
+        );
+      }
+      await tx.webLogins.insert({
+        id,
+        doneHash: sha256(doneSecret),
+        createdAt: at,
+        expiresAt: new Date(now.getTime() + WEB_LOGIN_TTL_MS).toISOString(),
+        requestedBy: from,
+      });
+    });
+    return { id, doneSecret };
+  }
+
+  /** The session behind a sign-in link, if it still waits for a sign-in. */
+  async pending(id: string): Promise<WebLogin> {
+    const login = await this.deps.store.webLogins.byId(id);
+    if (!login || login.consumedAt || this.expired(login)) {
+      fail('NotFound', 'This sign-in link has expired or was already used. Run `npm login` again.');
+    }
+    if (login.userId !== null) {
+      fail(
+        'WebLoginAlreadyApproved',
+        'Someone already signed in on this link. If that was not you, do not use the terminal that printed it; run `npm login` again.',
+      );
+    }
+    return login;
+  }
+
+  /** The person signed in on the page: the waiting CLI may now collect a token. Only once. */
+  async approve(id: string, name: string, password: unknown): Promise<User> {
+    const login = await this.pending(id);
+    const user = await this.deps.accounts.checkPassword(name, password);
+    await this.deps.store.transaction(async (tx) => {
+      const at = this.now().toISOString();
+      // The conditional update is the real check: two sign-ins racing past `pending` cannot both win.
+      if (!(await tx.webLogins.approve(login.id, user.id, at))) {
+        fail('WebLoginAlreadyApproved', 'Someone signed in on this link first. Run `npm login` again.');
+      }
+      await tx.events.append({ type: 'user.login', actorId: user.id, data: { method: 'web' }, createdAt: at });
+    });
+    return user;
+  }
+
+  /** The CLI's poll: undefined while waiting, the token once, then not found. */
+  async poll(doneSecret: string): Promise<string | undefined> {
+    const login = await this.deps.store.webLogins.byDoneHash(sha256(doneSecret));
+    if (!login || login.consumedAt || this.expired(login)) {
+      fail('NotFound', 'This login has expired or was already completed. Run `npm login` again.');
+    }
+    if (login.userId === null) return undefined;
+    const userId = login.userId;
+    return this.deps.store.transaction(async (tx) => {
+      if (!(await tx.webLogins.consume(login.id, this.now().toISOString())))
+        fail('NotFound', 'This login was already completed.');
+      const user = await tx.users.byId(userId);
+      if (!user) fail('NotFound', 'The account for this login no longer exists.');
+      const { secret } = await this.deps.tokens.create(tx, user, { reason: 'web login' });
+      return secret;
+    });
+  }
+
+  private expired(login: WebLogin): boolean {
+    return Date.parse(login.expiresAt) <= this.now().getTime();
+  }
+}
+
+/** attacker-controlled: shown on a page and stored, so bounded and free of control characters. */
+function printableAgent(agent: string): string {
+  return agent.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').slice(0, MAX_USER_AGENT);
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
