@@ -80,9 +80,17 @@ export function markdown(report) {
   if (codes.length) lines.push('## Refusals by code', '');
   for (const [code, count] of codes) {
     lines.push(`### ${code} (${count})`, '');
-    for (const r of report.refusals.filter((x) => x.code === code))
-      lines.push(`- ${r.id} (${r.set}): HTTP ${r.status}: ${r.error}`);
-    lines.push('');
+    // One code can have several causes: group by the message with its quoted parts blanked out.
+    const byReason = new Map();
+    for (const r of report.refusals.filter((x) => x.code === code)) {
+      const reason = r.error.replace(/"[^"]*"/g, '"…"');
+      byReason.set(reason, [...(byReason.get(reason) ?? []), r]);
+    }
+    for (const [reason, list] of [...byReason].sort((a, b) => b[1].length - a[1].length)) {
+      lines.push(`${list.length} × ${reason}`, '');
+      for (const r of list) lines.push(`- ${r.id} (${r.set}): HTTP ${r.status}: ${r.error}`);
+      lines.push('');
+    }
   }
   for (const [title, list] of [
     ['Accepted but read-back differs', report.verifyFailures],
