@@ -12,6 +12,7 @@ const npmRequire = createRequire(NPM_ROOT);
 const pacote = npmRequire('pacote');
 const { publish: libpub } = npmRequire('libnpmpublish');
 const NPM_VERSION = npmRequire('./package.json').version;
+const LOCAL_REFUSALS = new Set(['EPRIVATE', 'EUNSCOPED', 'EBADSEMVER']);
 
 /**
  * One publish. Outcome: { outcome: 'accepted' }, { outcome: 'refused', status, code, error },
@@ -41,7 +42,10 @@ export async function publishTarball({ file, registry, token, tag, npmCache }) {
     await libpub(manifest, tarball, { ...opts, defaultTag: tag, ...(access ? { access } : {}) });
     return { outcome: 'accepted', tag: manifest.tag || tag, approxBodyBytes: approxBodyBytes(manifest, tarball) };
   } catch (err) {
-    if (typeof err.statusCode !== 'number') return { outcome: 'not-sent', error: `${err.code ?? ''} ${err.message}`.trim() };
+    // libnpmpublish's own refusals, before any request: npm publish would stop there too.
+    if (LOCAL_REFUSALS.has(err.code)) return { outcome: 'not-sent', error: `${err.code} ${err.message}` };
+    // No answer at all (server down, connection reset): the harness failed, not the package.
+    if (typeof err.statusCode !== 'number') throw err;
     const body = err.body && typeof err.body === 'object' ? err.body : {};
     return {
       outcome: 'refused',
