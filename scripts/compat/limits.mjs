@@ -29,7 +29,7 @@ export async function measureTarball(file) {
 /**
  * For a refusal: { setting, limit, figure } when a limit caused it, else null. The first three
  * codes only ever mean a limit (the figure is ours, measured with node-tar, so it may sit just
- * under the server's own count); the last two also cover unsafe paths and broken package.json.
+ * under the server's own count); the others also have causes that are not limits.
  */
 export function limitBreached(refusal, figures, config) {
   const [setting, limit, figure, always] =
@@ -38,6 +38,8 @@ export function limitBreached(refusal, figures, config) {
       TarballTooLarge: ['maxUnpackedBytes', config.maxUnpackedBytes, figures.unpackedBytes, true],
       TarballTooManyFiles: ['maxFileCount', config.maxFileCount, figures.fileCount, true],
       TarballUnsafePath: ['maxPathDepth', config.maxPathDepth, figures.maxPathDepth, false],
+      // Fastify may close the connection on an oversized body instead of answering 413.
+      '(no answer)': ['maxBodyBytes', config.maxBodyBytes, refusal.approxBodyBytes, false],
       TarballBadPackageJson: ['package.json size (fixed)', MAX_PACKAGE_JSON_BYTES, figures.packageJsonBytes, false],
     }[refusal.code] ?? [];
   return setting && (always || figure > limit) ? { setting, limit, figure } : null;

@@ -44,8 +44,13 @@ export async function publishTarball({ file, registry, token, tag, npmCache }) {
   } catch (err) {
     // libnpmpublish's own refusals, before any request: npm publish would stop there too.
     if (LOCAL_REFUSALS.has(err.code)) return { outcome: 'not-sent', error: `${err.code} ${err.message}` };
-    // No answer at all (server down, connection reset): the harness failed, not the package.
-    if (typeof err.statusCode !== 'number') throw err;
+    // No answer at all: a server that closed the connection on this upload is a finding if it
+    // still answers others; a server that is down means the harness failed, not the package.
+    if (typeof err.statusCode !== 'number') {
+      if (!(await answers(registry))) throw err;
+      const error = `no HTTP answer: ${err.code ?? ''} ${err.message}`.trim();
+      return { outcome: 'refused', status: 0, code: '(no answer)', error, approxBodyBytes: approxBodyBytes(manifest, tarball) };
+    }
     const body = err.body && typeof err.body === 'object' ? err.body : {};
     return {
       outcome: 'refused',
@@ -60,4 +65,13 @@ export async function publishTarball({ file, registry, token, tag, npmCache }) {
 /** The publish body's size as libnpmpublish builds it: the manifest, twice-wrapped, plus base64 of the tarball. */
 function approxBodyBytes(manifest, tarball) {
   return Buffer.byteLength(JSON.stringify(manifest)) + Math.ceil(tarball.length / 3) * 4 + 1024;
+}
+
+async function answers(registry) {
+  try {
+    await (await fetch(new URL('-/ping', registry))).arrayBuffer();
+    return true;
+  } catch {
+    return false;
+  }
 }
