@@ -3,11 +3,12 @@
 
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
-export const STATE = join(REPO, '.compat');
+// COMPAT_STATE_DIR lets another checkout (the merged main) reuse one cache and so test the same set.
+export const STATE = process.env.COMPAT_STATE_DIR ? resolve(process.env.COMPAT_STATE_DIR) : join(REPO, '.compat');
 export const TARBALLS = join(STATE, 'tarballs');
 
 export function ensureDirs() {

@@ -3,18 +3,22 @@
 // `asOf`. Picks are deterministic for a given asOf and cached, so reruns publish the same set.
 
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import semver from 'semver';
 import { runCommand, stockEnv } from '../../bench/processes.mjs';
 import { eachLimited } from './pool.mjs';
-import { STATE, readJson, writeJson } from './files.mjs';
+import { REPO, STATE, readJson, writeJson } from './files.mjs';
 
-const TOP = join(STATE, '..', '..', '..', 'shared', 'data', 'npm-top-10000.tsv');
+// shared/ sits beside the main checkout (/work/main) and two levels up from a worktree (/work/wt/NAME).
+const TOP = [join(REPO, '..', 'shared'), join(REPO, '..', '..', 'shared')]
+  .map((dir) => join(dir, 'data', 'npm-top-10000.tsv'))
+  .find((file) => existsSync(file));
 const OLDER = join(STATE, 'older.json');
 const YEAR_MS = 365.25 * 24 * 3600 * 1000;
 
 export function topNames(count, file = process.env.COMPAT_TOP_FILE ?? TOP) {
+  if (!file) throw new Error('npm-top-10000.tsv not found beside this checkout; set COMPAT_TOP_FILE');
   const names = readFileSync(file, 'utf8')
     .split('\n')
     .map((line) => line.split('\t')[0].trim())
