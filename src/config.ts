@@ -14,7 +14,11 @@ export interface Config {
   databaseUrl: string;
   /** Base URL clients reach us at (tarball URLs, login links); defaults to http://host:port. GATEHOUSE_PUBLIC_URL */
   publicUrl: string;
-  /** Largest request body accepted, in bytes (a publish carries its tarball base64-encoded). GATEHOUSE_MAX_BODY_BYTES */
+  /**
+   * Largest publish body, in bytes (the tarball travels base64-encoded, so about 96 MiB of tarball).
+   * Real packages need more than 50 MB: next@16's 41.6 MiB tarball is a 55.5 MiB body. Only
+   * authenticated publishes ever get this far. GATEHOUSE_MAX_BODY_BYTES
+   */
   maxBodyBytes: number;
   /**
    * Largest package document written back without a tarball (\`npm unpublish name@v\` and \`npm owner\`
@@ -79,7 +83,7 @@ export const DEFAULTS: Config = {
   dataDir: './.gatehouse',
   databaseUrl: '',
   publicUrl: '',
-  maxBodyBytes: 50 * 1024 * 1024,
+  maxBodyBytes: 128 * 1024 * 1024,
   maxDocumentBytes: 10 * 1024 * 1024,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 120_000,
