@@ -1,9 +1,9 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
-// Two tiers, both run by `npm test`. fast (`npm run test:fast`) is everything in-process: the app
-// through inject() or a listening port, both engines, no child process. slow starts real processes:
-// npm/pnpm/yarn clients, Chromium, and the compiled `gatehouse` command (build dist/ first). A new
-// test file that spawns anything belongs in SLOW, or the fast tier stops being fast.
+// Two tiers, both run by `npm test`. fast (`npm run test:fast`) is in-process: the app through
+// inject() or a listening port, both engines, no child process, about a minute in all. slow starts
+// real processes: npm/pnpm/yarn clients, Chromium and the compiled `gatehouse` command (build dist/
+// first), plus two CPU-bound files. A new test file that spawns anything belongs in SLOW.
 const SLOW = [
   'test/e2e/**/*.test.ts', // real npm, pnpm and yarn
   'test/web/browser.test.ts', // Chromium
@@ -11,6 +11,10 @@ const SLOW = [
   'test/reliability/crash.test.ts', // server processes killed mid-publish
   'test/reliability/database-connections.test.ts', // server processes
   'test/http/login-log.test.ts', // a server process's log
+  // in-process, but CPU-bound for most of a minute each: crafted READMEs rendered against their
+  // time limit, and publishes raced under load; they would keep the fast tier over a minute
+  'test/web/readme.test.ts',
+  'test/reliability/concurrent-publish.test.ts',
 ];
 
 // Two cores: files run in two forked workers. Client end-to-end tests spawn real npm/pnpm/yarn

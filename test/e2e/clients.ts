@@ -53,7 +53,7 @@
 // - pnpm 12 sends GET /pnpm (abbreviated Accept, with the token) to the configured registry before
 //   install/add: its update check (`updateNotifier`, skipped in CI). A 404 is harmless; it is off here.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, delimiter, dirname, join, sep } from 'node:path';
@@ -132,8 +132,19 @@ export function missingClient(client: ClientName): string | undefined {
   };
   const absent = needs[client].filter(([, file]) => !existsSync(file)).map(([pkg]) => pkg);
   if (absent.length === 0) return undefined;
-  return `${client} needs ${absent.join(' and ')}, not installed: npm installs it only on a platform it is built for`;
+  const listed = absent.filter((pkg) => pkg in platformBuilds);
+  const why =
+    listed.length === absent.length
+      ? 'run `npm ci` to install it'
+      : `test/support/platform-binaries lists no build for ${platform}, as the registry has none`;
+  return `${client} needs ${absent.join(' and ')}, which is not installed: ${why}`;
 }
+
+const platformBuilds = (
+  JSON.parse(readFileSync(new URL('../support/platform-binaries/package.json', import.meta.url), 'utf8')) as {
+    optionalDependencies: Record<string, string>;
+  }
+).optionalDependencies;
 
 /**
  * True when tests that drive any of `clients` should be skipped: one is missing here and this is not
