@@ -137,7 +137,7 @@ export function missingClient(client: ClientName): string | undefined {
     listed.length === absent.length
       ? 'run `npm ci` to install it'
       : `test/support/platform-binaries lists no build for ${platform}, as the registry has none`;
-  return `${client} needs ${absent.join(' and ')}, which is not installed: ${why}`;
+  return `${client} needs ${absent.join(' and ')}, not installed here: ${why}`;
 }
 
 const platformBuilds = (

@@ -234,6 +234,8 @@ for (const engine of ENGINES) {
       });
 
       it('un-deprecates with an empty message, writing one version.undeprecated event', async () => {
+        const deprecated = await putBack(alice, (doc) => (doc.versions['1.0.0']!.deprecated = 'to be lifted'));
+        expect(deprecated.statusCode, deprecated.body).toBe(200);
         const events = await eventsOf(async () => {
           const res = await putBack(alice, (doc) => (doc.versions['1.0.0']!.deprecated = ''));
           expect(res.statusCode).toBe(200);
@@ -333,6 +335,10 @@ for (const engine of ENGINES) {
       });
 
       it('removes an owner, who then can no longer publish or manage the package', async () => {
+        const added = await changeOwners(alice, (m) => {
+          if (!m.some((o) => o.name === 'bob')) m.push({ name: 'bob', email: 'bob@example.com' });
+        });
+        expect(added.statusCode, added.body).toBe(200);
         let res: LightMyRequestResponse | undefined;
         const events = await eventsOf(
           async () =>
