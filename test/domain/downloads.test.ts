@@ -8,6 +8,7 @@ import { ManualClock } from '../../src/domain/jobs/clock.js';
 import { DownloadService } from '../../src/domain/downloads/service.js';
 import { openRegistry } from '../../src/registry.js';
 import { openDatabase } from '../../src/storage/db/database.js';
+import { createDbStore } from '../../src/storage/db/store.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../src/storage/db/schema.js';
 
@@ -77,6 +78,33 @@ for (const engine of ENGINES) {
       const downloads = new DownloadService({ store: opened.store, clock: new ManualClock(0), counting: false });
       downloads.served('GET', 'left-pad', 'left-pad-1.0.0.tgz');
       expect(await downloads.flush()).toBe(0);
+    });
+  });
+
+  // Several instances share a PostgreSQL database; a SQLite file belongs to one process.
+  describe.runIf(engine === 'postgres')(`two instances flushing at once (${engine})`, () => {
+    it('adds both instances counts for the same rows, losing none', async () => {
+      const database = await freshDatabase(engine);
+      const [one, two] = [await openDatabase(database.config), await openDatabase(database.config)];
+      try {
+        const clock = new ManualClock(Date.parse('2026-05-10T10:00:00Z'));
+        const services = [one, two].map(
+          (d) => new DownloadService({ store: createDbStore(d.db, d.engine), clock, counting: true }),
+        );
+        // Each instance saw the same packages in a different order.
+        for (let i = 0; i < 300; i++) services[0]!.served('GET', `p${i}`, `p${i}-1.0.0.tgz`);
+        for (let i = 299; i >= 0; i--) services[1]!.served('GET', `p${i}`, `p${i}-1.0.0.tgz`);
+        expect(await Promise.all(services.map((s) => s.flush()))).toEqual([300, 300]);
+        const stored = await rows(one.db);
+        expect({ rows: stored.length, counts: new Set(stored.map((r) => Number(r.count))) }).toEqual({
+          rows: 300,
+          counts: new Set([2]),
+        });
+      } finally {
+        await one.db.destroy();
+        await two.db.destroy();
+        await database.dispose();
+      }
     });
   });
 

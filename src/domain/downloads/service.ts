@@ -161,5 +161,11 @@ function rowsOf(taken: Map<Day, DayCounts>): DailyCount[] {
       }
     }
   }
-  return rows;
+  // One order for every instance: two flushes upserting the same rows on PostgreSQL then lock
+  // them in the same sequence and wait for each other instead of deadlocking.
+  return rows.sort((a, b) => compare(a.packageName, b.packageName) || compare(a.version, b.version) || compare(a.day, b.day));
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
