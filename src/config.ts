@@ -73,6 +73,11 @@ export interface Config {
   passwordHashConcurrency: number;
   /** Unfinished web logins (`npm login`) one client address may hold open. GATEHOUSE_PENDING_WEB_LOGINS_PER_IP */
   pendingWebLoginsPerIp: number;
+  /**
+   * How often each instance writes its in-memory download counts to the database, in ms; a crash
+   * loses at most this much counting. 0 turns download counting off. GATEHOUSE_DOWNLOAD_FLUSH_MS
+   */
+  downloadFlushMs: number;
   /** pino level: fatal, error, warn, info, debug, trace, silent. GATEHOUSE_LOG_LEVEL */
   logLevel: string;
 }
@@ -104,6 +109,7 @@ export const DEFAULTS: Config = {
   readmeRenderQueue: 8,
   passwordHashConcurrency: 2,
   pendingWebLoginsPerIp: 10,
+  downloadFlushMs: 10_000,
   logLevel: 'info',
 };
 
@@ -134,6 +140,7 @@ const ENV_NAMES: { [K in keyof Config]: string } = {
   readmeRenderQueue: 'GATEHOUSE_README_RENDER_QUEUE',
   passwordHashConcurrency: 'GATEHOUSE_PASSWORD_HASH_CONCURRENCY',
   pendingWebLoginsPerIp: 'GATEHOUSE_PENDING_WEB_LOGINS_PER_IP',
+  downloadFlushMs: 'GATEHOUSE_DOWNLOAD_FLUSH_MS',
   logLevel: 'GATEHOUSE_LOG_LEVEL',
 };
 

@@ -38,7 +38,7 @@ export class FastReads {
     if (path.kind === 'package') return this.packument(req, res, entry);
     const tarball = entry.tarballs.get(path.file);
     if (!tarball) return false;
-    return this.tarball(req, res, tarball);
+    return this.tarball(req, res, tarball, path.name, path.file);
   }
 
   private knownToken(authorization: string): boolean {
@@ -76,7 +76,7 @@ export class FastReads {
     return true;
   }
 
-  private tarball(req: IncomingMessage, res: ServerResponse, tarball: TarballEntry): boolean {
+  private tarball(req: IncomingMessage, res: ServerResponse, tarball: TarballEntry, name: string, file: string): boolean {
     const bytes = this.tarballs.get(tarball.blob);
     if (!bytes) {
       if (tarball.size <= SMALL_TARBALL) void this.load(tarball);
@@ -89,6 +89,7 @@ export class FastReads {
       res.end();
       return true;
     }
+    this.registry.downloads.served(req.method, name, file);
     res.writeHead(200, { ...headers, 'content-type': 'application/octet-stream', 'content-length': bytes.length });
     res.end(req.method === 'HEAD' ? undefined : bytes);
     return true;

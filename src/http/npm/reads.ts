@@ -91,5 +91,6 @@ export async function getTarball(
     .type('application/octet-stream');
   if (request.headers['if-none-match'] === etag) return reply.code(304).send();
   if (request.method === 'HEAD') return reply.send();
+  registry.downloads.served(request.method, name, file);
   return reply.send(createReadStream(registry.blobs.localPath(tarball.blob)));
 }
