@@ -81,32 +81,34 @@ for (const engine of ENGINES) {
     });
   });
 
-  // Several instances share a PostgreSQL database; a SQLite file belongs to one process.
-  describe.runIf(engine === 'postgres')(`two instances flushing at once (${engine})`, () => {
-    it('adds both instances counts for the same rows, losing none', async () => {
-      const database = await freshDatabase(engine);
-      const [one, two] = [await openDatabase(database.config), await openDatabase(database.config)];
-      try {
-        const clock = new ManualClock(Date.parse('2026-05-10T10:00:00Z'));
-        const services = [one, two].map(
-          (d) => new DownloadService({ store: createDbStore(d.db, d.engine), clock, counting: true }),
-        );
-        // Each instance saw the same packages in a different order.
-        for (let i = 0; i < 300; i++) services[0]!.served('GET', `p${i}`, `p${i}-1.0.0.tgz`);
-        for (let i = 299; i >= 0; i--) services[1]!.served('GET', `p${i}`, `p${i}-1.0.0.tgz`);
-        expect(await Promise.all(services.map((s) => s.flush()))).toEqual([300, 300]);
-        const stored = await rows(one.db);
-        expect({ rows: stored.length, counts: new Set(stored.map((r) => Number(r.count))) }).toEqual({
-          rows: 300,
-          counts: new Set([2]),
-        });
-      } finally {
-        await one.db.destroy();
-        await two.db.destroy();
-        await database.dispose();
-      }
+  // Several instances share a PostgreSQL database; a SQLite file belongs to one process. Registered
+  // only for PostgreSQL, so CI reports no skipped test for SQLite.
+  if (engine === 'postgres')
+    describe(`two instances flushing at once (${engine})`, () => {
+      it('adds both instances counts for the same rows, losing none', async () => {
+        const database = await freshDatabase(engine);
+        const [one, two] = [await openDatabase(database.config), await openDatabase(database.config)];
+        try {
+          const clock = new ManualClock(Date.parse('2026-05-10T10:00:00Z'));
+          const services = [one, two].map(
+            (d) => new DownloadService({ store: createDbStore(d.db, d.engine), clock, counting: true }),
+          );
+          // Each instance saw the same packages in a different order.
+          for (let i = 0; i < 300; i++) services[0]!.served('GET', `p${i}`, `p${i}-1.0.0.tgz`);
+          for (let i = 299; i >= 0; i--) services[1]!.served('GET', `p${i}`, `p${i}-1.0.0.tgz`);
+          expect(await Promise.all(services.map((s) => s.flush()))).toEqual([300, 300]);
+          const stored = await rows(one.db);
+          expect({ rows: stored.length, counts: new Set(stored.map((r) => Number(r.count))) }).toEqual({
+            rows: 300,
+            counts: new Set([2]),
+          });
+        } finally {
+          await one.db.destroy();
+          await two.db.destroy();
+          await database.dispose();
+        }
+      });
     });
-  });
 
   describe(`the registry's flush job (${engine})`, () => {
     it('flushes once downloadFlushMs has passed on its clock, and again on close', async () => {
