@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { buildCorpus } from './corpus.mjs';
+import { selfTimes } from './cpu-profile.mjs';
 import { READ_CASES, runWrk, shuffled } from './load.mjs';
 import { eachLimited, tarballPaths } from './mirror.mjs';
 import { publishBody } from './publish-latency.mjs';
@@ -28,31 +29,6 @@ const { values } = parseArgs({
 });
 const c = READ_CASES.find((r) => r.id === values.case);
 if (!c) throw new Error(`--case: one of ${READ_CASES.map((r) => r.id).join(', ')}`);
-
-/**
- * Self time per function (name, file:line), from a V8 .cpuprofile, counting only the samples taken
- * in [from, to] (µs of the monotonic clock, which V8's profiler and process.hrtime share on Linux).
- */
-export function selfTimes(profile, from = -Infinity, to = Infinity) {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const counts = new Map();
-  let at = profile.startTime;
-  let all = 0;
-  profile.samples.forEach((id, i) => {
-    at += profile.timeDeltas[i];
-    if (at < from || at > to) return;
-    all++;
-    counts.set(id, (counts.get(id) ?? 0) + 1);
-  });
-  const totals = new Map();
-  for (const [id, n] of counts) {
-    const f = byId.get(id).callFrame;
-    const where = f.url ? `${f.url.replace(/^file:\/\//, '').replace(REPO, '')}:${f.lineNumber + 1}` : '';
-    const key = `${f.functionName || '(anonymous)'} ${where}`.trim();
-    totals.set(key, (totals.get(key) ?? 0) + n);
-  }
-  return [...totals].sort((a, b) => b[1] - a[1]).map(([name, n]) => ({ name, share: n / all }));
-}
 
 const workDir = await mkdtemp(join(os.tmpdir(), 'gatehouse-profile-'));
 const profDir = join(workDir, 'prof');

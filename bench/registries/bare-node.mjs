@@ -33,16 +33,24 @@ function serve(root, port) {
   }).listen(port, '127.0.0.1', () => console.log(`bare node listening on http://127.0.0.1:${port}`));
 }
 
-export async function startBareNode({ root }) {
+export async function startBareNode({ root, nodeArgs = [] }) {
   const port = await freePort();
   const server = await startServer({
     name: 'bare-node',
     command: process.execPath,
-    args: [fileURLToPath(import.meta.url), root, String(port)],
+    args: [...nodeArgs, fileURLToPath(import.meta.url), root, String(port)],
     readyPattern: /listening on (http:\/\/127\.0\.0\.1:\d+)/,
   });
   const label = `bare node:http ${process.version}`;
-  return { name: 'bare', label, version: process.version, url: server.match[1], token: null, stop: server.stop };
+  return {
+    name: 'bare',
+    label,
+    version: process.version,
+    url: server.match[1],
+    token: null,
+    pid: server.child.pid,
+    stop: server.stop,
+  };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) serve(process.argv[2], Number(process.argv[3]));

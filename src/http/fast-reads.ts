@@ -7,16 +7,18 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { packumentShare, type Registry } from '../registry.js';
 import type { PackageName } from '../domain/packages/names.js';
-import { parsePackagePath } from './npm/paths.js';
+import { parsePackagePath, type PackagePath } from './npm/paths.js';
 import type { TarballEntry } from '../domain/packages/packument-cache.js';
 import { missingAnswer, packumentAnswer, peekVersionAnswer, sendAnswer, sendTarball, tarballAnswer } from './reads/answers.js';
 
 const SMALL_TARBALL = 512 * 1024;
+const RESOLVED_MAX = 20_000;
 /** Paths the web UI and npm's /-/ endpoints own: never package names. */
 const NOT_PACKAGES = /^\/(-\/|package\/|static\/|login\/|policies\/|search$|$)/;
 
 export class FastReads {
   private readonly tarballs = new Map<string, Buffer>();
+  private readonly resolved = new Map<string, PackagePath>();
   private tarballBytes = 0;
   private readonly tarballBudget: number;
   // Cached names were fully checked when the app first read them, so a name in the cache needs
@@ -40,10 +42,10 @@ export class FastReads {
       if (!this.knownToken(authorization)) return false;
     }
     const pathname = q === -1 ? url : url.slice(0, q);
-    if (NOT_PACKAGES.test(pathname)) return false;
-    const path = parsePackagePath(pathname, this.cachedName);
+    const path = this.resolve(pathname);
     if (!path) return false;
-    const entry = this.registry.packages.packuments.peek(path.name)!;
+    const entry = this.registry.packages.packuments.peek(path.name);
+    if (!entry) return false;
     if (entry.kind === 'missing') {
       // A tarball's 404 names the tarball, as reads.ts says it whether or not the package is cached.
       if (path.kind !== 'package' && path.kind !== 'version') return false;
@@ -66,6 +68,21 @@ export class FastReads {
       default:
         return false;
     }
+  }
+
+  /** The package path of a URL; repeated URLs (most reads) skip the parse. */
+  private resolve(pathname: string): PackagePath | undefined {
+    const known = this.resolved.get(pathname);
+    if (known) return known;
+    if (NOT_PACKAGES.test(pathname)) return undefined;
+    const path = parsePackagePath(pathname, this.cachedName);
+    // Only paths naming a cached package are kept, so junk URLs cannot fill this; a parse result
+    // never goes stale (the entry itself is looked up on every read), so a full map just starts over.
+    if (path) {
+      if (this.resolved.size >= RESOLVED_MAX) this.resolved.clear();
+      this.resolved.set(pathname, path);
+    }
+    return path;
   }
 
   private knownToken(authorization: string): boolean {

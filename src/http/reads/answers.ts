@@ -147,21 +147,29 @@ export function sendAnswer(
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
-/** The one place a tarball is sent, from memory or from its open blob file (closed here). */
-export async function sendTarball(
+/**
+ * The one place a tarball is sent, from memory or from its open blob file (closed here). Bytes
+ * from memory go out at once, with no promise: this is the hottest answer there is.
+ */
+export function sendTarball(
   req: IncomingMessage,
   res: ServerResponse,
   answer: ReadAnswer,
   bytes: Buffer | FileHandle,
   extra?: string[],
-): Promise<void> {
-  if (Buffer.isBuffer(bytes)) return sendAnswer(req, res, answer, extra, bytes);
+): Promise<void> | undefined {
+  if (Buffer.isBuffer(bytes)) {
+    sendAnswer(req, res, answer, extra, bytes);
+    return undefined;
+  }
   if (notModified(req, answer) || req.method === 'HEAD') {
-    await bytes.close();
-    return sendAnswer(req, res, answer, extra);
+    sendAnswer(req, res, answer, extra);
+    return bytes.close();
   }
   writeHead(res, answer.status, answer.head, extra);
   // autoClose: the stream closes the handle when it ends or fails; a failure mid-body cuts the
   // connection, which a client sees as a short read rather than a wrong tarball.
-  await pipeline(bytes.createReadStream(), res).catch(() => res.destroy());
+  return pipeline(bytes.createReadStream(), res).catch(() => {
+    res.destroy();
+  });
 }
