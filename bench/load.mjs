@@ -5,6 +5,7 @@
 // would hide the difference between Gatehouse and the bare Node ceiling.
 
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,14 +97,31 @@ export async function measureReadCase(registry, targets, c, options, log) {
     c.id === 'abbreviated' && !/install-v1/.test(check.contentType ?? '') ? `served as ${check.contentType}` : undefined;
   const job = { url: registry.url, connections: options.connections, paths: requests.map((r) => r.path), headers, expectStatus };
   if (options.warmup > 0) await runWrk({ ...job, duration: options.warmup });
-  const result = await runWrk({ ...job, duration: options.duration });
+  const cpuBefore = cpuMs(registry.pid);
+  const measured = await runWrk({ ...job, duration: options.duration });
+  const cpuAfter = cpuMs(registry.pid);
+  // The server's own CPU time per response: unlike req/s, other load on the machine barely moves it.
+  const cpuUs = cpuBefore == null || cpuAfter == null ? null : ((cpuAfter - cpuBefore) * 1000) / (measured.responses || 1);
+  const result = { ...measured, cpuUs };
   const wrong = result.responses - result.expected + result.errors + result.timeouts;
   log(
     `${tag} ${fmt(result.rps, 0).padStart(7)} req/s  p50 ${fmt(result.p50, 2)} ms  p99 ${fmt(result.p99, 2)} ms` +
+      (cpuUs == null ? '' : `  cpu ${fmt(cpuUs, 1)} µs/req`) +
       (wrong ? `  (${wrong} unexpected: ${JSON.stringify(result.statuses)}, errors ${result.errors})` : '') +
       (note ? `  [${note}]` : ''),
   );
   return { ...result, urls: requests.length, probeBytes: check.bytes, note };
+}
+
+/** User + system CPU time of a process so far, in ms (Linux /proc; clock ticks of 10 ms). */
+function cpuMs(pid) {
+  if (!pid) return null;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
 }
 
 let listCount = 0;

@@ -100,6 +100,17 @@ export function report(results) {
     if (note.length) lines.push(`  note, ${c.label}: ${note.join('; ')}`);
   }
 
+  const cpu = (reg, id) => reg?.reads?.[id]?.cpuUs ?? null;
+  if (g && b && READ_CASES.some((c) => cpu(g, c.id) != null)) {
+    lines.push('', 'Server CPU time per response, µs (wrk cannot hide a busy machine here: this barely moves with it)');
+    lines.push(pad('case', 28) + pad(g.label, W) + pad(b.label, W) + 'bare/G (1.00 = as cheap as bare node)');
+    for (const c of READ_CASES) {
+      const anonId = c.id.replace('-token', '');
+      const share = ratio(cpu(b, anonId), cpu(g, c.id));
+      lines.push(pad(c.label, 28) + pad(num(cpu(g, c.id), 1), W) + pad(num(cpu(b, anonId), 1), W) + times(share));
+    }
+  }
+
   lines.push('', `Token vs anonymous (req/s with a token ÷ without; target for Gatehouse ≥ ${TOKEN_PARITY})`);
   for (const n of names.filter((n) => !COPIES.has(n))) {
     const parts = ['full', 'tarball'].map((id) => {

@@ -8,11 +8,12 @@ import { readFile } from 'node:fs/promises';
 import { packumentShare, type Registry } from '../registry.js';
 import type { PackageName } from '../domain/packages/names.js';
 import { parsePackagePath, type PackagePath } from './npm/paths.js';
-import type { TarballEntry } from '../domain/packages/packument-cache.js';
+import type { CachedPackage, TarballEntry } from '../domain/packages/packument-cache.js';
 import { missingAnswer, packumentAnswer, peekVersionAnswer, sendAnswer, sendTarball, tarballAnswer } from './reads/answers.js';
 
 const SMALL_TARBALL = 512 * 1024;
 const RESOLVED_MAX = 20_000;
+const RESOLVED_URL_MAX = 300;
 /** Paths the web UI and npm's /-/ endpoints own: never package names. */
 const NOT_PACKAGES = /^\/(-\/|package\/|static\/|login\/|policies\/|search$|$)/;
 
@@ -42,10 +43,16 @@ export class FastReads {
       if (!this.knownToken(authorization)) return false;
     }
     const pathname = q === -1 ? url : url.slice(0, q);
-    const path = this.resolve(pathname);
+    const known = this.resolved.get(pathname);
+    const path = known ?? (NOT_PACKAGES.test(pathname) ? undefined : parsePackagePath(pathname, this.cachedName));
     if (!path) return false;
     const entry = this.registry.packages.packuments.peek(path.name);
-    if (!entry) return false;
+    if (!entry || !this.answer(req, res, path, entry)) return false;
+    if (!known) this.remember(pathname, path);
+    return true;
+  }
+
+  private answer(req: IncomingMessage, res: ServerResponse, path: PackagePath, entry: CachedPackage): boolean {
     if (entry.kind === 'missing') {
       // A tarball's 404 names the tarball, as reads.ts says it whether or not the package is cached.
       if (path.kind !== 'package' && path.kind !== 'version') return false;
@@ -70,19 +77,15 @@ export class FastReads {
     }
   }
 
-  /** The package path of a URL; repeated URLs (most reads) skip the parse. */
-  private resolve(pathname: string): PackagePath | undefined {
-    const known = this.resolved.get(pathname);
-    if (known) return known;
-    if (NOT_PACKAGES.test(pathname)) return undefined;
-    const path = parsePackagePath(pathname, this.cachedName);
-    // Only paths naming a cached package are kept, so junk URLs cannot fill this; a parse result
-    // never goes stale (the entry itself is looked up on every read), so a full map just starts over.
-    if (path) {
-      if (this.resolved.size >= RESOLVED_MAX) this.resolved.clear();
-      this.resolved.set(pathname, path);
-    }
-    return path;
+  /**
+   * Keeps the parse of a URL this path has answered, so the next read of it (most reads repeat a
+   * URL) skips the parse. A parse never goes stale: the cache entry is looked up on every read.
+   * Bounded in count and URL length, so made-up URLs cost at most a few MB and a fresh start.
+   */
+  private remember(pathname: string, path: PackagePath): void {
+    if (pathname.length > RESOLVED_URL_MAX) return;
+    if (this.resolved.size >= RESOLVED_MAX) this.resolved.clear();
+    this.resolved.set(pathname, path);
   }
 
   private knownToken(authorization: string): boolean {

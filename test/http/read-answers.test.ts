@@ -162,6 +162,22 @@ for (const engine of ENGINES) {
       });
     }
 
+    it('a version by range is its highest match, the same bytes every time; an unknown one is 404 NotFound', async () => {
+      const [first, again] = [
+        await wire(r.url, 'GET', '/@acme%2fsame-anon/^1.0.0', []),
+        await wire(r.url, 'GET', '/@acme%2fsame-anon/^1.0.0', []),
+      ];
+      expect(first.status).toBe('HTTP/1.1 200 OK');
+      expect(JSON.parse(first.body.toString()).version).toBe('1.1.0');
+      expect(again.head).toEqual(first.head);
+      expect(again.body.equals(first.body)).toBe(true);
+      for (const spec of ['9.9.9', '^7', 'no-such-tag', '%20']) {
+        const missing = await wire(r.url, 'GET', `/@acme%2fsame-anon/${spec}`, []);
+        expect(missing.status, spec).toBe('HTTP/1.1 404 Not Found');
+        expect(JSON.parse(missing.body.toString()).code).toBe('NotFound');
+      }
+    });
+
     it('If-None-Match: * on a missing package is still a 404', async () => {
       const { first, cached } = await firstAndCached('GET', '/no-such-thing', ['If-None-Match: *'], 'no-such-thing');
       expect(first.status.split(' ')[1]).toBe('404');
