@@ -14,7 +14,11 @@ export interface Config {
   databaseUrl: string;
   /** Base URL clients reach us at (tarball URLs, login links); defaults to http://host:port. GATEHOUSE_PUBLIC_URL */
   publicUrl: string;
-  /** Largest request body accepted, in bytes (a publish carries its tarball base64-encoded). GATEHOUSE_MAX_BODY_BYTES */
+  /**
+   * Largest publish body, in bytes (the tarball travels base64-encoded, so about 96 MiB of tarball).
+   * Real packages need more than 50 MB: next@16's 41.6 MiB tarball is a 55.5 MiB body. Only
+   * authenticated publishes ever get this far. GATEHOUSE_MAX_BODY_BYTES
+   */
   maxBodyBytes: number;
   /**
    * Largest package document written back without a tarball (\`npm unpublish name@v\` and \`npm owner\`
@@ -69,6 +73,11 @@ export interface Config {
   passwordHashConcurrency: number;
   /** Unfinished web logins (`npm login`) one client address may hold open. GATEHOUSE_PENDING_WEB_LOGINS_PER_IP */
   pendingWebLoginsPerIp: number;
+  /**
+   * How often each instance writes its in-memory download counts to the database, in ms; a crash
+   * loses at most this much counting. 0 turns download counting off. GATEHOUSE_DOWNLOAD_FLUSH_MS
+   */
+  downloadFlushMs: number;
   /** pino level: fatal, error, warn, info, debug, trace, silent. GATEHOUSE_LOG_LEVEL */
   logLevel: string;
 }
@@ -79,7 +88,7 @@ export const DEFAULTS: Config = {
   dataDir: './.gatehouse',
   databaseUrl: '',
   publicUrl: '',
-  maxBodyBytes: 50 * 1024 * 1024,
+  maxBodyBytes: 128 * 1024 * 1024,
   maxDocumentBytes: 10 * 1024 * 1024,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 120_000,
@@ -100,6 +109,7 @@ export const DEFAULTS: Config = {
   readmeRenderQueue: 8,
   passwordHashConcurrency: 2,
   pendingWebLoginsPerIp: 10,
+  downloadFlushMs: 10_000,
   logLevel: 'info',
 };
 
@@ -130,6 +140,7 @@ const ENV_NAMES: { [K in keyof Config]: string } = {
   readmeRenderQueue: 'GATEHOUSE_README_RENDER_QUEUE',
   passwordHashConcurrency: 'GATEHOUSE_PASSWORD_HASH_CONCURRENCY',
   pendingWebLoginsPerIp: 'GATEHOUSE_PENDING_WEB_LOGINS_PER_IP',
+  downloadFlushMs: 'GATEHOUSE_DOWNLOAD_FLUSH_MS',
   logLevel: 'GATEHOUSE_LOG_LEVEL',
 };
 

@@ -13,6 +13,11 @@ import { WebLoginService } from './domain/accounts/web-login.js';
 import { PackageService } from './domain/packages/service.js';
 import { EventFollower } from './domain/events/follower.js';
 import type { RegistryEvent } from './domain/events/store.js';
+import { DownloadService } from './domain/downloads/service.js';
+import { JobRunner } from './domain/jobs/runner.js';
+import { systemClock, type Clock } from './domain/jobs/clock.js';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
 
 export interface Registry {
   config: Config;
@@ -23,13 +28,23 @@ export interface Registry {
   webLogins: WebLoginService;
   packages: PackageService;
   events: EventFollower;
+  downloads: DownloadService;
+  /** Periodic work; tests call `jobs.runDue()` after moving an injected clock. */
+  jobs: JobRunner;
+  clock: Clock;
   /** The URL clients reach us at; fixed once the server knows its port. */
   baseUrl(): string;
   setBaseUrl(url: string): void;
   close(): Promise<void>;
 }
 
-export async function openRegistry(config: Config): Promise<Registry> {
+export interface RegistryDeps {
+  /** Time for jobs and download days; tests pass a ManualClock. */
+  clock?: Clock;
+}
+
+export async function openRegistry(config: Config, deps: RegistryDeps = {}): Promise<Registry> {
+  const clock = deps.clock ?? systemClock;
   const { db, engine } = await openDatabase(config);
   const store = createDbStore(db, engine);
   const blobs = new FsBlobStore(join(config.dataDir, 'blobs'));
@@ -56,6 +71,24 @@ export async function openRegistry(config: Config): Promise<Registry> {
   void blobs.sweepTemporary(60 * 60 * 1000);
   const events = new EventFollower(store.events, (e) => applyEvent(e, packages, tokens), config.eventPollMs);
   await events.start();
+  const downloads = new DownloadService({ store, clock, counting: config.downloadFlushMs > 0 });
+  const jobs = new JobRunner({
+    leases: store.jobLeases,
+    clock,
+    owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+    // Nothing else would say why counts stop appearing; the error never carries secrets.
+    onError: (job, err) => process.emitWarning(`gatehouse job ${job} failed: ${(err as Error).message}`),
+  });
+  if (config.downloadFlushMs > 0) {
+    // Each instance flushes its own counts: an 'instance' job, no lease.
+    jobs.define({
+      name: 'downloads.flush',
+      scope: 'instance',
+      intervalMs: config.downloadFlushMs,
+      run: () => downloads.flush().then(() => {}),
+    });
+    if (!deps.clock) jobs.start(Math.min(config.downloadFlushMs, 1000));
+  }
   return {
     config,
     store,
@@ -65,6 +98,9 @@ export async function openRegistry(config: Config): Promise<Registry> {
     webLogins,
     packages,
     events,
+    downloads,
+    jobs,
+    clock,
     baseUrl: () => baseUrl,
     setBaseUrl(url) {
       if (config.publicUrl || url === baseUrl) return;
@@ -73,6 +109,11 @@ export async function openRegistry(config: Config): Promise<Registry> {
     },
     async close() {
       await events.stop();
+      await jobs.stop();
+      // Counts since the last flush would otherwise be lost on every restart.
+      await downloads
+        .flush()
+        .catch((err: unknown) => process.emitWarning(`gatehouse: final download flush failed: ${(err as Error).message}`));
       await store.close();
     },
   };

@@ -6,6 +6,8 @@ import type { TokenStore } from './tokens/store.js';
 import type { PackageStore } from './packages/store.js';
 import type { EventStore } from './events/store.js';
 import type { WebLoginStore } from './accounts/web-login-store.js';
+import type { DownloadStore } from './downloads/store.js';
+import type { JobLeaseStore } from './jobs/store.js';
 
 export interface Repositories {
   users: UserStore;
@@ -13,6 +15,8 @@ export interface Repositories {
   packages: PackageStore;
   events: EventStore;
   webLogins: WebLoginStore;
+  downloads: DownloadStore;
+  jobLeases: JobLeaseStore;
 }
 
 export interface Store extends Repositories {

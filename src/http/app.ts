@@ -14,6 +14,7 @@ import { registerPackageRoutes } from './npm/packages.js';
 import { registerDistTagRoutes } from './npm/dist-tags.js';
 import { registerLoginRoutes } from './npm/login.js';
 import { registerMiscRoutes } from './npm/misc.js';
+import { registerDownloadRoutes } from './npm/downloads.js';
 import { registerWebRoutes } from './web/index.js';
 
 export interface AppOptions {
@@ -68,6 +69,7 @@ export async function buildApp(registry: Registry, opts: AppOptions = {}): Promi
   registerBodyLimits(app, config);
   registerWriteAuthentication(app, registry);
   registerMiscRoutes(app, registry);
+  registerDownloadRoutes(app, registry);
   registerLoginRoutes(app, registry);
   registerDistTagRoutes(app, registry);
   registerWebRoutes(app, registry);

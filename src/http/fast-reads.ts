@@ -9,7 +9,15 @@ import { packumentShare, type Registry } from '../registry.js';
 import type { PackageName } from '../domain/packages/names.js';
 import { parsePackagePath, type PackagePath } from './npm/paths.js';
 import type { CachedPackage, TarballEntry } from '../domain/packages/packument-cache.js';
-import { missingAnswer, packumentAnswer, peekVersionAnswer, sendAnswer, sendTarball, tarballAnswer } from './reads/answers.js';
+import {
+  missingAnswer,
+  packumentAnswer,
+  peekVersionAnswer,
+  notModified,
+  sendAnswer,
+  sendTarball,
+  tarballAnswer,
+} from './reads/answers.js';
 
 const SMALL_TARBALL = 512 * 1024;
 const RESOLVED_MAX = 20_000;
@@ -70,7 +78,7 @@ export class FastReads {
       }
       case 'tarball': {
         const tarball = entry.tarballs.get(path.file);
-        return tarball !== undefined && this.tarball(req, res, tarball);
+        return tarball !== undefined && this.tarball(req, res, tarball, path.name, path.file);
       }
       default:
         return false;
@@ -94,13 +102,15 @@ export class FastReads {
     return found !== 'invalid' && found !== 'unknown';
   }
 
-  private tarball(req: IncomingMessage, res: ServerResponse, tarball: TarballEntry): boolean {
+  private tarball(req: IncomingMessage, res: ServerResponse, tarball: TarballEntry, name: string, file: string): boolean {
     const bytes = this.tarballs.get(tarball.blob);
     if (!bytes) {
       if (tarball.size <= SMALL_TARBALL) void this.load(tarball);
       return false;
     }
-    void sendTarball(req, res, tarballAnswer(tarball), bytes);
+    const answer = tarballAnswer(tarball);
+    if (!notModified(req, answer)) this.registry.downloads.served(req.method, name, file);
+    void sendTarball(req, res, answer, bytes);
     return true;
   }
 

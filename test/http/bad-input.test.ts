@@ -220,8 +220,8 @@ for (const engine of ENGINES) {
     });
 
     describe('request size', () => {
-      it('has a default body limit of 50 MB', () => {
-        expect(r.registry.config.maxBodyBytes).toBe(50 * 1024 * 1024);
+      it('has a default body limit of 128 MiB, room for the largest popular packages', () => {
+        expect(r.registry.config.maxBodyBytes).toBe(128 * 1024 * 1024);
       });
 
       it('refuses a body over the configured limit with 413', async () => {

@@ -4,39 +4,23 @@
 // stays with its owners.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LightMyRequestResponse } from 'fastify';
-import semver from 'semver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/engines.js';
 import { startRegistry, type TestRegistry, type TestUser } from '../support/registry.js';
 import { packageBuilder, type PackageBuilder } from '../fixtures/package-builder.js';
-
-const CORGI = 'application/vnd.npm.install-v1+json';
-
-interface Packument {
-  _rev: string;
-  'dist-tags': Record<string, string>;
-  versions: Record<string, { dist: { tarball: string; integrity: string; shasum: string } }>;
-  time: Record<string, string>;
-  [field: string]: unknown;
-}
-
-const escaped = (name: string) => name.replace('/', '%2f');
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-const ok = (res: LightMyRequestResponse) => res.statusCode >= 200 && res.statusCode < 300;
+import {
+  bearer,
+  CORGI,
+  escaped,
+  packument,
+  published,
+  unpublishPackage as npmUnpublishPackage,
+  unpublishVersion as npmUnpublishVersion,
+  type Packument,
+} from '../support/npm-protocol.js';
 
 function publish(r: TestRegistry, user: TestUser, builder: PackageBuilder, tag?: string) {
   return r.publish(user, builder, tag === undefined ? {} : { tag });
-}
-
-async function published(r: TestRegistry, user: TestUser, builder: PackageBuilder, tag?: string) {
-  const res = await publish(r, user, builder, tag);
-  expect(res.statusCode, res.body).toBe(201);
-}
-
-async function packument(r: TestRegistry, name: string): Promise<Packument> {
-  const res = await r.inject({ method: 'GET', url: `/${escaped(name)}?write=true` });
-  expect(res.statusCode, res.body).toBe(200);
-  return res.json<Packument>();
 }
 
 /** The packument as raw text (or the 404), plus every event: what a refused request must not change. */
@@ -55,48 +39,6 @@ async function newEvents(r: TestRegistry, since: number) {
 }
 
 const lastSeq = (r: TestRegistry) => r.registry.store.events.latestSeq();
-
-/**
- * `npm unpublish name@version` (libnpmpublish/lib/unpublish.js): read the document, PUT it back
- * without the version (tags re-pointed client-side), read it again, DELETE the tarball. Stops at
- * the first refusal, as npm does, and returns that response.
- */
-async function npmUnpublishVersion(r: TestRegistry, token: string, name: string, version: string) {
-  const headers = bearer(token);
-  const corgi = await r.inject({ method: 'GET', url: `/${escaped(name)}?write=true`, headers: { ...headers, accept: CORGI } });
-  if (!ok(corgi)) return corgi;
-  const first = await r.inject({ method: 'GET', url: `/${escaped(name)}?write=true`, headers });
-  if (!ok(first)) return first;
-  const doc = first.json<Packument>();
-  const tarball = doc.versions[version]!.dist.tarball;
-  const { [version]: _removed, ...kept } = doc.versions;
-  doc.versions = kept;
-  doc['dist-tags'] = Object.fromEntries(Object.entries(doc['dist-tags']).filter(([, target]) => target !== version));
-  const remaining = Object.keys(doc.versions).sort(semver.compareLoose);
-  if (!doc['dist-tags'].latest && remaining.length > 0) doc['dist-tags'].latest = remaining.at(-1)!;
-  delete doc._revisions;
-  delete doc._attachments;
-  const put = await r.inject({
-    method: 'PUT',
-    url: `/${escaped(name)}/-rev/${encodeURIComponent(doc._rev)}`,
-    headers,
-    payload: doc,
-  });
-  if (!ok(put)) return put;
-  const second = await r.inject({ method: 'GET', url: `/${escaped(name)}?write=true`, headers });
-  if (!ok(second)) return second;
-  const path = new URL(tarball).pathname;
-  return r.inject({ method: 'DELETE', url: `${path}/-rev/${encodeURIComponent(second.json<Packument>()._rev)}`, headers });
-}
-
-/** `npm unpublish name --force`: read the document for its rev, then DELETE the package at that rev. */
-async function npmUnpublishPackage(r: TestRegistry, token: string, name: string) {
-  const headers = bearer(token);
-  const read = await r.inject({ method: 'GET', url: `/${escaped(name)}?write=true`, headers });
-  if (!ok(read)) return read;
-  const rev = read.json<Packument>()._rev;
-  return r.inject({ method: 'DELETE', url: `/${escaped(name)}/-rev/${encodeURIComponent(rev)}`, headers });
-}
 
 function expectRefused(res: LightMyRequestResponse, status: number, word: RegExp): void {
   expect(res.statusCode, res.body).toBe(status);

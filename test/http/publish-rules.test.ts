@@ -163,10 +163,18 @@ for (const engine of ENGINES) {
     });
 
     it('refuses a tarball whose version only loosely equals the published one', async () => {
-      for (const inner of ['v1.0.1', ' =1.0.1 ', '1.0.1+evil']) {
+      for (const inner of ['v1.0.1', ' =1.0.1 ', '=1.0.1', '1.0.1 ', 'v1.0.1+build', '1.0.1+', '1.0.1-pre+build']) {
         const builder = packageBuilder('loose', '1.0.1').rawPackageJson(JSON.stringify({ name: 'loose', version: inner }));
         await refused(alice, 'loose', bodyOf(builder), 400, 'ManifestMismatch');
       }
+    });
+
+    it('accepts build metadata in the tarball, which npm strips from the version it publishes', async () => {
+      const builder = packageBuilder('built', '1.0.1').rawPackageJson(
+        JSON.stringify({ name: 'built', version: '1.0.1+sha.e078aa7' }),
+      );
+      const res = await put(alice, 'built', bodyOf(builder));
+      expect(res.statusCode, res.body).toBe(201);
     });
 
     describe('every declared digest is checked', () => {

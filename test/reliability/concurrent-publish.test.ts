@@ -64,7 +64,10 @@ for (const engine of ENGINES) {
           const winners = answers.flatMap((answer, i) => (answer.status >= 200 && answer.status < 300 ? [attempts[i]!] : []));
           const seen = `round ${round}: ${JSON.stringify(answers)}`;
           expect(winners, seen).toHaveLength(1);
-          expect(answers.filter((a) => a.status === 409), seen).toHaveLength(RACERS - 1);
+          expect(
+            answers.filter((a) => a.status === 409),
+            seen,
+          ).toHaveLength(RACERS - 1);
           await expectServedIntact(r, winners[0]!);
         }
         const events = await eventsFor(r, 'same-version');

@@ -13,8 +13,27 @@ import { createDbStore } from '../../src/storage/db/store.js';
 import type { DB } from '../../src/storage/db/schema.js';
 import type { Store } from '../../src/domain/store.js';
 
-export const ENGINES = ['sqlite', 'postgres'] as const;
-export type TestEngine = (typeof ENGINES)[number];
+const ALL_ENGINES = ['sqlite', 'postgres'] as const;
+export type TestEngine = (typeof ALL_ENGINES)[number];
+
+/**
+ * The engines this run covers: both, unless GATEHOUSE_TEST_ENGINES (comma-separated) narrows a local
+ * run. CI=true ignores it, so CI always runs both; an unknown name is refused, not silently dropped.
+ */
+export const ENGINES: readonly TestEngine[] = selectEngines(process.env);
+
+export function selectEngines(env: NodeJS.ProcessEnv): readonly TestEngine[] {
+  const wanted = env.GATEHOUSE_TEST_ENGINES?.trim();
+  if (env.CI === 'true' || wanted === undefined || wanted === '') return ALL_ENGINES;
+  const names = wanted.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !(ALL_ENGINES as readonly string[]).includes(name));
+  if (unknown.length > 0) {
+    throw new Error(
+      `GATEHOUSE_TEST_ENGINES names ${unknown.join(', ')}; use a comma-separated list of ${ALL_ENGINES.join(', ')}`,
+    );
+  }
+  return ALL_ENGINES.filter((engine) => names.includes(engine));
+}
 
 export const POSTGRES_ADMIN_URL = process.env.GATEHOUSE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 

@@ -2,7 +2,7 @@
 // listening on 127.0.0.1 with a free port for real clients. Users come with ready tokens.
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Config } from '../../src/config.js';
-import { openRegistry, type Registry } from '../../src/registry.js';
+import { openRegistry, type Registry, type RegistryDeps } from '../../src/registry.js';
 import { buildApp } from '../../src/http/app.js';
 import type { User } from '../../src/domain/accounts/store.js';
 import { freshDatabase, type TestEngine } from './engines.js';
@@ -28,10 +28,10 @@ export interface TestRegistry {
 
 export async function startRegistry(
   engine: TestEngine,
-  opts: { listen?: boolean; config?: Partial<Config> } = {},
+  opts: { listen?: boolean; config?: Partial<Config>; deps?: RegistryDeps } = {},
 ): Promise<TestRegistry> {
   const database = await freshDatabase(engine, opts.config);
-  const registry = await openRegistry(database.config);
+  const registry = await openRegistry(database.config, opts.deps);
   const app = await buildApp(registry, { logger: false });
   let url = 'http://registry.test';
   if (opts.listen) {

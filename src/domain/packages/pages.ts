@@ -10,6 +10,8 @@ export interface PackageSummary {
   description: string;
   latest: string | undefined;
   modifiedAt: string;
+  /** Downloads in the last 7 complete UTC days, where shown (search results). */
+  weeklyDownloads?: number;
 }
 
 export type PackageView =

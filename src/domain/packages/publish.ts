@@ -1,6 +1,7 @@
 // The publish pipeline as named steps: parse → authorize → validate → policy → store blob →
 // one transaction (version, dist-tag, event). Later tracks insert their steps here (OTP and
 // trusted publishers before authorize, typosquatting in policy, malware scanning before store).
+import semver from 'semver';
 import hostedGitInfo from 'hosted-git-info';
 import type { Repositories, Store } from '../store.js';
 import type { Principal } from '../principal.js';
@@ -182,8 +183,7 @@ function assertManifestAgrees(request: VersionRequest, summary: TarballSummary):
       `The tarball's package.json names "${String(inner.name)}", but this is a publish of "${request.name}".`,
     );
   }
-  // Exact: a loose comparison let "v1.0.1", " =1.0.1 " or "1.0.1+evil" stand for 1.0.1.
-  if (inner.version !== request.version) {
+  if (!sameVersion(inner.version, request.version)) {
     fail(
       'ManifestMismatch',
       `The tarball's package.json has version "${String(inner.version)}", but this is a publish of ${request.version}.`,
@@ -200,6 +200,24 @@ function assertManifestAgrees(request: VersionRequest, summary: TarballSummary):
       );
     }
   }
+}
+
+/**
+ * Exact, with one exception npm forces: npm's read-package-json runs `semver.clean`, which drops
+ * build metadata, so a package.json saying "0.0.1+e078aa7" is published as 0.0.1 (real case:
+ * @prisma/engines-version@0.0.1). Semver gives build metadata no meaning for precedence, so that
+ * is the same version. Every other spelling ("v1.0.1", " =1.0.1 ") is refused.
+ */
+function sameVersion(inner: unknown, published: string): boolean {
+  if (inner === published) return true;
+  if (typeof inner !== 'string') return false;
+  const parsed = semver.parse(inner);
+  return (
+    parsed !== null &&
+    parsed.build.length > 0 &&
+    parsed.version === published &&
+    inner === `${published}+${parsed.build.join('.')}`
+  );
 }
 
 /** The first key whose value differs, described for the person publishing; undefined when the maps agree. */

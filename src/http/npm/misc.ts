@@ -12,6 +12,8 @@ export function registerMiscRoutes(app: FastifyInstance, registry: Registry): vo
     const size = clamp(Number(request.query.size ?? 20), 1, 250);
     const from = clamp(Number(request.query.from ?? 0), 0, 10_000);
     const { hits, total } = await registry.packages.search(String(request.query.text ?? ''), size, from);
+    const names = hits.map((h) => h.row.name);
+    const [weekly, monthly] = await Promise.all([registry.downloads.lastWeek(names), registry.downloads.lastMonth(names)]);
     const objects = [];
     for (const hit of hits) {
       const [tags, owners] = await Promise.all([
@@ -30,6 +32,8 @@ export function registerMiscRoutes(app: FastifyInstance, registry: Registry): vo
           links: { npm: `${registry.baseUrl()}/package/${hit.row.name}` },
         },
         score: { final: hit.score, detail: { quality: hit.score, popularity: 0, maintenance: 0 } },
+        // What the public registry's search sends: the last 7 and 30 complete days.
+        downloads: { weekly: weekly.get(hit.row.name) ?? 0, monthly: monthly.get(hit.row.name) ?? 0 },
         searchScore: hit.score,
       });
     }

@@ -10,6 +10,7 @@ import { requestPrincipal } from '../auth.js';
 import {
   missingAnswer,
   notFoundAnswer,
+  notModified,
   packumentAnswer,
   sendAnswer,
   sendTarball,
@@ -81,6 +82,8 @@ export async function getTarball(
   // Opened before the answer starts, so a missing blob is still an ordinary 500, not a cut connection.
   const blob = await open(registry.blobs.localPath(tarball.blob));
   reply.hijack();
-  await sendTarball(request.raw, reply.raw, tarballAnswer(tarball), blob, ['x-request-id', request.id]);
+  const answer = tarballAnswer(tarball);
+  if (!notModified(request.raw, answer)) registry.downloads.served(request.method, name, file);
+  await sendTarball(request.raw, reply.raw, answer, blob, ['x-request-id', request.id]);
   return reply;
 }

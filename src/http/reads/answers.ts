@@ -119,7 +119,7 @@ export function tarballAnswer(tarball: TarballEntry): ReadAnswer {
   return answer;
 }
 
-function notModified(req: IncomingMessage, answer: ReadAnswer): boolean {
+export function notModified(req: IncomingMessage, answer: ReadAnswer): boolean {
   return answer.etag !== undefined && ifNoneMatchHits(req.headers['if-none-match'], answer.etag);
 }
 

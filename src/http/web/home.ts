@@ -23,6 +23,9 @@ function packageList(packages: PackageSummary[]): SafeHtml {
             ? html` <span class="version">${p.latest}</span>`
             : ''}
           <span class="updated">updated ${time(p.modifiedAt)}</span>
+          ${p.weeklyDownloads !== undefined
+            ? html`<span class="downloads">${p.weeklyDownloads.toLocaleString('en-US')} weekly downloads</span>`
+            : ''}
           ${p.description ? html`<p class="description">${p.description}</p>` : ''}
         </li> `,
     )}
@@ -97,7 +100,12 @@ export function registerHomePages(app: FastifyInstance, registry: Registry): voi
       registry.store,
       hits.map((h) => h.row.name),
     );
-    const found = hits.map((h) => ({ ...h.row, latest: latest.get(h.row.name) }));
+    const weeklyCounts = await registry.downloads.lastWeek(hits.map((h) => h.row.name));
+    const found = hits.map((h) => ({
+      ...h.row,
+      latest: latest.get(h.row.name),
+      weeklyDownloads: weeklyCounts.get(h.row.name) ?? 0,
+    }));
     const title = query ? `Search: ${query}` : 'Search';
     return sendPage(reply, layout(title, resultsPage(query, page, total, found)));
   });

@@ -56,7 +56,7 @@ function dependencies(v: VersionRecord): SafeHtml {
   </ul>`;
 }
 
-function sidebar(view: Found, v: VersionRecord, pinned: boolean): SafeHtml {
+function sidebar(view: Found, v: VersionRecord, pinned: boolean, weeklyDownloads: number): SafeHtml {
   const name = view.pkg.name;
   const install = pinned ? `npm install ${name}@${v.version}` : `npm install ${name}`;
   const homepage = webUrl(v.manifest.homepage);
@@ -66,6 +66,8 @@ function sidebar(view: Found, v: VersionRecord, pinned: boolean): SafeHtml {
     <h2>Install</h2>
     <pre class="install"><code>${install}</code></pre>
     <dl>
+      <dt>Weekly downloads</dt>
+      <dd class="downloads">${weeklyDownloads.toLocaleString('en-US')}</dd>
       <dt>Version</dt>
       <dd>${v.version}</dd>
       ${text(v.manifest.license)
@@ -136,7 +138,7 @@ function versionsTable(view: Found, current: string): SafeHtml {
   </section>`;
 }
 
-function packagePage(view: Found, v: VersionRecord, pinned: boolean, readmeHtml: SafeHtml): SafeHtml {
+function packagePage(view: Found, v: VersionRecord, pinned: boolean, readmeHtml: SafeHtml, weeklyDownloads: number): SafeHtml {
   const name = view.pkg.name;
   const latest = ownTag(view.distTags, 'latest');
   const description = pinned ? text(v.manifest.description) : view.pkg.description || text(v.manifest.description);
@@ -160,7 +162,7 @@ function packagePage(view: Found, v: VersionRecord, pinned: boolean, readmeHtml:
         </section>
         ${versionsTable(view, v.version)}
       </div>
-      ${sidebar(view, v, pinned)}
+      ${sidebar(view, v, pinned, weeklyDownloads)}
     </div>
   </div>`;
 }
@@ -233,6 +235,8 @@ export function registerPackagePages(app: FastifyInstance, registry: Registry): 
     }
     const title = address.version ? `${name}@${chosen.version}` : name;
     const readmeHtml = await readme(readmes, chosen);
-    return sendPage(reply, layout(title, packagePage(view, chosen, address.version !== undefined, readmeHtml)));
+    const weeklyDownloads = (await registry.downloads.lastWeek([name])).get(name) ?? 0;
+    const page = packagePage(view, chosen, address.version !== undefined, readmeHtml, weeklyDownloads);
+    return sendPage(reply, layout(title, page));
   });
 }

@@ -9,6 +9,7 @@ import { postgresDialect } from './postgres/dialect.js';
 import * as initial from './migrations/001-initial.js';
 import * as readmeHtml from './migrations/002-readme-html.js';
 import * as webLoginRequests from './migrations/003-web-login-requests.js';
+import * as downloads from './migrations/004-downloads.js';
 
 export interface Database {
   db: Kysely<DB>;
@@ -36,6 +37,7 @@ class Migrations implements MigrationProvider {
       '001-initial': { up: (db) => initial.up(db, engine) },
       '002-readme-html': { up: (db) => readmeHtml.up(db) },
       '003-web-login-requests': { up: (db) => webLoginRequests.up(db) },
+      '004-downloads': { up: (db) => downloads.up(db) },
     };
   }
 }

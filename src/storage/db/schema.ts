@@ -101,6 +101,24 @@ export interface WebLoginsTable {
   requester_agent: string;
 }
 
+export interface DownloadCountsTable {
+  package_name: string;
+  version: string;
+  /** UTC day, YYYY-MM-DD (migration 005). */
+  day: string;
+  count: number;
+}
+
+export interface JobLeasesTable {
+  job: string;
+  /** The instance that last took the lease. */
+  owner: string;
+  /** ISO-8601 UTC: the job may run again from this instant. */
+  next_run_at: string;
+  /** ISO-8601 UTC: the current run's lease ends here; the epoch once released. */
+  held_until: string;
+}
+
 export interface DB {
   users: UsersTable;
   tokens: TokensTable;
@@ -111,4 +129,6 @@ export interface DB {
   dist_tags: DistTagsTable;
   events: EventsTable;
   web_logins: WebLoginsTable;
+  download_counts: DownloadCountsTable;
+  job_leases: JobLeasesTable;
 }

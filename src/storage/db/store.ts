@@ -8,6 +8,8 @@ import { userStore, webLoginStore } from './users.js';
 import { tokenStore } from './tokens.js';
 import { packageStore } from './packages.js';
 import { eventStore } from './events.js';
+import { downloadStore } from './downloads.js';
+import { jobLeaseStore } from './jobs.js';
 
 function repositories(db: Kysely<DB>, engine: Engine): Repositories {
   return {
@@ -16,6 +18,8 @@ function repositories(db: Kysely<DB>, engine: Engine): Repositories {
     packages: packageStore(db, engine),
     events: eventStore(db),
     webLogins: webLoginStore(db, engine),
+    downloads: downloadStore(db),
+    jobLeases: jobLeaseStore(db),
   };
 }
 

@@ -155,31 +155,36 @@ function tarballsBelow(folder: string): string[] {
     .sort();
 }
 
+// Opt-in, and not registered at all otherwise: CI reports no skipped test for it.
 const corpus = process.env['GATEHOUSE_TAR_CORPUS'];
-describe.skipIf(!corpus)('a corpus of real tarballs (GATEHOUSE_TAR_CORPUS)', () => {
-  it('agrees with the client parsers on every tarball the registry accepts', { timeout: 60 * 60 * 1000 }, async () => {
-    const refused = new Map<string, string[]>();
-    const disagreeing: string[] = [];
-    let accepted = 0;
-    for (const path of tarballsBelow(corpus!)) {
-      const tgz = readFileSync(path);
-      const code = await inspectTarball(tgz, LIMITS).then(
-        () => undefined,
-        (e: unknown) => (e instanceof GatehouseError ? `${e.code}: ${e.message}` : String(e)),
-      );
-      if (code !== undefined) {
-        refused.set(code, [...(refused.get(code) ?? []), path]);
-        continue;
+if (corpus) describeCorpus(corpus);
+
+function describeCorpus(corpus: string): void {
+  describe('a corpus of real tarballs (GATEHOUSE_TAR_CORPUS)', () => {
+    it('agrees with the client parsers on every tarball the registry accepts', { timeout: 60 * 60 * 1000 }, async () => {
+      const refused = new Map<string, string[]>();
+      const disagreeing: string[] = [];
+      let accepted = 0;
+      for (const path of tarballsBelow(corpus)) {
+        const tgz = readFileSync(path);
+        const code = await inspectTarball(tgz, LIMITS).then(
+          () => undefined,
+          (e: unknown) => (e instanceof GatehouseError ? `${e.code}: ${e.message}` : String(e)),
+        );
+        if (code !== undefined) {
+          refused.set(code, [...(refused.get(code) ?? []), path]);
+          continue;
+        }
+        accepted += 1;
+        const found = disagreements(await viewsOf(tgz));
+        if (found.length > 0) disagreeing.push(`${path}: ${found.join(', ')}`);
       }
-      accepted += 1;
-      const found = disagreements(await viewsOf(tgz));
-      if (found.length > 0) disagreeing.push(`${path}: ${found.join(', ')}`);
-    }
-    const refusedCount = [...refused.values()].reduce((n, paths) => n + paths.length, 0);
-    console.log(`tar corpus: ${accepted} accepted and agreed on, ${refusedCount} refused`);
-    for (const [reason, paths] of refused)
-      console.log(`  refused (${paths.length}): ${reason}\n    ${paths.slice(0, 5).join('\n    ')}`);
-    expect(disagreeing).toEqual([]);
-    expect(accepted + refusedCount).toBeGreaterThan(0);
+      const refusedCount = [...refused.values()].reduce((n, paths) => n + paths.length, 0);
+      console.log(`tar corpus: ${accepted} accepted and agreed on, ${refusedCount} refused`);
+      for (const [reason, paths] of refused)
+        console.log(`  refused (${paths.length}): ${reason}\n    ${paths.slice(0, 5).join('\n    ')}`);
+      expect(disagreeing).toEqual([]);
+      expect(accepted + refusedCount).toBeGreaterThan(0);
+    });
   });
-});
+}

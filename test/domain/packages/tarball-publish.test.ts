@@ -17,6 +17,8 @@ const REAL = [
   { file: 'busboy-1.6.0.tgz', name: 'busboy', version: '1.6.0' },
   { file: 'streamsearch-1.1.0.tgz', name: 'streamsearch', version: '1.1.0' },
   { file: 'webpack-cli-5.1.4.tgz', name: 'webpack-cli', version: '5.1.4' },
+  // package.json says 0.0.1+e078aa…; npm publishes it as 0.0.1 (semver.clean drops build metadata).
+  { file: 'prisma-engines-version-0.0.1.tgz', name: '@prisma/engines-version', version: '0.0.1' },
 ];
 
 const realTarball = (file: string): Buffer => readFileSync(new URL(`../../fixtures/tarballs/${file}`, import.meta.url));
@@ -48,7 +50,7 @@ for (const engine of ENGINES) {
         const tgz = realTarball(real.file);
         const view = await nodeTarView(tgz);
         const packageJson = JSON.parse(view.packageJson!) as Record<string, unknown>;
-        const put = await publishTarball(r, alice, tgz, packageJson);
+        const put = await publishTarball(r, alice, tgz, { ...packageJson, version: real.version });
         expect(put.statusCode, put.body).toBe(201);
         const doc = await versionDoc(real.name, real.version);
         const files = view.entries.filter((e) => e.type === 'file');
