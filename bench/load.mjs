@@ -1,13 +1,21 @@
 // Read throughput and latency: in each case a fixed number of connections rotate over many URLs
 // (every packument or every tarball of the corpus) for a fixed time, after a warm-up. Each case is
-// probed once first, so a registry that answers the wrong thing is reported, not timed.
+// probed once first, so a registry that answers the wrong thing is reported, not timed. The load
+// comes from wrk (C, one thread): a Node load generator tops out near a Node server's speed and
+// would hide the difference between Gatehouse and the bare Node ceiling.
 
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runCommand, which } from './processes.mjs';
 import { eachLimited } from './mirror.mjs';
 import { CORGI_ACCEPT, packumentPath } from './wire.mjs';
 
 const WORKER = fileURLToPath(new URL('./load-worker.mjs', import.meta.url));
+const WRK_SCRIPT = fileURLToPath(new URL('./wrk-rotate.lua', import.meta.url));
 
 export const READ_CASES = [
   { id: 'full', label: 'packument, full', kind: 'packument', accept: 'application/json' },
@@ -80,27 +88,88 @@ export async function measureReadCase(registry, targets, c, options, log) {
     return { skipped };
   }
   // Every URL once before the warm-up, so no case pays for filling the server's caches in its timed
-  // part: autocannon starts each connection at the top of the list, so a short warm-up reaches only
-  // its head, and whichever case came first would be measured with cold caches.
+  // part: a short warm-up need not reach the whole list, and whichever case came first would be
+  // measured with cold caches.
   await eachLimited(requests, 8, async (r) => {
     await (await fetch(registry.url + r.path, { headers: r.headers })).arrayBuffer();
   });
-  const note = c.id === 'abbreviated' && !/install-v1/.test(check.contentType ?? '') ? `served as ${check.contentType}` : undefined;
-  const result = await runWorker({
-    url: registry.url,
-    connections: options.connections,
-    duration: options.duration,
-    warmup: options.warmup,
-    requests,
-    expectStatus,
-  });
+  const note =
+    c.id === 'abbreviated' && !/install-v1/.test(check.contentType ?? '') ? `served as ${check.contentType}` : undefined;
+  const job = { url: registry.url, connections: options.connections, paths: requests.map((r) => r.path), headers, expectStatus };
+  if (options.warmup > 0) await runWrk({ ...job, duration: options.warmup });
+  const cpuBefore = cpuMs(registry.pid);
+  const measured = await runWrk({ ...job, duration: options.duration });
+  const cpuAfter = cpuMs(registry.pid);
+  // The server's own CPU time per response: unlike req/s, other load on the machine barely moves it.
+  const cpuUs = cpuBefore == null || cpuAfter == null ? null : ((cpuAfter - cpuBefore) * 1000) / (measured.responses || 1);
+  const result = { ...measured, cpuUs };
   const wrong = result.responses - result.expected + result.errors + result.timeouts;
   log(
     `${tag} ${fmt(result.rps, 0).padStart(7)} req/s  p50 ${fmt(result.p50, 2)} ms  p99 ${fmt(result.p99, 2)} ms` +
+      (cpuUs == null ? '' : `  cpu ${fmt(cpuUs, 1)} µs/req`) +
       (wrong ? `  (${wrong} unexpected: ${JSON.stringify(result.statuses)}, errors ${result.errors})` : '') +
       (note ? `  [${note}]` : ''),
   );
   return { ...result, urls: requests.length, probeBytes: check.bytes, note };
+}
+
+/** User + system CPU time of a process so far, in ms (Linux /proc; clock ticks of 10 ms). */
+function cpuMs(pid) {
+  if (!pid) return null;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+let listCount = 0;
+
+/**
+ * One wrk run: `connections` keep-alive connections rotating over `paths` for `duration` seconds.
+ * wrk counts a status of 400 or more as a "status error", which for the 404 case is the expected one.
+ */
+export async function runWrk({ url, connections, duration, paths, headers, expectStatus }) {
+  if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(url)) throw new Error(`refusing non-loopback target ${url}`);
+  const wrk = which('wrk');
+  if (!wrk) throw new Error('wrk is not installed (apt-get install -y wrk)');
+  const list = join(tmpdir(), `gatehouse-bench-urls-${process.pid}-${listCount++}.txt`);
+  await writeFile(list, paths.join('\n') + '\n');
+  const headerArgs = Object.entries(headers).flat();
+  const args = [
+    '-t1',
+    `-c${connections}`,
+    `-d${duration}s`,
+    '--timeout',
+    '10s',
+    '-s',
+    WRK_SCRIPT,
+    url,
+    '--',
+    list,
+    ...headerArgs,
+  ];
+  const run = await runCommand(wrk, args);
+  const line = run.stdout.split('\n').find((l) => l.startsWith('WRK-RESULT '));
+  if (run.code !== 0 || !line) throw new Error(`wrk exited ${run.code}: ${(run.stderr || run.stdout).trim().slice(0, 300)}`);
+  const r = JSON.parse(line.slice('WRK-RESULT '.length));
+  const seconds = r.us / 1e6;
+  const bad = expectStatus >= 400 ? r.requests - r.status : r.status;
+  const expected = r.requests - bad;
+  return {
+    rps: expected / seconds,
+    p50: r.p50 / 1000,
+    p99: r.p99 / 1000,
+    mean: r.mean / 1000,
+    responses: r.requests,
+    expected,
+    statuses: { [expectStatus]: expected, other: bad },
+    errors: r.connect + r.read + r.write,
+    timeouts: r.timeout,
+    bytesPerSec: r.bytes / seconds,
+    seconds,
+  };
 }
 
 function fmt(n, digits) {

@@ -6,9 +6,18 @@ import { dirname, join } from 'node:path';
 import { CORGI_ACCEPT, packumentPath } from './wire.mjs';
 
 export async function get(url, accept) {
+  return (await getAnswer(url, accept)).body;
+}
+
+// Headers that belong to one exchange, not to the answer: the bare server sets its own.
+const PER_EXCHANGE = new Set(['date', 'x-request-id', 'connection', 'keep-alive', 'transfer-encoding']);
+
+/** The body and the answer's own headers (flat [name, value, …], as writeHead takes them). */
+async function getAnswer(url, accept, status = 200) {
   const res = await fetch(url, { headers: { accept } });
-  if (res.status !== 200) throw new Error(`GET ${url} answered ${res.status}`);
-  return Buffer.from(await res.arrayBuffer());
+  if (res.status !== status) throw new Error(`GET ${url} answered ${res.status}`);
+  const headers = [...res.headers].filter(([name]) => !PER_EXCHANGE.has(name)).flat();
+  return { body: Buffer.from(await res.arrayBuffer()), headers };
 }
 
 /** Runs `task` over `items` with at most `width` in flight. */
@@ -34,28 +43,39 @@ export async function tarballPaths(baseUrl, names) {
   return paths.sort();
 }
 
+/** Where the bare Node server finds every answer's headers and file (see registries/bare-node.mjs). */
+export const BARE_INDEX = 'bare-index.json';
+
 /**
  * Copies the corpus from `baseUrl` under `root`: `<name>/full.json`, `<name>/abbreviated.corgi` and
- * each tarball at its URL path. nginx picks the packument file by Accept (see nginx.mjs).
+ * each tarball at its URL path. nginx picks the packument file by Accept (see nginx.mjs); the bare
+ * Node server reads BARE_INDEX, which also keeps each answer's headers as `baseUrl` sent them.
  */
 export async function mirrorCorpus(baseUrl, names, root) {
   let bytes = 0;
-  const save = async (path, body) => {
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, body);
-    bytes += body.length;
+  const index = { packuments: {}, tarballs: {}, missing: null };
+  const save = async (path, answer) => {
+    await mkdir(dirname(join(root, path)), { recursive: true });
+    await writeFile(join(root, path), answer.body);
+    bytes += answer.body.length;
+    return { file: path, headers: answer.headers };
   };
   const tarballs = [];
   await eachLimited(names, 8, async (name) => {
-    const full = await get(baseUrl + packumentPath(name), 'application/json');
-    await save(join(root, name, 'full.json'), full);
-    await save(join(root, name, 'abbreviated.corgi'), await get(baseUrl + packumentPath(name), CORGI_ACCEPT));
-    for (const url of tarballUrls(JSON.parse(full))) {
+    const full = await getAnswer(baseUrl + packumentPath(name), 'application/json');
+    index.packuments[packumentPath(name)] = {
+      full: await save(join(name, 'full.json'), full),
+      abbreviated: await save(join(name, 'abbreviated.corgi'), await getAnswer(baseUrl + packumentPath(name), CORGI_ACCEPT)),
+    };
+    for (const url of tarballUrls(JSON.parse(full.body))) {
       // Tarball paths arrive unescaped (`/@scope/name/-/name-1.0.0.tgz`); decode to be safe.
       const path = decodeURIComponent(url.pathname);
-      await save(join(root, path), await get(baseUrl + url.pathname, '*/*'));
+      index.tarballs[url.pathname] = await save(path, await getAnswer(baseUrl + url.pathname, '*/*'));
       tarballs.push(url.pathname);
     }
   });
+  // One 404 stands for every missing name: the bare server answers any unknown URL with it.
+  index.missing = await save('missing.json', await getAnswer(`${baseUrl}/bench-missing-0`, 'application/json', 404));
+  await writeFile(join(root, BARE_INDEX), JSON.stringify(index));
   return { tarballs: tarballs.sort(), bytes };
 }

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 /** A mistake on the command line: shown without a stack trace. */
 export class UsageError extends Error {}
 
-export const REGISTRIES = ['gatehouse', 'verdaccio', 'nginx'];
+export const REGISTRIES = ['gatehouse', 'verdaccio', 'nginx', 'bare'];
 
 const FLAGS = {
   packages: { type: 'string', default: '300', help: 'packages in the corpus' },
@@ -13,13 +13,14 @@ const FLAGS = {
   'root-deps': { type: 'string', default: '20', help: 'direct dependencies of the app installed by npm ci' },
   duration: { type: 'string', default: '10', help: 'seconds per read case' },
   warmup: { type: 'string', default: '2', help: 'seconds of warm-up before each read case' },
+  rounds: { type: 'string', default: '1', help: 'rounds per read case, alternating between registries (median kept)' },
   connections: { type: 'string', default: '32', help: 'concurrent connections of the load generator' },
   publishes: { type: 'string', default: '100', help: 'versions published for the publish-latency case' },
   'ci-runs': { type: 'string', default: '3', help: 'npm ci runs (the median is reported)' },
   'seed-jobs': { type: 'string', default: '2', help: 'npm publish --workspaces processes in parallel while seeding' },
-  only: { type: 'string', default: REGISTRIES.join(','), help: 'registries to measure, e.g. verdaccio,nginx' },
+  only: { type: 'string', default: REGISTRIES.join(','), help: 'registries to measure, e.g. gatehouse,nginx,bare' },
   skip: { type: 'string', default: '', help: 'cases to skip: reads,publish,ci' },
-  'verdaccio-tokens': { type: 'string', default: 'jwt', help: "jwt, or legacy (its default: a bcrypt check per request)" },
+  'verdaccio-tokens': { type: 'string', default: 'jwt', help: 'jwt, or legacy (its default: a bcrypt check per request)' },
   keep: { type: 'boolean', default: false, help: 'keep the temp folder (data, logs) afterwards' },
   help: { type: 'boolean', default: false, help: 'show this help' },
 };
@@ -39,7 +40,10 @@ function positive(name, text) {
 }
 
 function list(name, text, allowed) {
-  const items = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = items.filter((item) => !allowed.includes(item));
   if (unknown.length) throw new UsageError(`--${name}: unknown ${unknown.join(', ')} (choose from ${allowed.join(', ')})`);
   return items;
@@ -63,6 +67,7 @@ export function parseOptions(argv) {
     duration: positive('duration', values.duration),
     warmup: Number(values.warmup),
     connections: positive('connections', values.connections),
+    rounds: positive('rounds', values.rounds),
     publishes: positive('publishes', values.publishes),
     ciRuns: positive('ci-runs', values['ci-runs']),
     seedJobs: positive('seed-jobs', values['seed-jobs']),

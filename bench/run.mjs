@@ -17,6 +17,7 @@ import { parseOptions, UsageError } from './options.mjs';
 import { runCommand } from './processes.mjs';
 import { measurePublish } from './publish-latency.mjs';
 import { startGatehouse } from './registries/gatehouse.mjs';
+import { startBareNode } from './registries/bare-node.mjs';
 import { startNginx } from './registries/nginx.mjs';
 import { startVerdaccio } from './registries/verdaccio.mjs';
 import { BUSY_SHARE, report, saveResults } from './report.mjs';
@@ -24,7 +25,9 @@ import { seed, writeCorpus } from './seed.mjs';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const STARTERS = { gatehouse: startGatehouse, verdaccio: startVerdaccio };
-const LABELS = { gatehouse: 'Gatehouse', verdaccio: 'Verdaccio', nginx: 'nginx' };
+const LABELS = { gatehouse: 'Gatehouse', verdaccio: 'Verdaccio', nginx: 'nginx', bare: 'bare node:http' };
+// Servers of a static copy of a seeded registry's answers.
+const COPIES = { nginx: startNginx, bare: startBareNode };
 
 // Progress goes to stderr; the final table goes to stdout.
 const log = (line) => console.error(line);
@@ -32,10 +35,12 @@ const log = (line) => console.error(line);
 /** Share of all cores' time spent busy over `ms`, while this benchmark runs nothing. */
 async function busyCpuShare(ms = 1_000) {
   const sample = () =>
-    os.cpus().reduce(
-      (acc, { times: t }) => ({ idle: acc.idle + t.idle, all: acc.all + t.user + t.nice + t.sys + t.idle + t.irq }),
-      { idle: 0, all: 0 },
-    );
+    os
+      .cpus()
+      .reduce((acc, { times: t }) => ({ idle: acc.idle + t.idle, all: acc.all + t.user + t.nice + t.sys + t.idle + t.irq }), {
+        idle: 0,
+        all: 0,
+      });
   const before = sample();
   await sleep(ms);
   const after = sample();
@@ -60,13 +65,14 @@ function header(results) {
   return [
     `Gatehouse benchmark, ${results.startedAt}`,
     `machine: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, ${m.platform}; Node ${m.node}, npm ${m.npm}`,
-    `  the ${m.cores} cores are shared by the server under test and the load generator (autocannon in its own`,
-    `  process): the nginx figures are a ceiling set partly by the client, not nginx's own limit.`,
+    `  the ${m.cores} cores are shared by the server under test and the load generator (wrk, one thread):`,
+    `  the nginx figures are a ceiling set partly by the client, not nginx's own limit.`,
     `corpus: ${c.packages} packages × ${c.versions} versions = ${c.tarballs} tarballs; the app's ${c.rootDeps} dependencies resolve to ${c.tree.versions} name@version`,
     m.busyBeforeRun > BUSY_SHARE
       ? `warning: before the run the CPU was ${(m.busyBeforeRun * 100).toFixed(0)} % busy with other processes; they skew every figure`
       : null,
-    `load: ${o.connections} connections, ${o.duration} s per case after ${o.warmup} s warm-up, rotating over every packument or tarball`,
+    `load: wrk, ${o.connections} connections, ${o.duration} s per case after ${o.warmup} s warm-up, rotating over every packument or tarball` +
+      (o.rounds > 1 ? `; ${o.rounds} alternating rounds per case, median shown` : ''),
   ]
     .filter(Boolean)
     .join('\n');
@@ -117,33 +123,48 @@ async function seedAll(roots, expected, ctx, options, results, live) {
   }
 }
 
-async function startMirror(names, ctx, results, live) {
+async function startMirror(names, ctx, options, results, live) {
+  const copies = Object.keys(COPIES).filter((n) => options.only.includes(n));
   const source = live.gatehouse ?? live.verdaccio;
   if (!source) {
-    results.registries.nginx = { label: 'nginx', error: 'nginx serves a copy of a seeded registry: include gatehouse or verdaccio' };
+    for (const n of copies)
+      results.registries[n] = {
+        label: LABELS[n],
+        error: `${LABELS[n]} serves a copy of a seeded registry: include gatehouse or verdaccio`,
+      };
     return null;
   }
-  log(`mirroring ${source.label}'s packuments and tarballs to static files for nginx…`);
+  log(`mirroring ${source.label}'s packuments and tarballs to static files for ${copies.join(' and ')}…`);
   const root = join(ctx.workDir, 'static');
+  let mirrored;
   try {
-    const mirrored = await mirrorCorpus(source.url, names, root);
-    log(`  ${(mirrored.bytes / 2 ** 20).toFixed(1)} MiB in ${mirrored.tarballs.length} tarballs and ${names.length * 2} packuments`);
-    live.nginx = await startNginx({ ...ctx, root });
-    results.registries.nginx = { label: live.nginx.label, version: live.nginx.version, mirrorOf: source.name };
-    log(`  ${live.nginx.label} at ${live.nginx.url}`);
-    return mirrored.tarballs;
+    mirrored = await mirrorCorpus(source.url, names, root);
+    log(
+      `  ${(mirrored.bytes / 2 ** 20).toFixed(1)} MiB in ${mirrored.tarballs.length} tarballs and ${names.length * 2} packuments`,
+    );
   } catch (err) {
-    results.registries.nginx = { label: 'nginx', error: err.message };
-    log(`  nginx unavailable: ${err.message}`);
+    for (const n of copies) results.registries[n] = { label: LABELS[n], error: err.message };
+    log(`  mirroring failed: ${err.message}`);
     return null;
   }
+  for (const n of copies) {
+    try {
+      live[n] = await COPIES[n]({ ...ctx, root });
+      results.registries[n] = { label: live[n].label, version: live[n].version, mirrorOf: source.name };
+      log(`  ${live[n].label} at ${live[n].url}`);
+    } catch (err) {
+      results.registries[n] = { label: LABELS[n], error: err.message };
+      log(`  ${LABELS[n]} unavailable: ${err.message}`);
+    }
+  }
+  return mirrored.tarballs;
 }
 
 /**
  * Reads go case by case, each case against every registry back to back: load from other processes
  * on the machine drifts, and this way it weighs on the registries compared in one row alike.
  */
-async function measureReads(live, corpus, options, results, nginxTarballs) {
+async function measureReads(live, corpus, options, results, copyTarballs) {
   const names = corpus.packages.map((p) => p.name);
   results.busyBeforeReads = await busyCpuShare();
   if (results.busyBeforeReads > BUSY_SHARE) {
@@ -152,16 +173,28 @@ async function measureReads(live, corpus, options, results, nginxTarballs) {
   const targets = {};
   for (const [name, registry] of Object.entries(live)) {
     const entry = results.registries[name];
-    const tarballs = await step(entry, 'reads', async () => (name === 'nginx' ? nginxTarballs : await tarballPaths(registry.url, names)));
+    const tarballs = await step(entry, 'reads', async () =>
+      name in COPIES ? copyTarballs : await tarballPaths(registry.url, names),
+    );
     if (tarballs) targets[name] = { names, tarballs };
     entry.reads = {};
   }
   log('measuring reads…');
   for (const c of READ_CASES) {
-    for (const name of Object.keys(targets)) {
-      const entry = results.registries[name];
-      const result = await step(entry, `reads, ${c.label}`, () => measureReadCase(live[name], targets[name], c, options, log));
-      if (result) entry.reads[c.id] = result;
+    const rounds = {};
+    // Rounds alternate between the registries, and each keeps its median round: a burst of load
+    // from elsewhere on the machine then spoils one round, not the comparison.
+    for (let round = 0; round < options.rounds; round++) {
+      for (const name of Object.keys(targets)) {
+        const entry = results.registries[name];
+        const result = await step(entry, `reads, ${c.label}`, () => measureReadCase(live[name], targets[name], c, options, log));
+        if (result) (rounds[name] ??= []).push(result);
+      }
+    }
+    for (const [name, list] of Object.entries(rounds)) {
+      const sorted = [...list].sort((a, b) => (a.rps ?? -1) - (b.rps ?? -1));
+      const median = sorted[Math.floor((sorted.length - 1) / 2)];
+      results.registries[name].reads[c.id] = list.length > 1 ? { ...median, rounds: list.map((r) => r.rps ?? null) } : median;
     }
   }
 }
@@ -202,13 +235,19 @@ async function main() {
     const roots = await writeCorpus(corpus, ctx.corpusDir, options.seedJobs);
     await startRegistries(options, ctx, results, live);
     await seedAll(roots, results.corpus.tarballs, ctx, options, results, live);
-    let nginxTarballs = null;
-    if (options.only.includes('nginx')) {
-      nginxTarballs = await startMirror(corpus.packages.map((p) => p.name), ctx, results, live);
+    let copyTarballs = null;
+    if (options.only.some((n) => n in COPIES)) {
+      copyTarballs = await startMirror(
+        corpus.packages.map((p) => p.name),
+        ctx,
+        options,
+        results,
+        live,
+      );
     }
-    if (!options.skip.includes('reads')) await measureReads(live, corpus, options, results, nginxTarballs);
+    if (!options.skip.includes('reads')) await measureReads(live, corpus, options, results, copyTarballs);
     for (const [name, registry] of Object.entries(live)) {
-      if (name !== 'nginx') await measureWrites(name, registry, corpus, ctx, options, results.registries[name]);
+      if (!(name in COPIES)) await measureWrites(name, registry, corpus, ctx, options, results.registries[name]);
     }
   } finally {
     await Promise.all(Object.values(live).map((r) => r.stop()));

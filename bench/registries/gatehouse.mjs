@@ -19,7 +19,8 @@ function newestMtime(dir) {
 }
 
 /** dataDir: a folder already seeded (the memory benchmark's); a fresh one under workDir otherwise. */
-export async function startGatehouse({ repo, workDir, log, dataDir = join(workDir, 'gatehouse') }) {
+/** nodeArgs: flags for the server's node alone, such as --cpu-prof (not allowed in NODE_OPTIONS). */
+export async function startGatehouse({ repo, workDir, log, dataDir = join(workDir, 'gatehouse'), nodeArgs = [] }) {
   const main = join(repo, 'dist/cli/main.js');
   if (!existsSync(main)) throw new Error('dist/cli/main.js is missing: run `npm run build` first');
   if (existsSync(join(repo, 'src')) && newestMtime(join(repo, 'src')) > statSync(main).mtimeMs) {
@@ -37,13 +38,15 @@ export async function startGatehouse({ repo, workDir, log, dataDir = join(workDi
     { cwd: repo, env, input: `${password}\n` },
   );
   if (created.code !== 0) {
-    throw new Error(`\`gatehouse user create\` exited ${created.code}: ${(created.stderr || created.stdout).trim().slice(0, 500)}`);
+    throw new Error(
+      `\`gatehouse user create\` exited ${created.code}: ${(created.stderr || created.stdout).trim().slice(0, 500)}`,
+    );
   }
 
   const server = await startServer({
     name: 'gatehouse',
     command: node,
-    args: [main, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir],
+    args: [...nodeArgs, main, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir],
     cwd: repo,
     // BENCH_SERVER_NODE_OPTIONS: Node/V8 flags for the server alone (not npm or the load generator).
     env: process.env.BENCH_SERVER_NODE_OPTIONS ? { ...env, NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : env,

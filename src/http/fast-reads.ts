@@ -1,22 +1,39 @@
-// The read fast path, in front of Fastify: a GET or HEAD of a packument or tarball whose answer
-// is already in memory is written straight to the socket. Anything it cannot answer from memory
-// (a cache miss, an unknown token, a write, any other route) falls through to the full app, which
-// answers the same way and fills the caches. It never runs policy and never queries.
+// The read fast path, in front of Fastify: a GET or HEAD of a packument, version document or
+// tarball whose answer is already in memory is written straight to the socket. Anything it cannot
+// answer from memory (a cache miss, an unknown token, a write, any other route) falls through to
+// the full app, which writes the same bytes (reads/answers.ts) and fills the caches. It never runs
+// policy and never queries.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { packumentShare, type Registry } from '../registry.js';
-import { parsePackagePath, splitUrl } from './npm/paths.js';
-import { ABBREVIATED } from './npm/reads.js';
+import type { PackageName } from '../domain/packages/names.js';
+import { parsePackagePath, type PackagePath } from './npm/paths.js';
 import type { CachedPackage, TarballEntry } from '../domain/packages/packument-cache.js';
+import {
+  missingAnswer,
+  packumentAnswer,
+  peekVersionAnswer,
+  notModified,
+  sendAnswer,
+  sendTarball,
+  tarballAnswer,
+} from './reads/answers.js';
 
 const SMALL_TARBALL = 512 * 1024;
+const RESOLVED_MAX = 20_000;
+const RESOLVED_URL_MAX = 300;
 /** Paths the web UI and npm's /-/ endpoints own: never package names. */
-const NOT_PACKAGES = /^\/(-\/|package\/|static\/|login\/|policies\/|search(\?|$)|\?|$)/;
+const NOT_PACKAGES = /^\/(-\/|package\/|static\/|login\/|policies\/|search$|$)/;
 
 export class FastReads {
   private readonly tarballs = new Map<string, Buffer>();
+  private readonly resolved = new Map<string, PackagePath>();
   private tarballBytes = 0;
   private readonly tarballBudget: number;
+  // Cached names were fully checked when the app first read them, so a name in the cache needs
+  // no second check, and a name not in it cannot be answered here anyway.
+  private readonly cachedName = (raw: string): PackageName | undefined =>
+    this.registry.packages.packuments.peek(raw) ? (raw as PackageName) : undefined;
 
   constructor(private readonly registry: Registry) {
     this.tarballBudget = registry.config.readCacheBytes - packumentShare(registry.config.readCacheBytes);
@@ -26,19 +43,57 @@ export class FastReads {
   handle(req: IncomingMessage, res: ServerResponse): boolean {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     const url = req.url ?? '/';
+    const q = url.indexOf('?');
     const authorization = req.headers.authorization;
-    // A signed-in `?write=true` may be owed a rebuild (reads.ts decides); an anonymous one gets the cache.
-    if (NOT_PACKAGES.test(url) || (authorization !== undefined && url.includes('write=true'))) return false;
-    if (authorization !== undefined && !this.knownToken(authorization)) return false;
-    const path = parsePackagePath(splitUrl(url).path);
-    if (!path || (path.kind !== 'package' && path.kind !== 'tarball')) return false;
+    if (authorization !== undefined) {
+      // A signed-in `?write=true` may be owed a rebuild (reads.ts decides); an anonymous one gets the cache.
+      if (q !== -1 && url.includes('write=true', q)) return false;
+      if (!this.knownToken(authorization)) return false;
+    }
+    const pathname = q === -1 ? url : url.slice(0, q);
+    const known = this.resolved.get(pathname);
+    const path = known ?? (NOT_PACKAGES.test(pathname) ? undefined : parsePackagePath(pathname, this.cachedName));
+    if (!path) return false;
     const entry = this.registry.packages.packuments.peek(path.name);
-    if (!entry) return false;
-    if (entry.kind === 'missing') return this.notFound(res, entry.message);
-    if (path.kind === 'package') return this.packument(req, res, entry);
-    const tarball = entry.tarballs.get(path.file);
-    if (!tarball) return false;
-    return this.tarball(req, res, tarball, path.name, path.file);
+    if (!entry || !this.answer(req, res, path, entry)) return false;
+    if (!known) this.remember(pathname, path);
+    return true;
+  }
+
+  private answer(req: IncomingMessage, res: ServerResponse, path: PackagePath, entry: CachedPackage): boolean {
+    if (entry.kind === 'missing') {
+      // A tarball's 404 names the tarball, as reads.ts says it whether or not the package is cached.
+      if (path.kind !== 'package' && path.kind !== 'version') return false;
+      sendAnswer(req, res, missingAnswer(entry));
+      return true;
+    }
+    switch (path.kind) {
+      case 'package':
+        sendAnswer(req, res, packumentAnswer(entry, req.headers.accept));
+        return true;
+      case 'version': {
+        const answer = peekVersionAnswer(entry, path.spec);
+        if (answer) sendAnswer(req, res, answer);
+        return answer !== undefined;
+      }
+      case 'tarball': {
+        const tarball = entry.tarballs.get(path.file);
+        return tarball !== undefined && this.tarball(req, res, tarball, path.name, path.file);
+      }
+      default:
+        return false;
+    }
+  }
+
+  /**
+   * Keeps the parse of a URL this path has answered, so the next read of it (most reads repeat a
+   * URL) skips the parse. A parse never goes stale: the cache entry is looked up on every read.
+   * Bounded in count and URL length, so made-up URLs cost at most a few MB and a fresh start.
+   */
+  private remember(pathname: string, path: PackagePath): void {
+    if (pathname.length > RESOLVED_URL_MAX) return;
+    if (this.resolved.size >= RESOLVED_MAX) this.resolved.clear();
+    this.resolved.set(pathname, path);
   }
 
   private knownToken(authorization: string): boolean {
@@ -47,51 +102,15 @@ export class FastReads {
     return found !== 'invalid' && found !== 'unknown';
   }
 
-  private notFound(res: ServerResponse, message: string): true {
-    const body = JSON.stringify({ error: message, message, code: 'NotFound' });
-    res.writeHead(404, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
-    res.end(body);
-    return true;
-  }
-
-  private packument(req: IncomingMessage, res: ServerResponse, entry: Extract<CachedPackage, { kind: 'found' }>): true {
-    const abbreviated = req.headers.accept?.includes(ABBREVIATED) ?? false;
-    const doc = abbreviated ? entry.abbreviated : entry.full;
-    const headers = {
-      etag: doc.etag,
-      vary: 'accept',
-      'cache-control': 'public, max-age=0, must-revalidate',
-    };
-    if (req.headers['if-none-match'] === doc.etag) {
-      res.writeHead(304, headers);
-      res.end();
-      return true;
-    }
-    res.writeHead(200, {
-      ...headers,
-      'content-type': abbreviated ? ABBREVIATED : 'application/json; charset=utf-8',
-      'content-length': doc.body.length,
-    });
-    res.end(req.method === 'HEAD' ? undefined : doc.body);
-    return true;
-  }
-
   private tarball(req: IncomingMessage, res: ServerResponse, tarball: TarballEntry, name: string, file: string): boolean {
     const bytes = this.tarballs.get(tarball.blob);
     if (!bytes) {
       if (tarball.size <= SMALL_TARBALL) void this.load(tarball);
       return false;
     }
-    const etag = `"${tarball.blob.slice(0, 32)}"`;
-    const headers = { etag, 'cache-control': 'public, max-age=31536000, immutable' };
-    if (req.headers['if-none-match'] === etag) {
-      res.writeHead(304, headers);
-      res.end();
-      return true;
-    }
-    this.registry.downloads.served(req.method, name, file);
-    res.writeHead(200, { ...headers, 'content-type': 'application/octet-stream', 'content-length': bytes.length });
-    res.end(req.method === 'HEAD' ? undefined : bytes);
+    const answer = tarballAnswer(tarball);
+    if (!notModified(req, answer)) this.registry.downloads.served(req.method, name, file);
+    void sendTarball(req, res, answer, bytes);
     return true;
   }
 

@@ -41,17 +41,25 @@ export function assertValidNameIn(rawPath: string): void {
   if (taken && !taken.name.startsWith('-')) parsePackageName(taken.name);
 }
 
-export function parsePackagePath(rawPath: string): PackagePath | undefined {
-  const segments = decodeSegments(rawPath);
-  if (!segments) return undefined;
-  const taken = takeName(segments);
-  if (!taken || taken.name.startsWith('-')) return undefined;
-  let name: PackageName;
+function validName(raw: string): PackageName | undefined {
   try {
-    name = parsePackageName(taken.name);
+    return parsePackageName(raw);
   } catch {
     return undefined;
   }
+}
+
+/** `nameOf` may replace the full name check by a cheaper one (the fast path: "is it cached?"). */
+export function parsePackagePath(
+  rawPath: string,
+  nameOf: (raw: string) => PackageName | undefined = validName,
+): PackagePath | undefined {
+  const segments = rawPath.includes('%') ? decodeSegments(rawPath) : rawPath.split('/').slice(1);
+  if (!segments) return undefined;
+  const taken = takeName(segments);
+  if (!taken || taken.name.startsWith('-')) return undefined;
+  const name = nameOf(taken.name);
+  if (name === undefined) return undefined;
   const r = taken.rest;
   if (r.length === 0) return { kind: 'package', name };
   if (r.length === 2 && r[0] === '-rev') return { kind: 'package-rev', name, rev: r[1]! };

@@ -1,36 +1,39 @@
-// GET of packuments, single versions and tarballs: the hot path. Answers come from ready bytes
-// in the packument cache; a read runs no policy and, once cached, no query.
-import { createReadStream } from 'node:fs';
+// GET of packuments, single versions and tarballs when the fast path could not answer from memory:
+// this path authenticates, fills the caches and writes the very answer the fast path will give
+// next time (reads/answers.ts builds both). A read runs no policy and, once cached, no query.
+import { open } from 'node:fs/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import semver from 'semver';
 import type { Registry } from '../../registry.js';
 import type { PackageName } from '../../domain/packages/names.js';
-import type { ReadyDocument } from '../../domain/packages/packument-cache.js';
-import { fail } from '../../domain/errors.js';
 import { canManage } from '../../domain/packages/authorize.js';
 import { requestPrincipal } from '../auth.js';
+import {
+  missingAnswer,
+  notFoundAnswer,
+  notModified,
+  packumentAnswer,
+  sendAnswer,
+  sendTarball,
+  tarballAnswer,
+  versionAnswer,
+  type FoundPackage,
+  type ReadAnswer,
+} from '../reads/answers.js';
 
-export const ABBREVIATED = 'application/vnd.npm.install-v1+json';
-
-function wantsAbbreviated(accept: string | undefined): boolean {
-  return accept !== undefined && accept.includes(ABBREVIATED);
+/** Fastify steps aside: the answer's bytes come from the shared builder, plus our request id. */
+function send(request: FastifyRequest, reply: FastifyReply, answer: ReadAnswer): FastifyReply {
+  reply.hijack();
+  sendAnswer(request.raw, reply.raw, answer, ['x-request-id', request.id]);
+  return reply;
 }
 
-async function found(registry: Registry, name: PackageName, fresh: boolean) {
+/** The cached package, or undefined once its 404 has been sent. */
+async function found(registry: Registry, request: FastifyRequest, reply: FastifyReply, name: PackageName, fresh = false) {
   if (fresh) registry.packages.packuments.invalidate(name);
   const entry = await registry.packages.packuments.get(name);
-  if (entry.kind === 'missing') fail('NotFound', entry.message);
-  return entry;
-}
-
-function sendDocument(request: FastifyRequest, reply: FastifyReply, doc: ReadyDocument, type: string) {
-  reply
-    .header('etag', doc.etag)
-    .header('vary', 'accept')
-    // Revalidate every time: a deprecation or unpublish must reach clients at once; 304s are cheap.
-    .header('cache-control', 'public, max-age=0, must-revalidate');
-  if (request.headers['if-none-match'] === doc.etag) return reply.code(304).send();
-  return reply.type(type).send(doc.body);
+  if (entry.kind === 'found') return entry;
+  send(request, reply, missingAnswer(entry));
+  return undefined;
 }
 
 /**
@@ -47,9 +50,8 @@ async function wantsFresh(registry: Registry, request: FastifyRequest, name: Pac
 
 export async function getPackument(registry: Registry, request: FastifyRequest, reply: FastifyReply, name: PackageName) {
   await requestPrincipal(registry, request);
-  const entry = await found(registry, name, await wantsFresh(registry, request, name));
-  if (wantsAbbreviated(request.headers.accept)) return sendDocument(request, reply, entry.abbreviated, ABBREVIATED);
-  return sendDocument(request, reply, entry.full, 'application/json');
+  const entry = await found(registry, request, reply, name, await wantsFresh(registry, request, name));
+  return entry && send(request, reply, packumentAnswer(entry, request.headers.accept));
 }
 
 /** `GET /<name>/<version|tag>`: one version document, as `npm view name@1.0.0` tools expect. */
@@ -61,15 +63,10 @@ export async function getVersion(
   spec: string,
 ) {
   await requestPrincipal(registry, request);
-  const entry = await found(registry, name, false);
-  const doc = JSON.parse(entry.full.body.toString('utf8')) as {
-    'dist-tags': Record<string, string>;
-    versions: Record<string, unknown>;
-  };
-  const version = doc['dist-tags'][spec] ?? semver.maxSatisfying(Object.keys(doc.versions), spec) ?? spec;
-  const manifest = doc.versions[version];
-  if (!manifest) fail('NotFound', `${name} has no version matching "${spec}".`);
-  return reply.type('application/json').send(manifest);
+  const entry: FoundPackage | undefined = await found(registry, request, reply, name);
+  if (!entry) return reply;
+  const answer = versionAnswer(entry, spec) ?? notFoundAnswer(`${name} has no version matching "${spec}".`);
+  return send(request, reply, answer);
 }
 
 export async function getTarball(
@@ -81,16 +78,12 @@ export async function getTarball(
 ) {
   await requestPrincipal(registry, request);
   const tarball = await registry.packages.tarball(name, file);
-  if (!tarball) fail('NotFound', `${name} has no tarball ${file}.`);
-  const etag = `"${tarball.blob.slice(0, 32)}"`;
-  reply
-    .header('etag', etag)
-    // The bytes behind a tarball URL never change (name@version is never reused).
-    .header('cache-control', 'public, max-age=31536000, immutable')
-    .header('content-length', tarball.size)
-    .type('application/octet-stream');
-  if (request.headers['if-none-match'] === etag) return reply.code(304).send();
-  if (request.method === 'HEAD') return reply.send();
-  registry.downloads.served(request.method, name, file);
-  return reply.send(createReadStream(registry.blobs.localPath(tarball.blob)));
+  if (!tarball) return send(request, reply, notFoundAnswer(`${name} has no tarball ${file}.`));
+  // Opened before the answer starts, so a missing blob is still an ordinary 500, not a cut connection.
+  const blob = await open(registry.blobs.localPath(tarball.blob));
+  reply.hijack();
+  const answer = tarballAnswer(tarball);
+  if (!notModified(request.raw, answer)) registry.downloads.served(request.method, name, file);
+  await sendTarball(request.raw, reply.raw, answer, blob, ['x-request-id', request.id]);
+  return reply;
 }
