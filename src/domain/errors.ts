@@ -21,11 +21,23 @@ export type ErrorCode =
   | 'PasswordChecksBusy'
   | 'WebLoginAlreadyApproved'
   | 'TooManyPendingLogins'
+  | 'UserNotFound'
+  | 'TokenNotFound'
+  | 'WebLoginNotFound'
+  // authorization refusals (a Decision's code; see domain/principal.ts)
+  | 'TokenReadOnly'
+  | 'EmailUnverified'
+  | 'NotMaintainer'
+  | 'ScopeNotYours'
   // package names, versions and tags
   | 'InvalidPackageName'
   | 'InvalidVersion'
   | 'NameReserved'
   | 'TagInvalid'
+  | 'PackageNotFound'
+  | 'VersionNotFound'
+  | 'TagNotFound'
+  | 'TarballNotFound'
   // publish
   | 'ManifestMismatch'
   | 'IntegrityMismatch'
@@ -54,6 +66,7 @@ export type ErrorCode =
 export const ERROR_STATUS = {
   BadRequest: 400,
   BodyTooLarge: 413,
+  // Only for addresses nothing answers at; a missing thing at a real address has its own code below.
   NotFound: 404,
   Conflict: 409,
   // Sent with Retry-After (see `fail`'s headers): npm and browsers wait and retry.
@@ -75,11 +88,26 @@ export const ERROR_STATUS = {
   WebLoginAlreadyApproved: 409,
   // Anonymous POST /-/v1/login opens a row; one address may hold only so many unfinished ones.
   TooManyPendingLogins: 429,
+  UserNotFound: 404,
+  TokenNotFound: 404,
+  // Expired, already used or never issued: one code, so a link's state cannot be probed.
+  WebLoginNotFound: 404,
+
+  // 403: the caller is known, so a fresh login would not help (npm re-prompts only on a 401).
+  TokenReadOnly: 403,
+  EmailUnverified: 403,
+  NotMaintainer: 403,
+  ScopeNotYours: 403,
 
   InvalidPackageName: 400,
   InvalidVersion: 400,
   NameReserved: 403,
   TagInvalid: 400,
+  // An unpublished package is PackageNotFound too; the message says it was unpublished.
+  PackageNotFound: 404,
+  VersionNotFound: 404,
+  TagNotFound: 404,
+  TarballNotFound: 404,
 
   ManifestMismatch: 400,
   IntegrityMismatch: 400,
@@ -108,6 +136,16 @@ export const ERROR_STATUS = {
 /** Response headers a refusal needs (`retry-after` on a 429, `www-authenticate: OTP` for a second factor). */
 export type ErrorHeaders = Readonly<Record<string, string>>;
 
+// RFC 9110 §15.5.2: a 401 names the scheme to use. npm reads this header: `OTP` makes it ask for a
+// one-time password (npm-registry-fetch lib/check-response.js), anything else makes it say "log in".
+const BEARER: ErrorHeaders = { 'www-authenticate': 'Bearer realm="gatehouse"' };
+
+/** Headers every refusal with this code carries; a `fail(code, message, headers)` call adds to or overrides them. */
+export const ERROR_HEADERS: Partial<Record<ErrorCode, ErrorHeaders>> = {
+  Unauthenticated: BEARER,
+  BadCredentials: BEARER,
+};
+
 export class GatehouseError extends Error {
   constructor(
     readonly code: ErrorCode,
@@ -123,7 +161,7 @@ export class GatehouseError extends Error {
 
 /** The catalog error for `code`, for places that must hand an error over rather than throw (stream callbacks). */
 export function catalogError(code: ErrorCode, message: string, headers?: ErrorHeaders): GatehouseError {
-  return new GatehouseError(code, ERROR_STATUS[code], message, headers);
+  return new GatehouseError(code, ERROR_STATUS[code], message, { ...ERROR_HEADERS[code], ...headers });
 }
 
 /** Throws the catalog error for `code`. `message` is for a person at a terminal: what is wrong, what to do. */

@@ -62,7 +62,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (bodyPending(request.raw)) reply.header('connection', 'close');
     if (isGatehouseError(err)) {
       request.log.info({ code: err.code, status: err.status }, 'request refused');
-      if (err.status === 401) reply.header('www-authenticate', 'Bearer realm="gatehouse"');
+      // The catalog's headers for this code (www-authenticate on a 401) arrive in err.headers.
       reply.headers(err.headers);
       return reply.code(err.status).type('application/json').send(errorBody(err.message, err.code));
     }

@@ -143,8 +143,8 @@ for (const engine of ENGINES) {
         [`/-/downloads/point/last-day/${Array.from({ length: 129 }, (_, i) => `p${i}`).join(',')}`, 400, 'BadRequest'],
         ['/-/downloads/range/2025-01-01:2026-01-01/left-pad,quiet', 400, 'BadRequest'],
         ['/-/downloads/point/last-day/..%2fetc', 400, 'InvalidPackageName'],
-        ['/-/downloads/point/last-day/no-such-thing', 404, 'NotFound'],
-        ['/-/downloads/range/last-week/@acme/nothing', 404, 'NotFound'],
+        ['/-/downloads/point/last-day/no-such-thing', 404, 'PackageNotFound'],
+        ['/-/downloads/range/last-week/@acme/nothing', 404, 'PackageNotFound'],
       ];
       for (const [url, status, code] of cases) {
         const res = await r.inject({ method: 'GET', url });

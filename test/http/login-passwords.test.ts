@@ -114,7 +114,7 @@ for (const engine of ENGINES) {
 
     it('answers a signed-in user 404 for a user that does not exist', async () => {
       const res = await r.inject({ method: 'GET', url: '/-/user/org.couchdb.user:nobody', headers: bearer(alice.token) });
-      expectCode(res, 404, 'NotFound');
+      expectCode(res, 404, 'UserNotFound');
     });
   });
 }

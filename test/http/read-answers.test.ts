@@ -162,7 +162,7 @@ for (const engine of ENGINES) {
       });
     }
 
-    it('a version by range is its highest match, the same bytes every time; an unknown one is 404 NotFound', async () => {
+    it('a version by range is its highest match, the same bytes every time; an unknown one is 404 VersionNotFound', async () => {
       const [first, again] = [
         await wire(r.url, 'GET', '/@acme%2fsame-anon/^1.0.0', []),
         await wire(r.url, 'GET', '/@acme%2fsame-anon/^1.0.0', []),
@@ -174,7 +174,7 @@ for (const engine of ENGINES) {
       for (const spec of ['9.9.9', '^7', 'no-such-tag', '%3E9']) {
         const missing = await wire(r.url, 'GET', `/@acme%2fsame-anon/${spec}`, []);
         expect(missing.status, spec).toBe('HTTP/1.1 404 Not Found');
-        expect(JSON.parse(missing.body.toString()).code).toBe('NotFound');
+        expect(JSON.parse(missing.body.toString()).code).toBe('VersionNotFound');
       }
     });
 

@@ -98,7 +98,7 @@ export class AccountService {
         return fail('Unauthenticated', 'Log in to look up users (run `npm login`).');
       case 'user': {
         const user = await this.store.users.byName(name);
-        if (!user) fail('NotFound', `There is no user named "${name}".`);
+        if (!user) fail('UserNotFound', `There is no user named "${name}".`);
         const own = user.id === principal.user.id;
         return { _id: `org.couchdb.user:${user.name}`, name: user.name, email: own ? user.email : placeholderEmail(user.name) };
       }

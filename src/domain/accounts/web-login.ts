@@ -64,7 +64,7 @@ export class WebLoginService {
   async pending(id: string): Promise<WebLogin> {
     const login = await this.deps.store.webLogins.byId(id);
     if (!login || login.consumedAt || this.expired(login)) {
-      fail('NotFound', 'This sign-in link has expired or was already used. Run `npm login` again.');
+      fail('WebLoginNotFound', 'This sign-in link has expired or was already used. Run `npm login` again.');
     }
     if (login.userId !== null) {
       fail(
@@ -94,15 +94,15 @@ export class WebLoginService {
   async poll(doneSecret: string): Promise<string | undefined> {
     const login = await this.deps.store.webLogins.byDoneHash(sha256(doneSecret));
     if (!login || login.consumedAt || this.expired(login)) {
-      fail('NotFound', 'This login has expired or was already completed. Run `npm login` again.');
+      fail('WebLoginNotFound', 'This login has expired or was already completed. Run `npm login` again.');
     }
     if (login.userId === null) return undefined;
     const userId = login.userId;
     return this.deps.store.transaction(async (tx) => {
       if (!(await tx.webLogins.consume(login.id, this.now().toISOString())))
-        fail('NotFound', 'This login was already completed.');
+        fail('WebLoginNotFound', 'This login was already completed.');
       const user = await tx.users.byId(userId);
-      if (!user) fail('NotFound', 'The account for this login no longer exists.');
+      if (!user) fail('UserNotFound', 'The account for this login no longer exists.');
       const { secret } = await this.deps.tokens.create(tx, user, { reason: 'web login' });
       return secret;
     });

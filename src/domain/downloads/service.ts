@@ -123,7 +123,7 @@ export class DownloadService {
 
   private async answerFor<T>(requested: Requested, answer: (name: PackageName) => Promise<T>) {
     if (requested.kind === 'one') {
-      if (!(await this.isLive(requested.name))) fail('NotFound', `There is no package named ${requested.name} here.`);
+      if (!(await this.isLive(requested.name))) fail('PackageNotFound', `There is no package named ${requested.name} here.`);
       return answer(requested.name);
     }
     const result: Record<string, T | null> = Object.create(null) as Record<string, T | null>;

@@ -1,5 +1,5 @@
 // Who may change a package. One function per decision; each answers for every kind of
-// principal and says why when it refuses.
+// principal and, when it refuses, says why with a catalog code. Never throws: `enforce` does.
 import { assertNever, type Decision, type Principal } from '../principal.js';
 import type { User } from '../accounts/store.js';
 import type { PackageRecord } from './store.js';
@@ -19,20 +19,25 @@ function isOwner(user: User, owners: User[]): boolean {
 export function canPublish(principal: Principal, facts: PackageFacts): Decision {
   switch (principal.kind) {
     case 'anonymous':
-      return { ok: false, reason: 'You must be logged in to publish. Run `npm login` first.' };
+      return { ok: false, code: 'Unauthenticated', reason: 'You must be logged in to publish. Run `npm login` first.' };
     case 'user': {
       if (principal.token.readonly)
-        return { ok: false, reason: 'This token is read-only; publishing needs a token that can write.' };
-      if (!principal.user.emailVerified) return { ok: false, reason: 'Verify your email address before publishing.' };
+        return { ok: false, code: 'TokenReadOnly', reason: 'This token is read-only; publishing needs a token that can write.' };
+      if (!principal.user.emailVerified)
+        return { ok: false, code: 'EmailUnverified', reason: 'Verify your email address before publishing.' };
       if (facts.pkg) {
         if (isOwner(principal.user, facts.owners)) return { ok: true };
         const why = facts.pkg.unpublishedAt
           ? 'was unpublished and its name stays reserved for its owners'
           : 'is owned by someone else';
-        return { ok: false, reason: `"${facts.pkg.name}" ${why}; you are not one of its maintainers.` };
+        return { ok: false, code: 'NotMaintainer', reason: `"${facts.pkg.name}" ${why}; you are not one of its maintainers.` };
       }
       if (facts.scope && facts.scopeOwners.length > 0 && !isOwner(principal.user, facts.scopeOwners)) {
-        return { ok: false, reason: `The scope ${facts.scope} belongs to other maintainers; ask one of them to add you.` };
+        return {
+          ok: false,
+          code: 'ScopeNotYours',
+          reason: `The scope ${facts.scope} belongs to other maintainers; ask one of them to add you.`,
+        };
       }
       return { ok: true };
     }
@@ -45,11 +50,16 @@ export function canPublish(principal: Principal, facts: PackageFacts): Decision 
 export function canManage(principal: Principal, facts: { name: string; owners: User[] }): Decision {
   switch (principal.kind) {
     case 'anonymous':
-      return { ok: false, reason: 'You must be logged in to change a package. Run `npm login` first.' };
+      return { ok: false, code: 'Unauthenticated', reason: 'You must be logged in to change a package. Run `npm login` first.' };
     case 'user':
-      if (principal.token.readonly) return { ok: false, reason: 'This token is read-only.' };
+      if (principal.token.readonly)
+        return {
+          ok: false,
+          code: 'TokenReadOnly',
+          reason: 'This token is read-only; changing a package needs a token that can write.',
+        };
       if (principal.user.isAdmin || isOwner(principal.user, facts.owners)) return { ok: true };
-      return { ok: false, reason: `You are not a maintainer of "${facts.name}".` };
+      return { ok: false, code: 'NotMaintainer', reason: `You are not a maintainer of "${facts.name}".` };
     default:
       return assertNever(principal);
   }

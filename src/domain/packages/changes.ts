@@ -3,7 +3,7 @@
 // event; none of them can alter a version's contents.
 import semver from 'semver';
 import type { Repositories, Store } from '../store.js';
-import type { Principal } from '../principal.js';
+import { enforce, type Principal } from '../principal.js';
 import type { User } from '../accounts/store.js';
 import { fail } from '../errors.js';
 import { canManage } from './authorize.js';
@@ -31,13 +31,12 @@ export function actorOf(principal: Principal): User {
  */
 export async function managedPackage(repos: Repositories, principal: Principal, name: PackageName, expectedRev?: string) {
   const pkg = await repos.packages.get(name, { lock: expectedRev !== undefined });
-  if (!pkg || pkg.unpublishedAt) fail('NotFound', `Package "${name}" was not found.`);
+  if (!pkg || pkg.unpublishedAt) fail('PackageNotFound', `Package "${name}" was not found.`);
   if (expectedRev !== undefined && expectedRev !== revisionOf(pkg)) {
     fail('Conflict', `${name} changed since your client read it (revision ${printable(expectedRev)}); run the command again.`);
   }
   const owners = await repos.packages.owners(name);
-  const decision = canManage(principal, { name, owners });
-  if (!decision.ok) fail(principal.kind === 'anonymous' ? 'Unauthenticated' : 'Forbidden', decision.reason);
+  enforce(canManage(principal, { name, owners }));
   return { pkg, owners, actor: actorOf(principal) };
 }
 
@@ -47,7 +46,7 @@ export async function setDistTag(deps: ChangeDeps, principal: Principal, name: P
   await deps.store.transaction(async (tx) => {
     const { actor } = await managedPackage(tx, principal, name);
     const version = await tx.packages.version(name, rawVersion);
-    if (!version || version.unpublishedAt) fail('NotFound', `${name}@${printable(rawVersion)} does not exist.`);
+    if (!version || version.unpublishedAt) fail('VersionNotFound', `${name}@${printable(rawVersion)} does not exist.`);
     await tx.packages.setDistTag(name, tag, version.version);
     await touchWithEvent(tx, deps, { type: 'dist_tag.set', actor, name, version: version.version, data: { tag } });
   });
@@ -61,7 +60,7 @@ export async function removeDistTag(deps: ChangeDeps, principal: Principal, name
     const { actor } = await managedPackage(tx, principal, name);
     const tags = await tx.packages.distTags(name);
     // hasOwn, not `in`: "toString" or "constructor" are in every object and would "remove" a tag that was never set.
-    if (!Object.hasOwn(tags, tag)) fail('NotFound', `${name} has no dist-tag "${tag}".`);
+    if (!Object.hasOwn(tags, tag)) fail('TagNotFound', `${name} has no dist-tag "${tag}".`);
     await tx.packages.removeDistTag(name, tag);
     await touchWithEvent(tx, deps, { type: 'dist_tag.removed', actor, name, data: { tag, was: tags[tag] } });
   });
@@ -125,7 +124,7 @@ export async function setOwners(
     const wanted: User[] = [];
     for (const n of names) {
       const user = await tx.users.byName(n);
-      if (!user) fail('NotFound', `There is no user named "${printable(n)}".`);
+      if (!user) fail('UserNotFound', `There is no user named "${printable(n)}".`);
       wanted.push(user);
     }
     for (const user of wanted.filter((u) => !owners.some((o) => o.id === u.id))) {

@@ -4,7 +4,7 @@
 import semver from 'semver';
 import hostedGitInfo from 'hosted-git-info';
 import type { Repositories, Store } from '../store.js';
-import type { Principal } from '../principal.js';
+import { enforce, type Principal } from '../principal.js';
 import type { BlobStore } from './blobs.js';
 import { fail } from '../errors.js';
 import { canPublish, type PackageFacts } from './authorize.js';
@@ -155,8 +155,7 @@ export async function packageFacts(repos: Repositories, name: PackageName): Prom
 }
 
 function authorize(principal: Principal, facts: PackageFacts): void {
-  const decision = canPublish(principal, facts);
-  if (!decision.ok) fail(principal.kind === 'anonymous' ? 'Unauthenticated' : 'Forbidden', decision.reason);
+  enforce(canPublish(principal, facts));
 }
 
 async function refuseExistingVersion(repos: Repositories, name: PackageName, version: string): Promise<void> {

@@ -4,7 +4,7 @@
 // and a package with no versions left keeps its name reserved for its owners.
 import semver from 'semver';
 import type { Repositories } from '../store.js';
-import type { Principal } from '../principal.js';
+import { enforce, type Principal } from '../principal.js';
 import { fail } from '../errors.js';
 import { canUnpublish } from './authorize.js';
 import { highestVersion, managedPackage, touchWithEvent, type ChangeDeps } from './changes.js';
@@ -50,7 +50,7 @@ async function unpublish(
   await deps.store.transaction(async (tx) => {
     const { owners, actor } = await managedPackage(tx, principal, name, expectedRev);
     const decision = canUnpublish(principal, { name, owners });
-    if (!decision.ok) fail('Forbidden', decision.reason);
+    enforce(decision);
     const versions = await tx.packages.versions(name);
     const live = versions.filter((v) => !v.unpublishedAt);
     const doomed = live.filter(selects);

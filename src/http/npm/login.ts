@@ -56,7 +56,7 @@ export function registerLoginRoutes(app: FastifyInstance, registry: Registry): v
       fail('BadRequest', 'The token in the address is not valid URL encoding.');
     }
     const revoked = await registry.tokens.revokeBySecret(principal.user, secret);
-    if (!revoked) fail('NotFound', 'No such live token of yours.');
+    if (!revoked) fail('TokenNotFound', 'No such live token of yours.');
     return { ok: true };
   });
 

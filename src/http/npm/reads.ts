@@ -65,7 +65,7 @@ export async function getVersion(
   await requestPrincipal(registry, request);
   const entry: FoundPackage | undefined = await found(registry, request, reply, name);
   if (!entry) return reply;
-  const answer = versionAnswer(entry, spec) ?? notFoundAnswer(`${name} has no version matching "${spec}".`);
+  const answer = versionAnswer(entry, spec) ?? notFoundAnswer(`${name} has no version matching "${spec}".`, 'VersionNotFound');
   return send(request, reply, answer);
 }
 
@@ -78,7 +78,7 @@ export async function getTarball(
 ) {
   await requestPrincipal(registry, request);
   const tarball = await registry.packages.tarball(name, file);
-  if (!tarball) return send(request, reply, notFoundAnswer(`${name} has no tarball ${file}.`));
+  if (!tarball) return send(request, reply, notFoundAnswer(`${name} has no tarball ${file}.`, 'TarballNotFound'));
   // Opened before the answer starts, so a missing blob is still an ordinary 500, not a cut connection.
   const blob = await open(registry.blobs.localPath(tarball.blob));
   reply.hijack();

@@ -11,6 +11,7 @@ import {
   type ReadyDocument,
   type TarballEntry,
 } from '../../domain/packages/packument-cache.js';
+import type { ErrorCode } from '../../domain/errors.js';
 import { errorBody } from '../errors.js';
 import { ifNoneMatchHits } from './if-none-match.js';
 
@@ -63,14 +64,15 @@ export function packumentAnswer(entry: FoundPackage, accept: string | undefined)
 
 const missingAnswers = new WeakMap<MissingPackage, ReadAnswer>();
 
-export function notFoundAnswer(message: string): ReadAnswer {
-  const body = Buffer.from(JSON.stringify(errorBody(message, 'NotFound')));
+/** A 404 with the catalog code the framework path would give, so both paths send the same bytes. */
+export function notFoundAnswer(message: string, code: Extract<ErrorCode, `${string}NotFound`>): ReadAnswer {
+  const body = Buffer.from(JSON.stringify(errorBody(message, code)));
   return { status: 404, head: ['content-type', JSON_TYPE, 'content-length', String(body.length)], body };
 }
 
 export function missingAnswer(entry: MissingPackage): ReadAnswer {
   let answer = missingAnswers.get(entry);
-  if (!answer) missingAnswers.set(entry, (answer = notFoundAnswer(entry.message)));
+  if (!answer) missingAnswers.set(entry, (answer = notFoundAnswer(entry.message, 'PackageNotFound')));
   return answer;
 }
 

@@ -72,7 +72,7 @@ export function registerLoginPages(app: FastifyInstance, registry: Registry): vo
       return sendPage(reply, layout('Signed in', done));
     } catch (err) {
       if (!isGatehouseError(err)) throw err;
-      if (err.code === 'NotFound' || err.code === 'WebLoginAlreadyApproved') return refusal(reply, err);
+      if (err.code === 'WebLoginNotFound' || err.code === 'WebLoginAlreadyApproved') return refusal(reply, err);
       // A wrong password and the like: the same form again, for the same still-pending login.
       let login: WebLogin;
       try {

@@ -119,9 +119,9 @@ for (const engine of ENGINES) {
     it('expires a login: neither the page, a sign-in nor the poll can use it after ten minutes', async () => {
       const { id, doneSecret } = await webLogins.start(CLI);
       clock = new Date(clock.getTime() + WEB_LOGIN_TTL_MS);
-      expect(await codeOf(webLogins.pending(id))).toBe('NotFound');
-      expect(await codeOf(webLogins.approve(id, 'alice', PASSWORDS.alice))).toBe('NotFound');
-      expect(await codeOf(webLogins.poll(doneSecret))).toBe('NotFound');
+      expect(await codeOf(webLogins.pending(id))).toBe('WebLoginNotFound');
+      expect(await codeOf(webLogins.approve(id, 'alice', PASSWORDS.alice))).toBe('WebLoginNotFound');
+      expect(await codeOf(webLogins.poll(doneSecret))).toBe('WebLoginNotFound');
     });
 
     it('refuses to hand out a token for an approved login once it expired', async () => {
@@ -129,7 +129,7 @@ for (const engine of ENGINES) {
       await webLogins.approve(id, 'alice', PASSWORDS.alice);
       const tokens = await tokenCount();
       clock = new Date(clock.getTime() + WEB_LOGIN_TTL_MS);
-      expect(await codeOf(webLogins.poll(doneSecret))).toBe('NotFound');
+      expect(await codeOf(webLogins.poll(doneSecret))).toBe('WebLoginNotFound');
       expect(await tokenCount()).toBe(tokens);
     });
 
