@@ -11,17 +11,14 @@ const databaseDrivers = ['kysely', 'pg', 'better-sqlite3'];
 const webFramework = ['fastify', '@fastify/*'];
 
 /** One `files` block per layer: ESLint replaces, not merges, a rule set in two blocks for one file. */
-function layerRule(files, forbidden, packages, why) {
+function layerRule(files, forbidden, packages, why, extra = []) {
   return {
     files,
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          patterns: [
-            { regex: layer(...forbidden), message: why },
-            { group: packages, message: why },
-          ],
+          patterns: [{ regex: layer(...forbidden), message: why }, { group: packages, message: why }, ...extra],
         },
       ],
     },
@@ -78,5 +75,12 @@ export default tseslint.config(
     ['storage', 'cli'],
     databaseDrivers,
     'HTTP is thin: it reaches data only through domain operations, never storage (or the database drivers) or cli.',
+    [
+      {
+        regex: '^(\\.\\./)+registry\\.js$',
+        importNames: ['OpenedRegistry'],
+        message: 'HTTP is handed a Registry (domain services only); OpenedRegistry carries the store and blobs.',
+      },
+    ],
   ),
 );
