@@ -1,6 +1,29 @@
-// typescript-eslint strict over src and test; plain recommended rules for the .mjs scripts.
+// typescript-eslint strict over src and test; plain recommended rules for the .mjs scripts; and the
+// layering of src/ as import rules, so a shortcut across layers fails lint instead of review:
+// domain imports nothing from http, storage, cli, config or the composition root; storage never
+// imports http or cli; http never imports storage or cli (it reaches data through domain calls).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+
+// A relative import that climbs out of the folder into another top-level part of src/.
+const layer = (...names) => `^(\\.\\./)+(${names.join('|')})(/|\\.js$|$)`;
+const databaseDrivers = ['kysely', 'pg', 'better-sqlite3'];
+const webFramework = ['fastify', '@fastify/*'];
+
+/** One `files` block per layer: ESLint replaces, not merges, a rule set in two blocks for one file. */
+function layerRule(files, forbidden, packages, why, extra = []) {
+  return {
+    files,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ regex: layer(...forbidden), message: why }, { group: packages, message: why }, ...extra],
+        },
+      ],
+    },
+  };
+}
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.bench/**', 'coverage/**'] },
@@ -8,7 +31,23 @@ export default tseslint.config(
   ...tseslint.configs.strict,
   {
     files: ['**/*.mjs', '**/*.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', fetch: 'readonly', AbortController: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', performance: 'readonly', Response: 'readonly', AbortSignal: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        fetch: 'readonly',
+        AbortController: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        performance: 'readonly',
+        Response: 'readonly',
+        AbortSignal: 'readonly',
+      },
+    },
     rules: { '@typescript-eslint/no-dynamic-delete': 'off' },
   },
   {
@@ -18,4 +57,30 @@ export default tseslint.config(
       'no-control-regex': 'off',
     },
   },
+  layerRule(
+    ['src/domain/**'],
+    ['http', 'storage', 'cli', 'config', 'registry'],
+    [...databaseDrivers, ...webFramework],
+    'Domain code owns policy and interfaces: it imports nothing from http, storage, cli, config or registry.ts. ' +
+      'Declare what it needs as an interface in the domain (store.ts) or take it as a constructor argument.',
+  ),
+  layerRule(
+    ['src/storage/**'],
+    ['http', 'cli', 'registry'],
+    webFramework,
+    'Storage implements domain interfaces and knows nothing of HTTP or commands: no imports from http, cli or registry.ts.',
+  ),
+  layerRule(
+    ['src/http/**'],
+    ['storage', 'cli'],
+    databaseDrivers,
+    'HTTP is thin: it reaches data only through domain operations, never storage (or the database drivers) or cli.',
+    [
+      {
+        regex: '^(\\.\\./)+registry\\.js$',
+        importNames: ['OpenedRegistry'],
+        message: 'HTTP is handed a Registry (domain services only); OpenedRegistry carries the store and blobs.',
+      },
+    ],
+  ),
 );

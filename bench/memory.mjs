@@ -64,7 +64,8 @@ function parseOptions(argv) {
   for (const name of ['packages', 'versions', 'duration', 'connections', 'publishes']) {
     options[name] = Number(values[name]);
     const least = name === 'duration' ? 0 : 1;
-    if (!Number.isInteger(options[name]) || options[name] < least) throw new UsageError(`--${name} must be an integer ≥ ${least}`);
+    if (!Number.isInteger(options[name]) || options[name] < least)
+      throw new UsageError(`--${name} must be an integer ≥ ${least}`);
   }
   return options;
 }

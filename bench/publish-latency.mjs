@@ -42,9 +42,7 @@ function percentile(sorted, p) {
 }
 
 export async function measurePublish(registry, { count }) {
-  const bodies = Array.from({ length: count }, (_, i) =>
-    JSON.stringify(publishBody(registry.url, PROBE, `1.0.${i}`)),
-  );
+  const bodies = Array.from({ length: count }, (_, i) => JSON.stringify(publishBody(registry.url, PROBE, `1.0.${i}`)));
   const url = registry.url + packumentPath(PROBE.name);
   const headers = {
     'content-type': 'application/json',

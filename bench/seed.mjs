@@ -58,7 +58,12 @@ export async function seed(registry, roots, { workDir, log }) {
     const count = outputs.reduce((sum, res) => sum + (res.stdout.match(/^\+ /gm)?.length ?? 0), 0);
     publishes += count;
     for (const res of outputs.filter((r) => r.code !== 0)) {
-      errors.push(...res.stderr.split('\n').filter((line) => /npm error/.test(line)).slice(0, 5));
+      errors.push(
+        ...res.stderr
+          .split('\n')
+          .filter((line) => /npm error/.test(line))
+          .slice(0, 5),
+      );
     }
     log(`  ${registry.name}: ${count} packages published at ${version}`);
   }

@@ -1,6 +1,6 @@
-// The whole test suite, as the README's test command and .ci/run run it: type-check, lint, then
-// every vitest file (both database engines, real clients, real Chromium). Builds dist/ first,
-// because the crash and client tests run the compiled `gatehouse` command.
+// The whole test suite, as the README's test command and .ci/run run it: type-check, formatting
+// check, lint, then every vitest file (both database engines, real clients, real Chromium). Builds
+// dist/ first, because the crash and client tests run the compiled `gatehouse` command.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -19,5 +19,6 @@ function step(title, args) {
 const tsc = bin('typescript/bin/tsc');
 step('build', [tsc, '-p', 'tsconfig.build.json']);
 step('type-check', [tsc, '--noEmit', '-p', 'tsconfig.json']);
+step('format check', [bin('prettier/bin/prettier.cjs'), '--check', 'src', 'test', 'scripts', 'bench']);
 step('lint', [bin('eslint/bin/eslint.js'), 'src', 'test', 'scripts', 'bench']);
 step('tests', [bin('vitest/vitest.mjs'), 'run', ...process.argv.slice(2)]);

@@ -19,10 +19,12 @@ import { systemClock, type Clock } from './domain/jobs/clock.js';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 
+/**
+ * What the HTTP layer is handed: configuration and the domain services, never the store or the
+ * blob files, so a handler reaches data only through a domain operation.
+ */
 export interface Registry {
   config: Config;
-  store: Store;
-  blobs: FsBlobStore;
   tokens: TokenService;
   accounts: AccountService;
   webLogins: WebLoginService;
@@ -38,12 +40,18 @@ export interface Registry {
   close(): Promise<void>;
 }
 
+/** The registry as its opener holds it (CLI commands, tests): also its storage, to inspect or administer. */
+export interface OpenedRegistry extends Registry {
+  store: Store;
+  blobs: FsBlobStore;
+}
+
 export interface RegistryDeps {
   /** Time for jobs and download days; tests pass a ManualClock. */
   clock?: Clock;
 }
 
-export async function openRegistry(config: Config, deps: RegistryDeps = {}): Promise<Registry> {
+export async function openRegistry(config: Config, deps: RegistryDeps = {}): Promise<OpenedRegistry> {
   const clock = deps.clock ?? systemClock;
   const { db, engine } = await openDatabase(config);
   const store = createDbStore(db, engine);

@@ -78,7 +78,13 @@ export async function startVerdaccio({ repo, workDir, log, tokens = 'jwt' }) {
   const server = await startServer({
     name: 'verdaccio',
     command: process.execPath,
-    args: [join(installDir, 'node_modules/verdaccio/bin/verdaccio'), '--config', join(dir, 'config.yaml'), '--listen', `127.0.0.1:${port}`],
+    args: [
+      join(installDir, 'node_modules/verdaccio/bin/verdaccio'),
+      '--config',
+      join(dir, 'config.yaml'),
+      '--listen',
+      `127.0.0.1:${port}`,
+    ],
     cwd: dir,
     logFile: join(dir, 'verdaccio.log'),
     readyUrl: `${url}/-/ping`,

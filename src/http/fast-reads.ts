@@ -117,7 +117,7 @@ export class FastReads {
   /** Small tarballs are kept in memory; their bytes never change, so nothing ever invalidates them. */
   private async load(tarball: TarballEntry): Promise<void> {
     try {
-      const bytes = await readFile(this.registry.blobs.localPath(tarball.blob));
+      const bytes = await readFile(this.registry.packages.tarballPath(tarball.blob));
       if (this.tarballs.has(tarball.blob)) return;
       this.tarballs.set(tarball.blob, bytes);
       this.tarballBytes += bytes.length;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES, freshDatabase, type TestDatabase } from '../support/engines.js';
 import { ManualClock } from '../../src/domain/jobs/clock.js';
 import { JobRunner } from '../../src/domain/jobs/runner.js';
-import { openRegistry, type Registry } from '../../src/registry.js';
+import { openRegistry, type OpenedRegistry } from '../../src/registry.js';
 
 const MINUTE = 60_000;
 
@@ -18,8 +18,8 @@ function deferred() {
 for (const engine of ENGINES) {
   describe(`job runner (${engine})`, () => {
     let database: TestDatabase;
-    let a: Registry;
-    let b: Registry;
+    let a: OpenedRegistry;
+    let b: OpenedRegistry;
     const clock = new ManualClock(Date.parse('2026-04-01T00:00:00Z'));
 
     beforeAll(async () => {

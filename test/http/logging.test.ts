@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { ENGINES, freshDatabase, type TestDatabase } from '../support/engines.js';
-import { openRegistry, type Registry } from '../../src/registry.js';
+import { openRegistry, type OpenedRegistry } from '../../src/registry.js';
 import { buildApp } from '../../src/http/app.js';
 import { codeOf, rawRequest } from './raw-http.js';
 
@@ -18,7 +18,7 @@ for (const engine of ENGINES) {
   for (const level of ['debug', 'trace']) {
     describe(`secrets stay out of the ${level} log (${engine})`, () => {
       let database: TestDatabase;
-      let registry: Registry;
+      let registry: OpenedRegistry;
       let app: FastifyInstance;
       const lines: string[] = [];
       let session: string;

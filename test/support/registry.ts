@@ -2,7 +2,7 @@
 // listening on 127.0.0.1 with a free port for real clients. Users come with ready tokens.
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Config } from '../../src/config.js';
-import { openRegistry, type Registry, type RegistryDeps } from '../../src/registry.js';
+import { openRegistry, type OpenedRegistry, type RegistryDeps } from '../../src/registry.js';
 import { buildApp } from '../../src/http/app.js';
 import type { User } from '../../src/domain/accounts/store.js';
 import { freshDatabase, type TestEngine } from './engines.js';
@@ -15,7 +15,7 @@ export interface TestUser {
 }
 
 export interface TestRegistry {
-  registry: Registry;
+  registry: OpenedRegistry;
   app: FastifyInstance;
   /** http://127.0.0.1:PORT when started with listen, else a placeholder base URL. */
   url: string;

@@ -1,6 +1,6 @@
 // The packages domain wired in one place: every operation the HTTP layer may call.
 import type { Store } from '../store.js';
-import type { Principal } from '../principal.js';
+import type { Decision, Principal } from '../principal.js';
 import type { BlobStore } from './blobs.js';
 import type { TarballLimits } from './tarball.js';
 import type { ManifestLimits } from './manifest-rules.js';
@@ -10,9 +10,18 @@ import { importPackage, type ImportSource } from './import.js';
 import type { User } from '../accounts/store.js';
 import { actorOf, applyDeprecations, removeDistTag, setDistTag, setOwners } from './changes.js';
 import { unpublishMissingVersions, unpublishPackage, unpublishVersion } from './unpublish.js';
-import { search } from './search.js';
+import { search, type SearchHit } from './search.js';
 import { tarballFileName, versionOfTarball, type PackageName } from './names.js';
 import type { Sha512Hex } from './blobs.js';
+import { canManage } from './authorize.js';
+import { latestVersions, packageView, recentlyUpdated, type PackageSummary, type PackageView } from './pages.js';
+import type { StoredReadme } from './store.js';
+
+/** A search hit with what a result shows besides its row: dist-tags (for the version) and owners. */
+export interface SearchResult extends SearchHit {
+  distTags: Record<string, string>;
+  owners: User[];
+}
 
 export interface PackageServiceOptions {
   store: Store;
@@ -118,5 +127,57 @@ export class PackageService {
 
   search(text: string, size: number, from: number) {
     return search(this.opts.store, text, size, from);
+  }
+
+  /** `npm search` results: each hit with its dist-tags and owners (one hit at a time, as before). */
+  async searchResults(text: string, size: number, from: number): Promise<{ results: SearchResult[]; total: number }> {
+    const { hits, total } = await this.search(text, size, from);
+    const results: SearchResult[] = [];
+    for (const hit of hits) {
+      const [distTags, owners] = await Promise.all([
+        this.opts.store.packages.distTags(hit.row.name),
+        this.opts.store.packages.owners(hit.row.name),
+      ]);
+      results.push({ ...hit, distTags, owners });
+    }
+    return { results, total };
+  }
+
+  /** Whether `principal` may change the package (owner or admin), judged on its current owners. */
+  async canManage(principal: Principal, name: PackageName): Promise<Decision> {
+    return canManage(principal, { name, owners: await this.opts.store.packages.owners(name) });
+  }
+
+  /**
+   * The file holding a tarball blob, for zero-copy serving. Only a blob store on the local disk
+   * can answer; the registry wires one, so anything else is a wiring mistake, not a user's error.
+   */
+  tarballPath(blob: Sha512Hex): string {
+    if (!this.opts.blobs.localPath) throw new Error('gatehouse: this blob store cannot serve tarballs from a local file');
+    return this.opts.blobs.localPath(blob);
+  }
+
+  /** The web package page's view of `name` (pages.ts), read in one snapshot. */
+  view(name: PackageName): Promise<PackageView> {
+    return packageView(this.opts.store, name);
+  }
+
+  /** The home page's list: the most recently changed live packages. */
+  recentlyUpdated(limit: number): Promise<PackageSummary[]> {
+    return recentlyUpdated(this.opts.store, limit);
+  }
+
+  /** `latest` of each named package, for web search results. */
+  latestVersions(names: string[]): Promise<Map<string, string>> {
+    return latestVersions(this.opts.store, names);
+  }
+
+  /** A version's README as rendered and kept by the web page (http/web/readme/renderer.ts). */
+  storedReadme(name: string, version: string): Promise<StoredReadme | undefined> {
+    return this.opts.store.packages.storedReadme(name, version);
+  }
+
+  keepReadme(name: string, version: string, readme: StoredReadme): Promise<void> {
+    return this.opts.store.packages.keepReadme(name, version, readme);
   }
 }

@@ -11,15 +11,11 @@ export function registerMiscRoutes(app: FastifyInstance, registry: Registry): vo
     await requestPrincipal(registry, request);
     const size = clamp(Number(request.query.size ?? 20), 1, 250);
     const from = clamp(Number(request.query.from ?? 0), 0, 10_000);
-    const { hits, total } = await registry.packages.search(String(request.query.text ?? ''), size, from);
-    const names = hits.map((h) => h.row.name);
+    const { results, total } = await registry.packages.searchResults(String(request.query.text ?? ''), size, from);
+    const names = results.map((h) => h.row.name);
     const [weekly, monthly] = await Promise.all([registry.downloads.lastWeek(names), registry.downloads.lastMonth(names)]);
     const objects = [];
-    for (const hit of hits) {
-      const [tags, owners] = await Promise.all([
-        registry.store.packages.distTags(hit.row.name),
-        registry.store.packages.owners(hit.row.name),
-      ]);
+    for (const { distTags: tags, owners, ...hit } of results) {
       objects.push({
         package: {
           name: hit.row.name,

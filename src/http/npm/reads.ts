@@ -5,7 +5,6 @@ import { open } from 'node:fs/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry } from '../../registry.js';
 import type { PackageName } from '../../domain/packages/names.js';
-import { canManage } from '../../domain/packages/authorize.js';
 import { requestPrincipal } from '../auth.js';
 import {
   missingAnswer,
@@ -45,7 +44,7 @@ async function wantsFresh(registry: Registry, request: FastifyRequest, name: Pac
   if ((request.query as Record<string, unknown>).write !== 'true') return false;
   const principal = await requestPrincipal(registry, request);
   if (principal.kind === 'anonymous') return false;
-  return canManage(principal, { name, owners: await registry.store.packages.owners(name) }).ok;
+  return (await registry.packages.canManage(principal, name)).ok;
 }
 
 export async function getPackument(registry: Registry, request: FastifyRequest, reply: FastifyReply, name: PackageName) {
@@ -80,7 +79,7 @@ export async function getTarball(
   const tarball = await registry.packages.tarball(name, file);
   if (!tarball) return send(request, reply, notFoundAnswer(`${name} has no tarball ${file}.`, 'TarballNotFound'));
   // Opened before the answer starts, so a missing blob is still an ordinary 500, not a cut connection.
-  const blob = await open(registry.blobs.localPath(tarball.blob));
+  const blob = await open(registry.packages.tarballPath(tarball.blob));
   reply.hijack();
   const answer = tarballAnswer(tarball);
   if (!notModified(request.raw, answer)) registry.downloads.served(request.method, name, file);

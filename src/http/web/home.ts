@@ -2,7 +2,7 @@
 // results page. Both only read; neither needs a signed-in user.
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from '../../registry.js';
-import { latestVersions, recentlyUpdated, type PackageSummary } from '../../domain/packages/pages.js';
+import type { PackageSummary } from '../../domain/packages/pages.js';
 import { html, layout, sendPage, type SafeHtml } from './html.js';
 import { packageHref, searchHref } from './addresses.js';
 import { time } from './format.js';
@@ -83,7 +83,7 @@ function resultsPage(query: string, page: number, total: number, found: PackageS
 
 export function registerHomePages(app: FastifyInstance, registry: Registry): void {
   app.get('/', async (_request, reply) => {
-    const recent = await recentlyUpdated(registry.store, RECENT_COUNT);
+    const recent = await registry.packages.recentlyUpdated(RECENT_COUNT);
     return sendPage(reply, layout('Home', homePage(registry, recent)));
   });
 
@@ -96,10 +96,7 @@ export function registerHomePages(app: FastifyInstance, registry: Registry): voi
     const { hits, total } = query
       ? await registry.packages.search(query, RESULTS_PER_PAGE, (page - 1) * RESULTS_PER_PAGE)
       : { hits: [], total: 0 };
-    const latest = await latestVersions(
-      registry.store,
-      hits.map((h) => h.row.name),
-    );
+    const latest = await registry.packages.latestVersions(hits.map((h) => h.row.name));
     const weeklyCounts = await registry.downloads.lastWeek(hits.map((h) => h.row.name));
     const found = hits.map((h) => ({
       ...h.row,

@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Registry } from '../../registry.js';
 import { parsePackageName, type PackageName } from '../../domain/packages/names.js';
-import { packageView, type PackageView } from '../../domain/packages/pages.js';
+import type { PackageView } from '../../domain/packages/pages.js';
 import type { VersionRecord } from '../../domain/packages/store.js';
 import { html, layout, sendPage, type SafeHtml } from './html.js';
 import { packageHref, parsePackageAddress, searchHref, versionHref } from './addresses.js';
@@ -198,7 +198,7 @@ function chosenVersion(view: Found, asked: string | undefined): VersionRecord | 
 
 export function registerPackagePages(app: FastifyInstance, registry: Registry): void {
   const { config } = registry;
-  const readmes = new ReadmeRenderer(registry.store, {
+  const readmes = new ReadmeRenderer(registry.packages, {
     renderBytes: config.readmeRenderBytes,
     timeoutMs: config.readmeRenderTimeoutMs,
     threads: config.readmeRenderThreads,
@@ -214,7 +214,7 @@ export function registerPackagePages(app: FastifyInstance, registry: Registry): 
     } catch {
       return notFound(reply, `“${address.name}” is not a valid package name.`);
     }
-    const view = await packageView(registry.store, name);
+    const view = await registry.packages.view(name);
     if (view.kind === 'missing') return notFound(reply, `There is no package named “${name}” in this registry.`);
     if (view.kind === 'unpublished') return unpublishedPage(reply, view);
     const tagged = address.version !== undefined ? ownTag(view.distTags, address.version) : undefined;

@@ -1,7 +1,6 @@
 // A version's README as its web page shows it: rendered once per version (first view), kept in the
 // database for every instance and restart, capped, rendered off the event loop (pool.ts). What a
 // crafted README can cost is one thread for one time limit, once; it must never stall a read.
-import type { Store } from '../../../domain/store.js';
 import type { StoredReadme } from '../../../domain/packages/store.js';
 import { html, trusted, type SafeHtml } from '../html.js';
 import { RenderPool, type RenderPoolOptions } from './pool.js';
@@ -35,13 +34,19 @@ function restOfReadme(rest: string, renderBytes: number): SafeHtml {
     <pre class="readme-rest">${rest}</pre>`;
 }
 
+/** Where rendered READMEs are kept: the packages service, so every instance renders a version once. */
+export interface ReadmeArchive {
+  storedReadme(name: string, version: string): Promise<StoredReadme | undefined>;
+  keepReadme(name: string, version: string, readme: StoredReadme): Promise<void>;
+}
+
 export class ReadmeRenderer {
   readonly pool: RenderPool;
   /** Two first views of one version at once share one render. */
   private readonly inFlight = new Map<string, Promise<SafeHtml>>();
 
   constructor(
-    private readonly store: Store,
+    private readonly archive: ReadmeArchive,
     private readonly options: ReadmeRendererOptions,
   ) {
     this.pool = new RenderPool(options);
@@ -49,7 +54,7 @@ export class ReadmeRenderer {
 
   /** The README of name@version as safe HTML; `readme` is its markdown. */
   async html(name: string, version: string, readme: string): Promise<SafeHtml> {
-    const stored = await this.store.packages.storedReadme(name, version);
+    const stored = await this.archive.storedReadme(name, version);
     if (stored) return trusted(stored.html);
     const key = `${name}@${version}`;
     let pending = this.inFlight.get(key);
@@ -73,7 +78,7 @@ export class ReadmeRenderer {
       result.kind === 'rendered'
         ? { html: result.html + (rest ? restOfReadme(rest, this.options.renderBytes).value : ''), outcome: 'rendered' }
         : { html: plainReadme(readme).value, outcome: result.kind };
-    await this.store.packages.keepReadme(name, version, kept);
+    await this.archive.keepReadme(name, version, kept);
     return trusted(kept.html);
   }
 }
