@@ -12,7 +12,6 @@ import { PasswordGate } from './domain/accounts/password-gate.js';
 import { WebLoginService } from './domain/accounts/web-login.js';
 import { PackageService } from './domain/packages/service.js';
 import { EventFollower } from './domain/events/follower.js';
-import type { RegistryEvent } from './domain/events/store.js';
 import { DownloadService } from './domain/downloads/service.js';
 import { JobRunner } from './domain/jobs/runner.js';
 import { systemClock, type Clock } from './domain/jobs/clock.js';
@@ -77,7 +76,12 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
   });
   // Temporary files from writes a crash interrupted: harmless, but nothing else would remove them.
   void blobs.sweepTemporary(60 * 60 * 1000);
-  const events = new EventFollower(store.events, (e) => applyEvent(e, packages, tokens), config.eventPollMs);
+  const events = new EventFollower(store.events, config.eventPollMs);
+  // Local changes already invalidated through onChange; this covers changes other instances made.
+  events.subscribe((event) => {
+    if (event.packageName) packages.packuments.invalidate(event.packageName);
+    if (event.type === 'token.revoked') tokens.forget(event.data.tokenId);
+  });
   await events.start();
   const downloads = new DownloadService({ store, clock, counting: config.downloadFlushMs > 0 });
   const jobs = new JobRunner({
@@ -125,11 +129,6 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
       await store.close();
     },
   };
-}
-
-function applyEvent(event: RegistryEvent, packages: PackageService, tokens: TokenService): void {
-  if (event.packageName) packages.packuments.invalidate(event.packageName);
-  if (event.type === 'token.revoked' && typeof event.data.tokenId === 'number') tokens.forget(event.data.tokenId);
 }
 
 /** The read cache is split: two thirds for packuments (every install reads them), the rest for tarballs. */

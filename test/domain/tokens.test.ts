@@ -12,6 +12,7 @@ import type { User } from '../../src/domain/accounts/store.js';
 import { TokenService } from '../../src/domain/tokens/service.js';
 import { generateToken, hashToken, isWellFormedToken, TOKEN_PREFIX } from '../../src/domain/tokens/format.js';
 import { openRegistry } from '../../src/registry.js';
+import { isEvent } from '../../src/domain/events/store.js';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
@@ -218,7 +219,9 @@ for (const engine of ENGINES) {
     it('records token events without the token', async () => {
       const { secret, record } = await issue(bob);
       await tokens.revokeBySecret(bob, secret);
-      const events = (await store.events.since(0, 1000)).filter((e) => e.data.tokenId === record.id);
+      const events = (await store.events.since(0, 1000))
+        .filter(isEvent('token.created', 'token.revoked'))
+        .filter((e) => e.data.tokenId === record.id);
       expect(events.map((e) => e.type)).toEqual(['token.created', 'token.revoked']);
       for (const event of events)
         expect(JSON.stringify(event)).not.toContain(secret.slice(TOKEN_PREFIX.length, TOKEN_PREFIX.length + 8));

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/engines.js';
 import { startRegistry, type TestRegistry, type TestUser } from '../support/registry.js';
 import { packageBuilder, type PackageBuilder } from '../fixtures/package-builder.js';
+import { isEvent } from '../../src/domain/events/store.js';
 
 type Doc = Record<string, unknown> & { versions: Record<string, Record<string, unknown>> };
 
@@ -91,7 +92,7 @@ for (const engine of ENGINES) {
           expect(answer.ok).toBe(true);
           expect(answer.warnings).toHaveLength(1);
           const events = await r.registry.store.events.since(0, 1000);
-          const event = events.find((e) => e.type === 'package.published' && e.packageName === name);
+          const event = events.filter(isEvent('package.published')).find((e) => e.packageName === name);
           expect(event?.data.legacyName).toEqual(expect.arrayContaining([expect.any(String)]));
           expect((await served(name, '1.0.0')).version).toBe('1.0.0');
         }

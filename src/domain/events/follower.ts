@@ -1,5 +1,6 @@
-// Follows the event sequence so this instance drops cached answers that another instance's
-// change made stale. In a single process it only re-confirms what local invalidation did.
+// Follows the committed event sequence and hands each event, once and in order, to every
+// subscriber: cache invalidation today (another instance's change made an answer stale), later
+// the transparency log, outbox and search. It must never hand over an uncommitted event.
 import type { EventStore, RegistryEvent } from './store.js';
 
 // PostgreSQL numbers an event when it is inserted but shows it only when its transaction commits,
@@ -9,6 +10,8 @@ const GAP_WAIT_MS = 60_000;
 const MAX_GAPS = 10_000;
 const BATCH = 500;
 
+export type Subscriber = (event: RegistryEvent) => void;
+
 export class EventFollower {
   private last = 0;
   /** Seqs skipped over (not yet visible), with when they were first missed. */
@@ -16,12 +19,39 @@ export class EventFollower {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
 
+  private readonly subscribers = new Set<Subscriber>();
+
   constructor(
     private readonly events: EventStore,
-    private readonly apply: (event: RegistryEvent) => void,
     private readonly intervalMs: number,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /** Calls `fn` with each event committed after `start()`; returns the way to stop. */
+  subscribe(fn: Subscriber): () => void {
+    // A wrapper, so subscribing the same function twice gives two independent subscriptions.
+    const entry: Subscriber = (event) => fn(event);
+    this.subscribers.add(entry);
+    return () => this.subscribers.delete(entry);
+  }
+
+  /**
+   * A throwing subscriber does not keep the others from the event. The error then propagates and
+   * the position does not advance, so the next poll offers the event to every subscriber again
+   * (as with the single callback before): subscribers must tolerate seeing an event twice.
+   */
+  private apply(event: RegistryEvent): void {
+    const errors: unknown[] = [];
+    for (const fn of this.subscribers) {
+      try {
+        fn(event);
+      } catch (err) {
+        errors.push(err);
+      }
+    }
+    if (errors.length === 1) throw errors[0];
+    if (errors.length > 1) throw new AggregateError(errors, `${errors.length} event subscribers failed on seq ${event.seq}`);
+  }
 
   async start(): Promise<void> {
     this.last = await this.events.latestSeq();

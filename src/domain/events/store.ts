@@ -1,38 +1,63 @@
 // Events are the registry's memory: every change appends one inside its own transaction.
-// They never hold secrets (no tokens, no passwords, no hashes of either).
-export type EventType =
-  | 'user.created'
-  | 'user.login'
-  | 'token.created'
-  | 'token.revoked'
-  | 'package.published'
-  | 'version.imported'
-  | 'package.unpublished'
-  | 'version.unpublished'
-  | 'version.deprecated'
-  | 'version.undeprecated'
-  | 'dist_tag.set'
-  | 'dist_tag.removed'
-  | 'owner.added'
-  | 'owner.removed';
+// They never hold secrets (no tokens, no passwords, no hashes of either). Each type has exactly
+// one payload shape, so a change that records the wrong facts fails to compile.
 
-export interface NewEvent {
-  type: EventType;
+/** The `data` of each event type. Numbers are integers (the canonical encoding refuses others). */
+export interface EventPayloads {
+  'user.created': { user: string; admin: boolean; via: 'admin' };
+  'user.login': { method: 'password' | 'web' };
+  'token.created': { tokenId: number; display: string; readonly: boolean; reason: string };
+  'token.revoked': { tokenId: number; display: string };
+  'package.published': { tag: string; integrity: string; size: number; legacyName?: string[] };
+  'version.imported': {
+    from: string;
+    owner: string;
+    integrity: string;
+    size: number;
+    publishedAt: string;
+    tags: string[];
+    legacyName?: string[];
+  };
+  'package.unpublished': { versions: string[]; byAdmin: boolean };
+  'version.unpublished': { byAdmin: boolean };
+  'version.deprecated': { message: string };
+  'version.undeprecated': Record<string, never>;
+  'dist_tag.set': { tag: string };
+  'dist_tag.removed': { tag: string; was: string };
+  'owner.added': { user: string };
+  'owner.removed': { user: string };
+}
+
+export type EventType = keyof EventPayloads;
+
+interface NewEventOf<T extends EventType> {
+  type: T;
   actorId: number | null;
   packageName?: string;
   version?: string;
-  data?: Record<string, unknown>;
+  data: EventPayloads[T];
   createdAt: string;
 }
 
-export interface RegistryEvent extends Required<Omit<NewEvent, 'packageName' | 'version'>> {
+interface RegistryEventOf<T extends EventType> extends Omit<NewEventOf<T>, 'packageName' | 'version'> {
   seq: number;
   packageName: string | null;
   version: string | null;
 }
 
+/** An event to append: a union over `type`, so `data` must be that type's payload. */
+export type NewEvent<T extends EventType = EventType> = { [K in T]: NewEventOf<K> }[T];
+
+/** A committed event as read back, numbered by `seq`; narrow on `type` to read `data`. */
+export type RegistryEvent<T extends EventType = EventType> = { [K in T]: RegistryEventOf<K> }[T];
+
 export interface EventStore {
   append(event: NewEvent): Promise<number>;
   since(seq: number, limit: number): Promise<RegistryEvent[]>;
   latestSeq(): Promise<number>;
+}
+
+/** A type guard for `filter`/`find`, which cannot narrow the union from a plain `e.type === …`. */
+export function isEvent<T extends EventType>(...types: T[]) {
+  return (event: RegistryEvent): event is Extract<RegistryEvent, { type: T }> => (types as EventType[]).includes(event.type);
 }

@@ -12,6 +12,7 @@ import { printable, type PackageName } from './names.js';
 import { isObject } from './publish-document.js';
 import type { VersionRecord } from './store.js';
 import { revisionOf } from './packument.js';
+import type { EventPayloads, EventType } from '../events/store.js';
 
 export interface ChangeDeps {
   store: Store;
@@ -62,7 +63,7 @@ export async function removeDistTag(deps: ChangeDeps, principal: Principal, name
     // hasOwn, not `in`: "toString" or "constructor" are in every object and would "remove" a tag that was never set.
     if (!Object.hasOwn(tags, tag)) fail('TagNotFound', `${name} has no dist-tag "${tag}".`);
     await tx.packages.removeDistTag(name, tag);
-    await touchWithEvent(tx, deps, { type: 'dist_tag.removed', actor, name, data: { tag, was: tags[tag] } });
+    await touchWithEvent(tx, deps, { type: 'dist_tag.removed', actor, name, data: { tag, was: tags[tag]! } });
   });
   deps.onChange(name);
 }
@@ -88,8 +89,14 @@ export async function applyDeprecations(
       const next = deprecationOf(sent[v.version]);
       if (next === (v.deprecated ?? null)) continue;
       await tx.packages.setDeprecated(name, v.version, next);
-      const type = next === null ? 'version.undeprecated' : 'version.deprecated';
-      await touchWithEvent(tx, deps, { type, actor, name, version: v.version, data: next ? { message: next } : {} });
+      const subject = { actor, name, version: v.version };
+      await touchWithEvent(
+        tx,
+        deps,
+        next === null
+          ? { ...subject, type: 'version.undeprecated', data: {} }
+          : { ...subject, type: 'version.deprecated', data: { message: next } },
+      );
       changed = true;
     }
   });
@@ -139,25 +146,20 @@ export async function setOwners(
   deps.onChange(name);
 }
 
-export async function touchWithEvent(
-  tx: Repositories,
-  deps: Pick<ChangeDeps, 'now'>,
-  e: {
-    type: Parameters<Repositories['events']['append']>[0]['type'];
-    actor: User;
-    name: string;
-    version?: string;
-    data: Record<string, unknown>;
-  },
-): Promise<void> {
+/** The package-scoped event types `touchWithEvent` records, each with its own payload. */
+type PackageChange = {
+  [T in EventType]: { type: T; actor: User; name: string; version?: string; data: EventPayloads[T] };
+}[EventType];
+
+export async function touchWithEvent(tx: Repositories, deps: Pick<ChangeDeps, 'now'>, e: PackageChange): Promise<void> {
   const at = deps.now().toISOString();
   await tx.packages.touch(e.name, { modifiedAt: at });
+  const { actor, name, version, ...typed } = e;
   await tx.events.append({
-    type: e.type,
-    actorId: e.actor.id,
-    packageName: e.name,
-    ...(e.version !== undefined && { version: e.version }),
-    data: e.data,
+    ...typed,
+    actorId: actor.id,
+    packageName: name,
+    ...(version !== undefined && { version }),
     createdAt: at,
   });
 }

@@ -1,7 +1,8 @@
 // Kysely implementation of the append-only event log.
 import type { Kysely } from 'kysely';
 import type { DB } from './schema.js';
-import type { EventStore, EventType, RegistryEvent } from '../../domain/events/store.js';
+import type { EventStore, RegistryEvent } from '../../domain/events/store.js';
+import { canonicalJson } from '../../domain/events/encoding.js';
 
 export function eventStore(db: Kysely<DB>): EventStore {
   return {
@@ -13,7 +14,8 @@ export function eventStore(db: Kysely<DB>): EventStore {
           actor_id: event.actorId,
           package_name: event.packageName ?? null,
           version: event.version ?? null,
-          data: JSON.stringify(event.data ?? {}),
+          // Canonical so the stored payload is already the bytes the event encoding uses for `data`.
+          data: canonicalJson(event.data),
           created_at: event.createdAt,
         })
         .returning('seq')
@@ -22,16 +24,18 @@ export function eventStore(db: Kysely<DB>): EventStore {
     },
     async since(seq, limit) {
       const rows = await db.selectFrom('events').selectAll().where('seq', '>', seq).orderBy('seq').limit(limit).execute();
+      // Only append writes these rows, and append only takes a payload of the event's own type.
       return rows.map(
-        (row): RegistryEvent => ({
-          seq: Number(row.seq),
-          type: row.type as EventType,
-          actorId: row.actor_id === null ? null : Number(row.actor_id),
-          packageName: row.package_name,
-          version: row.version,
-          data: JSON.parse(row.data) as Record<string, unknown>,
-          createdAt: row.created_at,
-        }),
+        (row) =>
+          ({
+            seq: Number(row.seq),
+            type: row.type,
+            actorId: row.actor_id === null ? null : Number(row.actor_id),
+            packageName: row.package_name,
+            version: row.version,
+            data: JSON.parse(row.data) as unknown,
+            createdAt: row.created_at,
+          }) as RegistryEvent,
       );
     },
     async latestSeq() {

@@ -10,7 +10,7 @@ const event = (packageName: string) => ({
   type: 'dist_tag.set' as const,
   actorId: null,
   packageName,
-  data: {},
+  data: { tag: 'latest' },
   createdAt: new Date().toISOString(),
 });
 
@@ -27,7 +27,8 @@ for (const engine of ENGINES) {
 
     it('applies each committed event once, in order', async () => {
       const seen: RegistryEvent[] = [];
-      const follower = new EventFollower(store.events, (e) => seen.push(e), 0);
+      const follower = new EventFollower(store.events, 0);
+      follower.subscribe((e) => seen.push(e));
       await follower.start();
       for (const name of ['a', 'b', 'c']) await store.events.append(event(name));
       await follower.poll();
@@ -43,7 +44,8 @@ for (const engine of ENGINES) {
     if (engine === 'postgres')
       it('still applies an event whose transaction commits after a later one', async () => {
         const seen: string[] = [];
-        const follower = new EventFollower(store.events, (e) => seen.push(e.packageName ?? ''), 0);
+        const follower = new EventFollower(store.events, 0);
+        follower.subscribe((e) => seen.push(e.packageName ?? ''));
         await follower.start();
         let release!: () => void;
         const held = new Promise<void>((resolve) => (release = resolve));
@@ -74,12 +76,8 @@ for (const engine of ENGINES) {
         since: (seq: number, limit: number) => (reads.push(seq), store.events.since(seq, limit)),
       };
       const seen: string[] = [];
-      const follower = new EventFollower(
-        events,
-        (e) => seen.push(e.packageName ?? ''),
-        0,
-        () => clock,
-      );
+      const follower = new EventFollower(events, 0, () => clock);
+      follower.subscribe((e) => seen.push(e.packageName ?? ''));
       await follower.start();
       await store
         .transaction(async (tx) => {
@@ -100,6 +98,28 @@ for (const engine of ENGINES) {
       await follower.poll();
       expect(reads).toEqual([last]);
       expect(seen).toEqual(['kept']);
+    });
+
+    it('gives every subscriber each event, keeps going past one that throws, and stops on unsubscribe', async () => {
+      const follower = new EventFollower(store.events, 0);
+      const first: string[] = [];
+      const second: string[] = [];
+      const stopFirst = follower.subscribe((e) => first.push(e.packageName ?? ''));
+      follower.subscribe(() => {
+        throw new Error('subscriber broke');
+      });
+      follower.subscribe((e) => second.push(e.packageName ?? ''));
+      await follower.start();
+      await store.events.append(event('one'));
+      await expect(follower.poll()).rejects.toThrow('subscriber broke');
+      expect(first).toEqual(['one']);
+      expect(second).toEqual(['one']);
+      stopFirst();
+      await store.events.append(event('two'));
+      await expect(follower.poll()).rejects.toThrow('subscriber broke');
+      // The position did not advance past a failed event, so it is offered again.
+      expect(first).toEqual(['one']);
+      expect(second).toEqual(['one', 'one']);
     });
   });
 }
