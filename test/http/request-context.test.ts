@@ -111,6 +111,13 @@ for (const engine of ENGINES) {
       expect(page).not.toMatch(/[\u0000-\u0008\u000b\u001b\u007f-\u009f]/);
     });
 
+    it('refuses a present but invalid token on reads and web pages too, before any route runs', async () => {
+      for (const url of ['/-/ping', '/', '/otp-pkg']) {
+        const res = await r.inject({ method: 'GET', url, headers: { authorization: 'Bearer gth_not-a-real-token' } });
+        expect([res.statusCode, res.json<{ code: string }>().code], url).toEqual([401, 'Unauthenticated']);
+      }
+    });
+
     it('treats a malformed npm-otp header as absent: the publish goes through', async () => {
       for (const [i, otp] of ['12', 'x'.repeat(5000), '123456, 654321', '\u00ff'].entries()) {
         const builder = packageBuilder('otp-pkg', `1.0.${i}`);
