@@ -78,6 +78,11 @@ export interface Config {
    * loses at most this much counting. 0 turns download counting off. GATEHOUSE_DOWNLOAD_FLUSH_MS
    */
   downloadFlushMs: number;
+  /**
+   * Proxies whose X-Forwarded-For is believed: comma-separated IP addresses and CIDR ranges (IPv4
+   * or IPv6). Empty, the default, believes none: the client address is the socket's. GATEHOUSE_TRUSTED_PROXIES
+   */
+  trustedProxies: string;
   /** pino level: fatal, error, warn, info, debug, trace, silent. GATEHOUSE_LOG_LEVEL */
   logLevel: string;
 }
@@ -110,6 +115,7 @@ export const DEFAULTS: Config = {
   passwordHashConcurrency: 2,
   pendingWebLoginsPerIp: 10,
   downloadFlushMs: 10_000,
+  trustedProxies: '',
   logLevel: 'info',
 };
 
@@ -141,6 +147,7 @@ const ENV_NAMES: { [K in keyof Config]: string } = {
   passwordHashConcurrency: 'GATEHOUSE_PASSWORD_HASH_CONCURRENCY',
   pendingWebLoginsPerIp: 'GATEHOUSE_PENDING_WEB_LOGINS_PER_IP',
   downloadFlushMs: 'GATEHOUSE_DOWNLOAD_FLUSH_MS',
+  trustedProxies: 'GATEHOUSE_TRUSTED_PROXIES',
   logLevel: 'GATEHOUSE_LOG_LEVEL',
 };
 

@@ -24,11 +24,12 @@ export type ErrorCode =
   | 'UserNotFound'
   | 'TokenNotFound'
   | 'WebLoginNotFound'
-  // authorization refusals (a Decision's code; see domain/principal.ts)
+  // authorization refusals (a Decision's code; see domain/access/principal.ts)
   | 'TokenReadOnly'
   | 'EmailUnverified'
   | 'NotMaintainer'
   | 'ScopeNotYours'
+  | 'PrincipalNotSupported'
   // package names, versions and tags
   | 'InvalidPackageName'
   | 'InvalidVersion'
@@ -98,6 +99,8 @@ export const ERROR_STATUS = {
   EmailUnverified: 403,
   NotMaintainer: 403,
   ScopeNotYours: 403,
+  // A web session or trusted publisher asking for something only a token may do (yet).
+  PrincipalNotSupported: 403,
 
   InvalidPackageName: 400,
   InvalidVersion: 400,

@@ -5,8 +5,9 @@
 // client must not make us buffer and parse megabytes only to be told to log in.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Registry } from '../registry.js';
-import { ANONYMOUS, type Principal } from '../domain/principal.js';
+import { ANONYMOUS, type Principal } from '../domain/access/principal.js';
 import { fail } from '../domain/errors.js';
+import { buildRequestContext, parseTrustedProxies } from './request-context.js';
 
 export async function principalOf(registry: Registry, authorization: string | undefined): Promise<Principal> {
   if (!authorization) return ANONYMOUS;
@@ -65,9 +66,16 @@ function needsUser(request: FastifyRequest): boolean {
   return true;
 }
 
-/** onRequest runs before any body byte is read; the refusal closes the connection (errors.ts). */
+/**
+ * onRequest runs before any body byte is read; the refusal closes the connection (errors.ts).
+ * It finds the principal for every request (a token that is present but invalid is refused on
+ * reads too) and builds the request context from it (request-context.ts).
+ */
 export function registerWriteAuthentication(app: FastifyInstance, registry: Registry): void {
+  const trustedProxies = parseTrustedProxies(registry.config.trustedProxies);
+  app.decorateRequest('context', null as never);
   app.addHook('onRequest', async (request) => {
-    if (needsUser(request)) await requireUser(registry, request);
+    const principal = needsUser(request) ? await requireUser(registry, request) : await requestPrincipal(registry, request);
+    request.context = buildRequestContext(request, principal, trustedProxies);
   });
 }

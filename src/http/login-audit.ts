@@ -14,7 +14,7 @@ export async function auditedLogin<T>(
   } catch (err) {
     if (isGatehouseError(err)) {
       // attacker-controlled: the name is whatever was typed, so it is bounded before logging.
-      request.log.warn({ account: account.slice(0, 100), ip: request.ip, method, code: err.code }, 'login failed');
+      request.log.warn({ account: account.slice(0, 100), ip: request.context.clientIp, method, code: err.code }, 'login failed');
     }
     throw err;
   }

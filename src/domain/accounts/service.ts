@@ -4,7 +4,7 @@
 import type { Store } from '../store.js';
 import type { User } from './store.js';
 import type { TokenService } from '../tokens/service.js';
-import { assertNever, type Principal } from '../principal.js';
+import { assertNever, notSupported, type Principal } from '../access/principal.js';
 import { fail } from '../errors.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords.js';
 import { parseEmail, parsePassword, parseUsername } from './names.js';
@@ -101,6 +101,11 @@ export class AccountService {
         if (!user) fail('UserNotFound', `There is no user named "${name}".`);
         const own = user.id === principal.user.id;
         return { _id: `org.couchdb.user:${user.name}`, name: user.name, email: own ? user.email : placeholderEmail(user.name) };
+      }
+      case 'session':
+      case 'trusted-publisher': {
+        const refused = notSupported(principal, 'look up users');
+        return fail(refused.code, refused.reason);
       }
       default:
         return assertNever(principal);

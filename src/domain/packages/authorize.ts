@@ -1,6 +1,6 @@
 // Who may change a package. One function per decision; each answers for every kind of
 // principal and, when it refuses, says why with a catalog code. Never throws: `enforce` does.
-import { assertNever, type Decision, type Principal } from '../principal.js';
+import { assertNever, notSupported, type Decision, type Principal } from '../access/principal.js';
 import type { User } from '../accounts/store.js';
 import type { PackageRecord } from './store.js';
 
@@ -41,6 +41,9 @@ export function canPublish(principal: Principal, facts: PackageFacts): Decision 
       }
       return { ok: true };
     }
+    case 'session':
+    case 'trusted-publisher':
+      return notSupported(principal, 'publish');
     default:
       return assertNever(principal);
   }
@@ -60,6 +63,9 @@ export function canManage(principal: Principal, facts: { name: string; owners: U
         };
       if (principal.user.isAdmin || isOwner(principal.user, facts.owners)) return { ok: true };
       return { ok: false, code: 'NotMaintainer', reason: `You are not a maintainer of "${facts.name}".` };
+    case 'session':
+    case 'trusted-publisher':
+      return notSupported(principal, 'change a package');
     default:
       return assertNever(principal);
   }

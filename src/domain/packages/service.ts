@@ -1,6 +1,7 @@
 // The packages domain wired in one place: every operation the HTTP layer may call.
 import type { Store } from '../store.js';
-import type { Decision, Principal } from '../principal.js';
+import type { Decision, Principal } from '../access/principal.js';
+import type { RequestContext } from '../access/context.js';
 import type { BlobStore } from './blobs.js';
 import type { TarballLimits } from './tarball.js';
 import type { ManifestLimits } from './manifest-rules.js';
@@ -53,8 +54,10 @@ export class PackageService {
     };
   }
 
-  publish(principal: Principal, name: PackageName, body: unknown) {
-    return publish(this.deps, principal, name, body);
+  // Publish and unpublish take the whole request context (who, from where, a one-time password);
+  // the steps below still read only its principal.
+  publish(context: RequestContext, name: PackageName, body: unknown) {
+    return publish(this.deps, context.principal, name, body);
   }
 
   /** `gatehouse import`: an administrator's operation, so it takes no principal; `owner` owns what it creates. */
@@ -96,7 +99,8 @@ export class PackageService {
    * Which change it is follows from what the document carries and whether it came with a rev
    * in the address (`PUT /<name>/-rev/<rev>`).
    */
-  async updateFromDocument(principal: Principal, name: PackageName, doc: Record<string, unknown>, rev: string | undefined) {
+  async updateFromDocument(context: RequestContext, name: PackageName, doc: Record<string, unknown>, rev: string | undefined) {
+    const { principal } = context;
     // The revision the client read: in the URL (`/-rev/<rev>`) or, for a whole document, its `_rev`.
     const expectedRev = rev ?? (typeof doc._rev === 'string' ? doc._rev : undefined);
     if (doc.versions === undefined && doc.maintainers !== undefined) {
@@ -116,13 +120,13 @@ export class PackageService {
     await applyDeprecations(this.deps, principal, name, doc, expectedRev);
   }
 
-  unpublishVersion(principal: Principal, name: PackageName, version: string) {
-    return unpublishVersion(this.deps, principal, name, version);
+  unpublishVersion(context: RequestContext, name: PackageName, version: string) {
+    return unpublishVersion(this.deps, context.principal, name, version);
   }
 
   /** `rev`: from `DELETE /<name>/-rev/<rev>`; a package changed since the client read it is left alone. */
-  unpublishPackage(principal: Principal, name: PackageName, rev?: string) {
-    return unpublishPackage(this.deps, principal, name, rev);
+  unpublishPackage(context: RequestContext, name: PackageName, rev?: string) {
+    return unpublishPackage(this.deps, context.principal, name, rev);
   }
 
   search(text: string, size: number, from: number) {

@@ -67,7 +67,7 @@ export function registerLoginRoutes(app: FastifyInstance, registry: Registry): v
 
   // npm-profile's loginWeb: an empty JSON body. Who asked is shown on the sign-in page.
   app.post('/-/v1/login', async (request, reply) => {
-    const requestedBy = { ip: request.ip, userAgent: request.headers['user-agent'] ?? '' };
+    const requestedBy = { ip: request.context.clientIp, userAgent: request.context.userAgent };
     const { id, doneSecret } = await registry.webLogins.start(requestedBy);
     const base = registry.baseUrl();
     // doneUrl is the secret that collects the token: as private as the token itself.

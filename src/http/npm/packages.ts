@@ -1,11 +1,10 @@
 // Routes every URL under a package name: GET packument/version/tarball, PUT publish or document
-// write-back, DELETE unpublish. Thin: parse the path, find the principal, call one operation.
+// write-back, DELETE unpublish. Thin: parse the path, take the request context, call one operation.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry } from '../../registry.js';
 import { fail } from '../../domain/errors.js';
 import { isObject } from '../../domain/packages/publish-document.js';
 import { versionOfTarball } from '../../domain/packages/names.js';
-import { requestPrincipal } from '../auth.js';
 import { assertValidNameIn, parsePackagePath, splitUrl, type PackagePath } from './paths.js';
 import { getPackument, getTarball, getVersion } from './reads.js';
 
@@ -42,17 +41,17 @@ async function read(registry: Registry, request: FastifyRequest, reply: FastifyR
 
 async function write(registry: Registry, request: FastifyRequest, reply: FastifyReply) {
   const path = pathOf(request, { write: true });
-  const principal = await requestPrincipal(registry, request);
+  const context = request.context;
   const body = request.body;
   if (!isObject(body)) fail('BadRequest', 'Send a JSON object.');
   if (path.kind === 'package' && isPublish(body)) {
-    const published = await registry.packages.publish(principal, path.name, body);
+    const published = await registry.packages.publish(context, path.name, body);
     request.log.info({ pkg: published.name, version: published.version }, 'published');
     const warnings = published.warnings.length > 0 ? { warnings: published.warnings } : {};
     return reply.code(201).send({ ok: true, id: published.name, version: published.version, ...warnings });
   }
   if (path.kind === 'package' || path.kind === 'package-rev') {
-    await registry.packages.updateFromDocument(principal, path.name, body, path.kind === 'package-rev' ? path.rev : undefined);
+    await registry.packages.updateFromDocument(context, path.name, body, path.kind === 'package-rev' ? path.rev : undefined);
     return reply.code(200).send({ ok: true, id: path.name });
   }
   fail('BadRequest', 'Nothing can be written at this address.');
@@ -60,19 +59,19 @@ async function write(registry: Registry, request: FastifyRequest, reply: Fastify
 
 async function remove(registry: Registry, request: FastifyRequest, reply: FastifyReply) {
   const path = pathOf(request, { write: true });
-  const principal = await requestPrincipal(registry, request);
+  const context = request.context;
   switch (path.kind) {
     case 'package-rev':
     case 'package':
       // npm unpublish --force sends the `_rev` it read: a package changed since then is not removed.
-      await registry.packages.unpublishPackage(principal, path.name, path.kind === 'package-rev' ? path.rev : undefined);
+      await registry.packages.unpublishPackage(context, path.name, path.kind === 'package-rev' ? path.rev : undefined);
       return reply.send({ ok: true, id: path.name });
     case 'tarball-rev':
     case 'tarball': {
       // npm first PUTs the document without the version, then deletes the tarball: by then the
       // version is usually gone already, and this only removes it if it is still there.
       const version = versionOfTarball(path.name, path.file);
-      if (version) await registry.packages.unpublishVersion(principal, path.name, version);
+      if (version) await registry.packages.unpublishVersion(context, path.name, version);
       return reply.send({ ok: true });
     }
     default:

@@ -1,0 +1,67 @@
+// Who is asking. Every authorization decision switches over these kinds and ends in assertNever,
+// so adding a kind makes the compiler list every decision to revisit. A kind nothing creates yet
+// (session, trusted publisher) is refused by every decision with PrincipalNotSupported, never allowed.
+import { fail, type ErrorCode } from '../errors.js';
+import type { User } from '../accounts/store.js';
+import type { TokenRecord } from '../tokens/store.js';
+
+/** A user through an API token (the Authorization header). */
+export type TokenPrincipal = { kind: 'user'; user: User; token: TokenRecord };
+
+/** A user through a web session cookie. The authentication track creates these; nothing does yet. */
+export type SessionPrincipal = { kind: 'session'; user: User; session: { id: string; expiresAt: Date } };
+
+/**
+ * An OIDC identity (a CI workflow) allowed to publish named packages, with no user behind it.
+ * The authorization track fills it; nothing creates one yet.
+ */
+export type TrustedPublisherPrincipal = {
+  kind: 'trusted-publisher';
+  /** The OIDC issuer and subject the identity token named. */
+  issuer: string;
+  subject: string;
+  /** The only packages it may publish. */
+  packages: readonly string[];
+};
+
+export type Principal = TokenPrincipal | SessionPrincipal | TrustedPublisherPrincipal | { kind: 'anonymous' };
+
+export const ANONYMOUS: Principal = { kind: 'anonymous' };
+
+export function assertNever(value: never): never {
+  throw new Error(`unexpected value ${JSON.stringify(value)}`);
+}
+
+/** Why a decision refused: each is a catalog code, so a client or a test can tell them apart. */
+export type DenialCode = Extract<
+  ErrorCode,
+  'Unauthenticated' | 'TokenReadOnly' | 'EmailUnverified' | 'NotMaintainer' | 'ScopeNotYours' | 'PrincipalNotSupported'
+>;
+
+/** A denial carries its code and its reason, which the user is shown and the log records. */
+export type Decision = { ok: true } | { ok: false; code: DenialCode; reason: string };
+
+/** The one place a refusal becomes a catalog error: throws unless `decision` allows. */
+export function enforce<D extends Decision>(decision: D): asserts decision is Extract<D, { ok: true }> {
+  if (!decision.ok) fail(decision.code, decision.reason);
+}
+
+const KIND_NAMES: Record<SessionPrincipal['kind'] | TrustedPublisherPrincipal['kind'], string> = {
+  session: 'a web session',
+  'trusted-publisher': 'a trusted publisher',
+};
+
+/**
+ * The refusal for a kind this decision does not handle yet: explicit, so enabling a kind means
+ * writing its rule, never inheriting a user's by accident.
+ */
+export function notSupported(
+  principal: SessionPrincipal | TrustedPublisherPrincipal,
+  action: string,
+): { ok: false; code: 'PrincipalNotSupported'; reason: string } {
+  return {
+    ok: false,
+    code: 'PrincipalNotSupported',
+    reason: `${KIND_NAMES[principal.kind]} cannot ${action} here; use an API token (run \`npm login\`).`,
+  };
+}
