@@ -1,7 +1,9 @@
 // typescript-eslint strict over src and test; plain recommended rules for the .mjs scripts; and the
 // layering of src/ as import rules, so a shortcut across layers fails lint instead of review:
 // domain imports nothing from http, storage, cli, config or the composition root; storage never
-// imports http or cli; http never imports storage or cli (it reaches data through domain calls).
+// imports http or cli; http never imports storage or cli (it reaches data through domain calls);
+// adapters of outside services (src/adapters/) implement domain interfaces and are wired only by
+// the composition root, so nothing but registry.ts imports them.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -18,7 +20,11 @@ function layerRule(files, forbidden, packages, why, extra = []) {
       'no-restricted-imports': [
         'error',
         {
-          patterns: [{ regex: layer(...forbidden), message: why }, { group: packages, message: why }, ...extra],
+          patterns: [
+            { regex: layer(...forbidden), message: why },
+            ...(packages.length > 0 ? [{ group: packages, message: why }] : []),
+            ...extra,
+          ],
         },
       ],
     },
@@ -59,22 +65,37 @@ export default tseslint.config(
   },
   layerRule(
     ['src/domain/**'],
-    ['http', 'storage', 'cli', 'config', 'registry'],
+    ['http', 'storage', 'adapters', 'cli', 'config', 'registry'],
     [...databaseDrivers, ...webFramework],
-    'Domain code owns policy and interfaces: it imports nothing from http, storage, cli, config or registry.ts. ' +
+    'Domain code owns policy and interfaces: it imports nothing from http, storage, adapters, cli, config or registry.ts. ' +
       'Declare what it needs as an interface in the domain (store.ts) or take it as a constructor argument.',
   ),
   layerRule(
     ['src/storage/**'],
-    ['http', 'cli', 'registry'],
+    ['http', 'adapters', 'cli', 'registry'],
     webFramework,
-    'Storage implements domain interfaces and knows nothing of HTTP or commands: no imports from http, cli or registry.ts.',
+    'Storage implements domain interfaces and knows nothing of HTTP, outside services or commands: ' +
+      'no imports from http, adapters, cli or registry.ts.',
+  ),
+  layerRule(
+    ['src/adapters/**'],
+    ['http', 'storage', 'cli', 'config', 'registry'],
+    [...databaseDrivers, ...webFramework],
+    'An adapter implements a domain interface over one outside service with its own driver package: ' +
+      'it imports only the domain and that driver, never http, storage, cli, config or registry.ts ' +
+      '(settings arrive as plain constructor options from the composition root).',
+  ),
+  layerRule(
+    ['src/cli/**'],
+    ['adapters'],
+    [],
+    'Only the composition root (registry.ts) wires adapters; a command opens a registry instead.',
   ),
   layerRule(
     ['src/http/**'],
-    ['storage', 'cli'],
+    ['storage', 'adapters', 'cli'],
     databaseDrivers,
-    'HTTP is thin: it reaches data only through domain operations, never storage (or the database drivers) or cli.',
+    'HTTP is thin: it reaches data only through domain operations, never storage (or the database drivers), adapters or cli.',
     [
       {
         regex: '^(\\.\\./)+registry\\.js$',

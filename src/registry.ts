@@ -1,22 +1,28 @@
 // The composition root: opens storage for the configured engine and wires every domain. The
 // HTTP layer and the CLI both start from here, so there is one way to build a registry.
 import { join } from 'node:path';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import type { Config } from './config.js';
 import { openDatabase } from './storage/db/database.js';
 import { createDbStore } from './storage/db/store.js';
 import { FsBlobStore } from './storage/blobs/fs/store.js';
 import type { Store } from './domain/store.js';
-import { TokenService } from './domain/tokens/service.js';
-import { AccountService } from './domain/accounts/service.js';
-import { PasswordGate } from './domain/accounts/password-gate.js';
-import { WebLoginService } from './domain/accounts/web-login.js';
-import { PackageService } from './domain/packages/service.js';
-import { EventFollower } from './domain/events/follower.js';
-import { DownloadService } from './domain/downloads/service.js';
-import { JobRunner } from './domain/jobs/runner.js';
-import { systemClock, type Clock } from './domain/jobs/clock.js';
-import { hostname } from 'node:os';
-import { randomBytes } from 'node:crypto';
+import type { BlobStore } from './domain/packages/blobs.js';
+import type { TokenService } from './domain/tokens/service.js';
+import type { AccountService } from './domain/accounts/service.js';
+import type { WebLoginService } from './domain/accounts/web-login.js';
+import type { PackageService } from './domain/packages/service.js';
+import type { EventFollower } from './domain/events/follower.js';
+import type { DownloadService } from './domain/downloads/service.js';
+import type { JobRunner } from './domain/jobs/runner.js';
+import { systemClock, type Clock } from './domain/clock.js';
+import { wireTokens } from './domain/tokens/index.js';
+import { wireAccounts } from './domain/accounts/index.js';
+import { wirePackages } from './domain/packages/index.js';
+import { wireEvents } from './domain/events/index.js';
+import { wireJobs } from './domain/jobs/index.js';
+import { wireDownloads } from './domain/downloads/index.js';
 
 /**
  * What the HTTP layer is handed: configuration and the domain services, never the store or the
@@ -32,6 +38,7 @@ export interface Registry {
   downloads: DownloadService;
   /** Periodic work; tests call `jobs.runDue()` after moving an injected clock. */
   jobs: JobRunner;
+  /** The one clock every service reads; handlers that print a time read it too. */
   clock: Clock;
   /** The URL clients reach us at; fixed once the server knows its port. */
   baseUrl(): string;
@@ -42,11 +49,15 @@ export interface Registry {
 /** The registry as its opener holds it (CLI commands, tests): also its storage, to inspect or administer. */
 export interface OpenedRegistry extends Registry {
   store: Store;
-  blobs: FsBlobStore;
+  /** The domain's interface, not the filesystem class: nothing outside the root depends on where blobs live. */
+  blobs: BlobStore;
 }
 
 export interface RegistryDeps {
-  /** Time for jobs and download days; tests pass a ManualClock. */
+  /**
+   * Time for everything: publish times, the unpublish window, token and web login expiry, jobs
+   * and download days. Tests pass a ManualClock; with one, the job timer is not started.
+   */
   clock?: Clock;
 }
 
@@ -54,53 +65,46 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
   const clock = deps.clock ?? systemClock;
   const { db, engine } = await openDatabase(config);
   const store = createDbStore(db, engine);
-  const blobs = new FsBlobStore(join(config.dataDir, 'blobs'));
+  const fsBlobs = new FsBlobStore(join(config.dataDir, 'blobs'));
+  // Temporary files from writes a crash interrupted: harmless, but nothing else would remove them.
+  void fsBlobs.sweepTemporary(60 * 60 * 1000);
+  const blobs: BlobStore = fsBlobs;
   let baseUrl = config.publicUrl || `http://${config.host}:${config.port}`;
-  const tokens = new TokenService(store);
-  // One gate per registry, and one registry per process: the bound is process-wide.
-  const accounts = new AccountService({ store, tokens, gate: new PasswordGate(config.passwordHashConcurrency) });
-  const webLogins = new WebLoginService({ store, tokens, accounts, pendingPerIp: config.pendingWebLoginsPerIp });
-  const packages = new PackageService({
+
+  const { tokens } = wireTokens({ store, clock });
+  const { accounts, webLogins } = wireAccounts({
+    store,
+    tokens,
+    clock,
+    passwordHashConcurrency: config.passwordHashConcurrency,
+    pendingWebLoginsPerIp: config.pendingWebLoginsPerIp,
+  });
+  const { packages } = wirePackages({
     store,
     blobs,
-    limits: {
-      maxUnpackedBytes: config.maxUnpackedBytes,
-      maxFileCount: config.maxFileCount,
-      maxPathDepth: config.maxPathDepth,
-      maxPackageJsonBytes: 1024 * 1024,
-    },
+    clock,
+    baseUrl: () => baseUrl,
+    limits: { maxUnpackedBytes: config.maxUnpackedBytes, maxFileCount: config.maxFileCount, maxPathDepth: config.maxPathDepth },
     manifestLimits: { maxManifestBytes: config.maxManifestBytes, maxReadmeBytes: config.maxReadmeBytes },
     unpublishWindowHours: config.unpublishWindowHours,
-    baseUrl: () => baseUrl,
     packumentCacheBytes: packumentShare(config.readCacheBytes),
   });
-  // Temporary files from writes a crash interrupted: harmless, but nothing else would remove them.
-  void blobs.sweepTemporary(60 * 60 * 1000);
-  const events = new EventFollower(store.events, config.eventPollMs);
+  const { events } = wireEvents({ events: store.events, clock, pollMs: config.eventPollMs });
   // Local changes already invalidated through onChange; this covers changes other instances made.
   events.subscribe((event) => {
     if (event.packageName) packages.packuments.invalidate(event.packageName);
     if (event.type === 'token.revoked') tokens.forget(event.data.tokenId);
   });
   await events.start();
-  const downloads = new DownloadService({ store, clock, counting: config.downloadFlushMs > 0 });
-  const jobs = new JobRunner({
+  const { jobs } = wireJobs({
     leases: store.jobLeases,
     clock,
     owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
     // Nothing else would say why counts stop appearing; the error never carries secrets.
     onError: (job, err) => process.emitWarning(`gatehouse job ${job} failed: ${(err as Error).message}`),
   });
-  if (config.downloadFlushMs > 0) {
-    // Each instance flushes its own counts: an 'instance' job, no lease.
-    jobs.define({
-      name: 'downloads.flush',
-      scope: 'instance',
-      intervalMs: config.downloadFlushMs,
-      run: () => downloads.flush().then(() => {}),
-    });
-    if (!deps.clock) jobs.start(Math.min(config.downloadFlushMs, 1000));
-  }
+  const { downloads } = wireDownloads({ store, clock, jobs, flushMs: config.downloadFlushMs });
+  if (config.downloadFlushMs > 0 && !deps.clock) jobs.start(Math.min(config.downloadFlushMs, 1000));
   return {
     config,
     store,

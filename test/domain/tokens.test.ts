@@ -94,7 +94,7 @@ for (const engine of ENGINES) {
       const opened = await openDatabase(database.config);
       db = opened.db;
       store = createDbStore(db, opened.engine);
-      tokens = new TokenService(store, () => clock);
+      tokens = new TokenService(store, { now: () => clock.getTime() });
       alice = await insertUser('alice');
       bob = await insertUser('bob');
     });
@@ -201,7 +201,7 @@ for (const engine of ENGINES) {
 
     it('keeps a live token cached however many forged well-formed tokens are tried', async () => {
       // A fresh service: the cache starts empty, as after a restart.
-      const service = new TokenService(store, () => clock);
+      const service = new TokenService(store, { now: () => clock.getTime() });
       const { secret, record } = await issue(alice);
       expect(await service.authenticate(secret)).toBeDefined();
       const forged = Array.from({ length: 20_000 }, generateToken);

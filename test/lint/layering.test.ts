@@ -30,6 +30,19 @@ describe('layering lint rules', () => {
     ['src/http/x.ts', "import { FsBlobStore } from '../storage/blobs/fs/store.js';"],
     ['src/http/x.ts', "import { sql } from 'kysely';"],
     ['src/http/x.ts', "import type { OpenedRegistry } from '../registry.js';"],
+    // Adapters of outside services: wired only by the composition root, and they reach nothing but the domain.
+    ['src/domain/packages/x.ts', "import { S3BlobStore } from '../../adapters/s3/store.js';"],
+    ['src/domain/x.ts', "import type { Mailer } from '../adapters/mail/smtp.js';"],
+    ['src/http/npm/x.ts', "import { RedisLimits } from '../../adapters/redis/limits.js';"],
+    ['src/storage/db/x.ts', "import { RedisLimits } from '../../adapters/redis/limits.js';"],
+    ['src/cli/x.ts', "import { SmtpMailer } from '../adapters/mail/smtp.js';"],
+    ['src/adapters/redis/x.ts', "import { buildApp } from '../../http/app.js';"],
+    ['src/adapters/s3/x.ts', "import { FsBlobStore } from '../../storage/blobs/fs/store.js';"],
+    ['src/adapters/mail/x.ts', "import { main } from '../../cli/main.js';"],
+    ['src/adapters/mail/x.ts', "import type { Config } from '../../config.js';"],
+    ['src/adapters/mail/x.ts', "import { openRegistry } from '../../registry.js';"],
+    ['src/adapters/x.ts', "import type { Kysely } from 'kysely';"],
+    ['src/adapters/x.ts', "import type { FastifyInstance } from 'fastify';"],
   ];
   for (const [path, source] of refused) {
     it(`refuses in ${path}: ${source}`, async () => {
@@ -45,6 +58,12 @@ describe('layering lint rules', () => {
     ['src/http/x.ts', "import type { Registry } from '../registry.js';"],
     ['src/http/x.ts', "import type { Config } from '../config.js';"],
     ['src/cli/x.ts', "import { openRegistry } from '../registry.js';"],
+    ['src/registry.ts', "import { SmtpMailer } from './adapters/mail/smtp.js';"],
+    ['src/adapters/s3/x.ts', "import type { BlobStore } from '../../domain/packages/blobs.js';"],
+    ['src/adapters/s3/x.ts', "import { fail } from '../../domain/errors.js';"],
+    ['src/adapters/s3/x.ts', "import { S3Client } from '@aws-sdk/client-s3';"],
+    ['src/adapters/redis/x.ts', "import { Redis } from 'ioredis';"],
+    ['src/adapters/mail/x.ts', "import { quote } from '../shared/quote.js';"],
   ];
   for (const [path, source] of allowed) {
     it(`allows in ${path}: ${source}`, async () => {

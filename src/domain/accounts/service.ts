@@ -9,6 +9,7 @@ import { fail } from '../errors.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords.js';
 import { parseEmail, parsePassword, parseUsername } from './names.js';
 import type { PasswordGate } from './password-gate.js';
+import { dateOf, systemClock, type Clock } from '../clock.js';
 
 const MIN_PASSWORD = 10;
 
@@ -23,7 +24,7 @@ export interface AccountDeps {
   store: Store;
   tokens: TokenService;
   gate: PasswordGate;
-  now?: () => Date;
+  clock?: Clock;
 }
 
 export class AccountService {
@@ -36,7 +37,8 @@ export class AccountService {
     this.store = deps.store;
     this.tokens = deps.tokens;
     this.gate = deps.gate;
-    this.now = deps.now ?? (() => new Date());
+    const clock = deps.clock ?? systemClock;
+    this.now = () => dateOf(clock);
   }
 
   /** The bootstrap path (`gatehouse user create`): an administrator vouches for the email. */

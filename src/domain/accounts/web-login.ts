@@ -9,6 +9,7 @@ import type { TokenService } from '../tokens/service.js';
 import type { AccountService } from './service.js';
 import type { LoginRequester, WebLogin } from './web-login-store.js';
 import { fail } from '../errors.js';
+import { dateOf, systemClock, type Clock } from '../clock.js';
 
 export const WEB_LOGIN_TTL_MS = 10 * 60 * 1000;
 const MAX_USER_AGENT = 200;
@@ -18,14 +19,15 @@ export interface WebLoginDeps {
   tokens: TokenService;
   accounts: AccountService;
   pendingPerIp: number;
-  now?: () => Date;
+  clock?: Clock;
 }
 
 export class WebLoginService {
   private readonly now: () => Date;
 
   constructor(private readonly deps: WebLoginDeps) {
-    this.now = deps.now ?? (() => new Date());
+    const clock = deps.clock ?? systemClock;
+    this.now = () => dateOf(clock);
   }
 
   /** POST /-/v1/login: opens a session for the CLI at `requestedBy`, purging expired ones first. */

@@ -1,7 +1,7 @@
 // In-memory download counts, bucketed by UTC day, for the read path: counting is a clock read and
 // a Map increment, with no I/O and no allocation once a tarball has been counted that day. Counts
 // leave only through take(); a failed write gives them back with restore().
-import type { Clock } from '../jobs/clock.js';
+import type { Clock } from '../clock.js';
 import { dayOf, startOfDay, type Day } from './days.js';
 
 /** package name → tarball file name → downloads */

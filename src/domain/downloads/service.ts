@@ -3,7 +3,7 @@
 // answered with the tarball's bytes (200) counts: a HEAD or a 304 sends no tarball.
 import { fail } from '../errors.js';
 import type { Store } from '../store.js';
-import type { Clock } from '../jobs/clock.js';
+import type { Clock } from '../clock.js';
 import { parsePackageName, versionOfTarball, type PackageName } from '../packages/names.js';
 import { DownloadCounter, type DayCounts } from './counter.js';
 import { dayOf, daysOf, lastDays, parsePeriod, type Day, type Period } from './days.js';

@@ -2,6 +2,7 @@
 // subscriber: cache invalidation today (another instance's change made an answer stale), later
 // the transparency log, outbox and search. It must never hand over an uncommitted event.
 import type { EventStore, RegistryEvent } from './store.js';
+import { systemClock, type Clock } from '../clock.js';
 
 // PostgreSQL numbers an event when it is inserted but shows it only when its transaction commits,
 // so seq 7 can become visible after seq 8 was read. A skipped seq is re-read until it appears or
@@ -24,8 +25,12 @@ export class EventFollower {
   constructor(
     private readonly events: EventStore,
     private readonly intervalMs: number,
-    private readonly now: () => number = Date.now,
+    private readonly clock: Clock = systemClock,
   ) {}
+
+  private now(): number {
+    return this.clock.now();
+  }
 
   /** Calls `fn` with each event committed after `start()`; returns the way to stop. */
   subscribe(fn: Subscriber): () => void {

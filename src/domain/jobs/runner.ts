@@ -2,7 +2,7 @@
 // download counts) and runs on every instance; a 'cluster' job must run once per interval across
 // all instances sharing the database, so each run first takes the job's lease (store.ts). Time
 // comes from the injected Clock: tests call runDue() instead of waiting for the timer.
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 import type { JobLeaseStore } from './store.js';
 
 export interface JobDefinition {

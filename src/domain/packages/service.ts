@@ -17,6 +17,7 @@ import type { Sha512Hex } from './blobs.js';
 import { canManage } from './authorize.js';
 import { latestVersions, packageView, recentlyUpdated, type PackageSummary, type PackageView } from './pages.js';
 import type { StoredReadme } from './store.js';
+import { dateOf, systemClock, type Clock } from '../clock.js';
 
 /** A search hit with what a result shows besides its row: dist-tags (for the version) and owners. */
 export interface SearchResult extends SearchHit {
@@ -33,7 +34,8 @@ export interface PackageServiceOptions {
   baseUrl: () => string;
   /** Bytes of ready packuments to keep. */
   packumentCacheBytes: number;
-  now?: () => Date;
+  /** Publish times and the unpublish window read it. */
+  clock?: Clock;
 }
 
 export class PackageService {
@@ -42,7 +44,8 @@ export class PackageService {
 
   constructor(private readonly opts: PackageServiceOptions) {
     this.packuments = new PackumentCache(opts.store, opts.baseUrl, opts.packumentCacheBytes);
-    const now = opts.now ?? (() => new Date());
+    const clock = opts.clock ?? systemClock;
+    const now = () => dateOf(clock);
     this.deps = {
       store: opts.store,
       blobs: opts.blobs,

@@ -8,6 +8,7 @@ import type { Repositories, Store } from '../store.js';
 import type { User } from '../accounts/store.js';
 import type { TokenRecord } from './store.js';
 import { LRUCache } from 'lru-cache';
+import { dateOf, systemClock, type Clock } from '../clock.js';
 import { displayToken, generateToken, hashToken, isWellFormedToken, type TokenHash } from './format.js';
 
 export interface Authenticated {
@@ -22,14 +23,15 @@ const KNOWN_MAX = 10_000;
 const UNKNOWN_MAX = 10_000;
 
 export class TokenService {
-  // Entries age by the service's clock, so a test's injected clock decides when they go stale.
-  private readonly clock = { now: () => this.now().getTime() };
-  private readonly known = new LRUCache<TokenHash, Authenticated>({ max: KNOWN_MAX, ttl: CACHE_MS, perf: this.clock });
-  private readonly unknown = new LRUCache<TokenHash, true>({ max: UNKNOWN_MAX, ttl: CACHE_MS, perf: this.clock });
+  // Entries age by the registry's clock, so a test's injected clock decides when they go stale.
+  private readonly perf = { now: () => this.clock.now() };
+  private readonly known = new LRUCache<TokenHash, Authenticated>({ max: KNOWN_MAX, ttl: CACHE_MS, perf: this.perf });
+  private readonly unknown = new LRUCache<TokenHash, true>({ max: UNKNOWN_MAX, ttl: CACHE_MS, perf: this.perf });
+  private readonly now = () => dateOf(this.clock);
 
   constructor(
     private readonly store: Store,
-    private readonly now: () => Date = () => new Date(),
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** Issues a token inside the caller's transaction, writing the token.created event. */

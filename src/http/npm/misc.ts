@@ -33,7 +33,7 @@ export function registerMiscRoutes(app: FastifyInstance, registry: Registry): vo
         searchScore: hit.score,
       });
     }
-    return { objects, total, time: new Date().toUTCString() };
+    return { objects, total, time: new Date(registry.clock.now()).toUTCString() };
   });
 }
 

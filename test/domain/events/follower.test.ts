@@ -76,7 +76,7 @@ for (const engine of ENGINES) {
         since: (seq: number, limit: number) => (reads.push(seq), store.events.since(seq, limit)),
       };
       const seen: string[] = [];
-      const follower = new EventFollower(events, 0, () => clock);
+      const follower = new EventFollower(events, 0, { now: () => clock });
       follower.subscribe((e) => seen.push(e.packageName ?? ''));
       await follower.start();
       await store
