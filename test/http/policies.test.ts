@@ -2,12 +2,12 @@
 // (protocol §5): a name@version is never reused, maintainers may unpublish only within the window
 // and while nothing depends on the version, administrators always, and a removed package's name
 // stays with its owners.
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/engines.js';
 import { startRegistry, type TestRegistry, type TestUser } from '../support/registry.js';
 import { packageBuilder, type PackageBuilder } from '../fixtures/package-builder.js';
+import { ManualClock } from '../../src/domain/clock.js';
 import {
   bearer,
   CORGI,
@@ -267,10 +267,12 @@ for (const engine of ENGINES) {
     let alice: TestUser;
     let bob: TestUser;
     let admin: TestUser;
+    // The registry's only clock: the window closes when the test moves it, not after a sleep.
+    const clock = new ManualClock('2030-01-01T00:00:00.000Z');
+    const WINDOW_MS = 72 * 3600_000;
 
     beforeAll(async () => {
-      // A zero-hour window: every version is already past it, as if its 72 hours had gone by.
-      r = await startRegistry(engine, { config: { unpublishWindowHours: 0 } });
+      r = await startRegistry(engine, { config: { unpublishWindowHours: 72 }, deps: { clock } });
       alice = await r.createUser('alice');
       bob = await r.createUser('bob');
       admin = await r.createUser('root', { admin: true });
@@ -280,9 +282,9 @@ for (const engine of ENGINES) {
     it('refuses a maintainer once the window has passed, saying why and what to do instead', async () => {
       await published(r, alice, packageBuilder('settled', '1.0.0'));
       await published(r, alice, packageBuilder('settled', '1.1.0'));
-      await sleep(5);
+      clock.advance(WINDOW_MS + 1);
       const before = await stateOf(r, 'settled');
-      expectRefused(await npmUnpublishVersion(r, alice.token, 'settled', '1.1.0'), 403, /0 hours.*deprecate/);
+      expectRefused(await npmUnpublishVersion(r, alice.token, 'settled', '1.1.0'), 403, /72 hours.*deprecate/);
       expectRefused(await npmUnpublishPackage(r, alice.token, 'settled'), 403, /hours/);
       expectRefused(
         await r.inject({ method: 'DELETE', url: '/settled/-/settled-1.1.0.tgz/-rev/1-x', headers: bearer(alice.token) }),
@@ -296,7 +298,7 @@ for (const engine of ENGINES) {
       await published(r, alice, packageBuilder('withdrawn', '1.0.0'));
       await published(r, alice, packageBuilder('withdrawn', '1.1.0'));
       await published(r, bob, packageBuilder('needs-withdrawn', '1.0.0').dependency('withdrawn', '^1.1.0'));
-      await sleep(5);
+      clock.advance(WINDOW_MS + 1);
       const since = await lastSeq(r);
       const res = await npmUnpublishVersion(r, admin.token, 'withdrawn', '1.1.0');
       expect(res.statusCode, res.body).toBe(200);
@@ -307,6 +309,28 @@ for (const engine of ENGINES) {
       expect((await npmUnpublishPackage(r, admin.token, 'withdrawn')).statusCode).toBe(200);
       expect((await r.inject({ method: 'GET', url: '/withdrawn' })).statusCode).toBe(404);
       expect((await publish(r, alice, packageBuilder('withdrawn', '1.1.0'))).statusCode).toBe(409);
+    });
+
+    it('keeps the window open to its last millisecond and closes it one millisecond later', async () => {
+      await published(r, alice, packageBuilder('closing', '1.0.0'));
+      await published(r, alice, packageBuilder('closing', '1.1.0'));
+      await published(r, alice, packageBuilder('closing', '1.2.0'));
+      clock.advance(WINDOW_MS);
+      const last = await npmUnpublishVersion(r, alice.token, 'closing', '1.2.0');
+      expect(last.statusCode, last.body).toBe(200);
+      clock.advance(1);
+      const before = await stateOf(r, 'closing');
+      const late = await npmUnpublishVersion(r, alice.token, 'closing', '1.1.0');
+      expect(late.statusCode, late.body).toBe(403);
+      expect(late.json<{ code: string }>().code).toBe('UnpublishRefused');
+      expect(await stateOf(r, 'closing')).toEqual(before);
+      expect(Object.keys((await packument(r, 'closing')).versions)).toEqual(['1.0.0', '1.1.0']);
+    });
+
+    it('records the publish time from the registry clock', async () => {
+      clock.set('2031-06-15T12:00:00.000Z');
+      await published(r, alice, packageBuilder('stamped', '1.0.0'));
+      expect((await packument(r, 'stamped')).time['1.0.0']).toBe('2031-06-15T12:00:00.000Z');
     });
   });
 }
