@@ -9,7 +9,6 @@ import { attempt, getPackument, login, putPublish } from './publish-client.js';
 import { assertBuilt, createUserByCli, startServer, type ServerProcess } from './server-process.js';
 
 const PASSWORD = 'connections-correct-horse';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Ends every session of the registry's database, as pg_terminate_backend does for an operator. */
 async function terminateSessions(databaseUrl: string): Promise<number> {
@@ -48,7 +47,8 @@ describe('PostgreSQL connections lost (postgres)', () => {
 
     // Idle pooled connections learn of it only from the FATAL message the server sends them.
     expect(await terminateSessions(db.config.databaseUrl)).toBeGreaterThan(0);
-    await sleep(500);
+    // Bounded by the test's timeout, and fails at once if the process exits instead.
+    await server.waitForOutput('PostgreSQL closed an idle connection');
     expect(server.child.exitCode, server.output()).toBeNull();
 
     const second = attempt('survivor', '1.1.0', packageBuilder('survivor', '1.1.0').publishBody(server.url));

@@ -2,8 +2,8 @@
 // superlinear on some shapes) renders off the event loop under a time limit or falls back to plain
 // text, long READMEs are capped, and each version is rendered once, for every instance.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ENGINES } from '../support/engines.js';
+import { until } from '../support/wait.js';
 import { startRegistry, type TestRegistry, type TestUser } from '../support/registry.js';
 import { packageBuilder } from '../fixtures/package-builder.js';
 import { freshDatabase } from '../support/engines.js';
@@ -47,13 +47,15 @@ for (const engine of ENGINES) {
       it(`a cached packument answers while the first view of a crafted README (${name}) is rendered`, async () => {
         const packumentUrl = `${r.url}/crafted-${name}`;
         expect((await fetch(packumentUrl)).status).toBe(200); // now cached
+        const renders = r.app.readmeRenderer.pool;
+        const before = renders.started;
         const finished: string[] = [];
         const page = fetch(`${r.url}/package/crafted-${name}`, { headers: HTML }).then(async (res) => {
           finished.push('page');
           return { statusCode: res.status, headers: Object.fromEntries(res.headers), body: await res.text() };
         });
-        // Lets the page request reach its render first; what is asserted is the order, not a time.
-        await sleep(300);
+        // The packument is asked for only once the README is on a render thread.
+        await until('the README render has started', () => renders.started > before);
         const packument = await fetch(packumentUrl);
         finished.push('packument');
         expect(packument.status).toBe(200);
@@ -191,8 +193,8 @@ for (const engine of ENGINES) {
         const names = ['slow-two', 'slow-three'];
         for (const name of names) await one.publish(packageBuilder(name, '1.0.0').readme(`# ${MARKER}\n\n${name}`));
         const slow = pageOf(one.app, '/package/slow-one');
-        // Lets slow-one take the only thread first; the assertions are on what each page shows.
-        await sleep(300);
+        // The others are asked for only once slow-one holds the only thread.
+        await until('slow-one is rendering', () => one.app.readmeRenderer.pool.started > 0);
         const others = await Promise.all(names.map((name) => pageOf(one.app, `/package/${name}`)));
         expect(visibleText(element((await slow).body, '<section class="readme"'))).toContain(MARKER);
         for (const [i, res] of others.entries()) {

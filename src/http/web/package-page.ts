@@ -12,6 +12,13 @@ import { bytes, time } from './format.js';
 import { ReadmeRenderer } from './readme/renderer.js';
 import { PAGE_ONLY } from './negotiation.js';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The app's README renderer: tests wait on its pool's `started` count instead of sleeping. */
+    readmeRenderer: ReadmeRenderer;
+  }
+}
+
 type Found = Extract<PackageView, { kind: 'found' }>;
 
 function text(value: unknown): string | undefined {
@@ -204,6 +211,7 @@ export function registerPackagePages(app: FastifyInstance, registry: Registry): 
     threads: config.readmeRenderThreads,
     queue: config.readmeRenderQueue,
   });
+  app.decorate('readmeRenderer', readmes);
   app.addHook('onClose', () => readmes.close());
   app.get('/package/*', { constraints: PAGE_ONLY }, async (request, reply) => {
     const address = parsePackageAddress(request.url);
