@@ -5,7 +5,8 @@
 // client must not make us buffer and parse megabytes only to be told to log in.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Registry } from '../registry.js';
-import { ANONYMOUS, type Principal } from '../domain/access/principal.js';
+import { ANONYMOUS, enforce, type Principal } from '../domain/access/principal.js';
+import { canActAsUser } from '../domain/accounts/authorize.js';
 import { fail } from '../domain/errors.js';
 import { buildRequestContext, parseTrustedProxies } from './request-context.js';
 
@@ -32,11 +33,9 @@ export function requestPrincipal(registry: Registry, request: FastifyRequest): P
   return principal;
 }
 
-/** For endpoints that make no sense anonymously. */
-export async function requireUser(registry: Registry, request: FastifyRequest) {
-  const principal = await requestPrincipal(registry, request);
-  if (principal.kind !== 'user') fail('Unauthenticated', 'You must be logged in. Run `npm login` first.');
-  return principal;
+/** Writes that make no sense anonymously, refused before their body is read. */
+async function requireUser(registry: Registry, request: FastifyRequest): Promise<Principal> {
+  return enforce(canActAsUser(await requestPrincipal(registry, request), 'write here'));
 }
 
 declare module 'fastify' {
