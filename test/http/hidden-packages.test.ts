@@ -8,6 +8,7 @@ import { ENGINES } from '../support/engines.js';
 import { startRegistry, type TestRegistry, type TestUser } from '../support/registry.js';
 import { packageBuilder } from '../fixtures/package-builder.js';
 import { rawRequest, requestHead, type RawResponse } from './raw-http.js';
+import * as npm from '../support/npm-protocol.js';
 
 const HIDDEN = 'secret-pkg';
 const ABSENT = 'absent-pkg'; // the same length: a leak cannot hide in content-length
@@ -122,6 +123,28 @@ for (const engine of ENGINES) {
         expect((await read('/left-pad', undefined, undefined)).status, round).toBe(200);
         expect((await read('/left-pad/-/left-pad-1.0.0.tgz', undefined, bob)).status, round).toBe(200);
       }
+    });
+
+    it('refuses changes to it as to a missing package, and changes nothing', async () => {
+      const before = await r.registry.store.packages.get(HIDDEN);
+      for (const who of [bob, alice]) {
+        const changes = (name: string) => [
+          () => npm.addDistTag(r, who, name, 'beta', '1.0.0'),
+          () => npm.removeDistTag(r, who, name, 'beta'),
+          () => r.inject({ method: 'DELETE', url: `/${name}/-rev/1-0`, headers: { authorization: `Bearer ${who.token}` } }),
+          () => npm.putDocument(r, who, name, { _id: name, _rev: '1-0', maintainers: [{ name: 'bob', email: 'b@x.test' }] }),
+        ];
+        const absent = changes(ABSENT);
+        for (const [i, change] of changes(HIDDEN).entries()) {
+          const res = await change();
+          const missing = await absent[i]!();
+          expect(res.statusCode).toBe(404);
+          expect(res.json()).toEqual(JSON.parse(missing.body.split(ABSENT).join(HIDDEN)));
+          expect(res.json().code).toBe('PackageNotFound');
+        }
+      }
+      expect(await r.registry.store.packages.get(HIDDEN)).toEqual(before);
+      expect(await r.registry.store.packages.distTags(HIDDEN)).toEqual({ latest: '1.0.0' });
     });
 
     it('leaves it out of npm search and web search, in the results and in the count', async () => {

@@ -7,7 +7,7 @@ import { enforce, type Principal } from '../access/principal.js';
 import type { RequestContext } from '../access/context.js';
 import type { User } from '../accounts/store.js';
 import { fail } from '../errors.js';
-import { canManage } from './authorize.js';
+import { canManage, canRead } from './authorize.js';
 import { parseTagName } from './dist-tag-names.js';
 import { printable, type PackageName } from './names.js';
 import { isObject } from './publish-document.js';
@@ -28,7 +28,8 @@ export interface ChangeDeps {
  */
 export async function managedPackage(repos: Repositories, principal: Principal, name: PackageName, expectedRev?: string) {
   const pkg = await repos.packages.get(name, { lock: expectedRev !== undefined });
-  if (!pkg || pkg.unpublishedAt) fail('PackageNotFound', `Package "${name}" was not found.`);
+  // One the principal may not read is missing to them, for changes as for reads: no 403 confirms it exists.
+  if (!pkg || pkg.unpublishedAt || !canRead(principal, pkg).ok) fail('PackageNotFound', `Package "${name}" was not found.`);
   if (expectedRev !== undefined && expectedRev !== revisionOf(pkg)) {
     fail('Conflict', `${name} changed since your client read it (revision ${printable(expectedRev)}); run the command again.`);
   }
