@@ -88,6 +88,11 @@ export class AccountService {
     return { user, token };
   }
 
+  /** `npm whoami`: the account behind the request. */
+  whoami(context: RequestContext): User {
+    return enforce(canActAsUser(context.principal, 'see who you are')).user;
+  }
+
   /**
    * GET /-/user/org.couchdb.user:NAME. Anonymous callers learn nothing, not even whether the
    * user exists. A signed-in user sees their own address; of others only what the registry

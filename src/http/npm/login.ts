@@ -4,8 +4,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Registry } from '../../registry.js';
 import { fail } from '../../domain/errors.js';
 import { isObject } from '../../domain/packages/publish-document.js';
-import { enforce } from '../../domain/access/principal.js';
-import { canActAsUser } from '../../domain/accounts/authorize.js';
 import { auditedLogin } from '../login-audit.js';
 
 const COUCH_USER = 'org.couchdb.user:';
@@ -60,8 +58,7 @@ export function registerLoginRoutes(app: FastifyInstance, registry: Registry): v
   });
 
   app.get('/-/whoami', async (request) => {
-    const { user } = enforce(canActAsUser(request.context.principal, 'see who you are'));
-    return { username: user.name };
+    return { username: registry.accounts.whoami(request.context).name };
   });
 
   // npm-profile's loginWeb: an empty JSON body. Who asked is shown on the sign-in page.
