@@ -29,9 +29,9 @@ function isOwner(user: User, owners: User[]): boolean {
   return owners.some((o) => o.id === user.id);
 }
 
-// The reason is for logs and tests only: a read path answers a refused read with its own
-// "not found" answer, byte for byte the one a package that does not exist gets.
-const HIDDEN: Denial = { ok: false, code: 'PackageNotFound', reason: 'This package is not visible to you.' };
+// A read path answers a refused read with its own "not found" answer, byte for byte the one a
+// package that does not exist gets; even if this one were shown, it says no more than that.
+const HIDDEN: Denial = { ok: false, code: 'PackageNotFound', reason: 'The package was not found.' };
 
 /**
  * Reading a package (packument, version document, tarball, page, search hit, download counts).
