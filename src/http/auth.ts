@@ -1,15 +1,17 @@
-// Turns the Authorization header into a Principal, once per request. A bearer token costs one
-// SHA-256 and a cached lookup; a token that is present but invalid is refused rather than treated
-// as anonymous, so a user with a revoked token finds out at once. Never logs the header.
+// Turns the Authorization header into a Principal, once per request (the onRequest hook below).
+// A bearer token costs one SHA-256 and a cached lookup; a token that is present but invalid is
+// refused rather than treated as anonymous, so a user with a revoked token finds out at once.
+// Never logs the header.
 // Writes are authenticated before their body is read (registerWriteAuthentication): an anonymous
 // client must not make us buffer and parse megabytes only to be told to log in.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Registry } from '../registry.js';
-import { ANONYMOUS, type Principal } from '../domain/access/principal.js';
+import { ANONYMOUS, enforce, type Principal } from '../domain/access/principal.js';
+import { canActAsUser } from '../domain/accounts/authorize.js';
 import { fail } from '../domain/errors.js';
 import { buildRequestContext, parseTrustedProxies } from './request-context.js';
 
-export async function principalOf(registry: Registry, authorization: string | undefined): Promise<Principal> {
+async function principalOf(registry: Registry, authorization: string | undefined): Promise<Principal> {
   if (!authorization) return ANONYMOUS;
   const [scheme, value] = authorization.split(' ', 2);
   if (scheme?.toLowerCase() !== 'bearer' || !value) {
@@ -18,25 +20,6 @@ export async function principalOf(registry: Registry, authorization: string | un
   const found = await registry.tokens.authenticate(value.trim());
   if (!found) fail('Unauthenticated', 'Your token is invalid, expired or revoked. Run `npm login` to get a new one.');
   return { kind: 'user', user: found.user, token: found.token };
-}
-
-/** The principal found for a request, kept so hooks and handlers authenticate it only once. */
-const found = new WeakMap<FastifyRequest, Promise<Principal>>();
-
-export function requestPrincipal(registry: Registry, request: FastifyRequest): Promise<Principal> {
-  let principal = found.get(request);
-  if (!principal) {
-    principal = principalOf(registry, request.headers.authorization);
-    found.set(request, principal);
-  }
-  return principal;
-}
-
-/** For endpoints that make no sense anonymously. */
-export async function requireUser(registry: Registry, request: FastifyRequest) {
-  const principal = await requestPrincipal(registry, request);
-  if (principal.kind !== 'user') fail('Unauthenticated', 'You must be logged in. Run `npm login` first.');
-  return principal;
 }
 
 declare module 'fastify' {
@@ -75,7 +58,8 @@ export function registerWriteAuthentication(app: FastifyInstance, registry: Regi
   const trustedProxies = parseTrustedProxies(registry.config.trustedProxies);
   app.decorateRequest('context', null as never);
   app.addHook('onRequest', async (request) => {
-    const principal = needsUser(request) ? await requireUser(registry, request) : await requestPrincipal(registry, request);
+    const principal = await principalOf(registry, request.headers.authorization);
+    if (needsUser(request)) enforce(canActAsUser(principal, 'write here'));
     request.context = buildRequestContext(request, principal, trustedProxies);
   });
 }

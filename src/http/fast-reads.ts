@@ -1,14 +1,17 @@
 // The read fast path, in front of Fastify: a GET or HEAD of a packument, version document or
 // tarball whose answer is already in memory is written straight to the socket. Anything it cannot
 // answer from memory (a cache miss, an unknown token, a write, any other route) falls through to
-// the full app, which writes the same bytes (reads/answers.ts) and fills the caches. It never runs
-// policy and never queries.
+// the full app, which writes the same bytes (reads/answers.ts) and fills the caches. It never
+// queries, and it serves from memory only what anonymous may read (canRead, as the app decides).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { packumentShare, type Registry } from '../registry.js';
 import type { PackageName } from '../domain/packages/names.js';
 import { parsePackagePath, type PackagePath } from './npm/paths.js';
-import type { CachedPackage, TarballEntry } from '../domain/packages/packument-cache.js';
+import { missingPackage, type CachedPackage, type TarballEntry } from '../domain/packages/packument-cache.js';
+import { ANONYMOUS, type Principal } from '../domain/access/principal.js';
+import { canRead } from '../domain/packages/authorize.js';
+import type { Authenticated } from '../domain/tokens/service.js';
 import {
   missingAnswer,
   packumentAnswer,
@@ -28,6 +31,8 @@ const NOT_PACKAGES = /^\/(-\/|package\/|static\/|login\/|policies\/|search$|$)/;
 export class FastReads {
   private readonly tarballs = new Map<string, Buffer>();
   private readonly resolved = new Map<string, PackagePath>();
+  /** The not-found entry each hidden package is answered with, so a refusal allocates nothing. */
+  private readonly hidden = new WeakMap<CachedPackage, CachedPackage>();
   private tarballBytes = 0;
   private readonly tarballBudget: number;
   // Cached names were fully checked when the app first read them, so a name in the cache needs
@@ -60,7 +65,9 @@ export class FastReads {
     return true;
   }
 
-  private answer(req: IncomingMessage, res: ServerResponse, path: PackagePath, entry: CachedPackage): boolean {
+  private answer(req: IncomingMessage, res: ServerResponse, path: PackagePath, cached: CachedPackage): boolean {
+    const entry = this.asReadBy(req, path.name, cached);
+    if (!entry) return false;
     if (entry.kind === 'missing') {
       // A tarball's 404 names the tarball, as reads.ts says it whether or not the package is cached.
       if (path.kind !== 'package' && path.kind !== 'version') return false;
@@ -86,6 +93,27 @@ export class FastReads {
   }
 
   /**
+   * The entry as this reader may see it. What anonymous may read is served as it is. For anything
+   * else canRead decides with the caller's principal, as on the framework path: a refusal is the
+   * entry of a package that does not exist (answered here, exactly as a cached miss is), and an
+   * allowed reader falls through (undefined) so that no private bytes are served from memory.
+   */
+  private asReadBy(req: IncomingMessage, name: string, entry: CachedPackage): CachedPackage | undefined {
+    if (entry.kind === 'missing' || canRead(ANONYMOUS, entry).ok) return entry;
+    const principal = this.peekPrincipal(req.headers.authorization);
+    if (!principal || canRead(principal, entry).ok) return undefined;
+    let hidden = this.hidden.get(entry);
+    if (!hidden) this.hidden.set(entry, (hidden = missingPackage(name)));
+    return hidden;
+  }
+
+  private peekPrincipal(authorization: string | undefined): Principal | undefined {
+    if (authorization === undefined) return ANONYMOUS;
+    const found = this.peekToken(authorization);
+    return found && { kind: 'user', user: found.user, token: found.token };
+  }
+
+  /**
    * Keeps the parse of a URL this path has answered, so the next read of it (most reads repeat a
    * URL) skips the parse. A parse never goes stale: the cache entry is looked up on every read.
    * Bounded in count and URL length, so made-up URLs cost at most a few MB and a fresh start.
@@ -97,9 +125,13 @@ export class FastReads {
   }
 
   private knownToken(authorization: string): boolean {
-    if (!authorization.startsWith('Bearer ')) return false;
+    return this.peekToken(authorization) !== undefined;
+  }
+
+  private peekToken(authorization: string): Authenticated | undefined {
+    if (!authorization.startsWith('Bearer ')) return undefined;
     const found = this.registry.tokens.peek(authorization.slice(7).trim());
-    return found !== 'invalid' && found !== 'unknown';
+    return found === 'invalid' || found === 'unknown' ? undefined : found;
   }
 
   private tarball(req: IncomingMessage, res: ServerResponse, tarball: TarballEntry, name: string, file: string): boolean {

@@ -13,6 +13,7 @@ import { TokenService } from '../../src/domain/tokens/service.js';
 import { generateToken, hashToken, isWellFormedToken, TOKEN_PREFIX } from '../../src/domain/tokens/format.js';
 import { openRegistry } from '../../src/registry.js';
 import { isEvent } from '../../src/domain/events/store.js';
+import { tokenContext } from '../support/context.js';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
@@ -181,10 +182,11 @@ for (const engine of ENGINES) {
 
     it('stops authenticating a revoked token at once, even while it is cached', async () => {
       const { secret } = await issue(alice);
-      expect(await tokens.authenticate(secret)).toBeDefined();
-      expect(await tokens.revokeBySecret(alice, secret)).toBe(true);
+      // npm logout: the token revokes itself.
+      const asAlice = tokenContext(await tokens.authenticate(secret));
+      expect(await tokens.revokeBySecret(asAlice, secret)).toBe(true);
       expect(await tokens.authenticate(secret)).toBeUndefined();
-      expect(await tokens.revokeBySecret(alice, secret)).toBe(false);
+      expect(await tokens.revokeBySecret(asAlice, secret)).toBe(false);
       const row = await db
         .selectFrom('tokens')
         .select('revoked_at')
@@ -195,7 +197,8 @@ for (const engine of ENGINES) {
 
     it("does not let one user revoke another's token", async () => {
       const { secret } = await issue(alice);
-      expect(await tokens.revokeBySecret(bob, secret)).toBe(false);
+      const asBob = tokenContext(await tokens.authenticate((await issue(bob)).secret));
+      expect(await tokens.revokeBySecret(asBob, secret)).toBe(false);
       expect((await tokens.authenticate(secret))?.user.id).toBe(alice.id);
     });
 
@@ -218,7 +221,7 @@ for (const engine of ENGINES) {
 
     it('records token events without the token', async () => {
       const { secret, record } = await issue(bob);
-      await tokens.revokeBySecret(bob, secret);
+      expect(await tokens.revokeBySecret(tokenContext(await tokens.authenticate(secret)), secret)).toBe(true);
       const events = (await store.events.since(0, 1000))
         .filter(isEvent('token.created', 'token.revoked'))
         .filter((e) => e.data.tokenId === record.id);
@@ -242,7 +245,7 @@ for (const engine of ENGINES) {
         });
         const { secret } = await first.store.transaction((tx) => first.tokens.create(tx, user, { reason: 'test' }));
         expect(await second.tokens.authenticate(secret)).toBeDefined();
-        expect(await first.tokens.revokeBySecret(user, secret)).toBe(true);
+        expect(await first.tokens.revokeBySecret(tokenContext(await first.tokens.authenticate(secret)), secret)).toBe(true);
         expect(await first.tokens.authenticate(secret)).toBeUndefined();
         await second.events.poll();
         expect(await second.tokens.authenticate(secret)).toBeUndefined();

@@ -11,6 +11,7 @@ import { generateToken } from '../../src/domain/tokens/format.js';
 import { openRegistry } from '../../src/registry.js';
 import { buildApp } from '../../src/http/app.js';
 import { codeOf, rawRequest, requestHead } from './raw-http.js';
+import { tokenContext } from '../support/context.js';
 
 const THIRTY_MB = 30 * 1024 * 1024;
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -30,7 +31,7 @@ for (const engine of ENGINES) {
       r = await startRegistry(engine, { listen: true, config: { maxDocumentBytes: 64 * 1024 } });
       alice = await r.createUser('alice');
       revoked = (await r.createUser('rita')).token;
-      const rita = (await r.registry.store.users.byName('rita'))!;
+      const rita = tokenContext(await r.registry.tokens.authenticate(revoked));
       expect(await r.registry.tokens.revokeBySecret(rita, revoked)).toBe(true);
     });
     afterAll(() => r.close());

@@ -35,15 +35,29 @@ export function assertNever(value: never): never {
 /** Why a decision refused: each is a catalog code, so a client or a test can tell them apart. */
 export type DenialCode = Extract<
   ErrorCode,
-  'Unauthenticated' | 'TokenReadOnly' | 'EmailUnverified' | 'NotMaintainer' | 'ScopeNotYours' | 'PrincipalNotSupported'
+  | 'Unauthenticated'
+  | 'TokenReadOnly'
+  | 'EmailUnverified'
+  | 'NotMaintainer'
+  | 'ScopeNotYours'
+  | 'PrincipalNotSupported'
+  // A read refused: answered as the missing package it must look like, never as a 403.
+  | 'PackageNotFound'
 >;
 
 /** A denial carries its code and its reason, which the user is shown and the log records. */
-export type Decision = { ok: true } | { ok: false; code: DenialCode; reason: string };
+export type Denial = { ok: false; code: DenialCode; reason: string };
 
-/** The one place a refusal becomes a catalog error: throws unless `decision` allows. */
-export function enforce<D extends Decision>(decision: D): asserts decision is Extract<D, { ok: true }> {
+/**
+ * An allowing decision hands back the principal narrowed to the kinds it allows, so a caller
+ * uses what `enforce` returns and never asks "is this a user?" a second time.
+ */
+export type Decision<P extends Principal = Principal> = { ok: true; principal: P } | Denial;
+
+/** The one place a refusal becomes a catalog error: throws unless `decision` allows, else returns who was allowed. */
+export function enforce<P extends Principal>(decision: Decision<P>): P {
   if (!decision.ok) fail(decision.code, decision.reason);
+  return decision.principal;
 }
 
 const KIND_NAMES: Record<SessionPrincipal['kind'] | TrustedPublisherPrincipal['kind'], string> = {
@@ -58,7 +72,7 @@ const KIND_NAMES: Record<SessionPrincipal['kind'] | TrustedPublisherPrincipal['k
 export function notSupported(
   principal: SessionPrincipal | TrustedPublisherPrincipal,
   action: string,
-): { ok: false; code: 'PrincipalNotSupported'; reason: string } {
+): Denial & { code: 'PrincipalNotSupported' } {
   return {
     ok: false,
     code: 'PrincipalNotSupported',

@@ -4,7 +4,9 @@
 import type { Store } from '../store.js';
 import type { User } from './store.js';
 import type { TokenService } from '../tokens/service.js';
-import { assertNever, notSupported, type Principal } from '../access/principal.js';
+import { enforce } from '../access/principal.js';
+import type { RequestContext } from '../access/context.js';
+import { canActAsUser } from './authorize.js';
 import { fail } from '../errors.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords.js';
 import { parseEmail, parsePassword, parseUsername } from './names.js';
@@ -88,30 +90,23 @@ export class AccountService {
     return { user, token };
   }
 
+  /** `npm whoami`: the account behind the request. */
+  whoami(context: RequestContext): User {
+    return enforce(canActAsUser(context.principal, 'see who you are')).user;
+  }
+
   /**
    * GET /-/user/org.couchdb.user:NAME. Anonymous callers learn nothing, not even whether the
    * user exists. A signed-in user sees their own address; of others only what the registry
    * already shows (the name; maintainers' addresses are public in packuments, an account's is
    * not), with a placeholder address because `npm owner add` refuses a document without one.
    */
-  async lookupUser(principal: Principal, name: string): Promise<UserView> {
-    switch (principal.kind) {
-      case 'anonymous':
-        return fail('Unauthenticated', 'Log in to look up users (run `npm login`).');
-      case 'user': {
-        const user = await this.store.users.byName(name);
-        if (!user) fail('UserNotFound', `There is no user named "${name}".`);
-        const own = user.id === principal.user.id;
-        return { _id: `org.couchdb.user:${user.name}`, name: user.name, email: own ? user.email : placeholderEmail(user.name) };
-      }
-      case 'session':
-      case 'trusted-publisher': {
-        const refused = notSupported(principal, 'look up users');
-        return fail(refused.code, refused.reason);
-      }
-      default:
-        return assertNever(principal);
-    }
+  async lookupUser(context: RequestContext, name: string): Promise<UserView> {
+    const asker = enforce(canActAsUser(context.principal, 'look up users'));
+    const user = await this.store.users.byName(name);
+    if (!user) fail('UserNotFound', `There is no user named "${name}".`);
+    const own = user.id === asker.user.id;
+    return { _id: `org.couchdb.user:${user.name}`, name: user.name, email: own ? user.email : placeholderEmail(user.name) };
   }
 }
 

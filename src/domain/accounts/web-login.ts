@@ -10,6 +10,9 @@ import type { AccountService } from './service.js';
 import type { LoginRequester, WebLogin } from './web-login-store.js';
 import { fail } from '../errors.js';
 import { dateOf, systemClock, type Clock } from '../clock.js';
+import type { RequestContext } from '../access/context.js';
+import { enforce } from '../access/principal.js';
+import { canApproveWebLogin } from './authorize.js';
 
 export const WEB_LOGIN_TTL_MS = 10 * 60 * 1000;
 const MAX_USER_AGENT = 200;
@@ -78,7 +81,8 @@ export class WebLoginService {
   }
 
   /** The person signed in on the page: the waiting CLI may now collect a token. Only once. */
-  async approve(id: string, name: string, password: unknown): Promise<User> {
+  async approve(context: RequestContext, id: string, name: string, password: unknown): Promise<User> {
+    enforce(canApproveWebLogin(context.principal));
     const login = await this.pending(id);
     const user = await this.deps.accounts.checkPassword(name, password);
     await this.deps.store.transaction(async (tx) => {

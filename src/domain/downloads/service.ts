@@ -2,6 +2,9 @@
 // answered in the shapes of npm's downloads API. Counts are per version per UTC day; only a GET
 // answered with the tarball's bytes (200) counts: a HEAD or a 304 sends no tarball.
 import { fail } from '../errors.js';
+import type { RequestContext } from '../access/context.js';
+import type { Principal } from '../access/principal.js';
+import { canRead } from '../packages/authorize.js';
 import type { Store } from '../store.js';
 import type { Clock } from '../clock.js';
 import { parsePackageName, versionOfTarball, type PackageName } from '../packages/names.js';
@@ -76,18 +79,26 @@ export class DownloadService {
   }
 
   /** `GET /-/downloads/point/{period}/{package}`; a bulk request answers per name, null for unknown ones. */
-  async point(packages: string, periodText: string): Promise<PointAnswer | Record<string, PointAnswer | null>> {
+  async point(
+    context: RequestContext,
+    packages: string,
+    periodText: string,
+  ): Promise<PointAnswer | Record<string, PointAnswer | null>> {
     const requested = parseRequested(packages);
     const period = this.period(periodText, requested);
     const answer = async (name: PackageName): Promise<PointAnswer> => {
       const totals = await this.opts.store.downloads.totals([name], period.start, period.end);
       return { downloads: totals.get(name) ?? 0, start: period.start, end: period.end, package: name };
     };
-    return this.answerFor(requested, answer);
+    return this.answerFor(context, requested, answer);
   }
 
   /** `GET /-/downloads/range/{period}/{package}`: every day of the period, zeros included. */
-  async range(packages: string, periodText: string): Promise<RangeAnswer | Record<string, RangeAnswer | null>> {
+  async range(
+    context: RequestContext,
+    packages: string,
+    periodText: string,
+  ): Promise<RangeAnswer | Record<string, RangeAnswer | null>> {
     const requested = parseRequested(packages);
     const period = this.period(periodText, requested);
     const answer = async (name: PackageName): Promise<RangeAnswer> => {
@@ -95,7 +106,7 @@ export class DownloadService {
       const downloads = daysOf(period).map((day) => ({ downloads: daily.get(day) ?? 0, day }));
       return { downloads, start: period.start, end: period.end, package: name };
     };
-    return this.answerFor(requested, answer);
+    return this.answerFor(context, requested, answer);
   }
 
   /** Downloads in the last 7 complete days, per name (absent: none), for pages and search. */
@@ -121,19 +132,22 @@ export class DownloadService {
     return parsePeriod(text, this.today(), requested.kind === 'bulk' ? MAX_BULK_DAYS : undefined);
   }
 
-  private async answerFor<T>(requested: Requested, answer: (name: PackageName) => Promise<T>) {
+  private async answerFor<T>(context: RequestContext, requested: Requested, answer: (name: PackageName) => Promise<T>) {
+    const { principal } = context;
     if (requested.kind === 'one') {
-      if (!(await this.isLive(requested.name))) fail('PackageNotFound', `There is no package named ${requested.name} here.`);
+      if (!(await this.isReadable(principal, requested.name)))
+        fail('PackageNotFound', `There is no package named ${requested.name} here.`);
       return answer(requested.name);
     }
     const result: Record<string, T | null> = Object.create(null) as Record<string, T | null>;
-    for (const name of requested.names) result[name] = (await this.isLive(name)) ? await answer(name) : null;
+    for (const name of requested.names) result[name] = (await this.isReadable(principal, name)) ? await answer(name) : null;
     return result;
   }
 
-  private async isLive(name: PackageName): Promise<boolean> {
+  /** A live package this reader may read; any other is answered as one that does not exist. */
+  private async isReadable(principal: Principal, name: PackageName): Promise<boolean> {
     const pkg = await this.opts.store.packages.get(name);
-    return pkg !== undefined && !pkg.unpublishedAt;
+    return pkg !== undefined && !pkg.unpublishedAt && canRead(principal, pkg).ok;
   }
 }
 

@@ -1,8 +1,16 @@
-// Who may change a package. One function per decision; each answers for every kind of
-// principal and, when it refuses, says why with a catalog code. Never throws: `enforce` does.
-import { assertNever, notSupported, type Decision, type Principal } from '../access/principal.js';
+// Who may read and change a package. One function per decision; each answers for every kind of
+// principal, returns the principal narrowed to what it allows, and, when it refuses, says why
+// with a catalog code. Never throws: `enforce` does.
+import {
+  assertNever,
+  notSupported,
+  type Decision,
+  type Denial,
+  type Principal,
+  type TokenPrincipal,
+} from '../access/principal.js';
 import type { User } from '../accounts/store.js';
-import type { PackageRecord } from './store.js';
+import type { PackageRecord, Visibility } from './store.js';
 
 export interface PackageFacts {
   pkg: PackageRecord | undefined;
@@ -12,11 +20,41 @@ export interface PackageFacts {
   scope: string | undefined;
 }
 
+/** What a read decision needs: a package record, a cache entry and a search row all carry it. */
+export interface ReadFacts {
+  visibility: Visibility;
+}
+
 function isOwner(user: User, owners: User[]): boolean {
   return owners.some((o) => o.id === user.id);
 }
 
-export function canPublish(principal: Principal, facts: PackageFacts): Decision {
+// A read path answers a refused read with its own "not found" answer, byte for byte the one a
+// package that does not exist gets; even if this one were shown, it says no more than that.
+const HIDDEN: Denial = { ok: false, code: 'PackageNotFound', reason: 'The package was not found.' };
+
+/**
+ * Reading a package (packument, version document, tarball, page, search hit, download counts).
+ * Public packages are readable by every kind. Nothing grants access to a restricted package yet
+ * (the authorization track adds `npm access` grants and private packages), so only an
+ * administrator's token reads one. `version` is for per-version rules to come (quarantine).
+ */
+export function canRead(principal: Principal, facts: ReadFacts, _version?: string): Decision {
+  const open = facts.visibility === 'public';
+  switch (principal.kind) {
+    case 'anonymous':
+      return open ? { ok: true, principal } : HIDDEN;
+    case 'user':
+      return open || principal.user.isAdmin ? { ok: true, principal } : HIDDEN;
+    case 'session':
+    case 'trusted-publisher':
+      return open ? { ok: true, principal } : HIDDEN;
+    default:
+      return assertNever(principal);
+  }
+}
+
+export function canPublish(principal: Principal, facts: PackageFacts): Decision<TokenPrincipal> {
   switch (principal.kind) {
     case 'anonymous':
       return { ok: false, code: 'Unauthenticated', reason: 'You must be logged in to publish. Run `npm login` first.' };
@@ -26,7 +64,7 @@ export function canPublish(principal: Principal, facts: PackageFacts): Decision 
       if (!principal.user.emailVerified)
         return { ok: false, code: 'EmailUnverified', reason: 'Verify your email address before publishing.' };
       if (facts.pkg) {
-        if (isOwner(principal.user, facts.owners)) return { ok: true };
+        if (isOwner(principal.user, facts.owners)) return { ok: true, principal };
         const why = facts.pkg.unpublishedAt
           ? 'was unpublished and its name stays reserved for its owners'
           : 'is owned by someone else';
@@ -39,7 +77,7 @@ export function canPublish(principal: Principal, facts: PackageFacts): Decision 
           reason: `The scope ${facts.scope} belongs to other maintainers; ask one of them to add you.`,
         };
       }
-      return { ok: true };
+      return { ok: true, principal };
     }
     case 'session':
     case 'trusted-publisher':
@@ -50,7 +88,7 @@ export function canPublish(principal: Principal, facts: PackageFacts): Decision 
 }
 
 /** Dist-tags, deprecation and ownership: maintainers, or an administrator. */
-export function canManage(principal: Principal, facts: { name: string; owners: User[] }): Decision {
+export function canManage(principal: Principal, facts: { name: string; owners: User[] }): Decision<TokenPrincipal> {
   switch (principal.kind) {
     case 'anonymous':
       return { ok: false, code: 'Unauthenticated', reason: 'You must be logged in to change a package. Run `npm login` first.' };
@@ -61,7 +99,7 @@ export function canManage(principal: Principal, facts: { name: string; owners: U
           code: 'TokenReadOnly',
           reason: 'This token is read-only; changing a package needs a token that can write.',
         };
-      if (principal.user.isAdmin || isOwner(principal.user, facts.owners)) return { ok: true };
+      if (principal.user.isAdmin || isOwner(principal.user, facts.owners)) return { ok: true, principal };
       return { ok: false, code: 'NotMaintainer', reason: `You are not a maintainer of "${facts.name}".` };
     case 'session':
     case 'trusted-publisher':
@@ -72,8 +110,11 @@ export function canManage(principal: Principal, facts: { name: string; owners: U
 }
 
 /** Unpublish: maintainers within the policy window, administrators always (see docs/unpublish-policy.md). */
-export function canUnpublish(principal: Principal, facts: { name: string; owners: User[] }): Decision & { admin?: boolean } {
+export function canUnpublish(
+  principal: Principal,
+  facts: { name: string; owners: User[] },
+): { ok: true; principal: TokenPrincipal; admin: boolean } | Denial {
   const managed = canManage(principal, facts);
   if (!managed.ok) return managed;
-  return { ok: true, admin: principal.kind === 'user' && principal.user.isAdmin };
+  return { ...managed, admin: managed.principal.user.isAdmin };
 }

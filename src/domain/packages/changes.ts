@@ -3,10 +3,11 @@
 // event; none of them can alter a version's contents.
 import semver from 'semver';
 import type { Repositories, Store } from '../store.js';
-import { enforce, type Principal } from '../principal.js';
+import { enforce, type Principal } from '../access/principal.js';
+import type { RequestContext } from '../access/context.js';
 import type { User } from '../accounts/store.js';
 import { fail } from '../errors.js';
-import { canManage } from './authorize.js';
+import { canManage, canRead } from './authorize.js';
 import { parseTagName } from './dist-tag-names.js';
 import { printable, type PackageName } from './names.js';
 import { isObject } from './publish-document.js';
@@ -20,11 +21,6 @@ export interface ChangeDeps {
   onChange: (name: string) => void;
 }
 
-export function actorOf(principal: Principal): User {
-  if (principal.kind !== 'user') fail('Unauthenticated', 'You must be logged in. Run `npm login` first.');
-  return principal.user;
-}
-
 /**
  * Loads a live package and checks the principal may manage it. With `expectedRev` (the `_rev` a
  * client read before writing back), a package that has changed since is refused, so two owners
@@ -32,20 +28,27 @@ export function actorOf(principal: Principal): User {
  */
 export async function managedPackage(repos: Repositories, principal: Principal, name: PackageName, expectedRev?: string) {
   const pkg = await repos.packages.get(name, { lock: expectedRev !== undefined });
-  if (!pkg || pkg.unpublishedAt) fail('PackageNotFound', `Package "${name}" was not found.`);
+  // One the principal may not read is missing to them, for changes as for reads: no 403 confirms it exists.
+  if (!pkg || pkg.unpublishedAt || !canRead(principal, pkg).ok) fail('PackageNotFound', `Package "${name}" was not found.`);
   if (expectedRev !== undefined && expectedRev !== revisionOf(pkg)) {
     fail('Conflict', `${name} changed since your client read it (revision ${printable(expectedRev)}); run the command again.`);
   }
   const owners = await repos.packages.owners(name);
-  enforce(canManage(principal, { name, owners }));
-  return { pkg, owners, actor: actorOf(principal) };
+  const manager = enforce(canManage(principal, { name, owners }));
+  return { pkg, owners, actor: manager.user };
 }
 
-export async function setDistTag(deps: ChangeDeps, principal: Principal, name: PackageName, rawTag: string, rawVersion: unknown) {
+export async function setDistTag(
+  deps: ChangeDeps,
+  context: RequestContext,
+  name: PackageName,
+  rawTag: string,
+  rawVersion: unknown,
+) {
   const tag = parseTagName(rawTag);
   if (typeof rawVersion !== 'string') fail('BadRequest', 'Send the version as a JSON string, e.g. "1.2.3".');
   await deps.store.transaction(async (tx) => {
-    const { actor } = await managedPackage(tx, principal, name);
+    const { actor } = await managedPackage(tx, context.principal, name);
     const version = await tx.packages.version(name, rawVersion);
     if (!version || version.unpublishedAt) fail('VersionNotFound', `${name}@${printable(rawVersion)} does not exist.`);
     await tx.packages.setDistTag(name, tag, version.version);
@@ -54,11 +57,11 @@ export async function setDistTag(deps: ChangeDeps, principal: Principal, name: P
   deps.onChange(name);
 }
 
-export async function removeDistTag(deps: ChangeDeps, principal: Principal, name: PackageName, rawTag: string) {
+export async function removeDistTag(deps: ChangeDeps, context: RequestContext, name: PackageName, rawTag: string) {
   const tag = parseTagName(rawTag);
   if (tag === 'latest') fail('TagInvalid', 'The "latest" tag cannot be removed; point it at another version instead.');
   await deps.store.transaction(async (tx) => {
-    const { actor } = await managedPackage(tx, principal, name);
+    const { actor } = await managedPackage(tx, context.principal, name);
     const tags = await tx.packages.distTags(name);
     // hasOwn, not `in`: "toString" or "constructor" are in every object and would "remove" a tag that was never set.
     if (!Object.hasOwn(tags, tag)) fail('TagNotFound', `${name} has no dist-tag "${tag}".`);
@@ -74,7 +77,7 @@ export async function removeDistTag(deps: ChangeDeps, principal: Principal, name
  */
 export async function applyDeprecations(
   deps: ChangeDeps,
-  principal: Principal,
+  context: RequestContext,
   name: PackageName,
   doc: Record<string, unknown>,
   expectedRev?: string,
@@ -83,7 +86,7 @@ export async function applyDeprecations(
   const sent = doc.versions;
   let changed = false;
   await deps.store.transaction(async (tx) => {
-    const { actor } = await managedPackage(tx, principal, name, expectedRev);
+    const { actor } = await managedPackage(tx, context.principal, name, expectedRev);
     for (const v of await tx.packages.versions(name)) {
       if (v.unpublishedAt || !(v.version in sent)) continue;
       const next = deprecationOf(sent[v.version]);
@@ -114,7 +117,7 @@ function deprecationOf(versionDoc: unknown): string | null {
 /** npm owner add/rm: `{_id, _rev, maintainers: [{name, email}]}` becomes the new set of owners. */
 export async function setOwners(
   deps: ChangeDeps,
-  principal: Principal,
+  context: RequestContext,
   name: PackageName,
   maintainers: unknown,
   expectedRev?: string,
@@ -127,7 +130,7 @@ export async function setOwners(
   }
   if (names.size === 0) fail('BadRequest', 'A package must keep at least one maintainer.');
   await deps.store.transaction(async (tx) => {
-    const { owners, actor } = await managedPackage(tx, principal, name, expectedRev);
+    const { owners, actor } = await managedPackage(tx, context.principal, name, expectedRev);
     const wanted: User[] = [];
     for (const n of names) {
       const user = await tx.users.byName(n);

@@ -8,6 +8,7 @@ import type { User } from '../accounts/store.js';
 import type { Sha512Hex } from './blobs.js';
 import { abbreviatedPackument, fullPackument } from './packument.js';
 import { tarballFileName, type PackageName } from './names.js';
+import type { Visibility } from './store.js';
 
 export interface ReadyDocument {
   body: Buffer;
@@ -20,8 +21,21 @@ export interface TarballEntry {
 }
 
 export type CachedPackage =
-  | { kind: 'found'; full: ReadyDocument; abbreviated: ReadyDocument; tarballs: Map<string, TarballEntry>; bytes: number }
+  | {
+      kind: 'found';
+      full: ReadyDocument;
+      abbreviated: ReadyDocument;
+      tarballs: Map<string, TarballEntry>;
+      /** Who may read it is decided per request (canRead), on both read paths, from this. */
+      visibility: Visibility;
+      bytes: number;
+    }
   | { kind: 'missing'; message: string; bytes: number };
+
+/** A package that does not exist; a read refused by canRead is answered with exactly this. */
+export function missingPackage(name: string): Extract<CachedPackage, { kind: 'missing' }> {
+  return { kind: 'missing', message: `Package "${name}" was not found.`, bytes: 64 + name.length };
+}
 
 export function readyDocument(doc: unknown): ReadyDocument {
   const body = Buffer.from(JSON.stringify(doc));
@@ -101,7 +115,7 @@ export class PackumentCache {
 
   private async buildFrom(repos: Repositories, name: PackageName): Promise<CachedPackage> {
     const pkg = await repos.packages.get(name);
-    if (!pkg) return { kind: 'missing', message: `Package "${name}" was not found.`, bytes: 64 + name.length };
+    if (!pkg) return missingPackage(name);
     if (pkg.unpublishedAt) {
       return {
         kind: 'missing',
@@ -134,6 +148,7 @@ export class PackumentCache {
       full,
       abbreviated,
       tarballs,
+      visibility: pkg.visibility,
       bytes: full.body.length + abbreviated.body.length + tarballs.size * 200,
     };
   }

@@ -1,6 +1,8 @@
 // What the web pages show about packages, read through the Store interfaces only. Nothing here
 // writes, decides policy or builds npm documents; it gathers records into view-ready values.
 import type { Repositories, Store } from '../store.js';
+import type { Principal } from '../access/principal.js';
+import { canRead } from './authorize.js';
 import type { User } from '../accounts/store.js';
 import type { PackageName } from './names.js';
 import type { PackageRecord, VersionRecord } from './store.js';
@@ -30,17 +32,19 @@ export type PackageView =
       publishers: Map<number, User>;
     };
 
-/** The most recently changed live packages with their `latest` version. */
-export async function recentlyUpdated(store: Store, limit: number): Promise<PackageSummary[]> {
+/** The most recently changed live packages `principal` may read, with their `latest` version. */
+export async function recentlyUpdated(store: Store, principal: Principal, limit: number): Promise<PackageSummary[]> {
   // No search words: every live package is a candidate, newest change first.
   const rows = await store.packages.searchCandidates([], limit);
   return Promise.all(
-    rows.map(async (row) => ({
-      name: row.name,
-      description: row.description,
-      latest: (await store.packages.distTags(row.name)).latest,
-      modifiedAt: row.modifiedAt,
-    })),
+    rows
+      .filter((row) => canRead(principal, row).ok)
+      .map(async (row) => ({
+        name: row.name,
+        description: row.description,
+        latest: (await store.packages.distTags(row.name)).latest,
+        modifiedAt: row.modifiedAt,
+      })),
   );
 }
 
@@ -50,14 +54,17 @@ export async function latestVersions(store: Store, names: string[]): Promise<Map
   return new Map(pairs.filter((p): p is readonly [string, string] => p[1] !== undefined));
 }
 
-/** One snapshot, as for packuments: a publish committing meanwhile cannot split the page. */
-export function packageView(store: Store, name: PackageName): Promise<PackageView> {
-  return store.snapshot((repos) => viewFrom(repos, name));
+/**
+ * One snapshot, as for packuments: a publish committing meanwhile cannot split the page. A
+ * package `principal` may not read is missing, unpublished or not, so its page leaks nothing.
+ */
+export function packageView(store: Store, principal: Principal, name: PackageName): Promise<PackageView> {
+  return store.snapshot((repos) => viewFrom(repos, principal, name));
 }
 
-async function viewFrom(store: Repositories, name: PackageName): Promise<PackageView> {
+async function viewFrom(store: Repositories, principal: Principal, name: PackageName): Promise<PackageView> {
   const pkg = await store.packages.get(name);
-  if (!pkg) return { kind: 'missing' };
+  if (!pkg || !canRead(principal, pkg).ok) return { kind: 'missing' };
   const owners = await store.packages.owners(name);
   if (pkg.unpublishedAt) return { kind: 'unpublished', pkg, owners };
   const [all, distTags] = await Promise.all([store.packages.versions(name), store.packages.distTags(name)]);

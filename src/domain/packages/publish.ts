@@ -4,7 +4,7 @@
 import semver from 'semver';
 import hostedGitInfo from 'hosted-git-info';
 import type { Repositories, Store } from '../store.js';
-import { enforce, type Principal } from '../principal.js';
+import { enforce, type Principal, type TokenPrincipal } from '../access/principal.js';
 import type { BlobStore } from './blobs.js';
 import { fail } from '../errors.js';
 import { canPublish, type PackageFacts } from './authorize.js';
@@ -42,13 +42,12 @@ export interface Published {
 export async function publish(deps: PublishDeps, principal: Principal, name: PackageName, body: unknown): Promise<Published> {
   const request = parsePublishDocument(name, body);
   const facts = await packageFacts(deps.store, name);
-  authorize(principal, facts);
-  const legacyName = facts.pkg ? [] : checkNewName(principal, name);
+  const publisher = authorize(principal, facts);
+  const legacyName = facts.pkg ? [] : checkNewName(publisher, name);
   await refuseExistingVersion(deps.store, name, request.version);
   const checked = await checkVersion(deps, request);
   const blob = await deps.blobs.put(request.tarball);
-  if (principal.kind !== 'user') fail('Unauthenticated', 'You must be logged in to publish.');
-  const actor = principal.user;
+  const actor = publisher.user;
   await deps.store.transaction(async (tx) => {
     const publishedAt = deps.now().toISOString();
     // Checked again inside the transaction, under the claim's lock: a concurrent publish may have
@@ -128,9 +127,9 @@ export async function checkVersion(
  * only when an administrator publishes it, e.g. to carry over a package from another registry.
  * Returns the reasons, which the event records; refuses everyone else with them.
  */
-function checkNewName(principal: Principal, name: PackageName): string[] {
+function checkNewName(publisher: TokenPrincipal, name: PackageName): string[] {
   const reasons = newPackageNameProblems(name);
-  if (reasons.length > 0 && !(principal.kind === 'user' && principal.user.isAdmin)) assertValidForNewPackage(name);
+  if (reasons.length > 0 && !publisher.user.isAdmin) assertValidForNewPackage(name);
   return reasons;
 }
 
@@ -154,8 +153,8 @@ export async function packageFacts(repos: Repositories, name: PackageName): Prom
   return { pkg, owners, scopeOwners, scope };
 }
 
-function authorize(principal: Principal, facts: PackageFacts): void {
-  enforce(canPublish(principal, facts));
+function authorize(principal: Principal, facts: PackageFacts): TokenPrincipal {
+  return enforce(canPublish(principal, facts));
 }
 
 async function refuseExistingVersion(repos: Repositories, name: PackageName, version: string): Promise<void> {

@@ -2,6 +2,8 @@
 // rank an exact name first, then names starting with the query, then names containing it, then
 // keyword and description matches; recent changes break ties.
 import type { Store } from '../store.js';
+import type { Principal } from '../access/principal.js';
+import { canRead } from './authorize.js';
 import type { SearchRow } from './store.js';
 
 export interface SearchHit {
@@ -32,6 +34,7 @@ export function rank(row: SearchRow, words: string[], query: string): number {
 
 export async function search(
   store: Store,
+  principal: Principal,
   text: string,
   size: number,
   from: number,
@@ -40,7 +43,9 @@ export async function search(
   if (words.length === 0) return { hits: [], total: 0 };
   const query = words.join(' ');
   const rows = await store.packages.searchCandidates(words, MAX_CANDIDATES);
+  // Filtered before ranking and counting: a hidden package must not show even in the total.
   const hits = rows
+    .filter((row) => canRead(principal, row).ok)
     .map((row) => ({ row, score: rank(row, words, query) }))
     .sort(
       (a, b) => b.score - a.score || b.row.modifiedAt.localeCompare(a.row.modifiedAt) || a.row.name.localeCompare(b.row.name),

@@ -1,20 +1,21 @@
 // The packages domain wired in one place: every operation the HTTP layer may call.
 import type { Store } from '../store.js';
-import type { Decision, Principal } from '../access/principal.js';
+import { enforce, type Decision, type TokenPrincipal } from '../access/principal.js';
 import type { RequestContext } from '../access/context.js';
+import { canActAsUser } from '../accounts/authorize.js';
 import type { BlobStore } from './blobs.js';
 import type { TarballLimits } from './tarball.js';
 import type { ManifestLimits } from './manifest-rules.js';
-import { PackumentCache, type TarballEntry } from './packument-cache.js';
+import { missingPackage, PackumentCache, type CachedPackage, type TarballEntry } from './packument-cache.js';
 import { publish } from './publish.js';
 import { importPackage, type ImportSource } from './import.js';
 import type { User } from '../accounts/store.js';
-import { actorOf, applyDeprecations, removeDistTag, setDistTag, setOwners } from './changes.js';
+import { applyDeprecations, removeDistTag, setDistTag, setOwners } from './changes.js';
 import { unpublishMissingVersions, unpublishPackage, unpublishVersion } from './unpublish.js';
 import { search, type SearchHit } from './search.js';
 import { tarballFileName, versionOfTarball, type PackageName } from './names.js';
 import type { Sha512Hex } from './blobs.js';
-import { canManage } from './authorize.js';
+import { canManage, canRead } from './authorize.js';
 import { latestVersions, packageView, recentlyUpdated, type PackageSummary, type PackageView } from './pages.js';
 import type { StoredReadme } from './store.js';
 import { dateOf, systemClock, type Clock } from '../clock.js';
@@ -68,32 +69,52 @@ export class PackageService {
     return importPackage(this.deps, source, name, owner);
   }
 
-  setDistTag(principal: Principal, name: PackageName, tag: string, version: unknown) {
-    return setDistTag(this.deps, principal, name, tag, version);
+  setDistTag(context: RequestContext, name: PackageName, tag: string, version: unknown) {
+    return setDistTag(this.deps, context, name, tag, version);
   }
 
-  removeDistTag(principal: Principal, name: PackageName, tag: string) {
-    return removeDistTag(this.deps, principal, name, tag);
+  removeDistTag(context: RequestContext, name: PackageName, tag: string) {
+    return removeDistTag(this.deps, context, name, tag);
+  }
+
+  /**
+   * The packument cache's entry for `name` as this reader may see it: a package they may not
+   * read is the very entry a package that does not exist gets, so its 404 leaks nothing.
+   * `fresh` rebuilds it first (npm's `?write=true`).
+   */
+  async packument(context: RequestContext, name: PackageName, fresh = false): Promise<CachedPackage> {
+    if (fresh) this.packuments.invalidate(name);
+    const entry = await this.packuments.get(name);
+    if (entry.kind === 'found' && !canRead(context.principal, entry).ok) return missingPackage(name);
+    return entry;
   }
 
   /**
    * The blob behind a tarball file, for reads: from the packument cache when the package is there
-   * (clients read the packument first), else one indexed lookup of the version. A tarball read
-   * never builds a whole packument, which on a large store would evict others to make room.
+   * (clients read the packument first), else one indexed lookup of the version and one of its
+   * package. A tarball read never builds a whole packument, which on a large store would evict
+   * others to make room. Undefined, as for a missing file, when this reader may not read it.
    */
-  async tarball(name: PackageName, file: string): Promise<TarballEntry | undefined> {
+  async tarball(context: RequestContext, name: PackageName, file: string): Promise<TarballEntry | undefined> {
     const cached = this.packuments.peek(name);
-    if (cached) return cached.kind === 'found' ? cached.tarballs.get(file) : undefined;
+    if (cached) {
+      if (cached.kind !== 'found' || !canRead(context.principal, cached).ok) return undefined;
+      return cached.tarballs.get(file);
+    }
     const version = versionOfTarball(name, file);
     if (version === undefined) return undefined;
-    const record = await this.opts.store.packages.version(name, version);
+    const [pkg, record] = await Promise.all([
+      this.opts.store.packages.get(name),
+      this.opts.store.packages.version(name, version),
+    ]);
+    if (!pkg || !canRead(context.principal, pkg, version).ok) return undefined;
     if (!record || record.unpublishedAt || tarballFileName(name, record.version) !== file) return undefined;
     return { blob: record.blob as Sha512Hex, size: record.size };
   }
 
-  async distTags(name: PackageName): Promise<Record<string, string>> {
+  async distTags(context: RequestContext, name: PackageName): Promise<Record<string, string>> {
     const pkg = await this.opts.store.packages.get(name);
-    if (!pkg || pkg.unpublishedAt) return {};
+    if (!pkg || pkg.unpublishedAt || !canRead(context.principal, pkg).ok) return {};
     return this.opts.store.packages.distTags(name);
   }
 
@@ -107,38 +128,44 @@ export class PackageService {
     // The revision the client read: in the URL (`/-rev/<rev>`) or, for a whole document, its `_rev`.
     const expectedRev = rev ?? (typeof doc._rev === 'string' ? doc._rev : undefined);
     if (doc.versions === undefined && doc.maintainers !== undefined) {
-      return setOwners(this.deps, principal, name, doc.maintainers, expectedRev);
+      return setOwners(this.deps, context, name, doc.maintainers, expectedRev);
     }
     if (doc.versions === undefined) {
       // Stars and other fields we do not keep: nothing changes, but an anonymous write still gets 401, not "ok".
-      actorOf(principal);
+      enforce(canActAsUser(principal, 'change a package'));
       return;
     }
     if (rev !== undefined) {
       // npm unpublish: the versions left out go. The revision is checked there; what remains of
       // the document describes the package as it was, so its deprecations are applied unchecked.
-      await unpublishMissingVersions(this.deps, principal, name, doc, rev);
-      return applyDeprecations(this.deps, principal, name, doc);
+      await unpublishMissingVersions(this.deps, context, name, doc, rev);
+      return applyDeprecations(this.deps, context, name, doc);
     }
-    await applyDeprecations(this.deps, principal, name, doc, expectedRev);
+    await applyDeprecations(this.deps, context, name, doc, expectedRev);
   }
 
   unpublishVersion(context: RequestContext, name: PackageName, version: string) {
-    return unpublishVersion(this.deps, context.principal, name, version);
+    return unpublishVersion(this.deps, context, name, version);
   }
 
   /** `rev`: from `DELETE /<name>/-rev/<rev>`; a package changed since the client read it is left alone. */
   unpublishPackage(context: RequestContext, name: PackageName, rev?: string) {
-    return unpublishPackage(this.deps, context.principal, name, rev);
+    return unpublishPackage(this.deps, context, name, rev);
   }
 
-  search(text: string, size: number, from: number) {
-    return search(this.opts.store, text, size, from);
+  /** Only packages this reader may read are found (and counted). */
+  search(context: RequestContext, text: string, size: number, from: number) {
+    return search(this.opts.store, context.principal, text, size, from);
   }
 
   /** `npm search` results: each hit with its dist-tags and owners (one hit at a time, as before). */
-  async searchResults(text: string, size: number, from: number): Promise<{ results: SearchResult[]; total: number }> {
-    const { hits, total } = await this.search(text, size, from);
+  async searchResults(
+    context: RequestContext,
+    text: string,
+    size: number,
+    from: number,
+  ): Promise<{ results: SearchResult[]; total: number }> {
+    const { hits, total } = await this.search(context, text, size, from);
     const results: SearchResult[] = [];
     for (const hit of hits) {
       const [distTags, owners] = await Promise.all([
@@ -150,9 +177,9 @@ export class PackageService {
     return { results, total };
   }
 
-  /** Whether `principal` may change the package (owner or admin), judged on its current owners. */
-  async canManage(principal: Principal, name: PackageName): Promise<Decision> {
-    return canManage(principal, { name, owners: await this.opts.store.packages.owners(name) });
+  /** Whether this reader may change the package (owner or admin), judged on its current owners. */
+  async canManage(context: RequestContext, name: PackageName): Promise<Decision<TokenPrincipal>> {
+    return canManage(context.principal, { name, owners: await this.opts.store.packages.owners(name) });
   }
 
   /**
@@ -164,14 +191,14 @@ export class PackageService {
     return this.opts.blobs.localPath(blob);
   }
 
-  /** The web package page's view of `name` (pages.ts), read in one snapshot. */
-  view(name: PackageName): Promise<PackageView> {
-    return packageView(this.opts.store, name);
+  /** The web package page's view of `name` (pages.ts), read in one snapshot; missing if this reader may not read it. */
+  view(context: RequestContext, name: PackageName): Promise<PackageView> {
+    return packageView(this.opts.store, context.principal, name);
   }
 
-  /** The home page's list: the most recently changed live packages. */
-  recentlyUpdated(limit: number): Promise<PackageSummary[]> {
-    return recentlyUpdated(this.opts.store, limit);
+  /** The home page's list: the most recently changed live packages this reader may read. */
+  recentlyUpdated(context: RequestContext, limit: number): Promise<PackageSummary[]> {
+    return recentlyUpdated(this.opts.store, context.principal, limit);
   }
 
   /** `latest` of each named package, for web search results. */

@@ -1,5 +1,11 @@
 import type { User } from '../accounts/store.js';
 
+/**
+ * Who may read a package (decided by canRead in authorize.ts). Every package is public today;
+ * nothing in the product sets 'restricted' yet (the authorization track adds private packages).
+ */
+export type Visibility = 'public' | 'restricted';
+
 export interface PackageRecord {
   name: string;
   createdAt: string;
@@ -8,6 +14,7 @@ export interface PackageRecord {
   description: string;
   keywords: string;
   unpublishedAt: string | null;
+  visibility: Visibility;
 }
 
 export interface VersionRecord {
@@ -47,6 +54,7 @@ export interface SearchRow {
   description: string;
   keywords: string;
   modifiedAt: string;
+  visibility: Visibility;
 }
 
 export interface PackageStore {
@@ -89,6 +97,8 @@ export interface PackageStore {
   removeDistTag(name: string, tag: string): Promise<void>;
   /** Live versions of other packages that depend on `name`. */
   dependents(name: string): Promise<Dependent[]>;
+  /** Who may read the package; see Visibility. */
+  setVisibility(name: string, visibility: Visibility): Promise<void>;
   /** Live packages whose name, description or keywords contain every word. */
   searchCandidates(words: string[], limit: number): Promise<SearchRow[]>;
 }

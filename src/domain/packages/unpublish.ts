@@ -4,7 +4,8 @@
 // and a package with no versions left keeps its name reserved for its owners.
 import semver from 'semver';
 import type { Repositories } from '../store.js';
-import { enforce, type Principal } from '../principal.js';
+import { enforce, type Principal } from '../access/principal.js';
+import type { RequestContext } from '../access/context.js';
 import { fail } from '../errors.js';
 import { canUnpublish } from './authorize.js';
 import { highestVersion, managedPackage, touchWithEvent, type ChangeDeps } from './changes.js';
@@ -22,22 +23,22 @@ export interface UnpublishDeps extends ChangeDeps {
  */
 export async function unpublishMissingVersions(
   deps: UnpublishDeps,
-  principal: Principal,
+  context: RequestContext,
   name: PackageName,
   doc: Record<string, unknown>,
   rev: string,
 ) {
   if (!isObject(doc.versions)) fail('BadRequest', 'The document has no "versions" object.');
   const kept = doc.versions;
-  await unpublish(deps, principal, name, (v) => !(v.version in kept), rev);
+  await unpublish(deps, context.principal, name, (v) => !(v.version in kept), rev);
 }
 
-export async function unpublishVersion(deps: UnpublishDeps, principal: Principal, name: PackageName, version: string) {
-  await unpublish(deps, principal, name, (v) => v.version === version);
+export async function unpublishVersion(deps: UnpublishDeps, context: RequestContext, name: PackageName, version: string) {
+  await unpublish(deps, context.principal, name, (v) => v.version === version);
 }
 
-export async function unpublishPackage(deps: UnpublishDeps, principal: Principal, name: PackageName, rev?: string) {
-  await unpublish(deps, principal, name, () => true, rev);
+export async function unpublishPackage(deps: UnpublishDeps, context: RequestContext, name: PackageName, rev?: string) {
+  await unpublish(deps, context.principal, name, () => true, rev);
 }
 
 async function unpublish(
@@ -51,12 +52,14 @@ async function unpublish(
     const { owners, actor } = await managedPackage(tx, principal, name, expectedRev);
     const decision = canUnpublish(principal, { name, owners });
     enforce(decision);
+    // Said by the decision that allowed: an administrator is not held to the policy window.
+    const byAdmin = decision.ok && decision.admin;
     const versions = await tx.packages.versions(name);
     const live = versions.filter((v) => !v.unpublishedAt);
     const doomed = live.filter(selects);
     if (doomed.length === 0) return;
     const wholePackage = doomed.length === live.length;
-    if (!decision.admin) await assertPolicyAllows(tx, deps, name, doomed, wholePackage);
+    if (!byAdmin) await assertPolicyAllows(tx, deps, name, doomed, wholePackage);
     const at = deps.now().toISOString();
     for (const v of doomed) {
       await tx.packages.markUnpublished(name, v.version, at);
@@ -69,7 +72,7 @@ async function unpublish(
         type: 'package.unpublished',
         actorId: actor.id,
         packageName: name,
-        data: { versions: doomed.map((v) => v.version), byAdmin: Boolean(decision.admin) },
+        data: { versions: doomed.map((v) => v.version), byAdmin },
         createdAt: at,
       });
       return;
@@ -80,7 +83,7 @@ async function unpublish(
         actor,
         name,
         version: v.version,
-        data: { byAdmin: Boolean(decision.admin) },
+        data: { byAdmin },
       });
     }
   });

@@ -7,6 +7,9 @@
 import type { Repositories, Store } from '../store.js';
 import type { User } from '../accounts/store.js';
 import type { TokenRecord } from './store.js';
+import type { RequestContext } from '../access/context.js';
+import { enforce } from '../access/principal.js';
+import { canActAsUser } from '../accounts/authorize.js';
 import { LRUCache } from 'lru-cache';
 import { dateOf, systemClock, type Clock } from '../clock.js';
 import { displayToken, generateToken, hashToken, isWellFormedToken, type TokenHash } from './format.js';
@@ -86,8 +89,9 @@ export class TokenService {
     return found;
   }
 
-  /** Revokes the token with this secret if it belongs to `user`; false if there was nothing to revoke. */
-  async revokeBySecret(user: User, secret: string): Promise<boolean> {
+  /** Revokes the token with this secret if it belongs to the asker; false if there was nothing to revoke. */
+  async revokeBySecret(context: RequestContext, secret: string): Promise<boolean> {
+    const { user } = enforce(canActAsUser(context.principal, 'revoke a token'));
     const hash = hashToken(secret);
     const found = await this.store.tokens.byHash(hash);
     if (!found || found.user.id !== user.id || found.token.revokedAt) return false;

@@ -4,7 +4,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Registry } from '../../registry.js';
 import { fail } from '../../domain/errors.js';
 import { parsePackageName } from '../../domain/packages/names.js';
-import { requestPrincipal } from '../auth.js';
 import { splitUrl, takeName } from './paths.js';
 
 function parse(request: FastifyRequest) {
@@ -23,21 +22,18 @@ function parse(request: FastifyRequest) {
 export function registerDistTagRoutes(app: FastifyInstance, registry: Registry): void {
   app.get('/-/package/*', async (request) => {
     const { name } = parse(request);
-    await requestPrincipal(registry, request);
-    return registry.packages.distTags(name);
+    return registry.packages.distTags(request.context, name);
   });
   app.put('/-/package/*', async (request) => {
     const { name, tag } = parse(request);
     if (!tag) fail('BadRequest', 'Name the tag: PUT /-/package/<name>/dist-tags/<tag>.');
-    const principal = await requestPrincipal(registry, request);
-    await registry.packages.setDistTag(principal, name, tag, request.body);
+    await registry.packages.setDistTag(request.context, name, tag, request.body);
     return { ok: true };
   });
   app.delete('/-/package/*', async (request) => {
     const { name, tag } = parse(request);
     if (!tag) fail('BadRequest', 'Name the tag: DELETE /-/package/<name>/dist-tags/<tag>.');
-    const principal = await requestPrincipal(registry, request);
-    await registry.packages.removeDistTag(principal, name, tag);
+    await registry.packages.removeDistTag(request.context, name, tag);
     return { ok: true };
   });
 }

@@ -4,7 +4,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Registry } from '../../registry.js';
 import { fail } from '../../domain/errors.js';
-import { requestPrincipal } from '../auth.js';
 import { splitUrl } from './paths.js';
 
 function segments(request: FastifyRequest, kind: 'point' | 'range'): { period: string; packages: string } {
@@ -27,13 +26,11 @@ function segments(request: FastifyRequest, kind: 'point' | 'range'): { period: s
 
 export function registerDownloadRoutes(app: FastifyInstance, registry: Registry): void {
   app.get('/-/downloads/point/*', async (request) => {
-    await requestPrincipal(registry, request);
     const { period, packages } = segments(request, 'point');
-    return registry.downloads.point(packages, period);
+    return registry.downloads.point(request.context, packages, period);
   });
   app.get('/-/downloads/range/*', async (request) => {
-    await requestPrincipal(registry, request);
     const { period, packages } = segments(request, 'range');
-    return registry.downloads.range(packages, period);
+    return registry.downloads.range(request.context, packages, period);
   });
 }

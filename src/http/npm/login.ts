@@ -4,7 +4,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Registry } from '../../registry.js';
 import { fail } from '../../domain/errors.js';
 import { isObject } from '../../domain/packages/publish-document.js';
-import { requestPrincipal, requireUser } from '../auth.js';
 import { auditedLogin } from '../login-audit.js';
 
 const COUCH_USER = 'org.couchdb.user:';
@@ -43,26 +42,23 @@ export function registerLoginRoutes(app: FastifyInstance, registry: Registry): v
   // npm owner add reads this for {name, email}; what it shows to whom is decided in the domain.
   app.get('/-/user/*', async (request) => {
     const name = couchName(request);
-    const principal = await requestPrincipal(registry, request);
-    return registry.accounts.lookupUser(principal, name);
+    return registry.accounts.lookupUser(request.context, name);
   });
 
   app.delete('/-/user/token/*', async (request) => {
-    const principal = await requireUser(registry, request);
     let secret: string;
     try {
       secret = decodeURIComponent((request.params as Record<string, string>)['*'] ?? '');
     } catch {
       fail('BadRequest', 'The token in the address is not valid URL encoding.');
     }
-    const revoked = await registry.tokens.revokeBySecret(principal.user, secret);
+    const revoked = await registry.tokens.revokeBySecret(request.context, secret);
     if (!revoked) fail('TokenNotFound', 'No such live token of yours.');
     return { ok: true };
   });
 
   app.get('/-/whoami', async (request) => {
-    const principal = await requireUser(registry, request);
-    return { username: principal.user.name };
+    return { username: registry.accounts.whoami(request.context).name };
   });
 
   // npm-profile's loginWeb: an empty JSON body. Who asked is shown on the sign-in page.

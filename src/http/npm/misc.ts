@@ -1,17 +1,20 @@
 // Small npm endpoints: ping and search.
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from '../../registry.js';
-import { requestPrincipal } from '../auth.js';
 
 export function registerMiscRoutes(app: FastifyInstance, registry: Registry): void {
   app.get('/-/ping', async () => ({}));
 
   // npm search: GET /-/v1/search?text=&size=&from=; npm maps over package.maintainers, so it is always present.
   app.get<{ Querystring: { text?: string; size?: string; from?: string } }>('/-/v1/search', async (request) => {
-    await requestPrincipal(registry, request);
     const size = clamp(Number(request.query.size ?? 20), 1, 250);
     const from = clamp(Number(request.query.from ?? 0), 0, 10_000);
-    const { results, total } = await registry.packages.searchResults(String(request.query.text ?? ''), size, from);
+    const { results, total } = await registry.packages.searchResults(
+      request.context,
+      String(request.query.text ?? ''),
+      size,
+      from,
+    );
     const names = results.map((h) => h.row.name);
     const [weekly, monthly] = await Promise.all([registry.downloads.lastWeek(names), registry.downloads.lastMonth(names)]);
     const objects = [];

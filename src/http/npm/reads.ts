@@ -1,11 +1,11 @@
 // GET of packuments, single versions and tarballs when the fast path could not answer from memory:
 // this path authenticates, fills the caches and writes the very answer the fast path will give
-// next time (reads/answers.ts builds both). A read runs no policy and, once cached, no query.
+// next time (reads/answers.ts builds both). Who may read is decided in the domain (canRead): a
+// package the reader may not see gets the answer of one that does not exist. Once cached, no query.
 import { open } from 'node:fs/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry } from '../../registry.js';
 import type { PackageName } from '../../domain/packages/names.js';
-import { requestPrincipal } from '../auth.js';
 import {
   missingAnswer,
   notFoundAnswer,
@@ -28,8 +28,7 @@ function send(request: FastifyRequest, reply: FastifyReply, answer: ReadAnswer):
 
 /** The cached package, or undefined once its 404 has been sent. */
 async function found(registry: Registry, request: FastifyRequest, reply: FastifyReply, name: PackageName, fresh = false) {
-  if (fresh) registry.packages.packuments.invalidate(name);
-  const entry = await registry.packages.packuments.get(name);
+  const entry = await registry.packages.packument(request.context, name, fresh);
   if (entry.kind === 'found') return entry;
   send(request, reply, missingAnswer(entry));
   return undefined;
@@ -42,13 +41,10 @@ async function found(registry: Registry, request: FastifyRequest, reply: Fastify
  */
 async function wantsFresh(registry: Registry, request: FastifyRequest, name: PackageName): Promise<boolean> {
   if ((request.query as Record<string, unknown>).write !== 'true') return false;
-  const principal = await requestPrincipal(registry, request);
-  if (principal.kind === 'anonymous') return false;
-  return (await registry.packages.canManage(principal, name)).ok;
+  return (await registry.packages.canManage(request.context, name)).ok;
 }
 
 export async function getPackument(registry: Registry, request: FastifyRequest, reply: FastifyReply, name: PackageName) {
-  await requestPrincipal(registry, request);
   const entry = await found(registry, request, reply, name, await wantsFresh(registry, request, name));
   return entry && send(request, reply, packumentAnswer(entry, request.headers.accept));
 }
@@ -61,7 +57,6 @@ export async function getVersion(
   name: PackageName,
   spec: string,
 ) {
-  await requestPrincipal(registry, request);
   const entry: FoundPackage | undefined = await found(registry, request, reply, name);
   if (!entry) return reply;
   const answer = versionAnswer(entry, spec) ?? notFoundAnswer(`${name} has no version matching "${spec}".`, 'VersionNotFound');
@@ -75,8 +70,7 @@ export async function getTarball(
   name: PackageName,
   file: string,
 ) {
-  await requestPrincipal(registry, request);
-  const tarball = await registry.packages.tarball(name, file);
+  const tarball = await registry.packages.tarball(request.context, name, file);
   if (!tarball) return send(request, reply, notFoundAnswer(`${name} has no tarball ${file}.`, 'TarballNotFound'));
   // Opened before the answer starts, so a missing blob is still an ordinary 500, not a cut connection.
   const blob = await open(registry.packages.tarballPath(tarball.blob));

@@ -82,8 +82,8 @@ function resultsPage(query: string, page: number, total: number, found: PackageS
 }
 
 export function registerHomePages(app: FastifyInstance, registry: Registry): void {
-  app.get('/', async (_request, reply) => {
-    const recent = await registry.packages.recentlyUpdated(RECENT_COUNT);
+  app.get('/', async (request, reply) => {
+    const recent = await registry.packages.recentlyUpdated(request.context, RECENT_COUNT);
     return sendPage(reply, layout('Home', homePage(registry, recent)));
   });
 
@@ -94,7 +94,7 @@ export function registerHomePages(app: FastifyInstance, registry: Registry): voi
     const asked = Number(request.query.page);
     const page = Number.isInteger(asked) && asked >= 1 && asked <= MAX_PAGE ? asked : 1;
     const { hits, total } = query
-      ? await registry.packages.search(query, RESULTS_PER_PAGE, (page - 1) * RESULTS_PER_PAGE)
+      ? await registry.packages.search(request.context, query, RESULTS_PER_PAGE, (page - 1) * RESULTS_PER_PAGE)
       : { hits: [], total: 0 };
     const latest = await registry.packages.latestVersions(hits.map((h) => h.row.name));
     const weeklyCounts = await registry.downloads.lastWeek(hits.map((h) => h.row.name));

@@ -64,7 +64,9 @@ export function registerLoginPages(app: FastifyInstance, registry: Registry): vo
     const name = typeof typed === 'string' ? typed : '';
     try {
       const { username, password } = signInFields(request.body);
-      const user = await auditedLogin(request, username, 'web', () => registry.webLogins.approve(id, username, password));
+      const user = await auditedLogin(request, username, 'web', () =>
+        registry.webLogins.approve(request.context, id, username, password),
+      );
       const done = html`<h1>Signed in</h1>
         <p class="done">
           You are signed in as <strong>${user.name}</strong>. You can close this page and return to your terminal.

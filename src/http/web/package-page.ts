@@ -222,7 +222,7 @@ export function registerPackagePages(app: FastifyInstance, registry: Registry): 
     } catch {
       return notFound(reply, `“${address.name}” is not a valid package name.`);
     }
-    const view = await registry.packages.view(name);
+    const view = await registry.packages.view(request.context, name);
     if (view.kind === 'missing') return notFound(reply, `There is no package named “${name}” in this registry.`);
     if (view.kind === 'unpublished') return unpublishedPage(reply, view);
     const tagged = address.version !== undefined ? ownTag(view.distTags, address.version) : undefined;

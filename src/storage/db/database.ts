@@ -10,6 +10,7 @@ import * as initial from './migrations/001-initial.js';
 import * as readmeHtml from './migrations/002-readme-html.js';
 import * as webLoginRequests from './migrations/003-web-login-requests.js';
 import * as downloads from './migrations/004-downloads.js';
+import * as packageVisibility from './migrations/005-package-visibility.js';
 
 export interface Database {
   db: Kysely<DB>;
@@ -38,6 +39,7 @@ class Migrations implements MigrationProvider {
       '002-readme-html': { up: (db) => readmeHtml.up(db) },
       '003-web-login-requests': { up: (db) => webLoginRequests.up(db) },
       '004-downloads': { up: (db) => downloads.up(db) },
+      '005-package-visibility': { up: (db) => packageVisibility.up(db) },
     };
   }
 }

@@ -3,7 +3,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { DB, VersionsTable } from './schema.js';
 import type { Engine } from './engine.js';
-import type { PackageStore, ReadmeOutcome, VersionRecord } from '../../domain/packages/store.js';
+import type { PackageStore, ReadmeOutcome, VersionRecord, Visibility } from '../../domain/packages/store.js';
 import { toUser } from './users.js';
 
 const VERSION_COLUMNS_BUT_README = [
@@ -47,6 +47,11 @@ function toVersion(row: VersionRow): VersionRecord {
 }
 
 /** LIKE patterns treat % and _ as wildcards; names and search words must match literally. */
+/** Anything but 'public' in the column (a value a later version wrote) reads as restricted: fail closed. */
+function visibilityOf(stored: string): Visibility {
+  return stored === 'public' ? 'public' : 'restricted';
+}
+
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
@@ -71,7 +76,11 @@ export function packageStore(db: Kysely<DB>, engine: Engine): PackageStore {
         description: row.description,
         keywords: row.keywords,
         unpublishedAt: row.unpublished_at,
+        visibility: visibilityOf(row.visibility),
       };
+    },
+    async setVisibility(name, visibility) {
+      await db.updateTable('packages').set({ visibility }).where('name', '=', name).execute();
     },
     async create(pkg) {
       const result = await db
@@ -233,7 +242,7 @@ export function packageStore(db: Kysely<DB>, engine: Engine): PackageStore {
     async searchCandidates(words, limit) {
       let query = db
         .selectFrom('packages')
-        .select(['name', 'description', 'keywords', 'modified_at'])
+        .select(['name', 'description', 'keywords', 'modified_at', 'visibility'])
         .where('unpublished_at', 'is', null);
       for (const word of words) {
         const pattern = `%${escapeLike(word.toLowerCase())}%`;
@@ -246,7 +255,13 @@ export function packageStore(db: Kysely<DB>, engine: Engine): PackageStore {
         );
       }
       const rows = await query.orderBy('modified_at', 'desc').limit(limit).execute();
-      return rows.map((r) => ({ name: r.name, description: r.description, keywords: r.keywords, modifiedAt: r.modified_at }));
+      return rows.map((r) => ({
+        name: r.name,
+        description: r.description,
+        keywords: r.keywords,
+        modifiedAt: r.modified_at,
+        visibility: visibilityOf(r.visibility),
+      }));
     },
   };
 }

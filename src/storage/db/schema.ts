@@ -34,6 +34,8 @@ export interface PackagesTable {
   keywords: string;
   /** Set when the whole package was unpublished: the name stays reserved for its owners. */
   unpublished_at: string | null;
+  /** A Visibility (domain/packages/store.ts); 'public' unless set otherwise (migration 005). */
+  visibility: Generated<string>;
 }
 
 export interface PackageOwnersTable {

@@ -9,6 +9,7 @@ import { AccountService } from '../../../src/domain/accounts/service.js';
 import { PasswordGate } from '../../../src/domain/accounts/password-gate.js';
 import { WEB_LOGIN_TTL_MS, WebLoginService } from '../../../src/domain/accounts/web-login.js';
 import { isGatehouseError, type ErrorCode } from '../../../src/domain/errors.js';
+import { ANONYMOUS_CONTEXT } from '../../support/context.js';
 
 const CLI = { ip: '192.0.2.10', userAgent: 'npm/11.6.0 node/v20.19.0 linux x64 workspaces/false' };
 
@@ -75,9 +76,11 @@ for (const engine of ENGINES) {
 
     it('approves a login once: a second sign-in is refused and the CLI gets the first account', async () => {
       const { id, doneSecret } = await webLogins.start(CLI);
-      expect((await webLogins.approve(id, 'alice', PASSWORDS.alice)).id).toBe(alice.id);
+      expect((await webLogins.approve(ANONYMOUS_CONTEXT, id, 'alice', PASSWORDS.alice)).id).toBe(alice.id);
       const [events, tokens, before] = [await eventCount(), await tokenCount(), await rows()];
-      expect(await codeOf(webLogins.approve(id, 'mallory', PASSWORDS.mallory))).toBe('WebLoginAlreadyApproved');
+      expect(await codeOf(webLogins.approve(ANONYMOUS_CONTEXT, id, 'mallory', PASSWORDS.mallory))).toBe(
+        'WebLoginAlreadyApproved',
+      );
       expect(await codeOf(webLogins.pending(id))).toBe('WebLoginAlreadyApproved');
       expect([await eventCount(), await tokenCount(), await rows()]).toEqual([events, tokens, before]);
       const token = await webLogins.poll(doneSecret);
@@ -89,8 +92,8 @@ for (const engine of ENGINES) {
       const { id, doneSecret } = await webLogins.start(CLI);
       const events = await eventCount();
       const results = await Promise.all([
-        codeOf(webLogins.approve(id, 'alice', PASSWORDS.alice)),
-        codeOf(webLogins.approve(id, 'mallory', PASSWORDS.mallory)),
+        codeOf(webLogins.approve(ANONYMOUS_CONTEXT, id, 'alice', PASSWORDS.alice)),
+        codeOf(webLogins.approve(ANONYMOUS_CONTEXT, id, 'mallory', PASSWORDS.mallory)),
       ]);
       expect(results.sort()).toEqual(['WebLoginAlreadyApproved', 'resolved']);
       expect(await eventCount()).toBe(events + 1);
@@ -103,15 +106,15 @@ for (const engine of ENGINES) {
 
     it('refuses a wrong password without approving, so the right one still can', async () => {
       const { id } = await webLogins.start(CLI);
-      expect(await codeOf(webLogins.approve(id, 'alice', 'not-the-password'))).toBe('BadCredentials');
+      expect(await codeOf(webLogins.approve(ANONYMOUS_CONTEXT, id, 'alice', 'not-the-password'))).toBe('BadCredentials');
       expect((await rows())[0]?.user_id).toBeNull();
-      expect((await webLogins.approve(id, 'alice', PASSWORDS.alice)).id).toBe(alice.id);
+      expect((await webLogins.approve(ANONYMOUS_CONTEXT, id, 'alice', PASSWORDS.alice)).id).toBe(alice.id);
     });
 
     it('refuses a password over 1024 bytes before checking it, approving nothing', async () => {
       const { id } = await webLogins.start(CLI);
       const events = await eventCount();
-      expect(await codeOf(webLogins.approve(id, 'alice', 'é'.repeat(513)))).toBe('PasswordTooLong');
+      expect(await codeOf(webLogins.approve(ANONYMOUS_CONTEXT, id, 'alice', 'é'.repeat(513)))).toBe('PasswordTooLong');
       expect(await eventCount()).toBe(events);
       expect((await rows())[0]?.user_id).toBeNull();
     });
@@ -120,13 +123,13 @@ for (const engine of ENGINES) {
       const { id, doneSecret } = await webLogins.start(CLI);
       clock = new Date(clock.getTime() + WEB_LOGIN_TTL_MS);
       expect(await codeOf(webLogins.pending(id))).toBe('WebLoginNotFound');
-      expect(await codeOf(webLogins.approve(id, 'alice', PASSWORDS.alice))).toBe('WebLoginNotFound');
+      expect(await codeOf(webLogins.approve(ANONYMOUS_CONTEXT, id, 'alice', PASSWORDS.alice))).toBe('WebLoginNotFound');
       expect(await codeOf(webLogins.poll(doneSecret))).toBe('WebLoginNotFound');
     });
 
     it('refuses to hand out a token for an approved login once it expired', async () => {
       const { id, doneSecret } = await webLogins.start(CLI);
-      await webLogins.approve(id, 'alice', PASSWORDS.alice);
+      await webLogins.approve(ANONYMOUS_CONTEXT, id, 'alice', PASSWORDS.alice);
       const tokens = await tokenCount();
       clock = new Date(clock.getTime() + WEB_LOGIN_TTL_MS);
       expect(await codeOf(webLogins.poll(doneSecret))).toBe('WebLoginNotFound');
@@ -136,7 +139,7 @@ for (const engine of ENGINES) {
     it('purges expired logins when a new one is opened', async () => {
       await webLogins.start(CLI);
       const { id: approved } = await webLogins.start({ ...CLI, ip: '192.0.2.11' });
-      await webLogins.approve(approved, 'alice', PASSWORDS.alice);
+      await webLogins.approve(ANONYMOUS_CONTEXT, approved, 'alice', PASSWORDS.alice);
       expect(await rows()).toHaveLength(2);
       clock = new Date(clock.getTime() + WEB_LOGIN_TTL_MS + 1);
       const { id } = await webLogins.start({ ...CLI, ip: '198.51.100.7' });
@@ -155,7 +158,7 @@ for (const engine of ENGINES) {
       expect(await rows()).toEqual(before);
       // Another address is not affected; finishing one frees a place for this one.
       await webLogins.start({ ...CLI, ip: '198.51.100.7' });
-      await webLogins.approve(opened[0]!.id, 'alice', PASSWORDS.alice);
+      await webLogins.approve(ANONYMOUS_CONTEXT, opened[0]!.id, 'alice', PASSWORDS.alice);
       await webLogins.start(CLI);
     });
 
