@@ -10,6 +10,7 @@ import type { DB } from '../../src/storage/db/schema.js';
 import type { Store } from '../../src/domain/store.js';
 import type { User } from '../../src/domain/accounts/store.js';
 import { TokenService } from '../../src/domain/tokens/service.js';
+import type { TokenScope } from '../../src/domain/tokens/scopes.js';
 import { generateToken, hashToken, isWellFormedToken, TOKEN_PREFIX } from '../../src/domain/tokens/format.js';
 import { openRegistry } from '../../src/registry.js';
 import { isEvent } from '../../src/domain/events/store.js';
@@ -73,7 +74,7 @@ for (const engine of ENGINES) {
     let clock = new Date('2030-01-01T00:00:00.000Z');
     let tokens: TokenService;
 
-    const issue = (user: User, opts: { readonly?: boolean; expiresAt?: string | null } = {}) =>
+    const issue = (user: User, opts: { scopes?: TokenScope[]; expiresAt?: string | null } = {}) =>
       store.transaction((tx) => tokens.create(tx, user, { ...opts, reason: 'test' }));
 
     async function insertUser(name: string): Promise<User> {
@@ -131,10 +132,10 @@ for (const engine of ENGINES) {
     });
 
     it('authenticates a live token as its user', async () => {
-      const { secret, record } = await issue(alice, { readonly: true });
+      const { secret, record } = await issue(alice, { scopes: ['read'] });
       const found = await tokens.authenticate(secret);
       expect(found?.user.id).toBe(alice.id);
-      expect(found?.token).toMatchObject({ id: record.id, readonly: true, revokedAt: null });
+      expect(found?.token).toMatchObject({ id: record.id, scopes: ['read'], revokedAt: null });
     });
 
     it('does not authenticate a token whose checksum is wrong, without asking the database', async () => {

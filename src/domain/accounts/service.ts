@@ -9,6 +9,7 @@ import { fail } from '../errors.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords.js';
 import { parseEmail, parsePassword, parseUsername } from './names.js';
 import type { PasswordGate } from './password-gate.js';
+import { SYSTEM_ACTOR, userActor } from '../access/actor.js';
 
 const MIN_PASSWORD = 10;
 
@@ -52,7 +53,7 @@ export class AccountService {
       if (!user) fail('UserExists', `The username "${name}" is taken.`);
       await tx.events.append({
         type: 'user.created',
-        actorId: input.actorId ?? null,
+        actor: input.actorId === undefined ? SYSTEM_ACTOR : userActor({ id: input.actorId }),
         data: { user: name, admin: input.isAdmin, via: 'admin' },
         createdAt,
       });
@@ -77,7 +78,7 @@ export class AccountService {
       const { secret } = await this.tokens.create(tx, user, { reason: 'login' });
       await tx.events.append({
         type: 'user.login',
-        actorId: user.id,
+        actor: userActor(user),
         data: { method: 'password' },
         createdAt: this.now().toISOString(),
       });

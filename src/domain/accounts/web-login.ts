@@ -9,6 +9,7 @@ import type { TokenService } from '../tokens/service.js';
 import type { AccountService } from './service.js';
 import type { LoginRequester, WebLogin } from './web-login-store.js';
 import { fail } from '../errors.js';
+import { userActor } from '../access/actor.js';
 
 export const WEB_LOGIN_TTL_MS = 10 * 60 * 1000;
 const MAX_USER_AGENT = 200;
@@ -85,7 +86,7 @@ export class WebLoginService {
       if (!(await tx.webLogins.approve(login.id, user.id, at))) {
         fail('WebLoginAlreadyApproved', 'Someone signed in on this link first. Run `npm login` again.');
       }
-      await tx.events.append({ type: 'user.login', actorId: user.id, data: { method: 'web' }, createdAt: at });
+      await tx.events.append({ type: 'user.login', actor: userActor(user), data: { method: 'web' }, createdAt: at });
     });
     return user;
   }

@@ -16,7 +16,7 @@ import { tarballFileName, versionOfTarball, type PackageName } from './names.js'
 import type { Sha512Hex } from './blobs.js';
 import { canManage } from './authorize.js';
 import { latestVersions, packageView, recentlyUpdated, type PackageSummary, type PackageView } from './pages.js';
-import type { StoredReadme } from './store.js';
+import { isServed, type StoredReadme } from './store.js';
 
 /** A search hit with what a result shows besides its row: dist-tags (for the version) and owners. */
 export interface SearchResult extends SearchHit {
@@ -84,7 +84,7 @@ export class PackageService {
     const version = versionOfTarball(name, file);
     if (version === undefined) return undefined;
     const record = await this.opts.store.packages.version(name, version);
-    if (!record || record.unpublishedAt || tarballFileName(name, record.version) !== file) return undefined;
+    if (!record || !isServed(record) || tarballFileName(name, record.version) !== file) return undefined;
     return { blob: record.blob as Sha512Hex, size: record.size };
   }
 

@@ -7,6 +7,8 @@
 import type { Repositories, Store } from '../store.js';
 import type { User } from '../accounts/store.js';
 import type { TokenRecord } from './store.js';
+import { ALL_SCOPES, isReadOnly, type TokenScope } from './scopes.js';
+import { userActor } from '../access/actor.js';
 import { LRUCache } from 'lru-cache';
 import { displayToken, generateToken, hashToken, isWellFormedToken, type TokenHash } from './format.js';
 
@@ -32,22 +34,27 @@ export class TokenService {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** Issues a token inside the caller's transaction, writing the token.created event. */
-  async create(tx: Repositories, user: User, opts: { readonly?: boolean; expiresAt?: string | null; reason: string }) {
+  /** Issues a token inside the caller's transaction, writing the token.created event. Scopes default to all. */
+  async create(
+    tx: Repositories,
+    user: User,
+    opts: { scopes?: readonly TokenScope[]; expiresAt?: string | null; reason: string },
+  ) {
     const secret = generateToken();
     const createdAt = this.now().toISOString();
     const record = await tx.tokens.insert({
       userId: user.id,
       tokenHash: hashToken(secret),
       display: displayToken(secret),
-      readonly: opts.readonly ?? false,
+      scopes: opts.scopes ?? ALL_SCOPES,
       createdAt,
       expiresAt: opts.expiresAt ?? null,
     });
     await tx.events.append({
       type: 'token.created',
-      actorId: user.id,
-      data: { tokenId: record.id, display: record.display, readonly: record.readonly, reason: opts.reason },
+      actor: userActor(user),
+      // The payload keeps the flag older events carry; the log is never rewritten.
+      data: { tokenId: record.id, display: record.display, readonly: isReadOnly(record), reason: opts.reason },
       createdAt,
     });
     return { secret, record };
@@ -94,7 +101,7 @@ export class TokenService {
       await tx.tokens.revoke(found.token.id, at);
       await tx.events.append({
         type: 'token.revoked',
-        actorId: user.id,
+        actor: userActor(user),
         data: { tokenId: found.token.id, display: found.token.display },
         createdAt: at,
       });
