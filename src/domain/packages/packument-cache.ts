@@ -115,6 +115,9 @@ export class PackumentCache {
       repos.packages.distTags(name),
       repos.packages.owners(name),
     ]);
+    // Nothing to install yet (every version staged or quarantined): as missing as a name never used.
+    if (!versions.some(isServed))
+      return { kind: 'missing', message: `Package "${name}" was not found.`, bytes: 64 + name.length };
     // The document carries only the latest version's README.
     const latest = versions.find((v) => v.version === distTags.latest && isServed(v));
     if (latest) latest.readme = (await repos.packages.version(name, latest.version))?.readme ?? '';

@@ -124,13 +124,15 @@ export function fullPackument(input: PackumentInput): Record<string, unknown> {
   // A staged or quarantined version is not shown at all until it is published.
   for (const v of input.versions) if (v.state === 'published') time[v.version] = v.publishedAt;
   for (const v of live) versions[v.version] = versionDocument(input, v);
-  const latest = live.find((v) => v.version === input.distTags.latest);
+  // Unpublish re-points tags, but a tag may still name a version put on hold since.
+  const distTags = Object.fromEntries(Object.entries(input.distTags).filter(([, version]) => Object.hasOwn(versions, version)));
+  const latest = live.find((v) => v.version === distTags.latest);
   return {
     _id: input.pkg.name,
     _rev: revisionOf(input.pkg),
     name: input.pkg.name,
     ...(input.pkg.description && { description: input.pkg.description }),
-    'dist-tags': input.distTags,
+    'dist-tags': distTags,
     versions,
     time,
     maintainers: input.owners.map(person),
