@@ -105,7 +105,8 @@ async function actorsByRebuild(db: Kysely<unknown>): Promise<void> {
 async function scopeClaims(db: Kysely<unknown>, engine: Engine): Promise<void> {
   await db.schema
     .createTable('scope_claims')
-    .addColumn('scope', 'text', (c) => c.primaryKey())
+    // SQLite lets a text primary key hold null unless told otherwise.
+    .addColumn('scope', 'text', (c) => c.primaryKey().notNull())
     .addColumn('claimed_at', 'text', (c) => c.notNull())
     .addColumn('claimed_by_kind', 'text', (c) => c.notNull())
     .addColumn('claimed_by_id', 'text')
