@@ -138,6 +138,17 @@ for (const engine of ENGINES) {
       expect(found?.token).toMatchObject({ id: record.id, scopes: ['read'], revokedAt: null });
     });
 
+    it('stores scopes as a JSON list, defaults to every scope, and drops names it does not know', async () => {
+      const { record } = await issue(bob);
+      expect(record.scopes).toEqual(['read', 'publish', 'manage']);
+      const row = await db.selectFrom('tokens').select('scopes').where('id', '=', record.id).executeTakeFirstOrThrow();
+      expect(row.scopes).toBe('["read","publish","manage"]');
+      // A scope this release does not know (written by a newer one) is never taken for another.
+      await db.updateTable('tokens').set({ scopes: '["read","admin"]' }).where('id', '=', record.id).execute();
+      const [listed] = (await store.tokens.forUser(bob.id)).filter((t) => t.id === record.id);
+      expect(listed?.scopes).toEqual(['read']);
+    });
+
     it('does not authenticate a token whose checksum is wrong, without asking the database', async () => {
       const lookups: string[] = [];
       const spying = new TokenService({

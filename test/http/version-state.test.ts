@@ -32,6 +32,7 @@ for (const engine of ENGINES) {
       await npm.published(r, alice, packageBuilder('fan', '1.0.0').dependency('held', '^1.0.0'));
       await npm.published(r, alice, packageBuilder('quiet-fan', '1.0.0').dependency('held', '^1.0.0'));
       await npm.published(r, alice, packageBuilder('only-staged', '1.0.0'));
+      await npm.published(r, alice, packageBuilder('robot', '1.0.0'));
       const packages = r.registry.store.packages;
       await packages.setState('held', '2.0.0', 'staged');
       await packages.setState('quiet-fan', '1.0.0', 'quarantined');
@@ -93,6 +94,26 @@ for (const engine of ENGINES) {
       const tagged = await npm.addDistTag(r, alice, 'held', 'beta', '2.0.0');
       expect([tagged.statusCode, tagged.json<{ code: string }>().code]).toEqual([404, 'VersionNotFound']);
       expect((await npm.addDistTag(r, alice, 'held', 'beta', '1.0.0')).statusCode).toBe(200);
+    });
+
+    it("shows a user's _npmUser as before, a trusted publisher's identity, and none for the system", async () => {
+      const first = (await r.registry.store.packages.version('robot', '1.0.0'))!;
+      await r.registry.store.transaction(async (tx) => {
+        const trusted = { kind: 'trusted-publisher', id: 'github:acme/robot:release.yml' } as const;
+        expect(await tx.packages.insertVersion({ ...first, version: '2.0.0', publisher: trusted }, {})).toBe(true);
+        expect(await tx.packages.insertVersion({ ...first, version: '3.0.0', publisher: { kind: 'system' } }, {})).toBe(true);
+      });
+      r.registry.packages.packuments.invalidate('robot');
+      const doc = await npm.packument(r, 'robot');
+      const npmUser = (v: string) => (doc.versions[v] as unknown as { _npmUser?: unknown })._npmUser;
+      expect(npmUser('1.0.0')).toEqual({ name: 'alice', email: 'alice@example.com' });
+      expect(npmUser('2.0.0')).toEqual({
+        name: 'github:acme/robot:release.yml',
+        email: '',
+        trustedPublisher: { id: 'github:acme/robot:release.yml' },
+      });
+      expect(npmUser('3.0.0')).toBeUndefined();
+      expect(doc.maintainers).toEqual([{ name: 'alice', email: 'alice@example.com' }]);
     });
 
     it('keeps its number taken: publishing it again is refused and changes nothing', async () => {
