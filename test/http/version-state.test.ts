@@ -127,6 +127,8 @@ for (const engine of ENGINES) {
       }
       // A package with nothing served is not found, as search does not find it.
       expect(await status('/only-staged')).toBe(404);
+      const page = (name: string) => r.inject({ method: 'GET', url: `/package/${name}`, headers: { accept: 'text/html' } });
+      expect([(await page('only-staged')).statusCode, (await page('held')).statusCode]).toEqual([404, 200]);
       expect(await status('/held')).toBe(200);
     });
   });

@@ -62,6 +62,8 @@ async function viewFrom(store: Repositories, name: PackageName): Promise<Package
   const owners = await store.packages.owners(name);
   if (pkg.unpublishedAt) return { kind: 'unpublished', pkg, owners };
   const [all, distTags] = await Promise.all([store.packages.versions(name), store.packages.distTags(name)]);
+  // As for packuments: a package with nothing served yet has no page.
+  if (!all.some(isServed)) return { kind: 'missing' };
   const newestFirst = [...all].reverse();
   const publishers = new Map<number, User>();
   for (const id of publisherUserIds(all)) {
