@@ -191,6 +191,36 @@ for (const engine of ENGINES) {
   });
 }
 
+for (const engine of ENGINES) {
+  describe(`a migration 006 that fails part way (${engine})`, () => {
+    it('changes nothing, and runs once what stopped it is gone', async () => {
+      const database = await freshDatabase(engine);
+      const db = new Kysely<DB>({ dialect: dialectFor(database.config) });
+      try {
+        await migrate(db, engine, BEFORE);
+        const old = await writeOldRows(db);
+        // A table in the way of its last step: everything before it must be undone.
+        await sql`create table scope_members (blocker text)`.execute(db);
+        await expect(migrate(db, engine)).rejects.toThrow();
+        const { rows } = await sql<{ readonly: number; actor_id: number | null }>`
+          select t.readonly, e.actor_id from tokens t, events e
+          where t.token_hash = 'hash-read-only' and e.type = 'package.published'`.execute(db);
+        expect(rows.map((row) => [Number(row.readonly), Number(row.actor_id)])).toEqual([[1, old.alice]]);
+        expect((await db.introspection.getTables()).map((t) => t.name)).not.toContain('scope_claims');
+
+        await sql`drop table scope_members`.execute(db);
+        await migrate(db, engine);
+        const store = createDbStore(db, engine);
+        expect((await store.tokens.byHash('hash-read-only'))?.token.scopes).toEqual(['read']);
+        expect((await store.events.since(1, 1))[0]?.actor).toEqual({ kind: 'user', userId: old.alice });
+      } finally {
+        await db.destroy();
+        await database.dispose();
+      }
+    });
+  });
+}
+
 describe('the schema after migration 006', () => {
   it.runIf(ENGINES.length === 2)('has the same columns, types and nullability on both engines', async () => {
     const opened = await Promise.all(
