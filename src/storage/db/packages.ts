@@ -68,6 +68,17 @@ function escapeLike(text: string): string {
 }
 
 export function packageStore(db: Kysely<DB>, engine: Engine): PackageStore {
+  async function scopeOwners(scope: string) {
+    const rows = await db
+      .selectFrom('scope_members')
+      .innerJoin('users', 'users.id', 'scope_members.user_id')
+      .selectAll('users')
+      .where('scope_members.scope', '=', scope)
+      .orderBy('users.name')
+      .execute();
+    return rows.map(toUser);
+  }
+
   return {
     async lockClaim(claim) {
       // SQLite runs one write transaction at a time, which already serialises claims.
@@ -120,16 +131,7 @@ export function packageStore(db: Kysely<DB>, engine: Engine): PackageStore {
         .execute();
       return rows.map(toUser);
     },
-    async scopeOwners(scope) {
-      const rows = await db
-        .selectFrom('scope_members')
-        .innerJoin('users', 'users.id', 'scope_members.user_id')
-        .selectAll('users')
-        .where('scope_members.scope', '=', scope)
-        .orderBy('users.name')
-        .execute();
-      return rows.map(toUser);
-    },
+    scopeOwners,
     async scopeClaim(scope) {
       const claim = await db.selectFrom('scope_claims').selectAll().where('scope', '=', scope).executeTakeFirst();
       if (!claim) return undefined;
@@ -137,7 +139,7 @@ export function packageStore(db: Kysely<DB>, engine: Engine): PackageStore {
         scope: claim.scope,
         claimedAt: claim.claimed_at,
         claimedBy: actorFrom(claim.claimed_by_kind, claim.claimed_by_id),
-        members: await this.scopeOwners(scope),
+        members: await scopeOwners(scope),
       };
     },
     async addOwner(name, userId) {
