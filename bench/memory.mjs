@@ -125,7 +125,8 @@ function versionRow(pkg, version, index, publishedAt, publisherId) {
     fileCount: Object.keys(files).length,
     unpackedSize: Object.values(files).reduce((sum, text) => sum + Buffer.byteLength(text), 0),
     publishedAt,
-    publisherId,
+    publisher: { kind: 'user', userId: publisherId },
+    state: 'published',
     deprecated: null,
     readme: files['README.md'],
     unpublishedAt: null,
@@ -137,7 +138,7 @@ function versionRow(pkg, version, index, publishedAt, publisherId) {
 async function writePublish(tx, { record, edges }, first) {
   const name = record.packageName;
   if (first && (await tx.packages.create({ name, createdAt: record.publishedAt }))) {
-    await tx.packages.addOwner(name, record.publisherId);
+    await tx.packages.addOwner(name, record.publisher.userId);
   }
   if (!(await tx.packages.insertVersion(record, edges))) throw new Error(`${name}@${record.version} exists already`);
   await tx.packages.setDistTag(name, 'latest', record.version);
@@ -150,7 +151,7 @@ async function writePublish(tx, { record, edges }, first) {
   });
   await tx.events.append({
     type: 'package.published',
-    actorId: record.publisherId,
+    actor: record.publisher,
     packageName: name,
     version: record.version,
     data: { tag: 'latest', integrity: record.integrity, size: record.size },

@@ -10,6 +10,7 @@ import type { DB } from '../../src/storage/db/schema.js';
 import type { Store } from '../../src/domain/store.js';
 import type { User } from '../../src/domain/accounts/store.js';
 import { TokenService } from '../../src/domain/tokens/service.js';
+import type { TokenScope } from '../../src/domain/tokens/scopes.js';
 import { generateToken, hashToken, isWellFormedToken, TOKEN_PREFIX } from '../../src/domain/tokens/format.js';
 import { openRegistry } from '../../src/registry.js';
 import { isEvent } from '../../src/domain/events/store.js';
@@ -74,7 +75,7 @@ for (const engine of ENGINES) {
     let clock = new Date('2030-01-01T00:00:00.000Z');
     let tokens: TokenService;
 
-    const issue = (user: User, opts: { readonly?: boolean; expiresAt?: string | null } = {}) =>
+    const issue = (user: User, opts: { scopes?: TokenScope[]; expiresAt?: string | null } = {}) =>
       store.transaction((tx) => tokens.create(tx, user, { ...opts, reason: 'test' }));
 
     async function insertUser(name: string): Promise<User> {
@@ -132,10 +133,21 @@ for (const engine of ENGINES) {
     });
 
     it('authenticates a live token as its user', async () => {
-      const { secret, record } = await issue(alice, { readonly: true });
+      const { secret, record } = await issue(alice, { scopes: ['read'] });
       const found = await tokens.authenticate(secret);
       expect(found?.user.id).toBe(alice.id);
-      expect(found?.token).toMatchObject({ id: record.id, readonly: true, revokedAt: null });
+      expect(found?.token).toMatchObject({ id: record.id, scopes: ['read'], revokedAt: null });
+    });
+
+    it('stores scopes as a JSON list, defaults to every scope, and drops names it does not know', async () => {
+      const { record } = await issue(bob);
+      expect(record.scopes).toEqual(['read', 'publish', 'manage']);
+      const row = await db.selectFrom('tokens').select('scopes').where('id', '=', record.id).executeTakeFirstOrThrow();
+      expect(row.scopes).toBe('["read","publish","manage"]');
+      // A scope this release does not know (written by a newer one) is never taken for another.
+      await db.updateTable('tokens').set({ scopes: '["read","admin"]' }).where('id', '=', record.id).execute();
+      const [listed] = (await store.tokens.forUser(bob.id)).filter((t) => t.id === record.id);
+      expect(listed?.scopes).toEqual(['read']);
     });
 
     it('does not authenticate a token whose checksum is wrong, without asking the database', async () => {

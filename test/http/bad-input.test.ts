@@ -102,7 +102,7 @@ for (const engine of ENGINES) {
       alice = await r.createUser('alice');
       bob = await r.createUser('bob');
       aliceReadonly = await r.registry.store.transaction(
-        async (tx) => (await r.registry.tokens.create(tx, alice.user, { readonly: true, reason: 'test' })).secret,
+        async (tx) => (await r.registry.tokens.create(tx, alice.user, { scopes: ['read'], reason: 'test' })).secret,
       );
       for (const name of [OWNED, SCOPED]) {
         const res = await r.inject({

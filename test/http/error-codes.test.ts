@@ -38,7 +38,10 @@ for (const engine of ENGINES) {
     let unverified: TestUser;
 
     const tokenOf = (user: TestUser['user'], readonly: boolean) =>
-      r.registry.store.transaction(async (tx) => (await r.registry.tokens.create(tx, user, { readonly, reason: 'test' })).secret);
+      r.registry.store.transaction(
+        async (tx) =>
+          (await r.registry.tokens.create(tx, user, { scopes: readonly ? ['read'] : undefined, reason: 'test' })).secret,
+      );
 
     beforeAll(async () => {
       r = await startRegistry(engine, { listen: true });

@@ -159,9 +159,9 @@ for (const engine of ENGINES) {
           const owners = await r.registry.store.packages.owners(name);
           expect(owners.map((o) => o.id)).toEqual([users[winner]!.user.id]);
           const versions = await r.registry.store.packages.versions(name);
-          expect(versions.map((v) => v.publisherId)).toEqual([users[winner]!.user.id]);
+          expect(versions.map((v) => v.publisher)).toEqual([{ kind: 'user', userId: users[winner]!.user.id }]);
           const events = await eventsFor(r, name);
-          expect(events.map((e) => e.actorId)).toEqual([users[winner]!.user.id]);
+          expect(events.map((e) => e.actor)).toEqual([{ kind: 'user', userId: users[winner]!.user.id }]);
           await expectServedIntact(r, attempts[winner]!);
         }
       },

@@ -53,7 +53,10 @@ export async function startRegistry(
         isAdmin: userOpts.admin ?? false,
       });
       const token = await registry.store.transaction(async (tx) => {
-        const { secret } = await registry.tokens.create(tx, user, { readonly: userOpts.readonly ?? false, reason: 'test' });
+        const { secret } = await registry.tokens.create(tx, user, {
+          scopes: userOpts.readonly ? ['read'] : undefined,
+          reason: 'test',
+        });
         return secret;
       });
       return { user, token, password };

@@ -103,9 +103,7 @@ async function instance(config: Config) {
       if (!token) {
         const password = 'pw-carol-correct-horse';
         const user = await registry.accounts.createUser({ name: 'carol', email: 'carol@example.com', password, isAdmin: false });
-        const created = await registry.store.transaction((tx) =>
-          registry.tokens.create(tx, user, { readonly: false, reason: 'test' }),
-        );
+        const created = await registry.store.transaction((tx) => registry.tokens.create(tx, user, { reason: 'test' }));
         token = created.secret;
       }
       const res = await app.inject({

@@ -12,6 +12,7 @@ import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords.js';
 import { parseEmail, parsePassword, parseUsername } from './names.js';
 import type { PasswordGate } from './password-gate.js';
 import { dateOf, systemClock, type Clock } from '../clock.js';
+import { SYSTEM_ACTOR, userActor } from '../access/actor.js';
 
 const MIN_PASSWORD = 10;
 
@@ -56,7 +57,7 @@ export class AccountService {
       if (!user) fail('UserExists', `The username "${name}" is taken.`);
       await tx.events.append({
         type: 'user.created',
-        actorId: input.actorId ?? null,
+        actor: input.actorId === undefined ? SYSTEM_ACTOR : userActor({ id: input.actorId }),
         data: { user: name, admin: input.isAdmin, via: 'admin' },
         createdAt,
       });
@@ -81,7 +82,7 @@ export class AccountService {
       const { secret } = await this.tokens.create(tx, user, { reason: 'login' });
       await tx.events.append({
         type: 'user.login',
-        actorId: user.id,
+        actor: userActor(user),
         data: { method: 'password' },
         createdAt: this.now().toISOString(),
       });

@@ -13,6 +13,7 @@ import { dateOf, systemClock, type Clock } from '../clock.js';
 import type { RequestContext } from '../access/context.js';
 import { enforce } from '../access/principal.js';
 import { canApproveWebLogin } from './authorize.js';
+import { userActor } from '../access/actor.js';
 
 export const WEB_LOGIN_TTL_MS = 10 * 60 * 1000;
 const MAX_USER_AGENT = 200;
@@ -91,7 +92,7 @@ export class WebLoginService {
       if (!(await tx.webLogins.approve(login.id, user.id, at))) {
         fail('WebLoginAlreadyApproved', 'Someone signed in on this link first. Run `npm login` again.');
       }
-      await tx.events.append({ type: 'user.login', actorId: user.id, data: { method: 'web' }, createdAt: at });
+      await tx.events.append({ type: 'user.login', actor: userActor(user), data: { method: 'web' }, createdAt: at });
     });
     return user;
   }

@@ -61,6 +61,6 @@ function refuse(path: string, value: unknown): never {
  * event's position (`seq`), author, subject, time and payload together.
  */
 export function encodeEvent(event: RegistryEvent): Buffer {
-  const { seq, type, actorId, packageName, version, data, createdAt } = event;
-  return Buffer.from(canonicalJson({ seq, type, actorId, packageName, version, data, createdAt }), 'utf8');
+  const { seq, type, actor, packageName, version, data, createdAt } = event;
+  return Buffer.from(canonicalJson({ seq, type, actor, packageName, version, data, createdAt }), 'utf8');
 }

@@ -1,6 +1,7 @@
 // Events are the registry's memory: every change appends one inside its own transaction.
 // They never hold secrets (no tokens, no passwords, no hashes of either). Each type has exactly
 // one payload shape, so a change that records the wrong facts fails to compile.
+import type { Actor } from '../access/actor.js';
 
 /** The `data` of each event type. Numbers are integers (the canonical encoding refuses others). */
 export interface EventPayloads {
@@ -32,7 +33,8 @@ export type EventType = keyof EventPayloads;
 
 interface NewEventOf<T extends EventType> {
   type: T;
-  actorId: number | null;
+  /** Who made the change; `system` for the command line and the registry's own work. */
+  actor: Actor;
   packageName?: string;
   version?: string;
   data: EventPayloads[T];

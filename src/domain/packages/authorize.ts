@@ -11,6 +11,7 @@ import {
 } from '../access/principal.js';
 import type { User } from '../accounts/store.js';
 import type { PackageRecord, Visibility } from './store.js';
+import { tokenAllows } from '../tokens/scopes.js';
 
 export interface PackageFacts {
   pkg: PackageRecord | undefined;
@@ -59,7 +60,7 @@ export function canPublish(principal: Principal, facts: PackageFacts): Decision<
     case 'anonymous':
       return { ok: false, code: 'Unauthenticated', reason: 'You must be logged in to publish. Run `npm login` first.' };
     case 'user': {
-      if (principal.token.readonly)
+      if (!tokenAllows(principal.token, 'publish'))
         return { ok: false, code: 'TokenReadOnly', reason: 'This token is read-only; publishing needs a token that can write.' };
       if (!principal.user.emailVerified)
         return { ok: false, code: 'EmailUnverified', reason: 'Verify your email address before publishing.' };
@@ -93,7 +94,7 @@ export function canManage(principal: Principal, facts: { name: string; owners: U
     case 'anonymous':
       return { ok: false, code: 'Unauthenticated', reason: 'You must be logged in to change a package. Run `npm login` first.' };
     case 'user':
-      if (principal.token.readonly)
+      if (!tokenAllows(principal.token, 'manage'))
         return {
           ok: false,
           code: 'TokenReadOnly',

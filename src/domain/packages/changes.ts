@@ -11,9 +11,10 @@ import { canManage, canRead } from './authorize.js';
 import { parseTagName } from './dist-tag-names.js';
 import { printable, type PackageName } from './names.js';
 import { isObject } from './publish-document.js';
-import type { VersionRecord } from './store.js';
+import { isServed, type VersionRecord } from './store.js';
 import { revisionOf } from './packument.js';
 import type { EventPayloads, EventType } from '../events/store.js';
+import { userActor } from '../access/actor.js';
 
 export interface ChangeDeps {
   store: Store;
@@ -50,7 +51,7 @@ export async function setDistTag(
   await deps.store.transaction(async (tx) => {
     const { actor } = await managedPackage(tx, context.principal, name);
     const version = await tx.packages.version(name, rawVersion);
-    if (!version || version.unpublishedAt) fail('VersionNotFound', `${name}@${printable(rawVersion)} does not exist.`);
+    if (!version || !isServed(version)) fail('VersionNotFound', `${name}@${printable(rawVersion)} does not exist.`);
     await tx.packages.setDistTag(name, tag, version.version);
     await touchWithEvent(tx, deps, { type: 'dist_tag.set', actor, name, version: version.version, data: { tag } });
   });
@@ -88,7 +89,7 @@ export async function applyDeprecations(
   await deps.store.transaction(async (tx) => {
     const { actor } = await managedPackage(tx, context.principal, name, expectedRev);
     for (const v of await tx.packages.versions(name)) {
-      if (v.unpublishedAt || !(v.version in sent)) continue;
+      if (!isServed(v) || !(v.version in sent)) continue;
       const next = deprecationOf(sent[v.version]);
       if (next === (v.deprecated ?? null)) continue;
       await tx.packages.setDeprecated(name, v.version, next);
@@ -160,7 +161,7 @@ export async function touchWithEvent(tx: Repositories, deps: Pick<ChangeDeps, 'n
   const { actor, name, version, ...typed } = e;
   await tx.events.append({
     ...typed,
-    actorId: actor.id,
+    actor: userActor(actor),
     packageName: name,
     ...(version !== undefined && { version }),
     createdAt: at,
@@ -169,7 +170,7 @@ export async function touchWithEvent(tx: Repositories, deps: Pick<ChangeDeps, 'n
 
 /** The highest live stable version (else the highest live prerelease): where `latest` goes next. */
 export function highestVersion(versions: VersionRecord[]): string | undefined {
-  const live = versions.filter((v) => !v.unpublishedAt).map((v) => v.version);
+  const live = versions.filter(isServed).map((v) => v.version);
   const stable = live.filter((v) => semver.prerelease(v) === null);
   return semver.rsort(stable.length > 0 ? stable : live)[0];
 }

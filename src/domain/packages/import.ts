@@ -9,6 +9,7 @@ import { newPackageNameProblems, parsePackageName, printable, scopeOf, type Pack
 import { isObject, versionRequest } from './publish-document.js';
 import { checkVersion, dependencyEdges, searchFields, type PublishDeps } from './publish.js';
 import { parseTagName } from './dist-tag-names.js';
+import { SYSTEM_ACTOR, userActor } from '../access/actor.js';
 
 /** Where packages come from: a registry over HTTP or a folder (see import-sources.ts). */
 export interface ImportSource {
@@ -118,7 +119,8 @@ async function importVersion(
           fileCount: checked.summary.fileCount,
           unpackedSize: checked.summary.unpackedSize,
           publishedAt,
-          publisherId: owner.id,
+          publisher: userActor(owner),
+          state: 'published',
           deprecated: deprecationOf(doc),
           readme: checked.readme,
           unpublishedAt: null,
@@ -132,7 +134,7 @@ async function importVersion(
       const legacyName = newPackageNameProblems(name);
       await tx.events.append({
         type: 'version.imported',
-        actorId: null,
+        actor: SYSTEM_ACTOR,
         packageName: name,
         version,
         data: {

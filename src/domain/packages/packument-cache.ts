@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import type { Repositories, Store } from '../store.js';
 import type { User } from '../accounts/store.js';
 import type { Sha512Hex } from './blobs.js';
-import { abbreviatedPackument, fullPackument } from './packument.js';
+import { abbreviatedPackument, fullPackument, publisherUserIds } from './packument.js';
+import { isServed } from './store.js';
 import { tarballFileName, type PackageName } from './names.js';
 import type { Visibility } from './store.js';
 
@@ -128,11 +129,14 @@ export class PackumentCache {
       repos.packages.distTags(name),
       repos.packages.owners(name),
     ]);
+    // Nothing to install yet (every version staged or quarantined): as missing as a name never used.
+    if (!versions.some(isServed))
+      return { kind: 'missing', message: `Package "${name}" was not found.`, bytes: 64 + name.length };
     // The document carries only the latest version's README.
-    const latest = versions.find((v) => v.version === distTags.latest && !v.unpublishedAt);
+    const latest = versions.find((v) => v.version === distTags.latest && isServed(v));
     if (latest) latest.readme = (await repos.packages.version(name, latest.version))?.readme ?? '';
     const publishers = new Map<number, User>();
-    for (const id of new Set(versions.map((v) => v.publisherId))) {
+    for (const id of publisherUserIds(versions)) {
       const user = await repos.users.byId(id);
       if (user) publishers.set(id, user);
     }
@@ -141,7 +145,7 @@ export class PackumentCache {
     const abbreviated = readyDocument(abbreviatedPackument(doc, pkg.modifiedAt));
     const tarballs = new Map<string, TarballEntry>();
     for (const v of versions) {
-      if (!v.unpublishedAt) tarballs.set(tarballFileName(name, v.version), { blob: v.blob as Sha512Hex, size: v.size });
+      if (isServed(v)) tarballs.set(tarballFileName(name, v.version), { blob: v.blob as Sha512Hex, size: v.size });
     }
     return {
       kind: 'found',

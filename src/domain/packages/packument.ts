@@ -2,7 +2,8 @@
 // abbreviated ("corgi") one. Pure: records in, JSON-ready objects out. Publish times come from
 // the server's records only, so clients' release-age gates can trust them.
 import type { User } from '../accounts/store.js';
-import type { PackageRecord, VersionRecord } from './store.js';
+import type { Actor } from '../access/actor.js';
+import { isServed, type PackageRecord, type VersionRecord } from './store.js';
 import { tarballPath, type PackageName } from './names.js';
 
 export interface PackumentInput {
@@ -10,6 +11,7 @@ export interface PackumentInput {
   versions: VersionRecord[];
   distTags: Record<string, string>;
   owners: User[];
+  /** The users among the versions' publishers, by id (publisherUserIds says which to load). */
   publishers: Map<number, User>;
   baseUrl: string;
 }
@@ -58,8 +60,36 @@ function person(user: User): { name: string; email: string } {
   return { name: user.name, email: user.email };
 }
 
+/** The user ids among these versions' publishers: the users a packument or page must load. */
+export function publisherUserIds(versions: VersionRecord[]): number[] {
+  return [...new Set(versions.flatMap((v) => (v.publisher.kind === 'user' ? [v.publisher.userId] : [])))];
+}
+
+/** `_npmUser` as npm's registry shows it; a trusted publisher's also names the identity it trusted. */
+export type NpmUser = { name: string; email: string; trustedPublisher?: { id: string } };
+
+/**
+ * The one mapping from a version's publisher to what clients see as `_npmUser`:
+ * - a user: `{name, email}`, as always (nothing shown if the user row is gone);
+ * - a trusted publisher: its id as the name, an empty email (npm view prints no `<>` then) and
+ *   `trustedPublisher: {id}`, as npm's registry marks an OIDC publish by the identity, not a person;
+ * - the system: nothing, as npm shows no publisher for a version no one published.
+ */
+export function npmUserOf(publisher: Actor, users: Map<number, User>): NpmUser | undefined {
+  switch (publisher.kind) {
+    case 'user': {
+      const user = users.get(publisher.userId);
+      return user && person(user);
+    }
+    case 'trusted-publisher':
+      return { name: publisher.id, email: '', trustedPublisher: { id: publisher.id } };
+    case 'system':
+      return undefined;
+  }
+}
+
 export function versionDocument(input: PackumentInput, v: VersionRecord): Record<string, unknown> {
-  const publisher = input.publishers.get(v.publisherId);
+  const publisher = npmUserOf(v.publisher, input.publishers);
   // Set at publish from the tarball as well as the document, so a document cannot hide a hook.
   const hasInstallScript = v.manifest.hasInstallScript === true || hasInstallHooks(v.manifest.scripts);
   return {
@@ -69,7 +99,7 @@ export function versionDocument(input: PackumentInput, v: VersionRecord): Record
     _id: `${v.packageName}@${v.version}`,
     ...(hasInstallScript && { hasInstallScript: true }),
     ...(v.deprecated && { deprecated: v.deprecated }),
-    ...(publisher && { _npmUser: person(publisher) }),
+    ...(publisher && { _npmUser: publisher }),
     maintainers: input.owners.map(person),
     dist: {
       integrity: v.integrity,
@@ -87,19 +117,22 @@ export function revisionOf(pkg: PackageRecord): string {
 }
 
 export function fullPackument(input: PackumentInput): Record<string, unknown> {
-  const live = input.versions.filter((v) => !v.unpublishedAt);
+  const live = input.versions.filter(isServed);
   const versions: Record<string, unknown> = {};
   const time: Record<string, string> = { created: input.pkg.createdAt, modified: input.pkg.modifiedAt };
   // `time` keeps unpublished versions too, as npmjs does: it records that the number was used.
-  for (const v of input.versions) time[v.version] = v.publishedAt;
+  // A staged or quarantined version is not shown at all until it is published.
+  for (const v of input.versions) if (v.state === 'published') time[v.version] = v.publishedAt;
   for (const v of live) versions[v.version] = versionDocument(input, v);
-  const latest = live.find((v) => v.version === input.distTags.latest);
+  // Unpublish re-points tags, but a tag may still name a version put on hold since.
+  const distTags = Object.fromEntries(Object.entries(input.distTags).filter(([, version]) => Object.hasOwn(versions, version)));
+  const latest = live.find((v) => v.version === distTags.latest);
   return {
     _id: input.pkg.name,
     _rev: revisionOf(input.pkg),
     name: input.pkg.name,
     ...(input.pkg.description && { description: input.pkg.description }),
-    'dist-tags': input.distTags,
+    'dist-tags': distTags,
     versions,
     time,
     maintainers: input.owners.map(person),

@@ -5,7 +5,8 @@ import type { Principal } from '../access/principal.js';
 import { canRead } from './authorize.js';
 import type { User } from '../accounts/store.js';
 import type { PackageName } from './names.js';
-import type { PackageRecord, VersionRecord } from './store.js';
+import { isServed, type PackageRecord, type VersionRecord } from './store.js';
+import { publisherUserIds } from './packument.js';
 
 export interface PackageSummary {
   name: string;
@@ -68,17 +69,20 @@ async function viewFrom(store: Repositories, principal: Principal, name: Package
   const owners = await store.packages.owners(name);
   if (pkg.unpublishedAt) return { kind: 'unpublished', pkg, owners };
   const [all, distTags] = await Promise.all([store.packages.versions(name), store.packages.distTags(name)]);
+  // As for packuments: a package with nothing served yet has no page.
+  if (!all.some(isServed)) return { kind: 'missing' };
   const newestFirst = [...all].reverse();
   const publishers = new Map<number, User>();
-  for (const id of new Set(all.map((v) => v.publisherId))) {
+  for (const id of publisherUserIds(all)) {
     const user = await store.users.byId(id);
     if (user) publishers.set(id, user);
   }
   return {
     kind: 'found',
     pkg,
-    versions: newestFirst.filter((v) => !v.unpublishedAt),
-    tombstones: newestFirst.filter((v) => v.unpublishedAt),
+    versions: newestFirst.filter(isServed),
+    // Tombstones of published versions only: a staged or quarantined number is not shown at all.
+    tombstones: newestFirst.filter((v) => v.unpublishedAt && v.state === 'published'),
     // attacker-controlled lookups (a URL's tag): no prototype, so `constructor` is no tag.
     distTags: Object.assign(Object.create(null) as Record<string, string>, distTags),
     owners,

@@ -20,6 +20,7 @@ import {
   withoutPrototypeKeys,
   type ManifestLimits,
 } from './manifest-rules.js';
+import { userActor } from '../access/actor.js';
 
 export interface PublishDeps {
   store: Store;
@@ -68,7 +69,8 @@ export async function publish(deps: PublishDeps, principal: Principal, name: Pac
         fileCount: checked.summary.fileCount,
         unpackedSize: checked.summary.unpackedSize,
         publishedAt,
-        publisherId: actor.id,
+        publisher: userActor(actor),
+        state: 'published',
         deprecated: null,
         readme: checked.readme,
         unpublishedAt: null,
@@ -81,7 +83,7 @@ export async function publish(deps: PublishDeps, principal: Principal, name: Pac
     await tx.packages.touch(name, { modifiedAt: publishedAt, unpublishedAt: null, ...searchable });
     await tx.events.append({
       type: 'package.published',
-      actorId: actor.id,
+      actor: userActor(actor),
       packageName: name,
       version: request.version,
       data: {

@@ -17,7 +17,7 @@ import { tarballFileName, versionOfTarball, type PackageName } from './names.js'
 import type { Sha512Hex } from './blobs.js';
 import { canManage, canRead } from './authorize.js';
 import { latestVersions, packageView, recentlyUpdated, type PackageSummary, type PackageView } from './pages.js';
-import type { StoredReadme } from './store.js';
+import { isServed, type StoredReadme } from './store.js';
 import { dateOf, systemClock, type Clock } from '../clock.js';
 
 /** A search hit with what a result shows besides its row: dist-tags (for the version) and owners. */
@@ -108,7 +108,7 @@ export class PackageService {
       this.opts.store.packages.version(name, version),
     ]);
     if (!pkg || !canRead(context.principal, pkg, version).ok) return undefined;
-    if (!record || record.unpublishedAt || tarballFileName(name, record.version) !== file) return undefined;
+    if (!record || !isServed(record) || tarballFileName(name, record.version) !== file) return undefined;
     return { blob: record.blob as Sha512Hex, size: record.size };
   }
 

@@ -1,4 +1,20 @@
 import type { User } from '../accounts/store.js';
+import type { Actor } from '../access/actor.js';
+
+/**
+ * Where a version stands. Only `published` versions are served: packuments, version documents,
+ * tarballs, search, dependents and download counts leave the others out, but their numbers stay
+ * taken. Nothing sets `staged` (held for approval) or `quarantined` (held after a scan) yet; later
+ * tracks do. A tombstone is not a state: `unpublishedAt` marks it, whatever the state was.
+ */
+export type VersionState = 'published' | 'staged' | 'quarantined';
+
+export const VERSION_STATES: readonly VersionState[] = ['published', 'staged', 'quarantined'];
+
+/** True when reads may show the version: published and not unpublished. */
+export function isServed(v: Pick<VersionRecord, 'state' | 'unpublishedAt'>): boolean {
+  return v.state === 'published' && v.unpublishedAt === null;
+}
 
 /**
  * Who may read a package (decided by canRead in authorize.ts). Every package is public today;
@@ -28,10 +44,24 @@ export interface VersionRecord {
   fileCount: number;
   unpackedSize: number;
   publishedAt: string;
-  publisherId: number;
+  /** Who published it: a user, a trusted publisher, or the system. packument.ts says what clients see. */
+  publisher: Actor;
+  state: VersionState;
   deprecated: string | null;
   readme: string;
   unpublishedAt: string | null;
+}
+
+/**
+ * A scope's claim: made by the first publish in it, and the users who may create new packages
+ * in it (today: everyone who owns a package in the scope). Kept in the transactions that change
+ * ownership, so it always agrees with the owners.
+ */
+export interface ScopeClaim {
+  scope: string;
+  claimedAt: string;
+  claimedBy: Actor;
+  members: User[];
 }
 
 /** How a stored README page was made: markdown rendered, or plain text after a timeout or failure. */
@@ -76,9 +106,16 @@ export interface PackageStore {
     change: { modifiedAt: string; description?: string; keywords?: string; unpublishedAt?: string | null },
   ): Promise<void>;
   owners(name: string): Promise<User[]>;
-  /** Everyone who owns a package in this scope (`@scope`). */
+  /** Everyone who owns a package in this scope (`@scope`): the claim's members; empty when unclaimed. */
   scopeOwners(scope: string): Promise<User[]>;
+  /** The claim on `@scope`, if anything was ever published in it. */
+  scopeClaim(scope: string): Promise<ScopeClaim | undefined>;
+  /**
+   * Inside a transaction: adds an owner, and for a scoped name claims the scope (when unclaimed)
+   * and makes the user a member of it, in the same transaction.
+   */
   addOwner(name: string, userId: number): Promise<void>;
+  /** Inside a transaction: removes an owner; they leave the scope's members once they own nothing in it. */
   removeOwner(name: string, userId: number): Promise<void>;
   /** Every version ever published, tombstones included, in publish order. */
   /** Oldest first. `readmes: false` leaves every `readme` empty, for reads that need none. */
@@ -92,13 +129,15 @@ export interface PackageStore {
   keepReadme(name: string, version: string, readme: StoredReadme): Promise<void>;
   setDeprecated(name: string, version: string, message: string | null): Promise<void>;
   markUnpublished(name: string, version: string, at: string): Promise<void>;
+  /** Moves a version between states (staging, quarantine); its number stays taken in every state. */
+  setState(name: string, version: string, state: VersionState): Promise<void>;
   distTags(name: string): Promise<Record<string, string>>;
   setDistTag(name: string, tag: string, version: string): Promise<void>;
   removeDistTag(name: string, tag: string): Promise<void>;
-  /** Live versions of other packages that depend on `name`. */
+  /** Served versions of other packages that depend on `name`. */
   dependents(name: string): Promise<Dependent[]>;
   /** Who may read the package; see Visibility. */
   setVisibility(name: string, visibility: Visibility): Promise<void>;
-  /** Live packages whose name, description or keywords contain every word. */
+  /** Live packages with a served version whose name, description or keywords contain every word. */
   searchCandidates(words: string[], limit: number): Promise<SearchRow[]>;
 }

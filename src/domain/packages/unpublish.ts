@@ -11,7 +11,8 @@ import { canUnpublish } from './authorize.js';
 import { highestVersion, managedPackage, touchWithEvent, type ChangeDeps } from './changes.js';
 import { isObject } from './publish-document.js';
 import type { PackageName } from './names.js';
-import type { VersionRecord } from './store.js';
+import { isServed, type VersionRecord } from './store.js';
+import { userActor } from '../access/actor.js';
 
 export interface UnpublishDeps extends ChangeDeps {
   windowHours: number;
@@ -30,7 +31,8 @@ export async function unpublishMissingVersions(
 ) {
   if (!isObject(doc.versions)) fail('BadRequest', 'The document has no "versions" object.');
   const kept = doc.versions;
-  await unpublish(deps, context.principal, name, (v) => !(v.version in kept), rev);
+  // Only what the client was shown can be missing from what it sent back: never a staged version.
+  await unpublish(deps, context.principal, name, (v) => isServed(v) && !(v.version in kept), rev);
 }
 
 export async function unpublishVersion(deps: UnpublishDeps, context: RequestContext, name: PackageName, version: string) {
@@ -70,7 +72,7 @@ async function unpublish(
       await tx.packages.touch(name, { modifiedAt: at, unpublishedAt: at });
       await tx.events.append({
         type: 'package.unpublished',
-        actorId: actor.id,
+        actor: userActor(actor),
         packageName: name,
         data: { versions: doomed.map((v) => v.version), byAdmin },
         createdAt: at,

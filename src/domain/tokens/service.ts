@@ -10,6 +10,8 @@ import type { TokenRecord } from './store.js';
 import type { RequestContext } from '../access/context.js';
 import { enforce } from '../access/principal.js';
 import { canActAsUser } from '../accounts/authorize.js';
+import { ALL_SCOPES, isReadOnly, type TokenScope } from './scopes.js';
+import { userActor } from '../access/actor.js';
 import { LRUCache } from 'lru-cache';
 import { dateOf, systemClock, type Clock } from '../clock.js';
 import { displayToken, generateToken, hashToken, isWellFormedToken, type TokenHash } from './format.js';
@@ -37,22 +39,27 @@ export class TokenService {
     private readonly clock: Clock = systemClock,
   ) {}
 
-  /** Issues a token inside the caller's transaction, writing the token.created event. */
-  async create(tx: Repositories, user: User, opts: { readonly?: boolean; expiresAt?: string | null; reason: string }) {
+  /** Issues a token inside the caller's transaction, writing the token.created event. Scopes default to all. */
+  async create(
+    tx: Repositories,
+    user: User,
+    opts: { scopes?: readonly TokenScope[]; expiresAt?: string | null; reason: string },
+  ) {
     const secret = generateToken();
     const createdAt = this.now().toISOString();
     const record = await tx.tokens.insert({
       userId: user.id,
       tokenHash: hashToken(secret),
       display: displayToken(secret),
-      readonly: opts.readonly ?? false,
+      scopes: opts.scopes ?? ALL_SCOPES,
       createdAt,
       expiresAt: opts.expiresAt ?? null,
     });
     await tx.events.append({
       type: 'token.created',
-      actorId: user.id,
-      data: { tokenId: record.id, display: record.display, readonly: record.readonly, reason: opts.reason },
+      actor: userActor(user),
+      // The payload keeps the flag older events carry; the log is never rewritten.
+      data: { tokenId: record.id, display: record.display, readonly: isReadOnly(record), reason: opts.reason },
       createdAt,
     });
     return { secret, record };
@@ -100,7 +107,7 @@ export class TokenService {
       await tx.tokens.revoke(found.token.id, at);
       await tx.events.append({
         type: 'token.revoked',
-        actorId: user.id,
+        actor: userActor(user),
         data: { tokenId: found.token.id, display: found.token.display },
         createdAt: at,
       });

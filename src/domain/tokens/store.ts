@@ -1,10 +1,12 @@
 import type { User } from '../accounts/store.js';
+import type { TokenScope } from './scopes.js';
 
 export interface TokenRecord {
   id: number;
   userId: number;
   display: string;
-  readonly: boolean;
+  /** What the token may do (scopes.ts); never empty for a token issued here. */
+  scopes: readonly TokenScope[];
   createdAt: string;
   expiresAt: string | null;
   revokedAt: string | null;
@@ -15,7 +17,7 @@ export interface TokenStore {
     userId: number;
     tokenHash: string;
     display: string;
-    readonly: boolean;
+    scopes: readonly TokenScope[];
     createdAt: string;
     expiresAt: string | null;
   }): Promise<TokenRecord>;

@@ -6,6 +6,7 @@ import type { Registry } from '../../registry.js';
 import { parsePackageName, type PackageName } from '../../domain/packages/names.js';
 import type { PackageView } from '../../domain/packages/pages.js';
 import type { VersionRecord } from '../../domain/packages/store.js';
+import { npmUserOf } from '../../domain/packages/packument.js';
 import { html, layout, sendPage, type SafeHtml } from './html.js';
 import { packageHref, parsePackageAddress, searchHref, versionHref } from './addresses.js';
 import { bytes, time } from './format.js';
@@ -68,7 +69,7 @@ function sidebar(view: Found, v: VersionRecord, pinned: boolean, weeklyDownloads
   const install = pinned ? `npm install ${name}@${v.version}` : `npm install ${name}`;
   const homepage = webUrl(v.manifest.homepage);
   const repository = webUrl(v.manifest.repository);
-  const publisher = view.publishers.get(v.publisherId);
+  const publisher = npmUserOf(v.publisher, view.publishers);
   return html`<aside class="facts">
     <h2>Install</h2>
     <pre class="install"><code>${install}</code></pre>

@@ -11,6 +11,7 @@ import * as readmeHtml from './migrations/002-readme-html.js';
 import * as webLoginRequests from './migrations/003-web-login-requests.js';
 import * as downloads from './migrations/004-downloads.js';
 import * as packageVisibility from './migrations/005-package-visibility.js';
+import * as securityFoundation from './migrations/006-security-foundation.js';
 
 export interface Database {
   db: Kysely<DB>;
@@ -23,9 +24,7 @@ export function engineOf(databaseUrl: string): Engine {
 
 export async function openDatabase(opts: { databaseUrl: string; dataDir: string }): Promise<Database> {
   const engine = engineOf(opts.databaseUrl);
-  const dialect =
-    engine === 'postgres' ? postgresDialect(opts.databaseUrl) : sqliteDialect(join(opts.dataDir, 'gatehouse.sqlite'));
-  const db = new Kysely<DB>({ dialect });
+  const db = new Kysely<DB>({ dialect: dialectFor(opts) });
   await migrate(db, engine);
   return { db, engine };
 }
@@ -40,12 +39,24 @@ class Migrations implements MigrationProvider {
       '003-web-login-requests': { up: (db) => webLoginRequests.up(db) },
       '004-downloads': { up: (db) => downloads.up(db) },
       '005-package-visibility': { up: (db) => packageVisibility.up(db) },
+      '006-security-foundation': { up: (db) => securityFoundation.up(db, engine) },
     };
   }
 }
 
-async function migrate(db: Kysely<DB>, engine: Engine): Promise<void> {
+/**
+ * Brings the schema up to `target` (a migration's name), or to the latest. Only tests name a
+ * target: to build a database as an older release left it, then upgrade it.
+ */
+export async function migrate(db: Kysely<DB>, engine: Engine, target?: string): Promise<void> {
   const migrator = new Migrator({ db, provider: new Migrations(engine) });
-  const { error } = await migrator.migrateToLatest();
+  const { error } = target === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(target);
   if (error) throw error;
+}
+
+/** The dialect openDatabase would use, for a test that migrates step by step itself. */
+export function dialectFor(opts: { databaseUrl: string; dataDir: string }) {
+  return engineOf(opts.databaseUrl) === 'postgres'
+    ? postgresDialect(opts.databaseUrl)
+    : sqliteDialect(join(opts.dataDir, 'gatehouse.sqlite'));
 }

@@ -3,15 +3,18 @@ import type { Kysely } from 'kysely';
 import type { DB } from './schema.js';
 import type { EventStore, RegistryEvent } from '../../domain/events/store.js';
 import { canonicalJson } from '../../domain/events/encoding.js';
+import { actorColumns, actorFrom } from './actors.js';
 
 export function eventStore(db: Kysely<DB>): EventStore {
   return {
     async append(event) {
+      const actor = actorColumns(event.actor);
       const row = await db
         .insertInto('events')
         .values({
           type: event.type,
-          actor_id: event.actorId,
+          actor_kind: actor.kind,
+          actor_id: actor.id,
           package_name: event.packageName ?? null,
           version: event.version ?? null,
           // Canonical so the stored payload is already the bytes the event encoding uses for `data`.
@@ -30,7 +33,7 @@ export function eventStore(db: Kysely<DB>): EventStore {
           ({
             seq: Number(row.seq),
             type: row.type,
-            actorId: row.actor_id === null ? null : Number(row.actor_id),
+            actor: actorFrom(row.actor_kind, row.actor_id),
             packageName: row.package_name,
             version: row.version,
             data: JSON.parse(row.data) as unknown,

@@ -3,8 +3,17 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { DB, VersionsTable } from './schema.js';
 import type { Engine } from './engine.js';
-import type { PackageStore, ReadmeOutcome, VersionRecord, Visibility } from '../../domain/packages/store.js';
+import {
+  VERSION_STATES,
+  type PackageStore,
+  type ReadmeOutcome,
+  type VersionRecord,
+  type VersionState,
+  type Visibility,
+} from '../../domain/packages/store.js';
+import { scopeOf, type PackageName } from '../../domain/packages/names.js';
 import { toUser } from './users.js';
+import { actorColumns, actorFrom } from './actors.js';
 
 const VERSION_COLUMNS_BUT_README = [
   'package_name',
@@ -17,7 +26,9 @@ const VERSION_COLUMNS_BUT_README = [
   'file_count',
   'unpacked_size',
   'published_at',
+  'publisher_kind',
   'publisher_id',
+  'state',
   'deprecated',
   'unpublished_at',
 ] as const satisfies readonly Exclude<keyof VersionsTable, 'readme' | 'readme_html' | 'readme_outcome'>[];
@@ -39,11 +50,17 @@ function toVersion(row: VersionRow): VersionRecord {
     fileCount: Number(row.file_count),
     unpackedSize: Number(row.unpacked_size),
     publishedAt: row.published_at,
-    publisherId: Number(row.publisher_id),
+    publisher: actorFrom(row.publisher_kind, row.publisher_id),
+    state: stateOf(row.state),
     deprecated: row.deprecated,
     readme: row.readme,
     unpublishedAt: row.unpublished_at,
   };
+}
+
+function stateOf(text: string): VersionState {
+  if (!(VERSION_STATES as readonly string[]).includes(text)) throw new Error(`unknown version state ${JSON.stringify(text)}`);
+  return text as VersionState;
 }
 
 /** LIKE patterns treat % and _ as wildcards; names and search words must match literally. */
@@ -57,6 +74,17 @@ function escapeLike(text: string): string {
 }
 
 export function packageStore(db: Kysely<DB>, engine: Engine): PackageStore {
+  async function scopeOwners(scope: string) {
+    const rows = await db
+      .selectFrom('scope_members')
+      .innerJoin('users', 'users.id', 'scope_members.user_id')
+      .selectAll('users')
+      .where('scope_members.scope', '=', scope)
+      .orderBy('users.name')
+      .execute();
+    return rows.map(toUser);
+  }
+
   return {
     async lockClaim(claim) {
       // SQLite runs one write transaction at a time, which already serialises claims.
@@ -113,25 +141,70 @@ export function packageStore(db: Kysely<DB>, engine: Engine): PackageStore {
         .execute();
       return rows.map(toUser);
     },
-    async scopeOwners(scope) {
-      const rows = await db
-        .selectFrom('package_owners')
-        .innerJoin('users', 'users.id', 'package_owners.user_id')
-        .selectAll('users')
-        .distinct()
-        .where('package_owners.package_name', 'like', sql<string>`${`${escapeLike(scope)}/%`} escape '\\'`)
-        .execute();
-      return rows.map(toUser);
+    scopeOwners,
+    async scopeClaim(scope) {
+      const claim = await db.selectFrom('scope_claims').selectAll().where('scope', '=', scope).executeTakeFirst();
+      if (!claim) return undefined;
+      return {
+        scope: claim.scope,
+        claimedAt: claim.claimed_at,
+        claimedBy: actorFrom(claim.claimed_by_kind, claim.claimed_by_id),
+        members: await scopeOwners(scope),
+      };
     },
     async addOwner(name, userId) {
-      await db
+      const result = await db
         .insertInto('package_owners')
         .values({ package_name: name, user_id: userId })
         .onConflict((oc) => oc.columns(['package_name', 'user_id']).doNothing())
+        .executeTakeFirst();
+      const scope = scopeOf(name as PackageName);
+      if (!scope || Number(result.numInsertedOrUpdatedRows ?? 0) !== 1) return;
+      // The first owner in a scope claims it, dated by the package's creation: the first publish.
+      const claimedBy = actorColumns({ kind: 'user', userId });
+      await db
+        .insertInto('scope_claims')
+        .columns(['scope', 'claimed_at', 'claimed_by_kind', 'claimed_by_id'])
+        .expression((eb) =>
+          eb
+            .selectFrom('packages')
+            .select([
+              eb.val(scope).as('scope'),
+              'created_at',
+              eb.val(claimedBy.kind).as('claimed_by_kind'),
+              eb.val(claimedBy.id).as('claimed_by_id'),
+            ])
+            .where('name', '=', name),
+        )
+        .onConflict((oc) => oc.column('scope').doNothing())
+        .execute();
+      await db
+        .insertInto('scope_members')
+        .values({ scope, user_id: userId, packages: 1 })
+        .onConflict((oc) => oc.columns(['scope', 'user_id']).doUpdateSet({ packages: sql<number>`scope_members.packages + 1` }))
         .execute();
     },
     async removeOwner(name, userId) {
-      await db.deleteFrom('package_owners').where('package_name', '=', name).where('user_id', '=', userId).execute();
+      const result = await db
+        .deleteFrom('package_owners')
+        .where('package_name', '=', name)
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      const scope = scopeOf(name as PackageName);
+      if (!scope || Number(result.numDeletedRows) !== 1) return;
+      // The claim stays with no members, as a scope whose packages all lost their owners would read before.
+      await db
+        .updateTable('scope_members')
+        .set((eb) => ({ packages: eb('packages', '-', 1) }))
+        .where('scope', '=', scope)
+        .where('user_id', '=', userId)
+        .execute();
+      await db
+        .deleteFrom('scope_members')
+        .where('scope', '=', scope)
+        .where('user_id', '=', userId)
+        .where('packages', '<=', 0)
+        .execute();
     },
     async versions(name, opts = {}) {
       const query = db.selectFrom('versions').where('package_name', '=', name).orderBy('published_at');
@@ -169,6 +242,7 @@ export function packageStore(db: Kysely<DB>, engine: Engine): PackageStore {
         .execute();
     },
     async insertVersion(v, dependencies) {
+      const publisher = actorColumns(v.publisher);
       const result = await db
         .insertInto('versions')
         .values({
@@ -182,7 +256,9 @@ export function packageStore(db: Kysely<DB>, engine: Engine): PackageStore {
           file_count: v.fileCount,
           unpacked_size: v.unpackedSize,
           published_at: v.publishedAt,
-          publisher_id: v.publisherId,
+          publisher_kind: publisher.kind,
+          publisher_id: publisher.id,
+          state: v.state,
           deprecated: v.deprecated,
           readme: v.readme,
           unpublished_at: null,
@@ -216,6 +292,9 @@ export function packageStore(db: Kysely<DB>, engine: Engine): PackageStore {
         .execute();
       await db.deleteFrom('version_dependencies').where('package_name', '=', name).where('version', '=', version).execute();
     },
+    async setState(name, version, state) {
+      await db.updateTable('versions').set({ state }).where('package_name', '=', name).where('version', '=', version).execute();
+    },
     async distTags(name) {
       const rows = await db.selectFrom('dist_tags').select(['tag', 'version']).where('package_name', '=', name).execute();
       return Object.fromEntries(rows.map((r) => [r.tag, r.version]));
@@ -231,11 +310,16 @@ export function packageStore(db: Kysely<DB>, engine: Engine): PackageStore {
       await db.deleteFrom('dist_tags').where('package_name', '=', name).where('tag', '=', tag).execute();
     },
     async dependents(name) {
+      // Tombstones lose their edges at unpublish; a version in another state keeps them but is not served.
       const rows = await db
-        .selectFrom('version_dependencies')
-        .select(['package_name', 'version', 'range'])
-        .where('dependency', '=', name)
-        .where('package_name', '!=', name)
+        .selectFrom('version_dependencies as d')
+        .innerJoin('versions as v', (join) =>
+          join.onRef('v.package_name', '=', 'd.package_name').onRef('v.version', '=', 'd.version'),
+        )
+        .select(['d.package_name', 'd.version', 'd.range'])
+        .where('d.dependency', '=', name)
+        .where('d.package_name', '!=', name)
+        .where('v.state', '=', 'published')
         .execute();
       return rows.map((r) => ({ packageName: r.package_name, version: r.version, range: r.range }));
     },
@@ -243,7 +327,17 @@ export function packageStore(db: Kysely<DB>, engine: Engine): PackageStore {
       let query = db
         .selectFrom('packages')
         .select(['name', 'description', 'keywords', 'modified_at', 'visibility'])
-        .where('unpublished_at', 'is', null);
+        .where('unpublished_at', 'is', null)
+        // A package whose only versions are staged or quarantined is not found yet.
+        .where(({ exists, selectFrom }) =>
+          exists(
+            selectFrom('versions')
+              .select('versions.version')
+              .whereRef('versions.package_name', '=', 'packages.name')
+              .where('versions.state', '=', 'published')
+              .where('versions.unpublished_at', 'is', null),
+          ),
+        );
       for (const word of words) {
         const pattern = `%${escapeLike(word.toLowerCase())}%`;
         query = query.where((eb) =>

@@ -19,7 +19,8 @@ export interface TokensTable {
   token_hash: string;
   /** First characters of the token, safe to show in listings. */
   display: string;
-  readonly: number;
+  /** JSON array of TokenScope, e.g. ["read"] (migration 006 replaced the readonly flag). */
+  scopes: string;
   created_at: string;
   expires_at: string | null;
   revoked_at: string | null;
@@ -43,6 +44,22 @@ export interface PackageOwnersTable {
   user_id: number;
 }
 
+/** A scope claimed by its first publish (migration 006); the authorization track attaches orgs. */
+export interface ScopeClaimsTable {
+  scope: string;
+  claimed_at: string;
+  claimed_by_kind: string;
+  claimed_by_id: string | null;
+}
+
+/** Who may create new packages in a scope: today every owner of a package in it. */
+export interface ScopeMembersTable {
+  scope: string;
+  user_id: number;
+  /** How many packages in the scope the user owns; the row goes when it would reach 0. */
+  packages: number;
+}
+
 export interface VersionsTable {
   package_name: string;
   version: string;
@@ -56,7 +73,12 @@ export interface VersionsTable {
   file_count: number;
   unpacked_size: number;
   published_at: string;
-  publisher_id: number;
+  /** An Actor kind (domain/access/actor.ts); with publisher_id, who published (migration 006). */
+  publisher_kind: string;
+  /** The user id as text for `user`, the trusted publisher's id, null for `system`. */
+  publisher_id: string | null;
+  /** A VersionState; only `published` is served. */
+  state: Generated<string>;
   deprecated: string | null;
   readme: string;
   /** The README as the web page shows it, sanitised; null until first rendered (migration 002). */
@@ -83,7 +105,9 @@ export interface DistTagsTable {
 export interface EventsTable {
   seq: Generated<number>;
   type: string;
-  actor_id: number | null;
+  /** An Actor kind; actor_id is text, null for `system` (migration 006). */
+  actor_kind: string;
+  actor_id: string | null;
   package_name: string | null;
   version: string | null;
   data: string;
@@ -126,6 +150,8 @@ export interface DB {
   tokens: TokensTable;
   packages: PackagesTable;
   package_owners: PackageOwnersTable;
+  scope_claims: ScopeClaimsTable;
+  scope_members: ScopeMembersTable;
   versions: VersionsTable;
   version_dependencies: VersionDependenciesTable;
   dist_tags: DistTagsTable;

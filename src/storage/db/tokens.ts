@@ -3,13 +3,20 @@ import type { Kysely, Selectable } from 'kysely';
 import type { DB, TokensTable } from './schema.js';
 import type { TokenRecord, TokenStore } from '../../domain/tokens/store.js';
 import { toUser } from './users.js';
+import { isTokenScope, type TokenScope } from '../../domain/tokens/scopes.js';
+
+/** Unknown names are dropped, never widened: a token can only lose what the code no longer knows. */
+function scopesOf(text: string): TokenScope[] {
+  const parsed = JSON.parse(text) as unknown;
+  return Array.isArray(parsed) ? parsed.filter(isTokenScope) : [];
+}
 
 function toToken(row: Selectable<TokensTable>): TokenRecord {
   return {
     id: Number(row.id),
     userId: Number(row.user_id),
     display: row.display,
-    readonly: row.readonly === 1,
+    scopes: scopesOf(row.scopes),
     createdAt: row.created_at,
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
@@ -25,7 +32,7 @@ export function tokenStore(db: Kysely<DB>): TokenStore {
           user_id: token.userId,
           token_hash: token.tokenHash,
           display: token.display,
-          readonly: token.readonly ? 1 : 0,
+          scopes: JSON.stringify(token.scopes),
           created_at: token.createdAt,
           expires_at: token.expiresAt,
         })

@@ -19,6 +19,7 @@ import type { PackageFacts } from '../../../src/domain/packages/authorize.js';
 import type { User } from '../../../src/domain/accounts/store.js';
 import type { PackageRecord, Visibility } from '../../../src/domain/packages/store.js';
 import { isGatehouseError } from '../../../src/domain/errors.js';
+import { ALL_SCOPES, READ_ONLY_SCOPES } from '../../../src/domain/tokens/scopes.js';
 
 const AT = '2030-01-01T00:00:00.000Z';
 
@@ -31,7 +32,7 @@ function viaToken(who: User, readonly = false): TokenPrincipal {
     id: who.id * 10,
     userId: who.id,
     display: 'gth_…abcd',
-    readonly,
+    scopes: readonly ? READ_ONLY_SCOPES : ALL_SCOPES,
     createdAt: AT,
     expiresAt: null,
     revokedAt: null,

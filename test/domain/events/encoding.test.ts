@@ -8,7 +8,7 @@ import type { RegistryEvent } from '../../../src/domain/events/store.js';
 const published: RegistryEvent = {
   seq: 42,
   type: 'package.published',
-  actorId: 7,
+  actor: { kind: 'user', userId: 7 },
   packageName: '@acme/wïdget',
   version: '1.2.3',
   data: { tag: 'latest', integrity: 'sha512-AAAA', size: 1024, legacyName: ['name can no longer contain capital letters'] },
@@ -22,7 +22,7 @@ describe('canonical event encoding', () => {
       data: { legacyName: ['name can no longer contain capital letters'], size: 1024, integrity: 'sha512-AAAA', tag: 'latest' },
       version: published.version,
       packageName: published.packageName,
-      actorId: published.actorId,
+      actor: { userId: 7, kind: 'user' },
       type: published.type,
       seq: published.seq,
     } as RegistryEvent;
@@ -33,13 +33,13 @@ describe('canonical event encoding', () => {
   it('is a fixed byte string (a change here breaks every log built before it)', () => {
     const bytes = encodeEvent(published);
     expect(bytes.toString('utf8')).toBe(
-      '{"actorId":7,"createdAt":"2026-01-02T03:04:05.678Z","data":{"integrity":"sha512-AAAA",' +
+      '{"actor":{"kind":"user","userId":7},"createdAt":"2026-01-02T03:04:05.678Z","data":{"integrity":"sha512-AAAA",' +
         '"legacyName":["name can no longer contain capital letters"],"size":1024,"tag":"latest"},' +
         '"packageName":"@acme/wïdget","seq":42,"type":"package.published","version":"1.2.3"}',
     );
     // The ï is its two UTF-8 bytes, not a \u escape; the digest pins every byte.
     expect(createHash('sha256').update(bytes).digest('hex')).toBe(
-      '5056062aba8493c931dfd81289805422124f7e2d2db05bbfd48bf01d4e91483e',
+      '25f02cd0cdff3ea1b21dc1ace108620b5e16d32e66c93d0aa09cf33fbcf10f33',
     );
     expect(bytes.includes(Buffer.from([0xc3, 0xaf]))).toBe(true);
   });
@@ -48,14 +48,14 @@ describe('canonical event encoding', () => {
     const login: RegistryEvent = {
       seq: 1,
       type: 'user.login',
-      actorId: null,
+      actor: { kind: 'system' },
       packageName: null,
       version: null,
       data: { method: 'web' },
       createdAt: '2026-01-01T00:00:00.000Z',
     };
     expect(encodeEvent(login).toString()).toBe(
-      '{"actorId":null,"createdAt":"2026-01-01T00:00:00.000Z","data":{"method":"web"},"packageName":null,"seq":1,"type":"user.login","version":null}',
+      '{"actor":{"kind":"system"},"createdAt":"2026-01-01T00:00:00.000Z","data":{"method":"web"},"packageName":null,"seq":1,"type":"user.login","version":null}',
     );
     expect(canonicalJson({ a: 1, b: undefined })).toBe(canonicalJson(JSON.parse(JSON.stringify({ a: 1, b: undefined }))));
   });

@@ -8,7 +8,7 @@ import { EventFollower } from '../../../src/domain/events/follower.js';
 
 const event = (packageName: string) => ({
   type: 'dist_tag.set' as const,
-  actorId: null,
+  actor: { kind: 'system' as const },
   packageName,
   data: { tag: 'latest' },
   createdAt: new Date().toISOString(),

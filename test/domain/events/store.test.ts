@@ -8,12 +8,15 @@ import type { NewEvent } from '../../../src/domain/events/store.js';
 // Compile-time checks (tsc runs over test/): each @ts-expect-error fails the type check if the
 // line it marks ever compiles, i.e. if append stopped rejecting a payload of the wrong shape.
 export function wrongPayloadsDoNotCompile(append: (event: NewEvent) => unknown): void {
+  const actor = { kind: 'user', userId: 1 } as const;
   // @ts-expect-error token.revoked carries tokenId and display, not a dist-tag.
-  append({ type: 'token.revoked', actorId: 1, data: { tag: 'latest' }, createdAt: '' });
+  append({ type: 'token.revoked', actor, data: { tag: 'latest' }, createdAt: '' });
   // @ts-expect-error a payload field of the wrong type.
-  append({ type: 'package.unpublished', actorId: 1, data: { versions: '1.0.0', byAdmin: false }, createdAt: '' });
+  append({ type: 'package.unpublished', actor, data: { versions: '1.0.0', byAdmin: false }, createdAt: '' });
   // @ts-expect-error a type nobody declared.
-  append({ type: 'package.renamed', actorId: 1, data: {}, createdAt: '' });
+  append({ type: 'package.renamed', actor, data: {}, createdAt: '' });
+  // @ts-expect-error an actor is a kind and an id, no longer a bare user id.
+  append({ type: 'dist_tag.set', actorId: 1, data: { tag: 'latest' }, createdAt: '' });
 }
 
 for (const engine of ENGINES) {
@@ -28,7 +31,7 @@ for (const engine of ENGINES) {
     it('stores the payload canonically and reads back an event that encodes as appended', async () => {
       const appended: NewEvent = {
         type: 'package.unpublished',
-        actorId: null,
+        actor: { kind: 'system' },
         packageName: 'left-pad',
         data: { versions: ['1.0.0', '0.9.0'], byAdmin: true },
         createdAt: '2026-03-04T05:06:07.000Z',
@@ -45,7 +48,7 @@ for (const engine of ENGINES) {
       const before = await opened.store.events.latestSeq();
       const fractional = {
         type: 'package.published',
-        actorId: 1,
+        actor: { kind: 'user', userId: 1 },
         packageName: 'x',
         data: { tag: 'latest', integrity: 'sha512-x', size: 1.5 },
         createdAt: '',
