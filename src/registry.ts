@@ -12,6 +12,7 @@ import { PasswordGate } from './domain/accounts/password-gate.js';
 import { WebLoginService } from './domain/accounts/web-login.js';
 import { PackageService } from './domain/packages/service.js';
 import { EventFollower } from './domain/events/follower.js';
+import { deliveringCommitted } from './domain/events/committed.js';
 import { DownloadService } from './domain/downloads/service.js';
 import { JobRunner } from './domain/jobs/runner.js';
 import { systemClock, type Clock } from './domain/jobs/clock.js';
@@ -53,7 +54,10 @@ export interface RegistryDeps {
 export async function openRegistry(config: Config, deps: RegistryDeps = {}): Promise<OpenedRegistry> {
   const clock = deps.clock ?? systemClock;
   const { db, engine } = await openDatabase(config);
-  const store = createDbStore(db, engine);
+  const committed = createDbStore(db, engine);
+  const events = new EventFollower(committed.events, config.eventPollMs);
+  // Every domain writes through this store, so each committed event reaches the subscribers at once.
+  const store = deliveringCommitted(committed, (appended) => events.deliverCommitted(appended));
   const blobs = new FsBlobStore(join(config.dataDir, 'blobs'));
   let baseUrl = config.publicUrl || `http://${config.host}:${config.port}`;
   const tokens = new TokenService(store);
@@ -73,11 +77,11 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     unpublishWindowHours: config.unpublishWindowHours,
     baseUrl: () => baseUrl,
     packumentCacheBytes: packumentShare(config.readCacheBytes),
+    inspectBudgetMs: config.tarballInspectMs,
   });
   // Temporary files from writes a crash interrupted: harmless, but nothing else would remove them.
   void blobs.sweepTemporary(60 * 60 * 1000);
-  const events = new EventFollower(store.events, config.eventPollMs);
-  // Local changes already invalidated through onChange; this covers changes other instances made.
+  // This instance's changes arrive at commit (deliveringCommitted), other instances' by the poll.
   events.subscribe((event) => {
     if (event.packageName) packages.packuments.invalidate(event.packageName);
     if (event.type === 'token.revoked') tokens.forget(event.data.tokenId);

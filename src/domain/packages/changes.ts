@@ -17,7 +17,6 @@ import type { EventPayloads, EventType } from '../events/store.js';
 export interface ChangeDeps {
   store: Store;
   now: () => Date;
-  onChange: (name: string) => void;
 }
 
 export function actorOf(principal: Principal): User {
@@ -51,7 +50,6 @@ export async function setDistTag(deps: ChangeDeps, principal: Principal, name: P
     await tx.packages.setDistTag(name, tag, version.version);
     await touchWithEvent(tx, deps, { type: 'dist_tag.set', actor, name, version: version.version, data: { tag } });
   });
-  deps.onChange(name);
 }
 
 export async function removeDistTag(deps: ChangeDeps, principal: Principal, name: PackageName, rawTag: string) {
@@ -65,7 +63,6 @@ export async function removeDistTag(deps: ChangeDeps, principal: Principal, name
     await tx.packages.removeDistTag(name, tag);
     await touchWithEvent(tx, deps, { type: 'dist_tag.removed', actor, name, data: { tag, was: tags[tag]! } });
   });
-  deps.onChange(name);
 }
 
 /**
@@ -81,7 +78,6 @@ export async function applyDeprecations(
 ) {
   if (!isObject(doc.versions)) fail('BadRequest', 'The document has no "versions" object.');
   const sent = doc.versions;
-  let changed = false;
   await deps.store.transaction(async (tx) => {
     const { actor } = await managedPackage(tx, principal, name, expectedRev);
     for (const v of await tx.packages.versions(name)) {
@@ -97,10 +93,8 @@ export async function applyDeprecations(
           ? { ...subject, type: 'version.undeprecated', data: {} }
           : { ...subject, type: 'version.deprecated', data: { message: next } },
       );
-      changed = true;
     }
   });
-  if (changed) deps.onChange(name);
 }
 
 function deprecationOf(versionDoc: unknown): string | null {
@@ -143,7 +137,6 @@ export async function setOwners(
       await touchWithEvent(tx, deps, { type: 'owner.removed', actor, name, data: { user: user.name } });
     }
   });
-  deps.onChange(name);
 }
 
 /** The package-scoped event types `touchWithEvent` records, each with its own payload. */

@@ -84,7 +84,6 @@ async function unpublish(
       });
     }
   });
-  deps.onChange(name);
 }
 
 async function assertPolicyAllows(
