@@ -28,7 +28,11 @@ export interface TarballInspector<R = unknown> {
   finish(): R;
 }
 
-/** Inspectors keep state, so each tarball gets new ones. */
+/**
+ * Inspectors keep state, so each read of a tarball gets new ones. A read that meets a duplicated
+ * file has already offered a copy no client keeps: it is abandoned and its inspectors dropped
+ * unfinished, so an inspector acts on what it saw (calls a service, records) only in `finish`.
+ */
 export type InspectorFactory = () => TarballInspector;
 
 const MAX_README_BYTES = 1024 * 1024;
