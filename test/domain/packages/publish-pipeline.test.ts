@@ -92,6 +92,30 @@ for (const engine of ENGINES) {
       expect(ran).toEqual(['held-pkg', 'free-pkg']);
     });
 
+    it('offer every file of the tarball to a registered inspector, whose refusal stores nothing', async () => {
+      r = await startRegistry(engine);
+      const alice = await r.createUser('alice');
+      const scanned: string[] = [];
+      r.registry.packages.addInspector(() => ({
+        name: 'known-bad',
+        entry(entry, bytes) {
+          if (entry.type === 'file') scanned.push(entry.path);
+          if (bytes.includes('DROP-PAYLOAD')) fail('Forbidden', `${entry.path} matches a known-bad rule.`);
+        },
+        finish: () => 'clean',
+      }));
+      const bad = packageBuilder('bad-pkg', '1.0.0').file('lib/deep/x.js', 'run("DROP-PAYLOAD")');
+      expect((await r.publish(alice, bad)).json().code).toBe('Forbidden');
+      expect(scanned).toEqual(['package.json', 'lib/deep/x.js']);
+      expect((await r.inject({ method: 'GET', url: '/bad-pkg' })).statusCode).toBe(404);
+      const blob = createHash('sha512').update(bad.tarball()).digest('hex') as Sha512Hex;
+      expect(await r.registry.blobs.has(blob)).toBe(false);
+      const good = packageBuilder('good-pkg', '1.0.0').file('a.js', 'ok');
+      expect((await r.publish(alice, good)).statusCode).toBe(201);
+      // The same check sees a stored blob, so the one above is not vacuous.
+      expect(await r.registry.blobs.has(createHash('sha512').update(good.tarball()).digest('hex') as Sha512Hex)).toBe(true);
+    });
+
     it('refuse a step placed next to a step that does not exist, or under a name taken', async () => {
       r = await startRegistry(engine);
       const step: PublishStep = { name: 'otp', run: () => {} };
