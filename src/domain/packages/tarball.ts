@@ -9,16 +9,8 @@ import { createGunzip } from 'node:zlib';
 import { catalogError, fail, GatehouseError } from '../errors.js';
 import { readTar, type TarEntry, type TarEntryType } from './tar-reader.js';
 import { ambiguous } from './tar-text.js';
-import {
-  fileStatsInspector,
-  installHookInspector,
-  packageJsonInspector,
-  readmeInspector,
-  shrinkwrapInspector,
-  type InspectedEntry,
-  type InspectorFactory,
-  type TarballInspector,
-} from './tarball-inspectors.js';
+import type { InspectedEntry, InspectorFactory, TarballInspector } from './tarball-inspectors.js';
+import { BUILT_IN, checkDeadline, InspectorFailure, offer, summarise, type Deadline } from './tarball-inspection.js';
 import { checkLinks, entryPath, foldName, linkOf, quote, unsafe, type Link, type Segments } from './tarball-paths.js';
 
 export interface TarballLimits {
@@ -91,20 +83,6 @@ interface Scan {
   deadline: Deadline;
 }
 
-interface Deadline {
-  now: () => number;
-  at: number;
-  budgetMs: number;
-}
-
-const BUILT_IN: InspectorFactory[] = [
-  packageJsonInspector,
-  readmeInspector,
-  fileStatsInspector,
-  installHookInspector,
-  shrinkwrapInspector,
-];
-
 export async function inspectTarball(tgz: Buffer, limits: TarballLimits, options: InspectOptions = {}): Promise<TarballSummary> {
   const now = options.now ?? Date.now;
   const budgetMs = options.budgetMs ?? DEFAULT_INSPECT_BUDGET_MS;
@@ -157,9 +135,6 @@ async function readOnce(
   return { offering: scan.offering, copies: scan.copies, inspectors };
 }
 
-/** An inspector's own bug: it must surface as one (a 500 naming it), not as "not a gzip archive". */
-class InspectorFailure extends Error {}
-
 /**
  * Caps the decompressed stream itself, not just the sizes files declare: tar padding, headers and
  * trailing zero blocks cost no file size, and a few MB of gzip can expand them into gigabytes.
@@ -181,18 +156,6 @@ function tooLarge(limits: TarballLimits): GatehouseError {
     'TarballTooLarge',
     `The tarball unpacks to more than ${formatBytes(limits.maxUnpackedBytes)}, the limit here. ` +
       'Leave build output, tests and assets out of the package (the "files" field or .npmignore) and publish again.',
-  );
-}
-
-function checkDeadline(deadline: Deadline): void {
-  if (deadline.now() > deadline.at) throw outOfTime(deadline);
-}
-
-function outOfTime(deadline: Deadline): GatehouseError {
-  return catalogError(
-    'TarballInspectionTimeout',
-    `Inspecting the tarball took longer than ${deadline.budgetMs} ms, the limit here. ` +
-      'Publish fewer or smaller files, or ask the registry administrator about the limit.',
   );
 }
 
@@ -325,63 +288,6 @@ async function keep(entry: TarEntry, body: Buffer, scan: Scan, inspectors: Tarba
 }
 
 const EMPTY = Buffer.alloc(0);
-
-async function offer(inspector: TarballInspector, entry: InspectedEntry, bytes: Buffer, deadline: Deadline): Promise<void> {
-  let pending: void | Promise<void>;
-  try {
-    pending = inspector.entry(entry, bytes);
-    if (pending) await withinBudget(pending, deadline);
-  } catch (err) {
-    throw asInspectorError(inspector, err);
-  }
-  checkDeadline(deadline);
-}
-
-/** An inspector still working when the budget runs out is not waited for. */
-async function withinBudget(work: Promise<void>, deadline: Deadline): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(outOfTime(deadline)), Math.max(0, deadline.at - deadline.now()));
-  });
-  try {
-    await Promise.race([work, expired]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function asInspectorError(inspector: TarballInspector, err: unknown): Error {
-  if (err instanceof GatehouseError) return err;
-  return new InspectorFailure(`gatehouse: tarball inspector "${inspector.name}" failed: ${(err as Error)?.message}`, {
-    cause: err,
-  });
-}
-
-function summarise(inspectors: TarballInspector[]): TarballSummary {
-  const results = new Map<string, unknown>();
-  for (const inspector of inspectors) {
-    try {
-      results.set(inspector.name, inspector.finish());
-    } catch (err) {
-      throw asInspectorError(inspector, err);
-    }
-  }
-  const built = (name: string) => results.get(name);
-  const stats = built('file-stats') as { fileCount: number; unpackedSize: number };
-  const readme = built('readme') as TarballSummary['readme'];
-  const summary: TarballSummary = {
-    packageJson: built('package-json') as Record<string, unknown>,
-    fileCount: stats.fileCount,
-    unpackedSize: stats.unpackedSize,
-    hasBindingGyp: built('install-hooks') === true,
-    hasShrinkwrap: built('shrinkwrap') === true,
-    results: new Map([...results].filter(([name]) => !BUILT_IN_NAMES.has(name))),
-  };
-  if (readme) summary.readme = readme;
-  return summary;
-}
-
-const BUILT_IN_NAMES = new Set(['package-json', 'readme', 'file-stats', 'install-hooks', 'shrinkwrap']);
 
 function formatBytes(bytes: number): string {
   if (bytes >= 1024 * 1024) return `${+(bytes / (1024 * 1024)).toFixed(1)} MiB`;
