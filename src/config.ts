@@ -41,6 +41,8 @@ export interface Config {
   maxFileCount: number;
   /** Deepest path inside a tarball. GATEHOUSE_MAX_PATH_DEPTH */
   maxPathDepth: number;
+  /** Longest time one tarball's inspection (every inspector included) may take, in ms. GATEHOUSE_TARBALL_INSPECT_MS */
+  tarballInspectMs: number;
   /** Largest version document (package.json as published, README excluded), in bytes. GATEHOUSE_MAX_MANIFEST_BYTES */
   maxManifestBytes: number;
   /** Largest README kept per version, in bytes; a longer one is cut with a note. GATEHOUSE_MAX_README_BYTES */
@@ -103,6 +105,7 @@ export const DEFAULTS: Config = {
   maxUnpackedBytes: 256 * 1024 * 1024,
   maxFileCount: 20_000,
   maxPathDepth: 32,
+  tarballInspectMs: 30_000,
   maxManifestBytes: 1024 * 1024,
   maxReadmeBytes: 1024 * 1024,
   unpublishWindowHours: 72,
@@ -135,6 +138,7 @@ const ENV_NAMES: { [K in keyof Config]: string } = {
   maxUnpackedBytes: 'GATEHOUSE_MAX_UNPACKED_BYTES',
   maxFileCount: 'GATEHOUSE_MAX_FILE_COUNT',
   maxPathDepth: 'GATEHOUSE_MAX_PATH_DEPTH',
+  tarballInspectMs: 'GATEHOUSE_TARBALL_INSPECT_MS',
   maxManifestBytes: 'GATEHOUSE_MAX_MANIFEST_BYTES',
   maxReadmeBytes: 'GATEHOUSE_MAX_README_BYTES',
   unpublishWindowHours: 'GATEHOUSE_UNPUBLISH_WINDOW_HOURS',

@@ -23,6 +23,7 @@ import { wirePackages } from './domain/packages/index.js';
 import { wireEvents } from './domain/events/index.js';
 import { wireJobs } from './domain/jobs/index.js';
 import { wireDownloads } from './domain/downloads/index.js';
+import { deliveringCommitted } from './domain/events/committed.js';
 
 /**
  * What the HTTP layer is handed: configuration and the domain services, never the store or the
@@ -64,7 +65,10 @@ export interface RegistryDeps {
 export async function openRegistry(config: Config, deps: RegistryDeps = {}): Promise<OpenedRegistry> {
   const clock = deps.clock ?? systemClock;
   const { db, engine } = await openDatabase(config);
-  const store = createDbStore(db, engine);
+  const committed = createDbStore(db, engine);
+  const { events } = wireEvents({ events: committed.events, clock, pollMs: config.eventPollMs });
+  // Every domain writes through this store, so each committed event reaches the subscribers at once.
+  const store = deliveringCommitted(committed, (appended) => events.deliverCommitted(appended));
   const fsBlobs = new FsBlobStore(join(config.dataDir, 'blobs'));
   // Temporary files from writes a crash interrupted: harmless, but nothing else would remove them.
   void fsBlobs.sweepTemporary(60 * 60 * 1000);
@@ -88,9 +92,9 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     manifestLimits: { maxManifestBytes: config.maxManifestBytes, maxReadmeBytes: config.maxReadmeBytes },
     unpublishWindowHours: config.unpublishWindowHours,
     packumentCacheBytes: packumentShare(config.readCacheBytes),
+    inspectBudgetMs: config.tarballInspectMs,
   });
-  const { events } = wireEvents({ events: store.events, clock, pollMs: config.eventPollMs });
-  // Local changes already invalidated through onChange; this covers changes other instances made.
+  // This instance's changes arrive at commit (deliveringCommitted), other instances' by the poll.
   events.subscribe((event) => {
     if (event.packageName) packages.packuments.invalidate(event.packageName);
     if (event.type === 'token.revoked') tokens.forget(event.data.tokenId);

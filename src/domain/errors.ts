@@ -58,7 +58,8 @@ export type ErrorCode =
   | 'TarballUnsafePath'
   | 'TarballAmbiguous'
   | 'TarballMissingPackageJson'
-  | 'TarballBadPackageJson';
+  | 'TarballBadPackageJson'
+  | 'TarballInspectionTimeout';
 
 /**
  * HTTP status per code. npm prints any 4xx as `E<status>` followed by our `error` string,
@@ -134,6 +135,7 @@ export const ERROR_STATUS = {
   TarballAmbiguous: 400,
   TarballMissingPackageJson: 400,
   TarballBadPackageJson: 400,
+  TarballInspectionTimeout: 400,
 } as const satisfies Record<ErrorCode, number>;
 
 /** Response headers a refusal needs (`retry-after` on a 429, `www-authenticate: OTP` for a second factor). */

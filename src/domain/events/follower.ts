@@ -1,6 +1,8 @@
 // Follows the committed event sequence and hands each event, once and in order, to every
 // subscriber: cache invalidation today (another instance's change made an answer stale), later
 // the transparency log, outbox and search. It must never hand over an uncommitted event.
+// This instance's own events arrive earlier, at commit (committed.ts), and are not handed over
+// again; so subscribers see local events in commit order, possibly before older remote ones.
 import type { EventStore, RegistryEvent } from './store.js';
 import { systemClock, type Clock } from '../clock.js';
 
@@ -10,6 +12,11 @@ import { systemClock, type Clock } from '../clock.js';
 const GAP_WAIT_MS = 60_000;
 const MAX_GAPS = 10_000;
 const BATCH = 500;
+// A subscriber that fails on one event this many times is not going to succeed: the event is
+// skipped with a warning rather than holding back every later one forever.
+export const MAX_DELIVERY_ATTEMPTS = 5;
+// Seqs delivered at commit that the poll has not reached yet; more means the poll is not running.
+const MAX_DELIVERED_AHEAD = 10_000;
 
 export type Subscriber = (event: RegistryEvent) => void;
 
@@ -21,11 +28,17 @@ export class EventFollower {
   private running: Promise<void> | undefined;
 
   private readonly subscribers = new Set<Subscriber>();
+  /** Seqs already delivered at commit (deliverCommitted): the poll skips each once. */
+  private readonly deliveredAhead = new Set<number>();
+  /** Failed deliveries per seq, until it succeeds or is skipped. */
+  private readonly failures = new Map<number, number>();
 
   constructor(
     private readonly events: EventStore,
     private readonly intervalMs: number,
     private readonly clock: Clock = systemClock,
+    /** Told when an event is skipped; never given event data or an error message, only names. */
+    private readonly warn: (message: string) => void = (message) => process.emitWarning(message),
   ) {}
 
   private now(): number {
@@ -58,10 +71,53 @@ export class EventFollower {
     if (errors.length > 1) throw new AggregateError(errors, `${errors.length} event subscribers failed on seq ${event.seq}`);
   }
 
+  /**
+   * This instance's events, as soon as their transaction committed. One a subscriber fails on is
+   * left to the poll, which offers it again (and gives up after MAX_DELIVERY_ATTEMPTS).
+   */
+  deliverCommitted(events: RegistryEvent[]): void {
+    for (const event of events) {
+      try {
+        this.apply(event);
+      } catch {
+        continue;
+      }
+      // Already passed by the poll (it read the event before this call): nothing to skip later.
+      if (event.seq <= this.last && !this.gaps.has(event.seq)) continue;
+      this.deliveredAhead.add(event.seq);
+      if (this.deliveredAhead.size > MAX_DELIVERED_AHEAD) {
+        // The oldest: at worst it is delivered twice, which subscribers tolerate.
+        this.deliveredAhead.delete(this.deliveredAhead.values().next().value as number);
+      }
+    }
+  }
+
+  /** Hands `event` over unless it went at commit; skips it, warning, after too many failures. */
+  private offer(event: RegistryEvent): void {
+    if (this.deliveredAhead.delete(event.seq)) return;
+    try {
+      this.apply(event);
+      this.failures.delete(event.seq);
+    } catch (err) {
+      const attempts = (this.failures.get(event.seq) ?? 0) + 1;
+      if (attempts < MAX_DELIVERY_ATTEMPTS) {
+        this.failures.set(event.seq, attempts);
+        throw err;
+      }
+      this.failures.delete(event.seq);
+      this.warn(
+        `gatehouse: event ${event.seq} (${event.type}) skipped after ${attempts} failed deliveries ` +
+          `(${errorNames(err)}); later events go on.`,
+      );
+    }
+  }
+
   async start(): Promise<void> {
     this.last = await this.events.latestSeq();
+    this.deliveredAhead.clear();
     if (this.intervalMs > 0) {
-      this.timer = setInterval(() => void this.poll(), this.intervalMs);
+      // A failure is retried by the next poll and warned about when it is given up (offer).
+      this.timer = setInterval(() => void this.poll().catch(() => {}), this.intervalMs);
       this.timer.unref();
     }
   }
@@ -79,7 +135,7 @@ export class EventFollower {
       for (const event of batch) {
         const noticed = this.now();
         for (let seq = this.last + 1; seq < event.seq && this.gaps.size < MAX_GAPS; seq++) this.gaps.set(seq, noticed);
-        this.apply(event);
+        this.offer(event);
         this.last = event.seq;
       }
       if (batch.length < BATCH) return;
@@ -94,7 +150,7 @@ export class EventFollower {
     let from = Math.min(...this.gaps.keys()) - 1;
     while (from < this.last && this.gaps.size > 0) {
       const batch = await this.events.since(from, BATCH);
-      for (const event of batch) if (event.seq <= this.last && this.gaps.delete(event.seq)) this.apply(event);
+      for (const event of batch) if (event.seq <= this.last && this.gaps.delete(event.seq)) this.offer(event);
       if (batch.length < BATCH) return;
       from = batch[batch.length - 1]!.seq;
     }
@@ -104,4 +160,10 @@ export class EventFollower {
     if (this.timer) clearInterval(this.timer);
     await this.running;
   }
+}
+
+/** Error class names only: a subscriber's message could quote anything, secrets included. */
+function errorNames(err: unknown): string {
+  const errors = err instanceof AggregateError ? err.errors : [err];
+  return errors.map((e: unknown) => (e instanceof Error ? e.name : typeof e)).join(', ');
 }

@@ -19,7 +19,6 @@ import { userActor } from '../access/actor.js';
 export interface ChangeDeps {
   store: Store;
   now: () => Date;
-  onChange: (name: string) => void;
 }
 
 /**
@@ -55,7 +54,6 @@ export async function setDistTag(
     await tx.packages.setDistTag(name, tag, version.version);
     await touchWithEvent(tx, deps, { type: 'dist_tag.set', actor, name, version: version.version, data: { tag } });
   });
-  deps.onChange(name);
 }
 
 export async function removeDistTag(deps: ChangeDeps, context: RequestContext, name: PackageName, rawTag: string) {
@@ -69,7 +67,6 @@ export async function removeDistTag(deps: ChangeDeps, context: RequestContext, n
     await tx.packages.removeDistTag(name, tag);
     await touchWithEvent(tx, deps, { type: 'dist_tag.removed', actor, name, data: { tag, was: tags[tag]! } });
   });
-  deps.onChange(name);
 }
 
 /**
@@ -85,7 +82,6 @@ export async function applyDeprecations(
 ) {
   if (!isObject(doc.versions)) fail('BadRequest', 'The document has no "versions" object.');
   const sent = doc.versions;
-  let changed = false;
   await deps.store.transaction(async (tx) => {
     const { actor } = await managedPackage(tx, context.principal, name, expectedRev);
     for (const v of await tx.packages.versions(name)) {
@@ -101,10 +97,8 @@ export async function applyDeprecations(
           ? { ...subject, type: 'version.undeprecated', data: {} }
           : { ...subject, type: 'version.deprecated', data: { message: next } },
       );
-      changed = true;
     }
   });
-  if (changed) deps.onChange(name);
 }
 
 function deprecationOf(versionDoc: unknown): string | null {
@@ -147,7 +141,6 @@ export async function setOwners(
       await touchWithEvent(tx, deps, { type: 'owner.removed', actor, name, data: { user: user.name } });
     }
   });
-  deps.onChange(name);
 }
 
 /** The package-scoped event types `touchWithEvent` records, each with its own payload. */

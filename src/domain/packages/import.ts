@@ -7,7 +7,7 @@ import type { User } from '../accounts/store.js';
 import { isGatehouseError } from '../errors.js';
 import { newPackageNameProblems, parsePackageName, printable, scopeOf, type PackageName } from './names.js';
 import { isObject, versionRequest } from './publish-document.js';
-import { checkVersion, dependencyEdges, searchFields, type PublishDeps } from './publish.js';
+import { checkVersion, dependencyEdges, searchFields, type PublishDeps } from './publish/index.js';
 import { parseTagName } from './dist-tag-names.js';
 import { SYSTEM_ACTOR, userActor } from '../access/actor.js';
 
@@ -61,7 +61,6 @@ export async function importPackage(
   for (const version of inPublishOrder(packument)) {
     outcomes.push(await importVersion(deps, source, name, packument, version, owner));
   }
-  if (outcomes.some((o) => o.status === 'imported')) deps.onChange(name);
   return { name, outcomes };
 }
 

@@ -19,6 +19,8 @@ export interface PackagesDeps {
   unpublishWindowHours: number;
   /** Bytes of ready packuments to keep in memory. */
   packumentCacheBytes: number;
+  /** Time budget for inspecting one tarball, in ms. */
+  inspectBudgetMs: number;
 }
 
 export interface PackagesDomain {

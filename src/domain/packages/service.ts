@@ -4,10 +4,12 @@ import { enforce, type Decision, type TokenPrincipal } from '../access/principal
 import type { RequestContext } from '../access/context.js';
 import { canActAsUser } from '../accounts/authorize.js';
 import type { BlobStore } from './blobs.js';
-import type { TarballLimits } from './tarball.js';
+import { DEFAULT_INSPECT_BUDGET_MS, type TarballLimits } from './tarball.js';
 import type { ManifestLimits } from './manifest-rules.js';
 import { missingPackage, PackumentCache, type CachedPackage, type TarballEntry } from './packument-cache.js';
-import { publish } from './publish.js';
+import { PublishPipeline, type PublishStep, type StepPosition } from './publish/index.js';
+import type { InspectorFactory } from './tarball-inspectors.js';
+import { isGatehouseError } from '../errors.js';
 import { importPackage, type ImportSource } from './import.js';
 import type { User } from '../accounts/store.js';
 import { applyDeprecations, removeDistTag, setDistTag, setOwners } from './changes.js';
@@ -37,11 +39,16 @@ export interface PackageServiceOptions {
   packumentCacheBytes: number;
   /** Publish times and the unpublish window read it. */
   clock?: Clock;
+  /** Time budget for inspecting one tarball, in ms. */
+  inspectBudgetMs?: number;
 }
 
 export class PackageService {
   readonly packuments: PackumentCache;
   private readonly deps;
+  private readonly pipeline: PublishPipeline;
+  /** Inspectors every tarball is offered, beyond the built-in ones (addInspector). */
+  private readonly inspectors: InspectorFactory[] = [];
 
   constructor(private readonly opts: PackageServiceOptions) {
     this.packuments = new PackumentCache(opts.store, opts.baseUrl, opts.packumentCacheBytes);
@@ -54,14 +61,43 @@ export class PackageService {
       manifestLimits: opts.manifestLimits,
       now,
       windowHours: opts.unpublishWindowHours,
-      onChange: (name: string) => this.packuments.invalidate(name),
+      inspectors: this.inspectors,
+      inspectBudgetMs: opts.inspectBudgetMs ?? DEFAULT_INSPECT_BUDGET_MS,
     };
+    this.pipeline = new PublishPipeline(this.deps);
   }
 
-  // Publish and unpublish take the whole request context (who, from where, a one-time password);
-  // the steps below still read only its principal.
   publish(context: RequestContext, name: PackageName, body: unknown) {
-    return publish(this.deps, context.principal, name, body);
+    return this.pipeline.publish(context, name, body);
+  }
+
+  /** Where a track registers a publish step (OTP, MFA policy, staging, scan verdict…): next to a named one. */
+  addPublishStep(step: PublishStep, position: StepPosition): void {
+    this.pipeline.add(step, position);
+  }
+
+  /** The publish steps in the order they run. */
+  publishSteps(): string[] {
+    return this.pipeline.names();
+  }
+
+  /** Where a scanner registers: offered every entry of every tarball published or imported. */
+  addInspector(inspector: InspectorFactory): void {
+    this.inspectors.push(inspector);
+  }
+
+  /**
+   * For the HTTP edge, before a PUT /<name> body too large to be a star is read: refuses unless
+   * it could succeed, as a publish (the pipeline's steps before the body) or as a document
+   * write-back by a maintainer or an administrator (npm deprecate sends the whole packument).
+   */
+  async checkBeforeBody(context: RequestContext, name: PackageName): Promise<void> {
+    try {
+      await this.pipeline.mayPublish(context, name);
+    } catch (err) {
+      if (isGatehouseError(err) && (await this.canManage(context, name)).ok) return;
+      throw err;
+    }
   }
 
   /** `gatehouse import`: an administrator's operation, so it takes no principal; `owner` owns what it creates. */

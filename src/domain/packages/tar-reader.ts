@@ -237,17 +237,19 @@ function resolveEntry(header: RawHeader, type: TarEntryType, pending: Pending): 
 }
 
 async function readBody(bytes: ByteQueue, size: number, keep: number): Promise<Buffer> {
-  const kept: Buffer[] = [];
+  // Filled in place: one copy of a kept body, not its chunks and then their concatenation.
+  // Every byte is written before it is returned (a short body is truncated() instead).
+  const kept = Buffer.allocUnsafe(Math.min(keep, size));
   const total = size + padding(size);
   let consumed = 0;
   while (consumed < total) {
     const chunk = await bytes.takeUpTo(total - consumed);
     if (chunk === null) truncated();
-    const wanted = Math.min(keep, size) - consumed; // the padding after the body is never kept
-    if (wanted > 0) kept.push(chunk.subarray(0, wanted));
+    const wanted = kept.length - consumed; // the padding after the body is never kept
+    if (wanted > 0) chunk.copy(kept, consumed, 0, Math.min(wanted, chunk.length));
     consumed += chunk.length;
   }
-  return Buffer.concat(kept);
+  return kept;
 }
 
 /** After a zero block: a second one, then nothing but a little zero padding. */

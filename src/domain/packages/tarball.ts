@@ -1,12 +1,16 @@
-// Inspects an uploaded npm tarball in memory: its package.json, README, file count and unpacked size.
-// The bytes are attacker-controlled: never extract to disk, never hold the whole decompressed stream,
-// never accept a path or link that could land outside the top folder when a client unpacks it, and
-// inspect exactly what a client keeps (the last of duplicate entries, as tar extraction does).
+// Reads an uploaded npm tarball in memory, once, and offers every entry a client extracts to the
+// inspectors (tarball-inspectors.ts: package.json, README, file count, scanners later).
+// The bytes are attacker-controlled: never extract to disk, never hold the whole decompressed stream
+// (one file's bytes at a time), never accept a path or link that could land outside the top folder
+// when a client unpacks it, never run past the time budget, and offer exactly what a client keeps
+// (the last of duplicate entries, as tar extraction does).
 
 import { createGunzip } from 'node:zlib';
 import { catalogError, fail, GatehouseError } from '../errors.js';
 import { readTar, type TarEntry, type TarEntryType } from './tar-reader.js';
 import { ambiguous } from './tar-text.js';
+import type { InspectedEntry, InspectorFactory, TarballInspector } from './tarball-inspectors.js';
+import { BUILT_IN, checkDeadline, InspectorFailure, offer, summarise, type Deadline } from './tarball-inspection.js';
 import { checkLinks, entryPath, foldName, linkOf, quote, unsafe, type Link, type Segments } from './tarball-paths.js';
 
 export interface TarballLimits {
@@ -28,12 +32,23 @@ export interface TarballSummary {
   hasBindingGyp: boolean;
   /** A top-level npm-shrinkwrap.json: what the packument's `_hasShrinkwrap` must say. */
   hasShrinkwrap: boolean;
+  /** What each extra inspector's `finish` returned, by its name. */
+  results: Map<string, unknown>;
 }
 
-const MAX_README_BYTES = 1024 * 1024;
+export interface InspectOptions {
+  /** Inspectors beyond the built-in ones (scanners); each is offered every entry. */
+  inspectors?: readonly InspectorFactory[];
+  /** The time budget for the whole inspection, in ms; refused with TarballInspectionTimeout past it. */
+  budgetMs?: number;
+  /** Milliseconds, for the time budget; tests pass a ManualClock's. */
+  now?: () => number;
+}
+
 // Decompressed bytes allowed beyond file contents: each file's header, pax header and padding, plus slack.
 const TAR_OVERHEAD_PER_FILE = 2048;
 const TAR_OVERHEAD_SLACK = 1024 * 1024;
+export const DEFAULT_INSPECT_BUDGET_MS = 30_000;
 
 interface Seen {
   /** The exact path (below the top folder) first seen under this folded spelling. */
@@ -41,6 +56,13 @@ interface Seen {
   type: TarEntryType;
   size: number;
 }
+
+/**
+ * Which entries the inspectors are offered. A client keeps the last copy of a duplicated file,
+ * and only that copy may be offered; it is known only at the end, so the first duplicate ends
+ * offering (`headers`: the rest is only checked) and a second pass offers the last copies.
+ */
+type Offering = { mode: 'all' } | { mode: 'headers' } | { mode: 'last'; copies: Map<string, number> };
 
 interface Scan {
   limits: TarballLimits;
@@ -53,20 +75,55 @@ interface Scan {
   folders: Set<string>;
   links: Link[];
   packageJson?: Buffer;
-  readmes: { filename: string; body: Buffer }[];
+  offering: Offering;
+  /** Folded path → how many copies of the file have been read so far. */
+  copies: Map<string, number>;
+  /** Folded paths of the folders already offered. */
+  offeredFolders: Set<string>;
+  deadline: Deadline;
 }
 
-export async function inspectTarball(tgz: Buffer, limits: TarballLimits): Promise<TarballSummary> {
-  const scan: Scan = { limits, fileCount: 0, unpackedSize: 0, seen: new Map(), folders: new Set(), links: [], readmes: [] };
+export async function inspectTarball(tgz: Buffer, limits: TarballLimits, options: InspectOptions = {}): Promise<TarballSummary> {
+  const now = options.now ?? Date.now;
+  const budgetMs = options.budgetMs ?? DEFAULT_INSPECT_BUDGET_MS;
+  const deadline: Deadline = { now, at: now() + budgetMs, budgetMs };
+  const factories = [...BUILT_IN, ...(options.inspectors ?? [])];
+  const first = await readOnce(tgz, limits, { mode: 'all' }, factories, deadline);
+  if (first.offering.mode === 'all') return summarise(first.inspectors);
+  // A duplicated file: offer again, to new inspectors, only the copies a client keeps.
+  const second = await readOnce(tgz, limits, { mode: 'last', copies: first.copies }, factories, deadline);
+  return summarise(second.inspectors);
+}
+
+async function readOnce(
+  tgz: Buffer,
+  limits: TarballLimits,
+  offering: Offering,
+  factories: readonly InspectorFactory[],
+  deadline: Deadline,
+): Promise<{ offering: Offering; copies: Map<string, number>; inspectors: TarballInspector[] }> {
+  const scan: Scan = {
+    limits,
+    fileCount: 0,
+    unpackedSize: 0,
+    seen: new Map(),
+    folders: new Set(),
+    links: [],
+    offering,
+    copies: new Map(),
+    offeredFolders: new Set(),
+    deadline,
+  };
+  const inspectors = factories.map((create) => create());
   const gunzip = createGunzip();
   gunzip.end(tgz);
   try {
     // Leaving this loop destroys gunzip, so nothing past the end-of-archive marker is inflated.
-    for await (const { entry, body } of readTar(budgeted(gunzip, limits), (e) => admit(e, scan))) {
-      keep(entry, body, scan);
+    for await (const { entry, body } of readTar(budgeted(gunzip, limits, deadline), (e) => admit(e, scan))) {
+      await keep(entry, body, scan, inspectors);
     }
   } catch (err) {
-    if (err instanceof GatehouseError) throw err;
+    if (err instanceof GatehouseError || err instanceof InspectorFailure) throw err;
     fail(
       'TarballNotGzip',
       'The upload is not a readable gzip-compressed tar archive. Create it with `npm pack` or `npm publish`.',
@@ -75,19 +132,21 @@ export async function inspectTarball(tgz: Buffer, limits: TarballLimits): Promis
     gunzip.destroy();
   }
   checkLinks(scan.links, scan.root ?? 'package');
-  return summarise(scan);
+  return { offering: scan.offering, copies: scan.copies, inspectors };
 }
 
 /**
  * Caps the decompressed stream itself, not just the sizes files declare: tar padding, headers and
  * trailing zero blocks cost no file size, and a few MB of gzip can expand them into gigabytes.
+ * Also where the time budget is checked between entries' bytes.
  */
-async function* budgeted(source: AsyncIterable<Buffer>, limits: TarballLimits): AsyncGenerator<Buffer> {
+async function* budgeted(source: AsyncIterable<Buffer>, limits: TarballLimits, deadline: Deadline): AsyncGenerator<Buffer> {
   const budget = limits.maxUnpackedBytes + limits.maxFileCount * TAR_OVERHEAD_PER_FILE + TAR_OVERHEAD_SLACK;
   let seen = 0;
   for await (const chunk of source) {
     seen += chunk.length;
     if (seen > budget) throw tooLarge(limits);
+    checkDeadline(deadline);
     yield chunk;
   }
 }
@@ -152,7 +211,12 @@ function remember(scan: Scan, path: Segments, entry: TarEntry): void {
       unsafe(`${quote(key)} appears more than once in the tarball, as different kinds of entry.`);
     }
   }
-  if (entry.type === 'file') countFile(scan, earlier?.size, entry.size);
+  if (entry.type === 'file') {
+    countFile(scan, earlier?.size, entry.size);
+    scan.copies.set(folded, (scan.copies.get(folded) ?? 0) + 1);
+    // The copies offered so far may not be the ones a client keeps: offer no more in this pass.
+    if (earlier && scan.offering.mode === 'all') scan.offering = { mode: 'headers' };
+  }
   scan.seen.set(folded, { key, type: entry.type, size: entry.size });
 }
 
@@ -182,83 +246,51 @@ function wantedBytes(scan: Scan, path: Segments, size: number): number {
     }
     return size;
   }
-  return path.length === 2 && wantReadme(scan, name) ? MAX_README_BYTES : 0;
+  // One file's bytes at a time, each at most maxUnpackedBytes: what the inspectors are offered.
+  return offered(scan, foldName(name)) ? size : 0;
 }
 
-/** Files at the top of the package whose bodies the summary needs; everything else is skipped. */
-function keep(entry: TarEntry, body: Buffer, scan: Scan): void {
-  if (entry.type !== 'file') return;
-  const name = entryPath(entry.path, scan.root, scan.limits).slice(1).join('/');
-  if (name === 'package.json') {
+/** Whether the entry just remembered under `folded` goes to the inspectors. */
+function offered(scan: Scan, folded: string): boolean {
+  const { offering } = scan;
+  // Only files repeat (remember refuses any other repeat but folders, offered once).
+  if (offering.mode === 'all') return true;
+  if (offering.mode === 'headers') return false;
+  const copies = offering.copies.get(folded);
+  return copies === undefined || copies === scan.copies.get(folded);
+}
+
+/** Checks package.json copies agree, then offers the entry to every inspector. */
+async function keep(entry: TarEntry, body: Buffer, scan: Scan, inspectors: TarballInspector[]): Promise<void> {
+  checkDeadline(scan.deadline);
+  const path = entryPath(entry.path, scan.root, scan.limits);
+  if (path.length < 2) return;
+  const name = path.slice(1).join('/');
+  const folded = foldName(name);
+  if (entry.type === 'file' && name === 'package.json') {
     // Two different package.json files: which one a client reads depends on its tar parser.
     if (scan.packageJson && !scan.packageJson.equals(body)) ambiguous('package.json appears twice with different contents.');
     scan.packageJson = body;
-    return;
   }
-  if (!wantReadme(scan, name)) return;
-  const same = scan.readmes.find((r) => r.filename === name);
-  if (same)
-    same.body = body; // a duplicate README: the client keeps the last
-  else scan.readmes.push({ filename: name, body });
-}
-
-/** Keeps the first README* and the first README.md (by name), so at most two are held in memory. */
-function wantReadme(scan: Scan, name: string): boolean {
-  if (name.includes('/') || !/^readme(\..*)?$/i.test(name)) return false;
-  if (scan.readmes.some((r) => r.filename === name)) return true;
-  return scan.readmes.length === 0 || (isReadmeMd(name) && !scan.readmes.some((r) => isReadmeMd(r.filename)));
-}
-
-function isReadmeMd(name: string): boolean {
-  return name.toLowerCase() === 'readme.md';
-}
-
-function summarise(scan: Scan): TarballSummary {
-  if (scan.packageJson === undefined) {
-    fail(
-      'TarballMissingPackageJson',
-      'The tarball has no package.json in its top folder. Create it with `npm pack` and publish again.',
-    );
+  if (!offered(scan, folded)) return;
+  if (entry.type !== 'file') {
+    // A folder named twice is one folder on disk: offered once (links never repeat: remember refuses).
+    if (scan.offeredFolders.has(folded)) return;
+    scan.offeredFolders.add(folded);
   }
-  const summary: TarballSummary = {
-    packageJson: parsePackageJson(scan.packageJson),
-    fileCount: scan.fileCount,
-    unpackedSize: scan.unpackedSize,
-    hasBindingGyp: isFileAt(scan, 'binding.gyp'),
-    hasShrinkwrap: isFileAt(scan, 'npm-shrinkwrap.json'),
+  const inspected: InspectedEntry = {
+    path: name,
+    type: entry.type as InspectedEntry['type'],
+    size: entry.type === 'file' ? entry.size : 0,
   };
-  const readme = scan.readmes.find((r) => isReadmeMd(r.filename)) ?? scan.readmes[0];
-  if (readme) summary.readme = { filename: readme.filename, text: decodeUtf8Prefix(readme.body) };
-  return summary;
+  const bytes = entry.type === 'file' ? body : EMPTY;
+  for (const inspector of inspectors) await offer(inspector, inspected, bytes, scan.deadline);
 }
 
-function parsePackageJson(body: Buffer): Record<string, unknown> {
-  let parsed: unknown;
-  try {
-    // npm strips a UTF-8 byte order mark before parsing, so a BOM is not an error.
-    parsed = JSON.parse(body.toString('utf8').replace(/^\uFEFF/, ''));
-  } catch {
-    parsed = undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    fail('TarballBadPackageJson', 'package.json is not a JSON object. Fix its syntax (try `npm pkg get`) and publish again.');
-  }
-  return parsed as Record<string, unknown>;
-}
-
-/** Decodes a README cut at a byte cap without leaving half a character at the end. */
-function decodeUtf8Prefix(body: Buffer): string {
-  return new TextDecoder('utf-8').decode(body, { stream: true });
-}
+const EMPTY = Buffer.alloc(0);
 
 function formatBytes(bytes: number): string {
   if (bytes >= 1024 * 1024) return `${+(bytes / (1024 * 1024)).toFixed(1)} MiB`;
   if (bytes >= 1024) return `${+(bytes / 1024).toFixed(1)} KiB`;
   return `${bytes} bytes`;
-}
-
-// Matched loosely: on a case-insensitive disk npm's stat of binding.gyp finds BINDING.GYP too
-// (and npm-shrinkwrap.json likewise).
-function isFileAt(scan: Scan, key: string): boolean {
-  return scan.seen.get(foldName(key))?.type === 'file';
 }

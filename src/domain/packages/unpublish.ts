@@ -89,7 +89,6 @@ async function unpublish(
       });
     }
   });
-  deps.onChange(name);
 }
 
 async function assertPolicyAllows(

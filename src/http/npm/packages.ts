@@ -21,7 +21,9 @@ function pathOf(request: FastifyRequest, opts: { write: boolean } = { write: fal
 
 export function registerPackageRoutes(app: FastifyInstance, registry: Registry): void {
   app.route({ method: ['GET', 'HEAD'], url: '/*', handler: (req, reply) => read(registry, req, reply) });
-  app.put('/*', (req, reply) => write(registry, req, reply));
+  app.put('/*', { preParsing: (req, _reply, payload) => refuseBeforeBody(registry, req).then(() => payload) }, (req, reply) =>
+    write(registry, req, reply),
+  );
   app.delete('/*', (req, reply) => remove(registry, req, reply));
 }
 
@@ -55,6 +57,20 @@ async function write(registry: Registry, request: FastifyRequest, reply: Fastify
     return reply.code(200).send({ ok: true, id: path.name });
   }
   fail('BadRequest', 'Nothing can be written at this address.');
+}
+
+/**
+ * A PUT /<name> body larger than any write-back but a maintainer's is a publish: who may send it
+ * is decided before a byte of it is read, so a 50 MB body from a read-only token or a stranger
+ * is never decoded or hashed. Smaller bodies (a star, a deprecation) are read and decided as before.
+ */
+async function refuseBeforeBody(registry: Registry, request: FastifyRequest): Promise<void> {
+  const path = parsePackagePath(splitUrl(request.url).path);
+  if (path?.kind !== 'package') return;
+  const declared = Number(request.headers['content-length']);
+  const unknownSize = request.headers['transfer-encoding'] !== undefined;
+  if (!unknownSize && !(declared > registry.config.maxDocumentBytes)) return;
+  await registry.packages.checkBeforeBody(request.context, path.name);
 }
 
 async function remove(registry: Registry, request: FastifyRequest, reply: FastifyReply) {

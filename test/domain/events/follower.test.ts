@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES, freshStore, type TestStore } from '../../support/engines.js';
 import type { Store } from '../../../src/domain/store.js';
 import type { RegistryEvent } from '../../../src/domain/events/store.js';
-import { EventFollower } from '../../../src/domain/events/follower.js';
+import { EventFollower, MAX_DELIVERY_ATTEMPTS } from '../../../src/domain/events/follower.js';
+import { systemClock } from '../../../src/domain/clock.js';
 
 const event = (packageName: string) => ({
   type: 'dist_tag.set' as const,
@@ -120,6 +121,46 @@ for (const engine of ENGINES) {
       // The position did not advance past a failed event, so it is offered again.
       expect(first).toEqual(['one']);
       expect(second).toEqual(['one', 'one']);
+    });
+
+    it('skips, with a warning that carries no error message, an event a subscriber always fails on', async () => {
+      const warnings: string[] = [];
+      const follower = new EventFollower(store.events, 0, systemClock, (message) => warnings.push(message));
+      const delivered: string[] = [];
+      follower.subscribe((e) => {
+        // The message stands for anything a subscriber might say, a secret included.
+        if (e.packageName === 'poison') throw new Error('gth_secretthatmustnotleak');
+        delivered.push(e.packageName ?? '');
+      });
+      await follower.start();
+      for (const name of ['before', 'poison', 'after']) await store.events.append(event(name));
+      for (let attempt = 1; attempt < MAX_DELIVERY_ATTEMPTS; attempt++) {
+        await expect(follower.poll()).rejects.toThrow('gth_secretthatmustnotleak');
+        expect(delivered).toEqual(['before']);
+        expect(warnings).toEqual([]);
+      }
+      await follower.poll();
+      expect(delivered).toEqual(['before', 'after']);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/event \d+ \(dist_tag\.set\) skipped after 5 failed deliveries \(Error\)/);
+      expect(warnings[0]).not.toContain('gth_');
+      // Later events flow as usual.
+      await store.events.append(event('later'));
+      await follower.poll();
+      expect(delivered).toEqual(['before', 'after', 'later']);
+    });
+
+    it('skips on the poll an event it delivered at commit, and still polls the rest', async () => {
+      const follower = new EventFollower(store.events, 0);
+      const seen: string[] = [];
+      follower.subscribe((e) => void seen.push(e.packageName ?? ''));
+      await follower.start();
+      const seq = await store.events.append(event('local'));
+      const [local] = await store.events.since(seq - 1, 1);
+      follower.deliverCommitted([local!]);
+      await store.events.append(event('remote'));
+      await follower.poll();
+      expect(seen).toEqual(['local', 'remote']);
     });
   });
 }

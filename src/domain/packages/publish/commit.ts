@@ -1,0 +1,68 @@
+// Step 7: one transaction writes the version, its dist-tag and the package.published event, or
+// nothing. Who may publish is asked again inside it, under the claim's lock: a concurrent first
+// publish may have claimed the name or its scope since the authorize step read the facts.
+import type { Repositories } from '../../store.js';
+import { userActor } from '../../access/actor.js';
+import { scopeOf } from '../names.js';
+import { need, type PublishContext } from './context.js';
+import { packageFacts, publisherOf } from './authorize.js';
+import { versionTaken } from './policy.js';
+import { dependencyEdges, searchFields } from './stored-fields.js';
+import type { PublishStep } from './pipeline.js';
+
+export const commit: PublishStep = {
+  name: 'commit',
+  async run(ctx, deps) {
+    const publishedAt = deps.now().toISOString();
+    await deps.store.transaction((tx) => commitVersion(tx, ctx, publishedAt));
+    ctx.publishedAt = publishedAt;
+  },
+};
+
+async function commitVersion(tx: Repositories, ctx: PublishContext, publishedAt: string): Promise<void> {
+  const { name } = ctx;
+  const request = need(ctx.document, 'the document', 'commit');
+  const checked = need(ctx.checked, 'the inspection', 'commit');
+  const blob = need(ctx.blob, 'the blob', 'commit');
+  await tx.packages.lockClaim(scopeOf(name) ?? name);
+  const current = await packageFacts(tx, name);
+  const actor = publisherOf(ctx.request, current).user;
+  if (!current.pkg && (await tx.packages.create({ name, createdAt: publishedAt }))) await tx.packages.addOwner(name, actor.id);
+  const inserted = await tx.packages.insertVersion(
+    {
+      packageName: name,
+      version: request.version,
+      manifest: checked.manifest,
+      integrity: request.integrity,
+      shasum: request.shasum,
+      blob,
+      size: request.tarball.length,
+      fileCount: checked.summary.fileCount,
+      unpackedSize: checked.summary.unpackedSize,
+      publishedAt,
+      publisher: userActor(actor),
+      state: 'published',
+      deprecated: null,
+      readme: checked.readme,
+      unpublishedAt: null,
+    },
+    dependencyEdges(checked.manifest),
+  );
+  if (!inserted) versionTaken(name, request.version, await tx.packages.version(name, request.version));
+  await tx.packages.setDistTag(name, request.tag, request.version);
+  const searchable = request.tag === 'latest' ? searchFields(checked.manifest) : {};
+  await tx.packages.touch(name, { modifiedAt: publishedAt, unpublishedAt: null, ...searchable });
+  await tx.events.append({
+    type: 'package.published',
+    actor: userActor(actor),
+    packageName: name,
+    version: request.version,
+    data: {
+      tag: request.tag,
+      integrity: request.integrity,
+      size: request.tarball.length,
+      ...(ctx.legacyName.length > 0 && { legacyName: ctx.legacyName }),
+    },
+    createdAt: publishedAt,
+  });
+}

@@ -1,0 +1,72 @@
+// What every publish step reads and fills in: one PublishContext per publish request, passed
+// through the steps in order (pipeline.ts). A step reads what earlier steps set and never what
+// later ones will; `need` turns a step registered in the wrong place into a clear bug, not a crash.
+import type { Store } from '../../store.js';
+import type { RequestContext } from '../../access/context.js';
+import type { TokenPrincipal } from '../../access/principal.js';
+import type { BlobStore, Sha512Hex } from '../blobs.js';
+import type { PackageFacts } from '../authorize.js';
+import type { PackageName } from '../names.js';
+import type { PublishRequest } from '../publish-document.js';
+import type { TarballLimits } from '../tarball.js';
+import type { InspectorFactory } from '../tarball-inspectors.js';
+import type { ManifestLimits } from '../manifest-rules.js';
+import type { CheckedVersion } from './check-version.js';
+
+export interface PublishDeps {
+  store: Store;
+  blobs: BlobStore;
+  limits: TarballLimits;
+  manifestLimits: ManifestLimits;
+  now: () => Date;
+  /** Inspectors beyond the built-in ones, offered every entry of every tarball (scanners). */
+  inspectors: readonly InspectorFactory[];
+  /** Time budget for inspecting one tarball, in ms. */
+  inspectBudgetMs: number;
+}
+
+export interface PublishContext {
+  /** Who is asking and from where, as the HTTP edge built it. */
+  readonly request: RequestContext;
+  /** The package named in the address. */
+  readonly name: PackageName;
+  /** The PUT body; undefined while the steps that run before it arrives do. attacker-controlled. */
+  body: unknown;
+  /** The package as it was before this publish, and who may publish to it (authorize). */
+  facts?: PackageFacts;
+  /** Who the version is published as, narrowed by the decision (authorize). */
+  publisher?: TokenPrincipal;
+  /** The version the document asks for, with its decoded tarball (validate-document). */
+  document?: PublishRequest;
+  /** Why the name is valid only for old packages, when an administrator starts one (policy). */
+  legacyName: string[];
+  /** The tarball inspected and held against the document (inspect-tarball). */
+  checked?: CheckedVersion;
+  /** Where the tarball bytes are stored (store-blob). */
+  blob?: Sha512Hex;
+  /** When the version was committed (commit). */
+  publishedAt?: string;
+  /** Said to the client in the 201 answer. */
+  warnings: string[];
+  /** The answer (after-commit). */
+  published?: Published;
+}
+
+export interface Published {
+  name: PackageName;
+  version: string;
+  tag: string;
+  integrity: string;
+  /** Said in the 201 answer (npm ignores the field); e.g. a legacy name or a README that was cut. */
+  warnings: string[];
+}
+
+export function newPublishContext(request: RequestContext, name: PackageName, body: unknown): PublishContext {
+  return { request, name, body, legacyName: [], warnings: [] };
+}
+
+/** What an earlier step must have set; a missing value means the steps are in the wrong order. */
+export function need<T>(value: T | undefined, what: string, step: string): T {
+  if (value === undefined) throw new Error(`gatehouse: publish step "${step}" ran before ${what} was set`);
+  return value;
+}
