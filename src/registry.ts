@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import { openDatabase } from './storage/db/database.js';
 import { createDbStore } from './storage/db/store.js';
 import { FsBlobStore } from './storage/blobs/fs/store.js';
+import type { BlobStore } from './domain/packages/blobs.js';
 import type { Store } from './domain/store.js';
 import { TokenService } from './domain/tokens/service.js';
 import { AccountService } from './domain/accounts/service.js';
@@ -48,6 +49,8 @@ export interface OpenedRegistry extends Registry {
 export interface RegistryDeps {
   /** Time for jobs and download days; tests pass a ManualClock. */
   clock?: Clock;
+  /** Where packages keep tarballs; the data folder's files when absent (tests pass other stores). */
+  blobs?: BlobStore;
 }
 
 export async function openRegistry(config: Config, deps: RegistryDeps = {}): Promise<OpenedRegistry> {
@@ -62,7 +65,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
   const webLogins = new WebLoginService({ store, tokens, accounts, pendingPerIp: config.pendingWebLoginsPerIp });
   const packages = new PackageService({
     store,
-    blobs,
+    blobs: deps.blobs ?? blobs,
     limits: {
       maxUnpackedBytes: config.maxUnpackedBytes,
       maxFileCount: config.maxFileCount,

@@ -1,7 +1,6 @@
 // GET of packuments, single versions and tarballs when the fast path could not answer from memory:
 // this path authenticates, fills the caches and writes the very answer the fast path will give
 // next time (reads/answers.ts builds both). A read runs no policy and, once cached, no query.
-import { open } from 'node:fs/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry } from '../../registry.js';
 import type { PackageName } from '../../domain/packages/names.js';
@@ -79,7 +78,8 @@ export async function getTarball(
   const tarball = await registry.packages.tarball(name, file);
   if (!tarball) return send(request, reply, notFoundAnswer(`${name} has no tarball ${file}.`, 'TarballNotFound'));
   // Opened before the answer starts, so a missing blob is still an ordinary 500, not a cut connection.
-  const blob = await open(registry.packages.tarballPath(tarball.blob));
+  const blob = await registry.packages.openTarball(tarball);
+  if (!blob) throw new Error(`gatehouse: the blob of ${name}/${file} is missing from the blob store`);
   reply.hijack();
   const answer = tarballAnswer(tarball);
   if (!notModified(request.raw, answer)) registry.downloads.served(request.method, name, file);
