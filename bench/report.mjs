@@ -67,17 +67,18 @@ export function report(results) {
     const gx = ratio(rps(g, c.id), rps(x, anonId));
     const gb = ratio(rps(g, c.id), rps(b, anonId));
     const marks = [];
-    if (c.id !== 'missing') {
-      const check = (present, what, r, min) => {
-        if (!present) return;
-        const ok = r == null ? null : r >= min;
-        target(`${c.label}: ${what}`, ok, r);
-        marks.push(mark(ok));
-      };
+    const check = (present, what, r, min) => {
+      if (!present) return;
+      const ok = r == null ? null : r >= min;
+      target(`${c.label}: ${what}`, ok, r);
+      marks.push(mark(ok));
+    };
+    // A 404 or a 304 is held to the one-process ceiling only: nginx and Verdaccio answer them their own way.
+    if (c.kind !== 'missing' && c.kind !== 'revalidate') {
       check(v, '≥5× Verdaccio', gv, 5);
       check(x, '≥0.5× nginx', gx, 0.5);
-      check(b, `≥${BARE_SHARE}× bare node:http`, gb, BARE_SHARE);
     }
+    check(b, `≥${BARE_SHARE}× bare node:http`, gb, BARE_SHARE);
     const star = c.token ? '*' : '';
     const shown = {
       'G/V': times(gv),
@@ -88,7 +89,7 @@ export function report(results) {
       pad(c.label, 28) +
         names.map((n) => pad(cell(regs[n], c.id), W)).join('') +
         ratios.map(([t, w]) => pad(shown[t], w)).join('') +
-        (c.id === 'missing' ? 'info only' : marks.join(', ')),
+        marks.join(', '),
     );
   }
   lines.push('  * token reads against nginx and bare node:http are compared with their anonymous read of the same documents');
@@ -113,7 +114,7 @@ export function report(results) {
 
   lines.push('', `Token vs anonymous (req/s with a token ÷ without; target for Gatehouse ≥ ${TOKEN_PARITY})`);
   for (const n of names.filter((n) => !COPIES.has(n))) {
-    const parts = ['full', 'tarball'].map((id) => {
+    const parts = ['full', 'abbreviated', 'version', 'tarball', 'revalidate', 'missing'].map((id) => {
       const q = ratio(rps(regs[n], `${id}-token`), rps(regs[n], id));
       if (n === 'gatehouse') target(`${id} with a token ≈ without (≥ ${TOKEN_PARITY})`, q == null ? null : q >= TOKEN_PARITY, q);
       return `${id} ${times(q)}${n === 'gatehouse' ? ` ${mark(q == null ? null : q >= TOKEN_PARITY)}` : ''}`;

@@ -29,5 +29,7 @@ export async function readBlob(blobs: BlobStore, address: Sha512Hex): Promise<Bu
   if (!blob) return undefined;
   const chunks: Buffer[] = [];
   for await (const chunk of blob.stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+  // One chunk is kept as it came: a copy of a small one would come from the shared Buffer pool,
+  // and a kept slice of the pool keeps all 8 kB of it.
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
 }
