@@ -79,6 +79,18 @@ export class PackumentCache {
     }
   }
 
+  /**
+   * Counts `extra` bytes kept beside a cached entry (its version documents, built on demand)
+   * against the budget, as its own bytes are; an entry that grows past its share is dropped.
+   */
+  charge(name: string, entry: CachedPackage, extra: number): void {
+    if (this.entries.get(name) !== entry) return;
+    this.entries.delete(name);
+    this.bytes -= entry.bytes;
+    entry.bytes += extra;
+    this.remember(name, entry);
+  }
+
   clear(): void {
     for (const name of [...this.entries.keys()]) this.invalidate(name);
   }

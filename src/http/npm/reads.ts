@@ -63,7 +63,9 @@ export async function getVersion(
   await requestPrincipal(registry, request);
   const entry: FoundPackage | undefined = await found(registry, request, reply, name);
   if (!entry) return reply;
-  const answer = versionAnswer(entry, spec) ?? notFoundAnswer(`${name} has no version matching "${spec}".`, 'VersionNotFound');
+  const kept = (bytes: number) => registry.packages.packuments.charge(name, entry, bytes);
+  const answer =
+    versionAnswer(entry, spec, kept) ?? notFoundAnswer(`${name} has no version matching "${spec}".`, 'VersionNotFound');
   return send(request, reply, answer);
 }
 

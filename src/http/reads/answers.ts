@@ -85,8 +85,11 @@ export function peekVersionAnswer(entry: FoundPackage, spec: string): ReadAnswer
   return versionAnswers.get(entry)?.get(spec);
 }
 
-/** `GET /<name>/<version|tag|range>`: undefined when nothing matches. */
-export function versionAnswer(entry: FoundPackage, spec: string): ReadAnswer | undefined {
+/**
+ * `GET /<name>/<version|tag|range>`: undefined when nothing matches. `kept` hears the bytes of each
+ * answer this memoises, so the read cache can count them against its budget.
+ */
+export function versionAnswer(entry: FoundPackage, spec: string, kept?: (bytes: number) => void): ReadAnswer | undefined {
   const known = peekVersionAnswer(entry, spec);
   if (known) return known;
   const doc = JSON.parse(entry.full.body.toString('utf8')) as {
@@ -98,7 +101,11 @@ export function versionAnswer(entry: FoundPackage, spec: string): ReadAnswer | u
   if (version == null || !Object.hasOwn(doc.versions, version)) return undefined;
   let memo = versionAnswers.get(entry);
   if (!memo) versionAnswers.set(entry, (memo = new Map()));
-  const answer = memo.get(version) ?? documentAnswer(readyDocument(doc.versions[version]), JSON_TYPE, false);
+  let answer = memo.get(version);
+  if (!answer) {
+    answer = documentAnswer(readyDocument(doc.versions[version]), JSON_TYPE, false);
+    kept?.(answer.body!.length + 200);
+  }
   memo.set(version, answer);
   if (tagged !== undefined) memo.set(spec, answer);
   return answer;
