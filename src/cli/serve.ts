@@ -1,25 +1,10 @@
 // `gatehouse serve`: runs the registry until SIGTERM/SIGINT, then stops accepting requests,
 // lets in-flight ones (publishes included) finish, and closes storage.
-import { setFlagsFromString } from 'node:v8';
 import { loadConfig, type Config } from '../config.js';
 import { openRegistry } from '../registry.js';
 import { buildApp } from '../http/app.js';
 
-/**
- * V8 sizes its heap for throughput: under load the young generation grows from 1 MB semi-spaces to
- * 16 MB ones, and the old one to about four times what is live. A registry's cached reads allocate
- * next to nothing, so both cost RSS and buy no speed (bench/README.md, "Memory"). Both flags are
- * read as the heap grows, so setting them here, before any load, holds; an operator who sets either
- * (NODE_OPTIONS or node flags) keeps theirs.
- */
-function sizeHeapForReads(): void {
-  const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].join(' ').replaceAll('_', '-');
-  if (!given.includes('semi-space')) setFlagsFromString('--semi-space-growth-factor=1');
-  if (!given.includes('heap-growing-percent')) setFlagsFromString('--heap-growing-percent=50');
-}
-
 export async function serve(overrides: Partial<Config>, configFile: string | undefined): Promise<void> {
-  sizeHeapForReads();
   const config = loadConfig({ file: configFile, overrides });
   const registry = await openRegistry(config);
   const app = await buildApp(registry);
