@@ -20,11 +20,14 @@ export interface BlobStore {
   open(address: Sha512Hex): Promise<OpenBlob | undefined>;
   /** A file path for zero-copy serving, when the store is on the local disk (an optional speed-up). */
   localPath?(address: Sha512Hex): string;
+  /** The whole blob in one step, or undefined when absent (an optional speed-up over open()). */
+  read?(address: Sha512Hex): Promise<Buffer | undefined>;
   has(address: Sha512Hex): Promise<boolean>;
 }
 
 /** The whole blob in memory (small tarballs only), or undefined when absent. */
 export async function readBlob(blobs: BlobStore, address: Sha512Hex): Promise<Buffer | undefined> {
+  if (blobs.read) return blobs.read(address);
   const blob = await blobs.open(address);
   if (!blob) return undefined;
   const chunks: Buffer[] = [];

@@ -2,7 +2,7 @@
 // temporary file, are fsynced, then renamed into place, so a crash leaves either no file or
 // the whole file, never a torn one at the final name.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, opendir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, opendir, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { BlobStore, OpenBlob, Sha512Hex } from '../../../domain/packages/blobs.js';
 
@@ -81,6 +81,15 @@ export class FsBlobStore implements BlobStore {
     } catch (err) {
       await handle.close();
       throw err;
+    }
+  }
+
+  /** One readFile: a buffer of the file's size, outside the shared Buffer pool. */
+  async read(address: Sha512Hex): Promise<Buffer | undefined> {
+    try {
+      return await readFile(this.localPath(address));
+    } catch {
+      return undefined;
     }
   }
 }
