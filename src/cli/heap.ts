@@ -10,5 +10,5 @@ export function sizeHeapForServe(): void {
   if (process.argv[2] !== 'serve') return;
   const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].join(' ').replaceAll('_', '-');
   if (!given.includes('semi-space')) setFlagsFromString('--semi-space-growth-factor=1');
-  if (!given.includes('heap-growing-percent')) setFlagsFromString('--heap-growing-percent=50');
+  if (!given.includes('heap-growing-percent')) setFlagsFromString('--heap-growing-percent=100');
 }
