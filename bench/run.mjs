@@ -151,6 +151,9 @@ async function startMirror(corpus, ctx, options, results, live) {
   for (const n of copies) {
     try {
       live[n] = await COPIES[n]({ ...ctx, root });
+      // Token cases send the copies the very request bytes Gatehouse gets, token included (they ignore
+      // it): parsing the longer request is Node's work, the same for both.
+      live[n].token = source.token;
       results.registries[n] = { label: live[n].label, version: live[n].version, mirrorOf: source.name };
       log(`  ${live[n].label} at ${live[n].url}`);
     } catch (err) {
