@@ -6,7 +6,7 @@
 
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -175,7 +175,7 @@ export async function runWrk({ url, connections, duration, paths, headers, expec
     list,
     ...headerArgs,
   ];
-  const run = await runCommand(wrk, args);
+  const run = await runCommand(wrk, args).finally(() => rm(list, { force: true }));
   const line = run.stdout.split('\n').find((l) => l.startsWith('WRK-RESULT '));
   if (run.code !== 0 || !line) throw new Error(`wrk exited ${run.code}: ${(run.stderr || run.stdout).trim().slice(0, 300)}`);
   const r = JSON.parse(line.slice('WRK-RESULT '.length));
