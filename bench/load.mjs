@@ -6,7 +6,7 @@
 
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,10 +20,16 @@ const WRK_SCRIPT = fileURLToPath(new URL('./wrk-rotate.lua', import.meta.url));
 export const READ_CASES = [
   { id: 'full', label: 'packument, full', kind: 'packument', accept: 'application/json' },
   { id: 'abbreviated', label: 'packument, abbreviated', kind: 'packument', accept: CORGI_ACCEPT },
+  { id: 'version', label: 'version document', kind: 'version', accept: 'application/json' },
   { id: 'tarball', label: 'tarball', kind: 'tarball', accept: '*/*' },
+  { id: 'revalidate', label: '304 (packument)', kind: 'revalidate', accept: CORGI_ACCEPT, status: 304 },
   { id: 'missing', label: '404 (missing package)', kind: 'missing', accept: 'application/json', status: 404 },
   { id: 'full-token', label: 'packument, full + token', kind: 'packument', accept: 'application/json', token: true },
+  { id: 'abbreviated-token', label: 'abbreviated + token', kind: 'packument', accept: CORGI_ACCEPT, token: true },
+  { id: 'version-token', label: 'version document + token', kind: 'version', accept: 'application/json', token: true },
   { id: 'tarball-token', label: 'tarball + token', kind: 'tarball', accept: '*/*', token: true },
+  { id: 'revalidate-token', label: '304 + token', kind: 'revalidate', accept: CORGI_ACCEPT, status: 304, token: true },
+  { id: 'missing-token', label: '404 + token', kind: 'missing', accept: 'application/json', status: 404, token: true },
 ];
 
 /** Deterministic shuffle, so neighbouring requests of a connection are different documents. */
@@ -38,10 +44,27 @@ export function shuffled(list) {
   return copy;
 }
 
-function pathsFor(kind, targets) {
+/** Every URL of a case; a 304 case's come with the ETag to send (`path\tetag`, as wrk-rotate.lua reads them). */
+async function pathsFor(kind, targets, url, accept) {
   if (kind === 'packument') return targets.names.map(packumentPath);
+  if (kind === 'version') return targets.versions;
   if (kind === 'tarball') return targets.tarballs;
+  if (kind === 'revalidate') {
+    const paths = [];
+    await eachLimited(targets.names.map(packumentPath), 8, async (path) => {
+      const res = await fetch(url + path, { headers: { accept } });
+      await res.arrayBuffer();
+      if (res.headers.get('etag')) paths.push(`${path}\t${res.headers.get('etag')}`);
+    });
+    return paths.sort();
+  }
   return targets.names.map((_, i) => `/bench-missing-${i}`);
+}
+
+/** A case's URL line as a request: the path, and the If-None-Match it carries. */
+function requestOf(line, headers) {
+  const [path, etag] = line.split('\t');
+  return { method: 'GET', path, headers: etag ? { ...headers, 'if-none-match': etag } : headers };
 }
 
 async function probe(url, request, expectStatus) {
@@ -70,7 +93,7 @@ export function runWorker(job) {
 }
 
 /**
- * One read case against one registry. registry: { url, token?, label }; targets: { names, tarballs }
+ * One read case against one registry. registry: { url, token?, label }; targets: { names, tarballs, versions }
  * (paths on this registry). Returns the figures, or { skipped: reason }.
  */
 export async function measureReadCase(registry, targets, c, options, log) {
@@ -78,7 +101,9 @@ export async function measureReadCase(registry, targets, c, options, log) {
   if (c.token && !registry.token) return { skipped: 'no token (anonymous-only server)' };
   const headers = { accept: c.accept };
   if (c.token) headers.authorization = `Bearer ${registry.token}`;
-  const requests = shuffled(pathsFor(c.kind, targets)).map((path) => ({ method: 'GET', path, headers }));
+  const lines = shuffled(await pathsFor(c.kind, targets, registry.url, c.accept));
+  if (lines.length === 0) return { skipped: 'no URLs for this case' };
+  const requests = lines.map((line) => requestOf(line, headers));
   const expectStatus = c.status ?? 200;
 
   const check = await probe(registry.url, requests[0], expectStatus);
@@ -95,7 +120,7 @@ export async function measureReadCase(registry, targets, c, options, log) {
   });
   const note =
     c.id === 'abbreviated' && !/install-v1/.test(check.contentType ?? '') ? `served as ${check.contentType}` : undefined;
-  const job = { url: registry.url, connections: options.connections, paths: requests.map((r) => r.path), headers, expectStatus };
+  const job = { url: registry.url, connections: options.connections, paths: lines, headers, expectStatus };
   if (options.warmup > 0) await runWrk({ ...job, duration: options.warmup });
   const cpuBefore = cpuMs(registry.pid);
   const measured = await runWrk({ ...job, duration: options.duration });
@@ -150,7 +175,7 @@ export async function runWrk({ url, connections, duration, paths, headers, expec
     list,
     ...headerArgs,
   ];
-  const run = await runCommand(wrk, args);
+  const run = await runCommand(wrk, args).finally(() => rm(list, { force: true }));
   const line = run.stdout.split('\n').find((l) => l.startsWith('WRK-RESULT '));
   if (run.code !== 0 || !line) throw new Error(`wrk exited ${run.code}: ${(run.stderr || run.stdout).trim().slice(0, 300)}`);
   const r = JSON.parse(line.slice('WRK-RESULT '.length));

@@ -3,6 +3,7 @@
 // dist/'s storage (the rows a publish writes, without HTTP), serves it with the real server, and reads
 // the server's RSS from /proc after each phase of use. Binds 127.0.0.1 only; never builds or edits src/.
 
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -43,6 +44,7 @@ const FLAGS = {
   connections: { type: 'string', default: '32', help: 'connections of the mixed reads' },
   publishes: { type: 'string', default: '200', help: 'versions published one by one over HTTP' },
   keep: { type: 'boolean', default: false, help: 'keep the temp folder (data, server log)' },
+  seeded: { type: 'string', default: '', help: 'reuse a seed kept here (made on the first run), for repeated runs' },
   help: { type: 'boolean', default: false, help: 'show this help' },
 };
 
@@ -60,7 +62,7 @@ function parseOptions(argv) {
     console.log(`usage: npm run bench:memory -- [flags]\n${usage.join('\n')}`);
     process.exit(0);
   }
-  const options = { keep: values.keep };
+  const options = { keep: values.keep, seeded: values.seeded };
   for (const name of ['packages', 'versions', 'duration', 'connections', 'publishes']) {
     options[name] = Number(values[name]);
     const least = name === 'duration' ? 0 : 1;
@@ -203,6 +205,42 @@ async function seedStore(corpus, dataDir) {
   } finally {
     await registry.close();
   }
+}
+
+/**
+ * Seeds `dataDir`, or with --seeded copies a seed made earlier for the same corpus (seeding it there
+ * first). Blobs are hard links: they are never rewritten, and copying 100 000 small files would take
+ * longer than the run. The seed itself is never served, so every run starts from the same rows.
+ */
+async function seeded(options, corpus, dataDir) {
+  if (!options.seeded) {
+    log(`seeding ${corpus.packages.length * corpus.packages[0].versions.length} versions into ${dataDir}…`);
+    return seedStore(corpus, dataDir);
+  }
+  const seed = join(options.seeded, `${options.packages}x${options.versions}`);
+  const about = join(seed, 'seeding.json');
+  if (!existsSync(about)) {
+    await rm(seed, { recursive: true, force: true });
+    log(`seeding ${options.packages * options.versions} versions into ${seed} (kept for later runs)…`);
+    const seeding = await seedStore(corpus, join(seed, 'data'));
+    // Written last: a seed interrupted half way has no seeding.json and is made again.
+    await writeFile(about, JSON.stringify(seeding));
+  }
+  log(`copying the seed in ${seed}…`);
+  await run('cp', ['-al', join(seed, 'data'), dataDir]);
+  // The database is written to by the server: a real copy, never a link into the seed.
+  for (const file of await readdir(dataDir)) {
+    if (!file.startsWith('gatehouse.sqlite')) continue;
+    await rm(join(dataDir, file));
+    await run('cp', [join(seed, 'data', file), join(dataDir, file)]);
+  }
+  return JSON.parse(await readFile(about, 'utf8'));
+}
+
+function run(command, args) {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, (err) => (err ? reject(err) : resolve()));
+  });
 }
 
 /** The server's memory from /proc/<pid>/status, in MiB (VmHWM is the peak since start or the last reset). */
@@ -425,8 +463,7 @@ async function main() {
   const dataDir = join(workDir, 'gatehouse');
   let server;
   try {
-    log(`seeding ${results.corpus.versions} versions into ${dataDir}…`);
-    results.seeding = await seedStore(corpus, dataDir);
+    results.seeding = await seeded(options, corpus, dataDir);
     results.storage = await storageSizes(dataDir);
     log('starting gatehouse…');
     server = await startGatehouse({ repo: REPO, workDir, log, dataDir });

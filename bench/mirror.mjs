@@ -13,8 +13,8 @@ export async function get(url, accept) {
 const PER_EXCHANGE = new Set(['date', 'x-request-id', 'connection', 'keep-alive', 'transfer-encoding']);
 
 /** The body and the answer's own headers (flat [name, value, …], as writeHead takes them). */
-async function getAnswer(url, accept, status = 200) {
-  const res = await fetch(url, { headers: { accept } });
+async function getAnswer(url, accept, status = 200, extra = {}) {
+  const res = await fetch(url, { headers: { accept, ...extra } });
   if (res.status !== status) throw new Error(`GET ${url} answered ${res.status}`);
   const headers = [...res.headers].filter(([name]) => !PER_EXCHANGE.has(name)).flat();
   return { body: Buffer.from(await res.arrayBuffer()), headers };
@@ -43,17 +43,22 @@ export async function tarballPaths(baseUrl, names) {
   return paths.sort();
 }
 
+/** One version document per package: its newest version, by exact version (`/<name>/<version>`). */
+export function versionPaths(corpus) {
+  return corpus.packages.map((p) => `${packumentPath(p.name)}/${p.versions.at(-1)}`).sort();
+}
+
 /** Where the bare Node server finds every answer's headers and file (see registries/bare-node.mjs). */
 export const BARE_INDEX = 'bare-index.json';
 
 /**
- * Copies the corpus from `baseUrl` under `root`: `<name>/full.json`, `<name>/abbreviated.corgi` and
- * each tarball at its URL path. nginx picks the packument file by Accept (see nginx.mjs); the bare
+ * Copies the corpus from `baseUrl` under `root`: `<name>/full.json`, `<name>/abbreviated.corgi`,
+ * each version document in `versions` and each tarball at its URL path. nginx picks the packument file by Accept (see nginx.mjs); the bare
  * Node server reads BARE_INDEX, which also keeps each answer's headers as `baseUrl` sent them.
  */
-export async function mirrorCorpus(baseUrl, names, root) {
+export async function mirrorCorpus(baseUrl, names, root, versions = []) {
   let bytes = 0;
-  const index = { packuments: {}, tarballs: {}, missing: null };
+  const index = { packuments: {}, tarballs: {}, versions: {}, missing: null };
   const save = async (path, answer) => {
     await mkdir(dirname(join(root, path)), { recursive: true });
     await writeFile(join(root, path), answer.body);
@@ -63,9 +68,19 @@ export async function mirrorCorpus(baseUrl, names, root) {
   const tarballs = [];
   await eachLimited(names, 8, async (name) => {
     const full = await getAnswer(baseUrl + packumentPath(name), 'application/json');
+    // A packument also keeps its ETag and the headers of its 304, for the bare server's revalidations.
+    const document = async (file, answer, accept) => {
+      const etag = answer.headers[answer.headers.indexOf('etag') + 1];
+      const revalidated = await getAnswer(baseUrl + packumentPath(name), accept, 304, { 'if-none-match': etag });
+      return { ...(await save(join(name, file), answer)), etag, notModified: revalidated.headers };
+    };
     index.packuments[packumentPath(name)] = {
-      full: await save(join(name, 'full.json'), full),
-      abbreviated: await save(join(name, 'abbreviated.corgi'), await getAnswer(baseUrl + packumentPath(name), CORGI_ACCEPT)),
+      full: await document('full.json', full, 'application/json'),
+      abbreviated: await document(
+        'abbreviated.corgi',
+        await getAnswer(baseUrl + packumentPath(name), CORGI_ACCEPT),
+        CORGI_ACCEPT,
+      ),
     };
     for (const url of tarballUrls(JSON.parse(full.body))) {
       // Tarball paths arrive unescaped (`/@scope/name/-/name-1.0.0.tgz`); decode to be safe.
@@ -73,6 +88,10 @@ export async function mirrorCorpus(baseUrl, names, root) {
       index.tarballs[url.pathname] = await save(path, await getAnswer(baseUrl + url.pathname, '*/*'));
       tarballs.push(url.pathname);
     }
+  });
+  // A version document sits at its URL path too (`<name>/<version>`, beside the packument files).
+  await eachLimited(versions, 8, async (path) => {
+    index.versions[path] = await save(decodeURIComponent(path), await getAnswer(baseUrl + path, 'application/json'));
   });
   // One 404 stands for every missing name: the bare server answers any unknown URL with it.
   index.missing = await save('missing.json', await getAnswer(`${baseUrl}/bench-missing-0`, 'application/json', 404));

@@ -61,23 +61,25 @@ export function report(results) {
       `targets (${[v && '≥5× V', x && '≥0.5× nginx', b && `≥${BARE_SHARE}× bare`].filter(Boolean).join(', ')})`,
   );
   for (const c of READ_CASES) {
-    // nginx and the bare server have no accounts: a token read is compared with their anonymous read.
+    // nginx and the bare server have no accounts: they get the token too and ignore it; a result from
+    // before they did falls back to their anonymous read.
     const anonId = c.id.replace('-token', '');
     const gv = ratio(rps(g, c.id), rps(v, c.id));
-    const gx = ratio(rps(g, c.id), rps(x, anonId));
-    const gb = ratio(rps(g, c.id), rps(b, anonId));
+    const gx = ratio(rps(g, c.id), rps(x, c.id) ?? rps(x, anonId));
+    const gb = ratio(rps(g, c.id), rps(b, c.id) ?? rps(b, anonId));
     const marks = [];
-    if (c.id !== 'missing') {
-      const check = (present, what, r, min) => {
-        if (!present) return;
-        const ok = r == null ? null : r >= min;
-        target(`${c.label}: ${what}`, ok, r);
-        marks.push(mark(ok));
-      };
+    const check = (present, what, r, min) => {
+      if (!present) return;
+      const ok = r == null ? null : r >= min;
+      target(`${c.label}: ${what}`, ok, r);
+      marks.push(mark(ok));
+    };
+    // A 404 or a 304 is held to the one-process ceiling only: nginx and Verdaccio answer them their own way.
+    if (c.kind !== 'missing' && c.kind !== 'revalidate') {
       check(v, '≥5× Verdaccio', gv, 5);
       check(x, '≥0.5× nginx', gx, 0.5);
-      check(b, `≥${BARE_SHARE}× bare node:http`, gb, BARE_SHARE);
     }
+    check(b, `≥${BARE_SHARE}× bare node:http`, gb, BARE_SHARE);
     const star = c.token ? '*' : '';
     const shown = {
       'G/V': times(gv),
@@ -88,10 +90,12 @@ export function report(results) {
       pad(c.label, 28) +
         names.map((n) => pad(cell(regs[n], c.id), W)).join('') +
         ratios.map(([t, w]) => pad(shown[t], w)).join('') +
-        (c.id === 'missing' ? 'info only' : marks.join(', ')),
+        marks.join(', '),
     );
   }
-  lines.push('  * token reads against nginx and bare node:http are compared with their anonymous read of the same documents');
+  lines.push(
+    '  * nginx and bare node:http are sent the same token, which they ignore (older runs: compared with their anonymous read)',
+  );
   if (results.busyBeforeReads > BUSY_SHARE) {
     lines.push(`  warning: other processes kept the CPU ${num(results.busyBeforeReads * 100)} % busy just before the reads`);
   }
@@ -106,14 +110,14 @@ export function report(results) {
     lines.push(pad('case', 28) + pad(g.label, W) + pad(b.label, W) + 'bare/G (1.00 = as cheap as bare node)');
     for (const c of READ_CASES) {
       const anonId = c.id.replace('-token', '');
-      const share = ratio(cpu(b, anonId), cpu(g, c.id));
-      lines.push(pad(c.label, 28) + pad(num(cpu(g, c.id), 1), W) + pad(num(cpu(b, anonId), 1), W) + times(share));
+      const bare = cpu(b, c.id) ?? cpu(b, anonId);
+      lines.push(pad(c.label, 28) + pad(num(cpu(g, c.id), 1), W) + pad(num(bare, 1), W) + times(ratio(bare, cpu(g, c.id))));
     }
   }
 
   lines.push('', `Token vs anonymous (req/s with a token ÷ without; target for Gatehouse ≥ ${TOKEN_PARITY})`);
   for (const n of names.filter((n) => !COPIES.has(n))) {
-    const parts = ['full', 'tarball'].map((id) => {
+    const parts = ['full', 'abbreviated', 'version', 'tarball', 'revalidate', 'missing'].map((id) => {
       const q = ratio(rps(regs[n], `${id}-token`), rps(regs[n], id));
       if (n === 'gatehouse') target(`${id} with a token ≈ without (≥ ${TOKEN_PARITY})`, q == null ? null : q >= TOKEN_PARITY, q);
       return `${id} ${times(q)}${n === 'gatehouse' ? ` ${mark(q == null ? null : q >= TOKEN_PARITY)}` : ''}`;

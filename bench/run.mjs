@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { buildCorpus } from './corpus.mjs';
 import { measureReadCase, READ_CASES } from './load.mjs';
-import { mirrorCorpus, tarballPaths } from './mirror.mjs';
+import { mirrorCorpus, tarballPaths, versionPaths } from './mirror.mjs';
 import { measureNpmCi } from './npm-ci.mjs';
 import { stockNpm } from './npm-client.mjs';
 import { parseOptions, UsageError } from './options.mjs';
@@ -123,7 +123,8 @@ async function seedAll(roots, expected, ctx, options, results, live) {
   }
 }
 
-async function startMirror(names, ctx, options, results, live) {
+async function startMirror(corpus, ctx, options, results, live) {
+  const names = corpus.packages.map((p) => p.name);
   const copies = Object.keys(COPIES).filter((n) => options.only.includes(n));
   const source = live.gatehouse ?? live.verdaccio;
   if (!source) {
@@ -138,7 +139,7 @@ async function startMirror(names, ctx, options, results, live) {
   const root = join(ctx.workDir, 'static');
   let mirrored;
   try {
-    mirrored = await mirrorCorpus(source.url, names, root);
+    mirrored = await mirrorCorpus(source.url, names, root, versionPaths(corpus));
     log(
       `  ${(mirrored.bytes / 2 ** 20).toFixed(1)} MiB in ${mirrored.tarballs.length} tarballs and ${names.length * 2} packuments`,
     );
@@ -150,6 +151,9 @@ async function startMirror(names, ctx, options, results, live) {
   for (const n of copies) {
     try {
       live[n] = await COPIES[n]({ ...ctx, root });
+      // Token cases send the copies the very request bytes Gatehouse gets, token included (they ignore
+      // it): parsing the longer request is Node's work, the same for both.
+      live[n].token = source.token;
       results.registries[n] = { label: live[n].label, version: live[n].version, mirrorOf: source.name };
       log(`  ${live[n].label} at ${live[n].url}`);
     } catch (err) {
@@ -176,7 +180,7 @@ async function measureReads(live, corpus, options, results, copyTarballs) {
     const tarballs = await step(entry, 'reads', async () =>
       name in COPIES ? copyTarballs : await tarballPaths(registry.url, names),
     );
-    if (tarballs) targets[name] = { names, tarballs };
+    if (tarballs) targets[name] = { names, tarballs, versions: versionPaths(corpus) };
     entry.reads = {};
   }
   log('measuring reads…');
@@ -237,13 +241,7 @@ async function main() {
     await seedAll(roots, results.corpus.tarballs, ctx, options, results, live);
     let copyTarballs = null;
     if (options.only.some((n) => n in COPIES)) {
-      copyTarballs = await startMirror(
-        corpus.packages.map((p) => p.name),
-        ctx,
-        options,
-        results,
-        live,
-      );
+      copyTarballs = await startMirror(corpus, ctx, options, results, live);
     }
     if (!options.skip.includes('reads')) await measureReads(live, corpus, options, results, copyTarballs);
     for (const [name, registry] of Object.entries(live)) {

@@ -1,5 +1,6 @@
 -- wrk script for bench/load.mjs: each connection's requests rotate over the URL list in args[1]
--- (one path a line), with the headers given as name/value pairs after it. Requests are formatted
+-- (one path a line; `path<TAB>etag` sends that If-None-Match too), with the headers given as
+-- name/value pairs after it. Requests are formatted
 -- once in init, so the client spends no time building them. done() prints one JSON line.
 local requests = {}
 local count = 0
@@ -8,9 +9,16 @@ local at = 0
 function init(args)
   local headers = {}
   for k = 2, #args - 1, 2 do headers[args[k]] = args[k + 1] end
-  for path in io.lines(args[1]) do
+  for line in io.lines(args[1]) do
     count = count + 1
-    requests[count] = wrk.format("GET", path, headers)
+    local path, etag = line:match("^([^\t]*)\t(.*)$")
+    if path then
+      local with = { ["If-None-Match"] = etag }
+      for k, v in pairs(headers) do with[k] = v end
+      requests[count] = wrk.format("GET", path, with)
+    else
+      requests[count] = wrk.format("GET", line, headers)
+    end
   end
   -- Threads start at different points, so they do not ask for the same document at the same time.
   at = math.random(count) - 1

@@ -110,7 +110,7 @@ export const DEFAULTS: Config = {
   maxReadmeBytes: 1024 * 1024,
   unpublishWindowHours: 72,
   eventPollMs: 1000,
-  readCacheBytes: 48 * 1024 * 1024,
+  readCacheBytes: 32 * 1024 * 1024,
   readmeRenderBytes: 64 * 1024,
   readmeRenderTimeoutMs: 2000,
   readmeRenderThreads: 1,

@@ -7,8 +7,8 @@ import type { Config } from './config.js';
 import { openDatabase } from './storage/db/database.js';
 import { createDbStore } from './storage/db/store.js';
 import { FsBlobStore } from './storage/blobs/fs/store.js';
-import type { Store } from './domain/store.js';
 import type { BlobStore } from './domain/packages/blobs.js';
+import type { Store } from './domain/store.js';
 import type { TokenService } from './domain/tokens/service.js';
 import type { AccountService } from './domain/accounts/service.js';
 import type { WebLoginService } from './domain/accounts/web-login.js';
@@ -60,6 +60,8 @@ export interface RegistryDeps {
    * and download days. Tests pass a ManualClock; with one, the job timer is not started.
    */
   clock?: Clock;
+  /** Where packages keep tarballs; the data folder's files when absent (tests pass other stores). */
+  blobs?: BlobStore;
 }
 
 export async function openRegistry(config: Config, deps: RegistryDeps = {}): Promise<OpenedRegistry> {
@@ -72,7 +74,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
   const fsBlobs = new FsBlobStore(join(config.dataDir, 'blobs'));
   // Temporary files from writes a crash interrupted: harmless, but nothing else would remove them.
   void fsBlobs.sweepTemporary(60 * 60 * 1000);
-  const blobs: BlobStore = fsBlobs;
+  const blobs: BlobStore = deps.blobs ?? fsBlobs;
   let baseUrl = config.publicUrl || `http://${config.host}:${config.port}`;
 
   const { tokens } = wireTokens({ store, clock });

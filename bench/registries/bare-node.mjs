@@ -14,13 +14,16 @@ const CORGI = 'application/vnd.npm.install-v1+json';
 
 function serve(root, port) {
   const index = JSON.parse(readFileSync(join(root, BARE_INDEX), 'utf8'));
-  const load = ({ file, headers }) => ({ headers, body: readFileSync(join(root, file)) });
+  const load = ({ file, headers, etag, notModified }) => ({ headers, body: readFileSync(join(root, file)), etag, notModified });
   const packuments = new Map(
     Object.entries(index.packuments).map(([path, p]) => [path, { full: load(p.full), abbreviated: load(p.abbreviated) }]),
   );
-  const tarballs = new Map(Object.entries(index.tarballs).map(([path, t]) => [path, load(t)]));
+  // Tarballs and version documents: one answer per URL, whatever the Accept.
+  const others = { ...index.tarballs, ...index.versions };
+  const tarballs = new Map(Object.entries(others).map(([path, t]) => [path, load(t)]));
   const missing = load(index.missing);
-  // As little as a Node server can do per request: one lookup, one writeHead with a ready list, one end.
+  // As little as a Node server can do per request: one lookup, one writeHead with a ready list, one
+  // end; a revalidation is one string comparison with the answer's ETag.
   createServer((req, res) => {
     const packument = packuments.get(req.url);
     const answer = packument
@@ -28,6 +31,11 @@ function serve(root, port) {
         ? packument.abbreviated
         : packument.full
       : (tarballs.get(req.url) ?? missing);
+    if (answer.etag !== undefined && req.headers['if-none-match'] === answer.etag) {
+      res.writeHead(304, answer.notModified);
+      res.end();
+      return;
+    }
     res.writeHead(answer === missing ? 404 : 200, answer.headers);
     res.end(answer.body);
   }).listen(port, '127.0.0.1', () => console.log(`bare node listening on http://127.0.0.1:${port}`));

@@ -4,7 +4,6 @@
 // the full app, which writes the same bytes (reads/answers.ts) and fills the caches. It never
 // queries, and it serves from memory only what anonymous may read (canRead, as the app decides).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readFile } from 'node:fs/promises';
 import { packumentShare, type Registry } from '../registry.js';
 import type { PackageName } from '../domain/packages/names.js';
 import { parsePackagePath, type PackagePath } from './npm/paths.js';
@@ -149,8 +148,8 @@ export class FastReads {
   /** Small tarballs are kept in memory; their bytes never change, so nothing ever invalidates them. */
   private async load(tarball: TarballEntry): Promise<void> {
     try {
-      const bytes = await readFile(this.registry.packages.tarballPath(tarball.blob));
-      if (this.tarballs.has(tarball.blob)) return;
+      const bytes = await this.registry.packages.readTarball(tarball);
+      if (!bytes || this.tarballs.has(tarball.blob)) return;
       this.tarballs.set(tarball.blob, bytes);
       this.tarballBytes += bytes.length;
       for (const [blob, old] of this.tarballs) {

@@ -73,6 +73,25 @@ for (const engine of ENGINES) {
       expect((await rows(db)).length).toBe(1200);
     });
 
+    it('flushes early once it holds flushAtKeys distinct counts, without waiting for the job', async () => {
+      opened = await freshStore(engine);
+      const clock = new ManualClock(Date.parse('2026-06-01T12:00:00Z'));
+      const downloads = new DownloadService({ store: opened.store, clock, counting: true, flushAtKeys: 3 });
+      // Repeats of one tarball are one count: they never fill the limit.
+      for (let i = 0; i < 10; i++) downloads.served('GET', 'left-pad', 'left-pad-1.0.0.tgz');
+      downloads.served('GET', 'left-pad', 'left-pad-1.1.0.tgz');
+      expect(await downloads.flush()).toBe(2);
+      expect((await rows(opened.db)).map((r) => [r.version, Number(r.count)])).toEqual([
+        ['1.0.0', 10],
+        ['1.1.0', 1],
+      ]);
+      for (const v of ['2.0.0', '2.1.0', '2.2.0']) downloads.served('GET', 'left-pad', `left-pad-${v}.tgz`);
+      // The clock never moved and nobody called flush: the third distinct count started one.
+      const db = opened.db;
+      await expect.poll(async () => (await rows(db)).length, { interval: 5, timeout: 5000 }).toBe(5);
+      expect(await downloads.flush()).toBe(0);
+    });
+
     it('counts nothing when counting is off', async () => {
       opened = await freshStore(engine);
       const downloads = new DownloadService({ store: opened.store, clock: new ManualClock(0), counting: false });

@@ -14,6 +14,8 @@ export class DownloadCounter {
   private today: DayCounts | undefined;
   private todayStarts = 0;
   private todayEnds = 0;
+  /** Distinct (day, package, file) counts held: what a flush will write, and what memory holds. */
+  keys = 0;
 
   constructor(private readonly clock: Clock) {}
 
@@ -21,8 +23,14 @@ export class DownloadCounter {
     const now = this.clock.now();
     if (this.today === undefined || now >= this.todayEnds || now < this.todayStarts) this.turnTo(now);
     const files = this.today!.get(name);
-    if (files === undefined) this.today!.set(name, new Map([[file, n]]));
-    else files.set(file, (files.get(file) ?? 0) + n);
+    if (files === undefined) {
+      this.today!.set(name, new Map([[file, n]]));
+      this.keys++;
+      return;
+    }
+    const had = files.get(file);
+    if (had === undefined) this.keys++;
+    files.set(file, (had ?? 0) + n);
   }
 
   private turnTo(now: number): void {
@@ -39,6 +47,7 @@ export class DownloadCounter {
     const taken = this.days;
     this.days = new Map();
     this.today = undefined;
+    this.keys = 0;
     return taken;
   }
 
@@ -50,7 +59,11 @@ export class DownloadCounter {
       for (const [name, files] of counts) {
         let myFiles = mine.get(name);
         if (!myFiles) mine.set(name, (myFiles = new Map()));
-        for (const [file, n] of files) myFiles.set(file, (myFiles.get(file) ?? 0) + n);
+        for (const [file, n] of files) {
+          const had = myFiles.get(file);
+          if (had === undefined) this.keys++;
+          myFiles.set(file, (had ?? 0) + n);
+        }
       }
     }
   }

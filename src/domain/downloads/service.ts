@@ -29,6 +29,11 @@ export interface RangeAnswer {
 /** npm's bulk form: at most 128 unscoped names, at most 365 days. */
 export const MAX_BULK_NAMES = 128;
 const MAX_BULK_DAYS = 365;
+/**
+ * Counts held in memory before a flush starts without waiting for the job: between two flushes a
+ * busy registry may serve far more distinct tarballs than that, and each one held costs memory.
+ */
+export const FLUSH_AT_KEYS = 10_000;
 /** Rows per INSERT: 4 parameters each stays far below SQLite's and PostgreSQL's limits. */
 const ROWS_PER_STATEMENT = 500;
 
@@ -37,6 +42,8 @@ type Requested = { kind: 'one'; name: PackageName } | { kind: 'bulk'; names: Pac
 export class DownloadService {
   private readonly counter: DownloadCounter;
   private flushing: Promise<number> = Promise.resolve(0);
+  /** An early flush is under way, or the last one failed: the job's next flush takes over. */
+  private early = false;
 
   constructor(
     private readonly opts: {
@@ -44,6 +51,8 @@ export class DownloadService {
       clock: Clock;
       /** false: nothing is counted (downloadFlushMs = 0). */
       counting: boolean;
+      /** FLUSH_AT_KEYS unless given (tests). */
+      flushAtKeys?: number;
     },
   ) {
     this.counter = new DownloadCounter(opts.clock);
@@ -51,7 +60,14 @@ export class DownloadService {
 
   /** The read path's one call, made when a tarball answer is about to be sent with status 200. */
   served(method: string | undefined, name: string, file: string): void {
-    if (method === 'GET' && this.opts.counting) this.counter.add(name, file);
+    if (method !== 'GET' || !this.opts.counting) return;
+    this.counter.add(name, file);
+    if (this.counter.keys >= (this.opts.flushAtKeys ?? FLUSH_AT_KEYS) && !this.early) {
+      // Once, not per read: a failure keeps its counts, and retrying at request rate would hammer
+      // a database that is down. The job's next flush retries, and reports the failure.
+      this.early = true;
+      this.flush().catch(() => undefined);
+    }
   }
 
   /**
@@ -60,6 +76,11 @@ export class DownloadService {
    */
   flush(): Promise<number> {
     const next = this.flushing.catch(() => 0).then(() => this.write());
+    // A flush that succeeds allows early flushes again (one that failed left early set).
+    void next.then(
+      () => (this.early = false),
+      () => undefined,
+    );
     this.flushing = next;
     return next;
   }

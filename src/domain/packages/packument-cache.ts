@@ -39,7 +39,10 @@ export function missingPackage(name: string): Extract<CachedPackage, { kind: 'mi
 }
 
 export function readyDocument(doc: unknown): ReadyDocument {
-  const body = Buffer.from(JSON.stringify(doc));
+  const text = JSON.stringify(doc);
+  // Outside the shared Buffer pool: a kept document under 4 kB would otherwise pin an 8 kB slab.
+  const body = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+  body.write(text);
   const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
   return { body, etag };
 }
@@ -89,6 +92,18 @@ export class PackumentCache {
       this.bytes -= entry.bytes;
       this.entries.delete(name);
     }
+  }
+
+  /**
+   * Counts `extra` bytes kept beside a cached entry (its version documents, built on demand)
+   * against the budget, as its own bytes are; an entry that grows past its share is dropped.
+   */
+  charge(name: string, entry: CachedPackage, extra: number): void {
+    if (this.entries.get(name) !== entry) return;
+    this.entries.delete(name);
+    this.bytes -= entry.bytes;
+    entry.bytes += extra;
+    this.remember(name, entry);
   }
 
   clear(): void {

@@ -3,7 +3,7 @@ import type { Store } from '../store.js';
 import { enforce, type Decision, type TokenPrincipal } from '../access/principal.js';
 import type { RequestContext } from '../access/context.js';
 import { canActAsUser } from '../accounts/authorize.js';
-import type { BlobStore } from './blobs.js';
+import { readBlob, type BlobStore, type OpenBlob } from './blobs.js';
 import { DEFAULT_INSPECT_BUDGET_MS, type TarballLimits } from './tarball.js';
 import type { ManifestLimits } from './manifest-rules.js';
 import { missingPackage, PackumentCache, type CachedPackage, type TarballEntry } from './packument-cache.js';
@@ -219,12 +219,16 @@ export class PackageService {
   }
 
   /**
-   * The file holding a tarball blob, for zero-copy serving. Only a blob store on the local disk
-   * can answer; the registry wires one, so anything else is a wiring mistake, not a user's error.
+   * A tarball's bytes, opened for streaming, or undefined when its blob is missing. Every read path
+   * goes through the blob store's open(), so a store that is not on the local disk serves too.
    */
-  tarballPath(blob: Sha512Hex): string {
-    if (!this.opts.blobs.localPath) throw new Error('gatehouse: this blob store cannot serve tarballs from a local file');
-    return this.opts.blobs.localPath(blob);
+  openTarball(tarball: TarballEntry): Promise<OpenBlob | undefined> {
+    return this.opts.blobs.open(tarball.blob);
+  }
+
+  /** A small tarball's bytes in memory (the fast path keeps them), or undefined when its blob is missing. */
+  readTarball(tarball: TarballEntry): Promise<Buffer | undefined> {
+    return readBlob(this.opts.blobs, tarball.blob);
   }
 
   /** The web package page's view of `name` (pages.ts), read in one snapshot; missing if this reader may not read it. */

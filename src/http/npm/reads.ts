@@ -2,7 +2,6 @@
 // this path authenticates, fills the caches and writes the very answer the fast path will give
 // next time (reads/answers.ts builds both). Who may read is decided in the domain (canRead): a
 // package the reader may not see gets the answer of one that does not exist. Once cached, no query.
-import { open } from 'node:fs/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry } from '../../registry.js';
 import type { PackageName } from '../../domain/packages/names.js';
@@ -59,7 +58,9 @@ export async function getVersion(
 ) {
   const entry: FoundPackage | undefined = await found(registry, request, reply, name);
   if (!entry) return reply;
-  const answer = versionAnswer(entry, spec) ?? notFoundAnswer(`${name} has no version matching "${spec}".`, 'VersionNotFound');
+  const kept = (bytes: number) => registry.packages.packuments.charge(name, entry, bytes);
+  const answer =
+    versionAnswer(entry, spec, kept) ?? notFoundAnswer(`${name} has no version matching "${spec}".`, 'VersionNotFound');
   return send(request, reply, answer);
 }
 
@@ -73,7 +74,8 @@ export async function getTarball(
   const tarball = await registry.packages.tarball(request.context, name, file);
   if (!tarball) return send(request, reply, notFoundAnswer(`${name} has no tarball ${file}.`, 'TarballNotFound'));
   // Opened before the answer starts, so a missing blob is still an ordinary 500, not a cut connection.
-  const blob = await open(registry.packages.tarballPath(tarball.blob));
+  const blob = await registry.packages.openTarball(tarball);
+  if (!blob) throw new Error(`gatehouse: the blob of ${name}/${file} is missing from the blob store`);
   reply.hijack();
   const answer = tarballAnswer(tarball);
   if (!notModified(request.raw, answer)) registry.downloads.served(request.method, name, file);

@@ -2,7 +2,6 @@
 // once as ready bytes and written by the one function here, so the fast path and the framework
 // path cannot drift apart. It never decides who may read what: callers have done that already.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import semver from 'semver';
 import {
@@ -11,6 +10,7 @@ import {
   type ReadyDocument,
   type TarballEntry,
 } from '../../domain/packages/packument-cache.js';
+import type { OpenBlob } from '../../domain/packages/blobs.js';
 import type { ErrorCode } from '../../domain/errors.js';
 import { errorBody } from '../errors.js';
 import { ifNoneMatchHits } from './if-none-match.js';
@@ -85,8 +85,11 @@ export function peekVersionAnswer(entry: FoundPackage, spec: string): ReadAnswer
   return versionAnswers.get(entry)?.get(spec);
 }
 
-/** `GET /<name>/<version|tag|range>`: undefined when nothing matches. */
-export function versionAnswer(entry: FoundPackage, spec: string): ReadAnswer | undefined {
+/**
+ * `GET /<name>/<version|tag|range>`: undefined when nothing matches. `kept` hears the bytes of each
+ * answer this memoises, so the read cache can count them against its budget.
+ */
+export function versionAnswer(entry: FoundPackage, spec: string, kept?: (bytes: number) => void): ReadAnswer | undefined {
   const known = peekVersionAnswer(entry, spec);
   if (known) return known;
   const doc = JSON.parse(entry.full.body.toString('utf8')) as {
@@ -98,7 +101,11 @@ export function versionAnswer(entry: FoundPackage, spec: string): ReadAnswer | u
   if (version == null || !Object.hasOwn(doc.versions, version)) return undefined;
   let memo = versionAnswers.get(entry);
   if (!memo) versionAnswers.set(entry, (memo = new Map()));
-  const answer = memo.get(version) ?? documentAnswer(readyDocument(doc.versions[version]), JSON_TYPE, false);
+  let answer = memo.get(version);
+  if (!answer) {
+    answer = documentAnswer(readyDocument(doc.versions[version]), JSON_TYPE, false);
+    kept?.(answer.body!.length + 200);
+  }
   memo.set(version, answer);
   if (tagged !== undefined) memo.set(spec, answer);
   return answer;
@@ -150,14 +157,14 @@ export function sendAnswer(
 }
 
 /**
- * The one place a tarball is sent, from memory or from its open blob file (closed here). Bytes
+ * The one place a tarball is sent, from memory or from its opened blob (released here). Bytes
  * from memory go out at once, with no promise: this is the hottest answer there is.
  */
 export function sendTarball(
   req: IncomingMessage,
   res: ServerResponse,
   answer: ReadAnswer,
-  bytes: Buffer | FileHandle,
+  bytes: Buffer | OpenBlob,
   extra?: string[],
 ): Promise<void> | undefined {
   if (Buffer.isBuffer(bytes)) {
@@ -165,13 +172,14 @@ export function sendTarball(
     return undefined;
   }
   if (notModified(req, answer) || req.method === 'HEAD') {
+    bytes.stream.destroy();
     sendAnswer(req, res, answer, extra);
-    return bytes.close();
+    return undefined;
   }
   writeHead(res, answer.status, answer.head, extra);
-  // autoClose: the stream closes the handle when it ends or fails; a failure mid-body cuts the
-  // connection, which a client sees as a short read rather than a wrong tarball.
-  return pipeline(bytes.createReadStream(), res).catch(() => {
+  // A failure mid-body cuts the connection, which a client sees as a short read rather than a
+  // wrong tarball; pipeline destroys the blob's stream either way, which releases it.
+  return pipeline(bytes.stream, res).catch(() => {
     res.destroy();
   });
 }

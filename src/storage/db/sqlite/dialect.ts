@@ -12,5 +12,8 @@ export function sqliteDialect(file: string): SqliteDialect {
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
+  // better-sqlite3 builds with a 16 MB page cache; SQLite's own 2 MB default is plenty beside the
+  // read cache and the OS's file cache, and keeps 14 MB out of RSS.
+  database.pragma('cache_size = -2000');
   return new SqliteDialect({ database });
 }

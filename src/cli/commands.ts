@@ -1,0 +1,74 @@
+// The `gatehouse` command (main.ts loads it). Each subcommand lives in its own file; this one only parses flags.
+import { parseArgs } from 'node:util';
+import { ConfigError, type Config } from '../config.js';
+import { isGatehouseError } from '../domain/errors.js';
+import { serve } from './serve.js';
+import { readStdin, userCreate } from './user-create.js';
+import { runImport } from './import.js';
+
+const USAGE = `Usage:
+  gatehouse serve [--host H] [--port P] [--data-dir D] [--config FILE]
+  gatehouse user create NAME --email EMAIL --password-stdin [--admin] [--data-dir D] [--config FILE]
+  gatehouse import (--from URL | --from-dir DIR) --owner USER [NAME...] [--names-file FILE] [--token-stdin]
+                   [--data-dir D] [--config FILE]
+
+Settings also come from GATEHOUSE_* environment variables (see README).`;
+
+const FLAGS = {
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'data-dir': { type: 'string' },
+  config: { type: 'string' },
+  email: { type: 'string' },
+  'password-stdin': { type: 'boolean' },
+  admin: { type: 'boolean' },
+  from: { type: 'string' },
+  'from-dir': { type: 'string' },
+  owner: { type: 'string' },
+  'names-file': { type: 'string' },
+  'token-stdin': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args: argv, options: FLAGS, allowPositionals: true });
+  const overrides: Partial<Config> = {
+    host: values.host,
+    port: values.port === undefined ? undefined : Number(values.port),
+    dataDir: values['data-dir'],
+  };
+  const [command, sub, name] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (command === 'serve') return serve(overrides, values.config);
+  if (command === 'user' && sub === 'create' && name) {
+    if (!values.email) throw new ConfigError('--email is required.');
+    if (!values['password-stdin']) throw new ConfigError('Pass the password on standard input with --password-stdin.');
+    const password = await readStdin();
+    return userCreate(name, { email: values.email, password, admin: values.admin ?? false }, overrides, values.config);
+  }
+  if (command === 'import') {
+    if (!values.owner) throw new ConfigError('--owner USER is required: the user who will own imported packages.');
+    const token = values['token-stdin'] ? await readStdin() : process.env.GATEHOUSE_IMPORT_TOKEN || undefined;
+    const options = { from: values.from, fromDir: values['from-dir'], owner: values.owner, names: positionals.slice(1) };
+    const summary = await runImport({ ...options, namesFile: values['names-file'], token }, overrides, values.config);
+    if (summary.failed > 0) process.exitCode = 1;
+    return;
+  }
+  throw new ConfigError(`Unknown command.\n${USAGE}`);
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (
+    err instanceof ConfigError ||
+    isGatehouseError(err) ||
+    (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
+  ) {
+    process.stderr.write(`gatehouse: ${(err as Error).message}\n`);
+  } else {
+    process.stderr.write(`gatehouse: ${(err as Error).stack ?? String(err)}\n`);
+  }
+  process.exit(1);
+});
