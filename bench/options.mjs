@@ -1,6 +1,7 @@
 // Command-line flags of `npm run bench -- …`.
 
 import { parseArgs } from 'node:util';
+import { READ_CASES } from './load.mjs';
 
 /** A mistake on the command line: shown without a stack trace. */
 export class UsageError extends Error {}
@@ -20,6 +21,7 @@ const FLAGS = {
   'seed-jobs': { type: 'string', default: '2', help: 'npm publish --workspaces processes in parallel while seeding' },
   only: { type: 'string', default: REGISTRIES.join(','), help: 'registries to measure, e.g. gatehouse,nginx,bare' },
   skip: { type: 'string', default: '', help: 'cases to skip: reads,publish,ci' },
+  cases: { type: 'string', default: '', help: 'read cases to measure (default all), e.g. full,tarball' },
   'verdaccio-tokens': { type: 'string', default: 'jwt', help: 'jwt, or legacy (its default: a bcrypt check per request)' },
   keep: { type: 'boolean', default: false, help: 'keep the temp folder (data, logs) afterwards' },
   help: { type: 'boolean', default: false, help: 'show this help' },
@@ -73,6 +75,11 @@ export function parseOptions(argv) {
     seedJobs: positive('seed-jobs', values['seed-jobs']),
     only: list('only', values.only, REGISTRIES),
     skip: list('skip', values.skip, ['reads', 'publish', 'ci']),
+    cases: list(
+      'cases',
+      values.cases,
+      READ_CASES.map((c) => c.id),
+    ),
     verdaccioTokens: list('verdaccio-tokens', values['verdaccio-tokens'], ['jwt', 'legacy'])[0] ?? 'jwt',
     keep: values.keep,
   };

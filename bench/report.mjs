@@ -53,6 +53,8 @@ export function report(results) {
   const b = regs.bare;
   const W = 26;
   const ratios = [v && ['G/V', 7], x && ['G/nginx', 9], b && ['G/bare', 8]].filter(Boolean);
+  // A run given --cases measured only some: the rest get no row.
+  const measured = READ_CASES.filter((c) => names.some((n) => regs[n].reads?.[c.id]));
   lines.push('Reads: req/s (p50/p99 latency in ms)');
   lines.push(
     pad('case', 28) +
@@ -60,7 +62,7 @@ export function report(results) {
       ratios.map(([t, w]) => pad(t, w)).join('') +
       `targets (${[v && '≥5× V', x && '≥0.5× nginx', b && `≥${BARE_SHARE}× bare`].filter(Boolean).join(', ')})`,
   );
-  for (const c of READ_CASES) {
+  for (const c of measured) {
     // nginx and the bare server have no accounts: they get the token too and ignore it; a result from
     // before they did falls back to their anonymous read.
     const anonId = c.id.replace('-token', '');
@@ -99,7 +101,7 @@ export function report(results) {
   if (results.busyBeforeReads > BUSY_SHARE) {
     lines.push(`  warning: other processes kept the CPU ${num(results.busyBeforeReads * 100)} % busy just before the reads`);
   }
-  for (const c of READ_CASES) {
+  for (const c of measured) {
     const note = names.map((n) => regs[n].reads?.[c.id]?.note && `${regs[n].label}: ${regs[n].reads[c.id].note}`).filter(Boolean);
     if (note.length) lines.push(`  note, ${c.label}: ${note.join('; ')}`);
   }
@@ -108,7 +110,7 @@ export function report(results) {
   if (g && b && READ_CASES.some((c) => cpu(g, c.id) != null)) {
     lines.push('', 'Server CPU time per response, µs (wrk cannot hide a busy machine here: this barely moves with it)');
     lines.push(pad('case', 28) + pad(g.label, W) + pad(b.label, W) + 'bare/G (1.00 = as cheap as bare node)');
-    for (const c of READ_CASES) {
+    for (const c of measured) {
       const anonId = c.id.replace('-token', '');
       const bare = cpu(b, c.id) ?? cpu(b, anonId);
       lines.push(pad(c.label, 28) + pad(num(cpu(g, c.id), 1), W) + pad(num(bare, 1), W) + times(ratio(bare, cpu(g, c.id))));

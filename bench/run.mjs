@@ -184,7 +184,8 @@ async function measureReads(live, corpus, options, results, copyTarballs) {
     entry.reads = {};
   }
   log('measuring reads…');
-  for (const c of READ_CASES) {
+  const cases = options.cases.length > 0 ? READ_CASES.filter((c) => options.cases.includes(c.id)) : READ_CASES;
+  for (const c of cases) {
     const rounds = {};
     // Rounds alternate between the registries, and each keeps its median round: a burst of load
     // from elsewhere on the machine then spoils one round, not the comparison.
