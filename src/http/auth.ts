@@ -6,7 +6,7 @@
 // client must not make us buffer and parse megabytes only to be told to log in.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Registry } from '../registry.js';
-import { ANONYMOUS, enforce, type Principal } from '../domain/access/principal.js';
+import { ANONYMOUS, enforce, tokenPrincipal, type Principal } from '../domain/access/principal.js';
 import { canActAsUser } from '../domain/accounts/authorize.js';
 import { fail } from '../domain/errors.js';
 import { buildRequestContext, parseTrustedProxies } from './request-context.js';
@@ -19,7 +19,7 @@ async function principalOf(registry: Registry, authorization: string | undefined
   }
   const found = await registry.tokens.authenticate(value.trim());
   if (!found) fail('Unauthenticated', 'Your token is invalid, expired or revoked. Run `npm login` to get a new one.');
-  return { kind: 'user', user: found.user, token: found.token };
+  return tokenPrincipal(found);
 }
 
 declare module 'fastify' {

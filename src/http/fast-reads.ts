@@ -8,7 +8,7 @@ import { packumentShare, type Registry } from '../registry.js';
 import type { PackageName } from '../domain/packages/names.js';
 import { parsePackagePath, type PackagePath } from './npm/paths.js';
 import { missingPackage, type CachedPackage, type TarballEntry } from '../domain/packages/packument-cache.js';
-import { ANONYMOUS, type Principal } from '../domain/access/principal.js';
+import { ANONYMOUS, tokenPrincipal, type Principal } from '../domain/access/principal.js';
 import { canRead } from '../domain/packages/authorize.js';
 import type { Authenticated } from '../domain/tokens/service.js';
 import {
@@ -109,7 +109,7 @@ export class FastReads {
   private peekPrincipal(authorization: string | undefined): Principal | undefined {
     if (authorization === undefined) return ANONYMOUS;
     const found = this.peekToken(authorization);
-    return found && { kind: 'user', user: found.user, token: found.token };
+    return found && tokenPrincipal(found);
   }
 
   /**

@@ -28,6 +28,11 @@ export type Principal = TokenPrincipal | SessionPrincipal | TrustedPublisherPrin
 
 export const ANONYMOUS: Principal = { kind: 'anonymous' };
 
+/** The principal of a request whose bearer token was found: both read paths build it here. */
+export function tokenPrincipal(found: { user: User; token: TokenRecord }): TokenPrincipal {
+  return { kind: 'user', user: found.user, token: found.token };
+}
+
 export function assertNever(value: never): never {
   throw new Error(`unexpected value ${JSON.stringify(value)}`);
 }
