@@ -18,9 +18,10 @@ export interface BlobStore {
    * starts answering after it cannot then find the blob gone.
    */
   open(address: Sha512Hex): Promise<OpenBlob | undefined>;
-  /** A file path for zero-copy serving, when the store is on the local disk (an optional speed-up). */
-  localPath?(address: Sha512Hex): string;
-  /** The whole blob in one step, or undefined when absent (an optional speed-up over open()). */
+  /**
+   * The whole blob in one step, or undefined when absent: an optional speed-up over open() (the
+   * file store reads the file at once). No reader needs a local path, so a store need not have one.
+   */
   read?(address: Sha512Hex): Promise<Buffer | undefined>;
   has(address: Sha512Hex): Promise<boolean>;
 }

@@ -9,7 +9,7 @@ import type { BlobStore, OpenBlob, Sha512Hex } from '../../../domain/packages/bl
 export class FsBlobStore implements BlobStore {
   constructor(private readonly root: string) {}
 
-  localPath(address: Sha512Hex): string {
+  private localPath(address: Sha512Hex): string {
     if (!/^[0-9a-f]{128}$/.test(address)) throw new Error('not a sha512 address');
     return join(this.root, address.slice(0, 2), address.slice(2, 4), address);
   }
