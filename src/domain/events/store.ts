@@ -5,8 +5,28 @@ import type { Actor } from '../access/actor.js';
 
 /** The `data` of each event type. Numbers are integers (the canonical encoding refuses others). */
 export interface EventPayloads {
-  'user.created': { user: string; admin: boolean; via: 'admin' };
-  'user.login': { method: 'password' | 'web' };
+  'user.created': { user: string; admin: boolean; via: 'admin' | 'signup' };
+  'user.login': { method: 'password' | 'web' | 'passkey' };
+  // The authentication track. Addresses are facts an audit needs; no payload holds a secret, so a
+  // mail that must carry a link derives or mints it when it is sent (domain/mail), never from here.
+  'email.verification_requested': { email: string; request: string };
+  'email.verified': { email: string };
+  'email.changed': { from: string; to: string };
+  'password.changed': { via: 'change' | 'reset' | 'admin' };
+  'password.reset_requested': { email: string; request: string };
+  'mfa.enabled': { method: 'totp' | 'webauthn'; level: 'auth-only' | 'auth-and-writes' };
+  'mfa.disabled': { method: 'totp' | 'webauthn' };
+  'recovery_codes.generated': { count: number };
+  'recovery_code.used': { remaining: number };
+  'webauthn.added': { credential: string; name: string; passkey: boolean };
+  'webauthn.removed': { credential: string; name: string; passkey: boolean };
+  /** Too many wrong guesses of `secret`; `until` is when the lock lifts (ISO time). */
+  'account.locked': { secret: 'password' | 'otp' | 'recovery-code' | 'reset-token'; until: string };
+  /** Read-only after a risky recovery step, until `until`. */
+  'account.restricted': { reason: 'email-change' | 'recovery-code'; until: string };
+  'account.recovered': { by: 'admin'; checks: string[] };
+  'session.created': { session: string; via: 'password' | 'passkey' };
+  'session.revoked': { session: string; by: 'user' | 'sign-out' | 'expiry' | 'admin' };
   'token.created': { tokenId: number; display: string; readonly: boolean; reason: string };
   'token.revoked': { tokenId: number; display: string };
   'package.published': { tag: string; integrity: string; size: number; legacyName?: string[] };
