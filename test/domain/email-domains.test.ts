@@ -145,6 +145,14 @@ for (const engine of ENGINES) {
       await r.registry.jobs.runDue();
       const recent = new Set(dns.queries.slice(asked).map((q) => q.name));
       for (const domain of fresh) expect(recent.has(domain)).toBe(false);
+
+      // An unknown answer is asked again within the hour; live and dead ones wait for the recheck.
+      const before = dns.queries.length;
+      clock.advance(HOUR);
+      await r.registry.jobs.runDue();
+      const retried = new Set(dns.queries.slice(before).map((q) => q.name));
+      expect([...fresh].filter((domain) => retried.has(domain))).toEqual(['fresh-broken.test']);
+      expect((await stored('fresh-broken.test'))?.checkedAt).toBe(new Date(clock.now()).toISOString());
     });
 
     it('tells the user at sign-in, and keeps the block when the domain comes back to life', async () => {

@@ -53,8 +53,11 @@ export interface EmailDomainStore {
   /** The account's block, if its current address is still at the blocked domain. */
   recoveryBlock(userId: number): Promise<RecoveryBlock | undefined>;
   liftRecoveryBlock(userId: number): Promise<void>;
-  /** Domains of accounts' addresses never checked, or last checked before `before`: oldest first. */
-  dueDomains(before: string, limit: number): Promise<string[]>;
+  /**
+   * Domains of accounts' addresses never checked, last checked before `before`, or last found
+   * unknown before `unknownBefore`: never-checked first, then oldest first.
+   */
+  dueDomains(due: { before: string; unknownBefore: string }, limit: number): Promise<string[]>;
 }
 
 /** The domain of an address, lower-case, or undefined when it is no host name DNS could be asked about. */
@@ -105,6 +108,8 @@ export function verdictOf(lookup: MailLookup, parkingHosts: readonly string[]): 
 function normalHost(host: string): string {
   return host.toLowerCase().replace(/\.$/, '');
 }
+
+const UNKNOWN_RETRY_MS = 60 * 60 * 1000;
 
 export interface EmailDomainsOptions {
   store: Store;
@@ -157,9 +162,11 @@ export class EmailDomains {
    * one at a time (the spacing: never a burst of lookups), oldest first.
    */
   async recheckDue(batch: number, recheckMs: number): Promise<EmailDomainCheck[]> {
-    const before = new Date(this.opts.clock.now() - recheckMs).toISOString();
+    const ago = (ms: number) => new Date(this.opts.clock.now() - ms).toISOString();
+    // DNS that did not answer is asked again within the hour, not a week later.
+    const due = { before: ago(recheckMs), unknownBefore: ago(Math.min(recheckMs, UNKNOWN_RETRY_MS)) };
     const checks: EmailDomainCheck[] = [];
-    for (const domain of await this.opts.store.emailDomains.dueDomains(before, batch)) {
+    for (const domain of await this.opts.store.emailDomains.dueDomains(due, batch)) {
       checks.push(await this.check(domain));
     }
     return checks;

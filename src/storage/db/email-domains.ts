@@ -56,12 +56,18 @@ export function emailDomainStore(db: Kysely<DB>, engine: Engine): EmailDomainSto
     async liftRecoveryBlock(userId) {
       await db.deleteFrom('email_recovery_blocks').where('user_id', '=', userId).execute();
     },
-    async dueDomains(before, limit) {
+    async dueDomains(due, limit) {
       const rows = await db
         .selectFrom(db.selectFrom('users').select(domainOfEmail.as('domain')).distinct().as('d'))
         .leftJoin('email_domain_checks as c', 'c.domain', 'd.domain')
         .select('d.domain')
-        .where((eb) => eb.or([eb('c.checked_at', 'is', null), eb('c.checked_at', '<', before)]))
+        .where((eb) =>
+          eb.or([
+            eb('c.checked_at', 'is', null),
+            eb('c.checked_at', '<', due.before),
+            eb.and([eb('c.state', '=', 'unknown'), eb('c.checked_at', '<', due.unknownBefore)]),
+          ]),
+        )
         .orderBy(sql`coalesce(c.checked_at, '')`)
         .orderBy('d.domain')
         .limit(limit)

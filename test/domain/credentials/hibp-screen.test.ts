@@ -7,6 +7,7 @@ import { HibpRangeClient } from '../../../src/adapters/hibp/range-client.js';
 import { PwnedPasswordScreen } from '../../../src/domain/credentials/screen.js';
 import { wireCredentials } from '../../../src/domain/credentials/index.js';
 import { rangeKey } from '../../../src/domain/credentials/pwned-range.js';
+import { ConfigError, loadConfig } from '../../../src/config.js';
 
 const LEAKED_AT_HIBP = 'only-the-api-knows-this-one';
 const PADDED = 'appears-only-as-padding';
@@ -77,5 +78,12 @@ describe('HIBP range screen', () => {
     });
     expect(await alone.isLeaked('password123')).toBe(false);
     expect(warnings).toHaveLength(1);
+  });
+
+  it('stops start-up on a GATEHOUSE_HIBP_URL that is not an http(s) URL', () => {
+    for (const bad of ['api.pwnedpasswords.invalid', 'ftp://range.invalid', 'https://']) {
+      expect(() => loadConfig({ env: { GATEHOUSE_HIBP_URL: bad } })).toThrow(ConfigError);
+    }
+    expect(loadConfig({ env: { GATEHOUSE_HIBP_URL: 'https://range.invalid' } }).hibpUrl).toBe('https://range.invalid');
   });
 });
