@@ -2,7 +2,7 @@
 // GET /range/{5 hex} answers `SUFFIX:COUNT` lines for the breached passwords it holds, plus, when
 // the request says `Add-Padding: true`, made-up suffixes with count 0 as the real API adds. It
 // records each request (path and headers) so tests can see that only a prefix was sent.
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHash, randomBytes } from 'node:crypto';
 
@@ -25,7 +25,7 @@ function sha1(password: string): string {
 export async function startHibpServer(): Promise<HibpServer> {
   const breached = new Map<string, number>();
   const padding = new Set<string>();
-  const hanging = new Set<import('node:http').ServerResponse>();
+  const hanging = new Set<ServerResponse>();
   const state: HibpServer = {
     url: '',
     mode: 'ok',
