@@ -87,6 +87,28 @@ export interface Config {
   trustedProxies: string;
   /** pino level: fatal, error, warn, info, debug, trace, silent. GATEHOUSE_LOG_LEVEL */
   logLevel: string;
+  /**
+   * Base URL of a Have I Been Pwned range API (e.g. https://api.pwnedpasswords.com); empty, the
+   * default, screens passwords against the bundled list only. GATEHOUSE_HIBP_URL
+   */
+  hibpUrl: string;
+  /** Longest wait for the range API, in ms; past it the bundled list answers. GATEHOUSE_HIBP_TIMEOUT_MS */
+  hibpTimeoutMs: number;
+  /** DNS servers for the email-domain check, comma-separated host:port; empty uses the system's. GATEHOUSE_DNS_SERVERS */
+  dnsServers: string;
+  /** Per-query DNS timeout in ms (each query is tried twice). GATEHOUSE_DNS_TIMEOUT_MS */
+  dnsTimeoutMs: number;
+  /**
+   * Parking services' name-server and mail-host domains, comma-separated; a domain served by one
+   * is dead. Empty, the default, uses the built-in list (docs/email-domains.md). GATEHOUSE_PARKED_DOMAIN_HOSTS
+   */
+  parkedDomainHosts: string;
+  /** Milliseconds between runs of the email-domain recheck; 0 turns it off. GATEHOUSE_EMAIL_DOMAIN_CHECK_MS */
+  emailDomainCheckMs: number;
+  /** Domains resolved per run of the recheck, one after another. GATEHOUSE_EMAIL_DOMAIN_BATCH */
+  emailDomainBatch: number;
+  /** Hours after which a domain is checked again. GATEHOUSE_EMAIL_DOMAIN_RECHECK_HOURS */
+  emailDomainRecheckHours: number;
 }
 
 export const DEFAULTS: Config = {
@@ -120,6 +142,14 @@ export const DEFAULTS: Config = {
   downloadFlushMs: 10_000,
   trustedProxies: '',
   logLevel: 'info',
+  hibpUrl: '',
+  hibpTimeoutMs: 1500,
+  dnsServers: '',
+  dnsTimeoutMs: 2000,
+  parkedDomainHosts: '',
+  emailDomainCheckMs: 10 * 60 * 1000,
+  emailDomainBatch: 20,
+  emailDomainRecheckHours: 7 * 24,
 };
 
 const ENV_NAMES: { [K in keyof Config]: string } = {
@@ -153,6 +183,14 @@ const ENV_NAMES: { [K in keyof Config]: string } = {
   downloadFlushMs: 'GATEHOUSE_DOWNLOAD_FLUSH_MS',
   trustedProxies: 'GATEHOUSE_TRUSTED_PROXIES',
   logLevel: 'GATEHOUSE_LOG_LEVEL',
+  hibpUrl: 'GATEHOUSE_HIBP_URL',
+  hibpTimeoutMs: 'GATEHOUSE_HIBP_TIMEOUT_MS',
+  dnsServers: 'GATEHOUSE_DNS_SERVERS',
+  dnsTimeoutMs: 'GATEHOUSE_DNS_TIMEOUT_MS',
+  parkedDomainHosts: 'GATEHOUSE_PARKED_DOMAIN_HOSTS',
+  emailDomainCheckMs: 'GATEHOUSE_EMAIL_DOMAIN_CHECK_MS',
+  emailDomainBatch: 'GATEHOUSE_EMAIL_DOMAIN_BATCH',
+  emailDomainRecheckHours: 'GATEHOUSE_EMAIL_DOMAIN_RECHECK_HOURS',
 };
 
 export class ConfigError extends Error {}
@@ -205,5 +243,8 @@ function normalise(raw: Record<keyof Config, unknown>): Config {
   const result = config as unknown as Config;
   result.dataDir = resolve(result.dataDir);
   result.publicUrl = result.publicUrl.replace(/\/+$/, '');
+  if (result.hibpUrl !== '' && !/^https?:\/\/[^/]/.test(result.hibpUrl)) {
+    throw new ConfigError(`hibpUrl (GATEHOUSE_HIBP_URL) must be an http(s) URL, not "${result.hibpUrl}".`);
+  }
   return result;
 }

@@ -24,6 +24,11 @@ import { wireEvents } from './domain/events/index.js';
 import { wireJobs } from './domain/jobs/index.js';
 import { wireDownloads } from './domain/downloads/index.js';
 import { deliveringCommitted } from './domain/events/committed.js';
+import { wireCredentials } from './domain/credentials/index.js';
+import type { PasswordScreen } from './domain/accounts/password-screen.js';
+import { DEFAULT_PARKING_HOSTS, type EmailDomains } from './domain/accounts/email-domains.js';
+import { HibpRangeClient } from './adapters/hibp/range-client.js';
+import { DnsMailResolver } from './adapters/dns/mail-resolver.js';
 
 /**
  * What the HTTP layer is handed: configuration and the domain services, never the store or the
@@ -37,6 +42,10 @@ export interface Registry {
   packages: PackageService;
   events: EventFollower;
   downloads: DownloadService;
+  /** Leaked-password screen: sign-up and password change refuse what it flags (docs/leaked-passwords.md). */
+  passwordScreen: PasswordScreen;
+  /** Abandoned email domains: `isLive(email)` before every recovery mail (docs/email-domains.md). */
+  emailDomains: EmailDomains;
   /** Periodic work; tests call `jobs.runDue()` after moving an injected clock. */
   jobs: JobRunner;
   /** The one clock every service reads; handlers that print a time read it too. */
@@ -77,13 +86,35 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
   const blobs: BlobStore = deps.blobs ?? fsBlobs;
   let baseUrl = config.publicUrl || `http://${config.host}:${config.port}`;
 
+  const { jobs } = wireJobs({
+    leases: store.jobLeases,
+    clock,
+    owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+    // Nothing else would say why counts stop appearing; the error never carries secrets.
+    onError: (job, err) => process.emitWarning(`gatehouse job ${job} failed: ${(err as Error).message}`),
+  });
   const { tokens } = wireTokens({ store, clock });
-  const { accounts, webLogins } = wireAccounts({
+  const { passwordScreen } = wireCredentials({
+    hibp: config.hibpUrl ? new HibpRangeClient({ baseUrl: config.hibpUrl, timeoutMs: config.hibpTimeoutMs }) : undefined,
+    // The reason names the failure only; the password, its hash and its prefix never reach it.
+    onUnavailable: (source, reason) =>
+      process.emitWarning(`gatehouse: ${source} ${reason}; screened the password against the bundled list`),
+  });
+  const { accounts, webLogins, emailDomains } = wireAccounts({
     store,
     tokens,
     clock,
     passwordHashConcurrency: config.passwordHashConcurrency,
     pendingWebLoginsPerIp: config.pendingWebLoginsPerIp,
+    passwordScreen,
+    mailResolver: new DnsMailResolver({ servers: listOf(config.dnsServers), timeoutMs: config.dnsTimeoutMs }),
+    parkingHosts: config.parkedDomainHosts ? listOf(config.parkedDomainHosts) : DEFAULT_PARKING_HOSTS,
+    jobs,
+    emailDomainJob: {
+      intervalMs: config.emailDomainCheckMs,
+      batch: Math.max(1, Math.floor(config.emailDomainBatch)),
+      recheckMs: config.emailDomainRecheckHours * 60 * 60 * 1000,
+    },
   });
   const { packages } = wirePackages({
     store,
@@ -102,15 +133,10 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     if (event.type === 'token.revoked') tokens.forget(event.data.tokenId);
   });
   await events.start();
-  const { jobs } = wireJobs({
-    leases: store.jobLeases,
-    clock,
-    owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
-    // Nothing else would say why counts stop appearing; the error never carries secrets.
-    onError: (job, err) => process.emitWarning(`gatehouse job ${job} failed: ${(err as Error).message}`),
-  });
   const { downloads } = wireDownloads({ store, clock, jobs, flushMs: config.downloadFlushMs });
-  if (config.downloadFlushMs > 0 && !deps.clock) jobs.start(Math.min(config.downloadFlushMs, 1000));
+  if ((config.downloadFlushMs > 0 || config.emailDomainCheckMs > 0) && !deps.clock) {
+    jobs.start(Math.min(config.downloadFlushMs || 1000, 1000));
+  }
   return {
     config,
     store,
@@ -121,6 +147,8 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     packages,
     events,
     downloads,
+    passwordScreen,
+    emailDomains,
     jobs,
     clock,
     baseUrl: () => baseUrl,
@@ -139,6 +167,14 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
       await store.close();
     },
   };
+}
+
+/** A comma-separated setting as a list, blanks dropped. */
+function listOf(setting: string): string[] {
+  return setting
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
 }
 
 /** The read cache is split: two thirds for packuments (every install reads them), the rest for tarballs. */

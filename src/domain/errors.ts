@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'UserNotFound'
   | 'TokenNotFound'
   | 'WebLoginNotFound'
+  | 'PasswordLeaked'
   // authorization refusals (a Decision's code; see domain/access/principal.ts)
   | 'TokenReadOnly'
   | 'EmailUnverified'
@@ -94,6 +95,8 @@ export const ERROR_STATUS = {
   TokenNotFound: 404,
   // Expired, already used or never issued: one code, so a link's state cannot be probed.
   WebLoginNotFound: 404,
+  // The password is in a breach corpus (HIBP or the bundled list): refused wherever one is chosen.
+  PasswordLeaked: 400,
 
   // 403: the caller is known, so a fresh login would not help (npm re-prompts only on a 401).
   TokenReadOnly: 403,

@@ -145,6 +145,25 @@ export interface JobLeasesTable {
   held_until: string;
 }
 
+/** The last DNS check of a domain accounts' addresses use (migration 011). */
+export interface EmailDomainChecksTable {
+  /** Lower-case host name. */
+  domain: string;
+  /** A DomainState: live, dead or unknown (domain/accounts/email-domains.ts). */
+  state: string;
+  /** A DomainReason: why the state. */
+  reason: string;
+  checked_at: string;
+}
+
+/** An account whose email recovery a dead domain disabled; applies while its address is still at `domain` (011). */
+export interface EmailRecoveryBlocksTable {
+  user_id: number;
+  domain: string;
+  reason: string;
+  blocked_at: string;
+}
+
 export interface DB {
   users: UsersTable;
   tokens: TokensTable;
@@ -159,4 +178,6 @@ export interface DB {
   web_logins: WebLoginsTable;
   download_counts: DownloadCountsTable;
   job_leases: JobLeasesTable;
+  email_domain_checks: EmailDomainChecksTable;
+  email_recovery_blocks: EmailRecoveryBlocksTable;
 }
