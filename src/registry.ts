@@ -24,6 +24,10 @@ import { wireEvents } from './domain/events/index.js';
 import { wireJobs } from './domain/jobs/index.js';
 import { wireDownloads } from './domain/downloads/index.js';
 import { deliveringCommitted } from './domain/events/committed.js';
+import { wireGuard, type GuessLimits } from './domain/guard/index.js';
+import { guessCounterStore } from './storage/db/guess-counters.js';
+import { RedisGuessCounters } from './adapters/redis/guess-counters.js';
+import { closeRedis, connectRedis } from './adapters/redis/client.js';
 
 /**
  * What the HTTP layer is handed: configuration and the domain services, never the store or the
@@ -78,10 +82,22 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
   let baseUrl = config.publicUrl || `http://${config.host}:${config.port}`;
 
   const { tokens } = wireTokens({ store, clock });
+  // Brute-force counters: in Redis when configured (shared by every instance using it), else in the database.
+  const redis = config.redisUrl
+    ? connectRedis(config.redisUrl, (message) => process.emitWarning(`gatehouse: Redis: ${message}`))
+    : undefined;
+  const guarded = wireGuard({
+    counters: redis ? new RedisGuessCounters(redis, { prefix: config.redisKeyPrefix }) : guessCounterStore(db),
+    needsPurge: !redis,
+    limits: guessLimits(config),
+    store,
+    clock,
+  });
   const { accounts, webLogins } = wireAccounts({
     store,
     tokens,
     clock,
+    guard: guarded.guard,
     passwordHashConcurrency: config.passwordHashConcurrency,
     pendingWebLoginsPerIp: config.pendingWebLoginsPerIp,
   });
@@ -109,8 +125,10 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     // Nothing else would say why counts stop appearing; the error never carries secrets.
     onError: (job, err) => process.emitWarning(`gatehouse job ${job} failed: ${(err as Error).message}`),
   });
+  for (const job of guarded.jobs) jobs.define(job);
   const { downloads } = wireDownloads({ store, clock, jobs, flushMs: config.downloadFlushMs });
-  if (config.downloadFlushMs > 0 && !deps.clock) jobs.start(Math.min(config.downloadFlushMs, 1000));
+  // Not only for downloads: the guard's cleanup (and later jobs) need the timer too.
+  if (!deps.clock) jobs.start(config.downloadFlushMs > 0 ? Math.min(config.downloadFlushMs, 1000) : 1000);
   return {
     config,
     store,
@@ -137,7 +155,20 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
         .flush()
         .catch((err: unknown) => process.emitWarning(`gatehouse: final download flush failed: ${(err as Error).message}`));
       await store.close();
+      if (redis) await closeRedis(redis);
     },
+  };
+}
+
+function guessLimits(config: Config): GuessLimits {
+  return {
+    backoffAfter: config.guessBackoffAfter,
+    lockAfter: config.guessLockAfter,
+    addressBackoffAfter: config.guessAddressBackoffAfter,
+    addressLockAfter: config.guessAddressLockAfter,
+    firstBackoffMs: config.guessBackoffSeconds * 1000,
+    maxBackoffMs: config.guessBackoffMaxSeconds * 1000,
+    lockMs: config.guessLockMinutes * 60 * 1000,
   };
 }
 

@@ -2,6 +2,7 @@
 import type { Store } from '../store.js';
 import type { Clock } from '../clock.js';
 import type { TokenService } from '../tokens/service.js';
+import type { GuessGuard } from '../access/guess-guard.js';
 import { AccountService } from './service.js';
 import { PasswordGate } from './password-gate.js';
 import { WebLoginService } from './web-login.js';
@@ -16,6 +17,8 @@ export interface AccountsDeps {
   passwordHashConcurrency: number;
   /** Web logins one address may hold open. */
   pendingWebLoginsPerIp: number;
+  /** Counts password guesses (domain/guard); none when absent. */
+  guard?: GuessGuard;
 }
 
 export interface AccountsDomain {
@@ -27,7 +30,7 @@ export function wireAccounts(deps: AccountsDeps): AccountsDomain {
   const { store, tokens, clock } = deps;
   // One gate per registry, and one registry per process: the bound is process-wide.
   const gate = new PasswordGate(deps.passwordHashConcurrency);
-  const accounts = new AccountService({ store, tokens, gate, clock });
+  const accounts = new AccountService({ store, tokens, gate, clock, guard: deps.guard });
   const webLogins = new WebLoginService({ store, tokens, accounts, clock, pendingPerIp: deps.pendingWebLoginsPerIp });
   return { accounts, webLogins };
 }

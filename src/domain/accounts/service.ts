@@ -13,6 +13,7 @@ import { parseEmail, parsePassword, parseUsername } from './names.js';
 import type { PasswordGate } from './password-gate.js';
 import { dateOf, systemClock, type Clock } from '../clock.js';
 import { SYSTEM_ACTOR, userActor } from '../access/actor.js';
+import { NO_GUESS_GUARD, type GuessAttempt, type GuessGuard } from '../access/guess-guard.js';
 
 const MIN_PASSWORD = 10;
 
@@ -28,18 +29,22 @@ export interface AccountDeps {
   tokens: TokenService;
   gate: PasswordGate;
   clock?: Clock;
+  /** Counts password guesses per account and address; lets all through when absent. */
+  guard?: GuessGuard;
 }
 
 export class AccountService {
   private readonly store: Store;
   private readonly tokens: TokenService;
   private readonly gate: PasswordGate;
+  private readonly guard: GuessGuard;
   private readonly now: () => Date;
 
   constructor(deps: AccountDeps) {
     this.store = deps.store;
     this.tokens = deps.tokens;
     this.gate = deps.gate;
+    this.guard = deps.guard ?? NO_GUESS_GUARD;
     const clock = deps.clock ?? systemClock;
     this.now = () => dateOf(clock);
   }
@@ -65,19 +70,33 @@ export class AccountService {
     });
   }
 
-  /** Checks a password; the same answer and about the same time for an unknown user as a wrong password. */
-  async checkPassword(name: string, rawPassword: unknown): Promise<User> {
+  /**
+   * Checks a password; the same answer and about the same time for an unknown user as a wrong
+   * password. The guard counts the guess first, for the name as typed and the client's address,
+   * so it refuses (429) before any lookup, alike for names that exist and names that do not.
+   */
+  async checkPassword(name: string, rawPassword: unknown, context: Pick<RequestContext, 'clientIp'>): Promise<User> {
     const password = parsePassword(rawPassword);
+    const attempt: GuessAttempt = { secret: 'password', account: name, clientIp: context.clientIp };
+    await this.guard.before(attempt);
     const user = await this.store.users.byName(name);
     const stored = user ? await this.store.users.passwordHash(user.id) : undefined;
     const ok = await this.gate.run(async () => verifyPassword(password, stored ?? (await DUMMY_HASH)));
-    if (!user || !stored || !ok) fail('BadCredentials', 'Incorrect username or password.');
+    if (!user || !stored || !ok) {
+      await this.guard.failed(attempt);
+      fail('BadCredentials', 'Incorrect username or password.');
+    }
+    await this.guard.succeeded(attempt);
     return user;
   }
 
   /** npm login --auth-type=legacy: the password buys a session token. */
-  async loginWithPassword(name: string, password: unknown): Promise<{ user: User; token: string }> {
-    const user = await this.checkPassword(name, password);
+  async loginWithPassword(
+    name: string,
+    password: unknown,
+    context: Pick<RequestContext, 'clientIp'>,
+  ): Promise<{ user: User; token: string }> {
+    const user = await this.checkPassword(name, password, context);
     const token = await this.store.transaction(async (tx) => {
       const { secret } = await this.tokens.create(tx, user, { reason: 'login' });
       await tx.events.append({

@@ -29,7 +29,7 @@ export function registerLoginRoutes(app: FastifyInstance, registry: Registry): v
       fail('BadRequest', 'The name in the body differs from the one in the address.');
     const password = body.password;
     const { user, token } = await auditedLogin(request, name, 'password', () =>
-      registry.accounts.loginWithPassword(name, password),
+      registry.accounts.loginWithPassword(name, password, request.context),
     );
     request.log.info({ user: user.name }, 'login');
     // The body carries a token: no cache (a proxy, the browser's) may keep a copy.
