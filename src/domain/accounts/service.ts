@@ -72,16 +72,19 @@ export class AccountService {
 
   /**
    * Checks a password; the same answer and about the same time for an unknown user as a wrong
-   * password. The guard counts the guess first, for the name as typed and the client's address,
-   * so it refuses (429) before any lookup, alike for names that exist and names that do not.
+   * password. The guard counts the guess (the name as typed, the client's address) before the
+   * account is even looked up, so its refusal costs the same for every name; and inside the
+   * gate, so a check the gate turns away (PasswordChecksBusy) was never a guess.
    */
   async checkPassword(name: string, rawPassword: unknown, context: Pick<RequestContext, 'clientIp'>): Promise<User> {
     const password = parsePassword(rawPassword);
     const attempt: GuessAttempt = { secret: 'password', account: name, clientIp: context.clientIp };
-    await this.guard.before(attempt);
-    const user = await this.store.users.byName(name);
-    const stored = user ? await this.store.users.passwordHash(user.id) : undefined;
-    const ok = await this.gate.run(async () => verifyPassword(password, stored ?? (await DUMMY_HASH)));
+    const { user, stored, ok } = await this.gate.run(async () => {
+      await this.guard.before(attempt);
+      const user = await this.store.users.byName(name);
+      const stored = user ? await this.store.users.passwordHash(user.id) : undefined;
+      return { user, stored, ok: await verifyPassword(password, stored ?? (await DUMMY_HASH)) };
+    });
     if (!user || !stored || !ok) {
       await this.guard.failed(attempt);
       fail('BadCredentials', 'Incorrect username or password.');
