@@ -112,3 +112,27 @@ for (const engine of ENGINES) {
     });
   });
 }
+
+describe('brute-force defence with its Redis unreachable', () => {
+  let r: TestRegistry;
+  let alice: TestUser;
+
+  beforeAll(async () => {
+    // Port 1 on the loopback: nothing listens, so every counter operation fails.
+    r = await startRegistry(ENGINES[0]!, { config: { redisUrl: 'redis://127.0.0.1:1' } });
+    alice = await r.createUser('alice');
+  });
+  afterAll(() => r?.close());
+
+  it('refuses a login rather than let it through uncounted', async () => {
+    const res = await r.inject({
+      method: 'PUT',
+      url: '/-/user/org.couchdb.user:alice',
+      headers: json,
+      payload: JSON.stringify({ name: 'alice', password: alice.password }),
+    });
+    expect(res.statusCode).toBe(500);
+    expect(res.json<{ code: string }>().code).toBe('InternalError');
+    expect(await r.registry.store.events.since(0, 100)).not.toContainEqual(expect.objectContaining({ type: 'user.login' }));
+  });
+});

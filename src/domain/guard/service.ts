@@ -42,7 +42,8 @@ export class CountingGuessGuard implements GuessGuard {
     const now = clock.now();
     const until = await counters.claimLockNotice(counterKeys(attempt).account, now, rules.account.delays.length);
     if (until === undefined) return;
-    const user = await store.users.byName(attempt.account);
+    // Names are lower-case (accounts/names.ts); the counter counted every case of this one.
+    const user = await store.users.byName(attempt.account.toLowerCase());
     if (!user) return;
     await store.transaction((tx) =>
       tx.events.append({
