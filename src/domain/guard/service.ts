@@ -30,7 +30,7 @@ export class CountingGuessGuard implements GuessGuard {
     if (!address.ok) refuse(address, rules.address, now);
     const account = await counters.reserve(keys.account, now, rules.account);
     if (!account.ok) {
-      // Not this address's fault alone: its attempt was not made, so it is not counted.
+      // The account refused, so no guess was made: the address gets its count back.
       await counters.release(keys.address, now, rules.address);
       refuse(account, rules.account, now);
     }
