@@ -109,6 +109,27 @@ export interface Config {
   emailDomainBatch: number;
   /** Hours after which a domain is checked again. GATEHOUSE_EMAIL_DOMAIN_RECHECK_HOURS */
   emailDomainRecheckHours: number;
+  /**
+   * redis://… to keep brute-force counters in Redis, shared by every instance using it; empty keeps
+   * them in the database (shared by instances on one PostgreSQL). GATEHOUSE_REDIS_URL
+   */
+  redisUrl: string;
+  /** Prepended to every Redis key, so one Redis can serve several registries. GATEHOUSE_REDIS_KEY_PREFIX */
+  redisKeyPrefix: string;
+  /** Wrong guesses of one account's password, code or link before each further guess must wait. GATEHOUSE_GUESS_BACKOFF_AFTER */
+  guessBackoffAfter: number;
+  /** Wrong guesses after which the account is locked for guessLockMinutes (1–1000). GATEHOUSE_GUESS_LOCK_AFTER */
+  guessLockAfter: number;
+  /** The same for one client address over every account it tries. GATEHOUSE_GUESS_ADDRESS_BACKOFF_AFTER */
+  guessAddressBackoffAfter: number;
+  /** Wrong guesses from one address (an IPv6 /64) before it is locked (1–1000). GATEHOUSE_GUESS_ADDRESS_LOCK_AFTER */
+  guessAddressLockAfter: number;
+  /** The first wait, in seconds; each further wrong guess doubles it. GATEHOUSE_GUESS_BACKOFF_SECONDS */
+  guessBackoffSeconds: number;
+  /** The longest wait before the lock, in seconds. GATEHOUSE_GUESS_BACKOFF_MAX_SECONDS */
+  guessBackoffMaxSeconds: number;
+  /** How long a lock lasts; counters with no guess for this long are forgotten. GATEHOUSE_GUESS_LOCK_MINUTES */
+  guessLockMinutes: number;
 }
 
 export const DEFAULTS: Config = {
@@ -150,6 +171,15 @@ export const DEFAULTS: Config = {
   emailDomainCheckMs: 10 * 60 * 1000,
   emailDomainBatch: 20,
   emailDomainRecheckHours: 7 * 24,
+  redisUrl: '',
+  redisKeyPrefix: 'gatehouse:',
+  guessBackoffAfter: 5,
+  guessLockAfter: 10,
+  guessAddressBackoffAfter: 20,
+  guessAddressLockAfter: 50,
+  guessBackoffSeconds: 1,
+  guessBackoffMaxSeconds: 60,
+  guessLockMinutes: 15,
 };
 
 const ENV_NAMES: { [K in keyof Config]: string } = {
@@ -191,6 +221,15 @@ const ENV_NAMES: { [K in keyof Config]: string } = {
   emailDomainCheckMs: 'GATEHOUSE_EMAIL_DOMAIN_CHECK_MS',
   emailDomainBatch: 'GATEHOUSE_EMAIL_DOMAIN_BATCH',
   emailDomainRecheckHours: 'GATEHOUSE_EMAIL_DOMAIN_RECHECK_HOURS',
+  redisUrl: 'GATEHOUSE_REDIS_URL',
+  redisKeyPrefix: 'GATEHOUSE_REDIS_KEY_PREFIX',
+  guessBackoffAfter: 'GATEHOUSE_GUESS_BACKOFF_AFTER',
+  guessLockAfter: 'GATEHOUSE_GUESS_LOCK_AFTER',
+  guessAddressBackoffAfter: 'GATEHOUSE_GUESS_ADDRESS_BACKOFF_AFTER',
+  guessAddressLockAfter: 'GATEHOUSE_GUESS_ADDRESS_LOCK_AFTER',
+  guessBackoffSeconds: 'GATEHOUSE_GUESS_BACKOFF_SECONDS',
+  guessBackoffMaxSeconds: 'GATEHOUSE_GUESS_BACKOFF_MAX_SECONDS',
+  guessLockMinutes: 'GATEHOUSE_GUESS_LOCK_MINUTES',
 };
 
 export class ConfigError extends Error {}

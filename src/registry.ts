@@ -29,6 +29,10 @@ import type { PasswordScreen } from './domain/accounts/password-screen.js';
 import { DEFAULT_PARKING_HOSTS, type EmailDomains } from './domain/accounts/email-domains.js';
 import { HibpRangeClient } from './adapters/hibp/range-client.js';
 import { DnsMailResolver } from './adapters/dns/mail-resolver.js';
+import { wireGuard, type GuessLimits } from './domain/guard/index.js';
+import { guessCounterStore } from './storage/db/guess-counters.js';
+import { RedisGuessCounters } from './adapters/redis/guess-counters.js';
+import { closeRedis, connectRedis } from './adapters/redis/client.js';
 
 /**
  * What the HTTP layer is handed: configuration and the domain services, never the store or the
@@ -100,10 +104,22 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     onUnavailable: (source, reason) =>
       process.emitWarning(`gatehouse: ${source} ${reason}; screened the password against the bundled list`),
   });
+  // Brute-force counters: in Redis when configured (shared by every instance using it), else in the database.
+  const redis = config.redisUrl
+    ? connectRedis(config.redisUrl, (message) => process.emitWarning(`gatehouse: Redis: ${message}`))
+    : undefined;
+  const guarded = wireGuard({
+    counters: redis ? new RedisGuessCounters(redis, { prefix: config.redisKeyPrefix }) : guessCounterStore(db),
+    needsPurge: !redis,
+    limits: guessLimits(config),
+    store,
+    clock,
+  });
   const { accounts, webLogins, emailDomains } = wireAccounts({
     store,
     tokens,
     clock,
+    guard: guarded.guard,
     passwordHashConcurrency: config.passwordHashConcurrency,
     pendingWebLoginsPerIp: config.pendingWebLoginsPerIp,
     passwordScreen,
@@ -133,10 +149,10 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     if (event.type === 'token.revoked') tokens.forget(event.data.tokenId);
   });
   await events.start();
+  for (const job of guarded.jobs) jobs.define(job);
   const { downloads } = wireDownloads({ store, clock, jobs, flushMs: config.downloadFlushMs });
-  if ((config.downloadFlushMs > 0 || config.emailDomainCheckMs > 0) && !deps.clock) {
-    jobs.start(Math.min(config.downloadFlushMs || 1000, 1000));
-  }
+  // Not only for downloads: the guard's cleanup, the email-domain recheck (and later jobs) need the timer too.
+  if (!deps.clock) jobs.start(config.downloadFlushMs > 0 ? Math.min(config.downloadFlushMs, 1000) : 1000);
   return {
     config,
     store,
@@ -165,6 +181,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
         .flush()
         .catch((err: unknown) => process.emitWarning(`gatehouse: final download flush failed: ${(err as Error).message}`));
       await store.close();
+      if (redis) await closeRedis(redis);
     },
   };
 }
@@ -175,6 +192,18 @@ function listOf(setting: string): string[] {
     .split(',')
     .map((entry) => entry.trim())
     .filter((entry) => entry !== '');
+}
+
+function guessLimits(config: Config): GuessLimits {
+  return {
+    backoffAfter: config.guessBackoffAfter,
+    lockAfter: config.guessLockAfter,
+    addressBackoffAfter: config.guessAddressBackoffAfter,
+    addressLockAfter: config.guessAddressLockAfter,
+    firstBackoffMs: config.guessBackoffSeconds * 1000,
+    maxBackoffMs: config.guessBackoffMaxSeconds * 1000,
+    lockMs: config.guessLockMinutes * 60 * 1000,
+  };
 }
 
 /** The read cache is split: two thirds for packuments (every install reads them), the rest for tarballs. */

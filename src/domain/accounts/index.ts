@@ -3,6 +3,7 @@
 import type { Store } from '../store.js';
 import type { Clock } from '../clock.js';
 import type { TokenService } from '../tokens/service.js';
+import type { GuessGuard } from '../access/guess-guard.js';
 import { AccountService } from './service.js';
 import { PasswordGate } from './password-gate.js';
 import { WebLoginService } from './web-login.js';
@@ -38,6 +39,8 @@ export interface AccountsDeps {
   /** Where the periodic recheck is defined, and how it runs. */
   jobs: JobRunner;
   emailDomainJob: EmailDomainJob;
+  /** Counts password guesses (domain/guard); none when absent. */
+  guard?: GuessGuard;
 }
 
 export interface AccountsDomain {
@@ -62,7 +65,15 @@ export function wireAccounts(deps: AccountsDeps): AccountsDomain {
       run: () => emailDomains.recheckDue(job.batch, job.recheckMs).then(() => {}),
     });
   }
-  const accounts = new AccountService({ store, tokens, gate, clock, screen: deps.passwordScreen, emailDomains });
+  const accounts = new AccountService({
+    store,
+    tokens,
+    gate,
+    clock,
+    screen: deps.passwordScreen,
+    emailDomains,
+    guard: deps.guard,
+  });
   const webLogins = new WebLoginService({ store, tokens, accounts, clock, pendingPerIp: deps.pendingWebLoginsPerIp });
   return { accounts, webLogins, emailDomains };
 }

@@ -15,6 +15,7 @@ import { NO_PASSWORD_SCREEN, type PasswordScreen } from './password-screen.js';
 import type { EmailDomains } from './email-domains.js';
 import { dateOf, systemClock, type Clock } from '../clock.js';
 import { SYSTEM_ACTOR, userActor } from '../access/actor.js';
+import { NO_GUESS_GUARD, type GuessAttempt, type GuessGuard } from '../access/guess-guard.js';
 
 const MIN_PASSWORD = 10;
 
@@ -58,6 +59,8 @@ export interface AccountDeps {
   screen?: PasswordScreen;
   /** Abandoned-domain state for the sign-in notice; without it nothing is reported. */
   emailDomains?: EmailDomains;
+  /** Counts password guesses per account and address; lets all through when absent. */
+  guard?: GuessGuard;
 }
 
 export class AccountService {
@@ -66,6 +69,7 @@ export class AccountService {
   private readonly gate: PasswordGate;
   private readonly screen: PasswordScreen;
   private readonly emailDomains: EmailDomains | undefined;
+  private readonly guard: GuessGuard;
   private readonly now: () => Date;
 
   constructor(deps: AccountDeps) {
@@ -74,6 +78,7 @@ export class AccountService {
     this.gate = deps.gate;
     this.screen = deps.screen ?? NO_PASSWORD_SCREEN;
     this.emailDomains = deps.emailDomains;
+    this.guard = deps.guard ?? NO_GUESS_GUARD;
     const clock = deps.clock ?? systemClock;
     this.now = () => dateOf(clock);
   }
@@ -103,16 +108,31 @@ export class AccountService {
   }
 
   /**
-   * Checks a password; the same answer and about the same time for an unknown user as a wrong password.
-   * A correct one is then screened (never a wrong one: no breach lookup for a guess), and the
-   * result carries the notices the sign-in must show.
+   * Checks a password; the same answer and about the same time for an unknown user as a wrong
+   * password. The guard counts the guess (the name as typed, the client's address) before the
+   * account is even looked up, so its refusal costs the same for every name; and inside the
+   * gate, so a check the gate turns away (PasswordChecksBusy) was never a guess. A correct
+   * password is then screened (never a wrong one: no breach lookup for a guess), and the result
+   * carries the notices the sign-in must show.
    */
-  async checkPassword(name: string, rawPassword: unknown): Promise<User & SignInNotices> {
+  async checkPassword(
+    name: string,
+    rawPassword: unknown,
+    context: Pick<RequestContext, 'clientIp'>,
+  ): Promise<User & SignInNotices> {
     const password = parsePassword(rawPassword);
-    const user = await this.store.users.byName(name);
-    const stored = user ? await this.store.users.passwordHash(user.id) : undefined;
-    const ok = await this.gate.run(async () => verifyPassword(password, stored ?? (await DUMMY_HASH)));
-    if (!user || !stored || !ok) fail('BadCredentials', 'Incorrect username or password.');
+    const attempt: GuessAttempt = { secret: 'password', account: name, clientIp: context.clientIp };
+    const { user, stored, ok } = await this.gate.run(async () => {
+      await this.guard.before(attempt);
+      const user = await this.store.users.byName(name);
+      const stored = user ? await this.store.users.passwordHash(user.id) : undefined;
+      return { user, stored, ok: await verifyPassword(password, stored ?? (await DUMMY_HASH)) };
+    });
+    if (!user || !stored || !ok) {
+      await this.guard.failed(attempt);
+      fail('BadCredentials', 'Incorrect username or password.');
+    }
+    await this.guard.succeeded(attempt);
     const [mustChangePassword, block] = await Promise.all([
       this.screen.isLeaked(password),
       this.emailDomains?.recoveryDisabled(user),
@@ -121,8 +141,12 @@ export class AccountService {
   }
 
   /** npm login --auth-type=legacy: the password buys a session token. */
-  async loginWithPassword(name: string, password: unknown): Promise<{ user: User & SignInNotices; token: string }> {
-    const user = await this.checkPassword(name, password);
+  async loginWithPassword(
+    name: string,
+    password: unknown,
+    context: Pick<RequestContext, 'clientIp'>,
+  ): Promise<{ user: User & SignInNotices; token: string }> {
+    const user = await this.checkPassword(name, password, context);
     const token = await this.store.transaction(async (tx) => {
       const { secret } = await this.tokens.create(tx, user, { reason: 'login' });
       await tx.events.append({

@@ -85,7 +85,7 @@ export class WebLoginService {
   async approve(context: RequestContext, id: string, name: string, password: unknown): Promise<User> {
     enforce(canApproveWebLogin(context.principal));
     const login = await this.pending(id);
-    const user = await this.deps.accounts.checkPassword(name, password);
+    const user = await this.deps.accounts.checkPassword(name, password, context);
     await this.deps.store.transaction(async (tx) => {
       const at = this.now().toISOString();
       // The conditional update is the real check: two sign-ins racing past `pending` cannot both win.

@@ -30,7 +30,7 @@ export function registerLoginRoutes(app: FastifyInstance, registry: Registry): v
       fail('BadRequest', 'The name in the body differs from the one in the address.');
     const password = body.password;
     const { user, token } = await auditedLogin(request, name, 'password', () =>
-      registry.accounts.loginWithPassword(name, password),
+      registry.accounts.loginWithPassword(name, password, request.context),
     );
     request.log.info({ user: user.name }, 'login');
     // npm prints an `npm-notice` header (npm-registry-fetch check-response.js): a leaked password or a dead email domain.

@@ -12,6 +12,7 @@ import * as webLoginRequests from './migrations/003-web-login-requests.js';
 import * as downloads from './migrations/004-downloads.js';
 import * as packageVisibility from './migrations/005-package-visibility.js';
 import * as securityFoundation from './migrations/006-security-foundation.js';
+import * as guessGuard from './migrations/010-guess-guard.js';
 import * as emailDomains from './migrations/011-email-domains.js';
 
 export interface Database {
@@ -41,6 +42,7 @@ class Migrations implements MigrationProvider {
       '004-downloads': { up: (db) => downloads.up(db) },
       '005-package-visibility': { up: (db) => packageVisibility.up(db) },
       '006-security-foundation': { up: (db) => securityFoundation.up(db, engine) },
+      '010-guess-guard': { up: (db) => guessGuard.up(db) },
       '011-email-domains': { up: (db) => emailDomains.up(db) },
     };
   }

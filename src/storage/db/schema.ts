@@ -1,6 +1,6 @@
 // Kysely table types: the shape of every row as both engines store it. Times are ISO-8601 UTC
 // strings and booleans are 0/1 integers, so SQLite and PostgreSQL return identical values.
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 export interface UsersTable {
   id: Generated<number>;
@@ -164,6 +164,16 @@ export interface EmailRecoveryBlocksTable {
   blocked_at: string;
 }
 
+export interface GuessCountersTable {
+  /** `<secret>:account:<name>` or `<secret>:address:<ip or /64>` (domain/guard/policy.ts). */
+  key: string;
+  attempts: number;
+  /** ms since the epoch; bigint, which PostgreSQL's driver returns as a string (migration 010). */
+  open_at: ColumnType<number | string, number, number>;
+  expires_at: ColumnType<number | string, number, number>;
+  noticed: Generated<number>;
+}
+
 export interface DB {
   users: UsersTable;
   tokens: TokensTable;
@@ -180,4 +190,5 @@ export interface DB {
   job_leases: JobLeasesTable;
   email_domain_checks: EmailDomainChecksTable;
   email_recovery_blocks: EmailRecoveryBlocksTable;
+  guess_counters: GuessCountersTable;
 }
