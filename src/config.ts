@@ -87,6 +87,23 @@ export interface Config {
   trustedProxies: string;
   /** pino level: fatal, error, warn, info, debug, trace, silent. GATEHOUSE_LOG_LEVEL */
   logLevel: string;
+  /**
+   * Maintainers must have a second factor to publish or change owners (after mfaGraceDays).
+   * Trusted publishing is never held to it. GATEHOUSE_MFA_REQUIRED_FOR_MAINTAINERS
+   */
+  mfaRequiredForMaintainers: boolean;
+  /**
+   * Days from an account's creation, or from the policy's first day on this registry if later,
+   * during which a maintainer without a second factor is warned instead of refused. GATEHOUSE_MFA_GRACE_DAYS
+   */
+  mfaGraceDays: number;
+  /** Second factors a user may newly set up: `any`, or `webauthn-only` (no new TOTP). GATEHOUSE_MFA_NEW_FACTORS */
+  mfaNewFactors: 'any' | 'webauthn-only';
+  /**
+   * Key sealing TOTP secrets (AES-256-GCM), base64 of 32 bytes; set the same one on every instance
+   * of a fleet. Empty: generated once into <dataDir>/mfa-secret.key. GATEHOUSE_MFA_SECRET_KEY
+   */
+  mfaSecretKey: string;
 }
 
 export const DEFAULTS: Config = {
@@ -120,6 +137,10 @@ export const DEFAULTS: Config = {
   downloadFlushMs: 10_000,
   trustedProxies: '',
   logLevel: 'info',
+  mfaRequiredForMaintainers: true,
+  mfaGraceDays: 14,
+  mfaNewFactors: 'any',
+  mfaSecretKey: '',
 };
 
 const ENV_NAMES: { [K in keyof Config]: string } = {
@@ -153,6 +174,10 @@ const ENV_NAMES: { [K in keyof Config]: string } = {
   downloadFlushMs: 'GATEHOUSE_DOWNLOAD_FLUSH_MS',
   trustedProxies: 'GATEHOUSE_TRUSTED_PROXIES',
   logLevel: 'GATEHOUSE_LOG_LEVEL',
+  mfaRequiredForMaintainers: 'GATEHOUSE_MFA_REQUIRED_FOR_MAINTAINERS',
+  mfaGraceDays: 'GATEHOUSE_MFA_GRACE_DAYS',
+  mfaNewFactors: 'GATEHOUSE_MFA_NEW_FACTORS',
+  mfaSecretKey: 'GATEHOUSE_MFA_SECRET_KEY',
 };
 
 export class ConfigError extends Error {}
@@ -194,7 +219,9 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 function normalise(raw: Record<keyof Config, unknown>): Config {
   const config = { ...raw } as Record<string, unknown>;
   for (const key of Object.keys(DEFAULTS) as (keyof Config)[]) {
-    if (typeof DEFAULTS[key] === 'number') {
+    if (typeof DEFAULTS[key] === 'boolean') {
+      config[key] = parseSwitch(key, raw[key]);
+    } else if (typeof DEFAULTS[key] === 'number') {
       const n = Number(raw[key]);
       if (!Number.isFinite(n) || n < 0) throw new ConfigError(`${key} (${ENV_NAMES[key]}) must be a non-negative number.`);
       config[key] = n;
@@ -205,5 +232,16 @@ function normalise(raw: Record<keyof Config, unknown>): Config {
   const result = config as unknown as Config;
   result.dataDir = resolve(result.dataDir);
   result.publicUrl = result.publicUrl.replace(/\/+$/, '');
+  if (result.mfaNewFactors !== 'any' && result.mfaNewFactors !== 'webauthn-only') {
+    throw new ConfigError(`mfaNewFactors (${ENV_NAMES.mfaNewFactors}) is "any" or "webauthn-only".`);
+  }
   return result;
+}
+
+/** An on/off setting: true/false, on/off, 1/0 (a JSON file may give a boolean). */
+function parseSwitch(key: keyof Config, value: unknown): boolean {
+  const text = String(value).trim().toLowerCase();
+  if (['true', 'on', '1', 'yes'].includes(text)) return true;
+  if (['false', 'off', '0', 'no'].includes(text)) return false;
+  throw new ConfigError(`${key} (${ENV_NAMES[key]}) must be on or off (true/false).`);
 }

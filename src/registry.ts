@@ -24,6 +24,12 @@ import { wireEvents } from './domain/events/index.js';
 import { wireJobs } from './domain/jobs/index.js';
 import { wireDownloads } from './domain/downloads/index.js';
 import { deliveringCommitted } from './domain/events/committed.js';
+import type { SecondFactor } from './domain/access/second-factor.js';
+import { NO_GUESS_GUARD } from './domain/access/guess-guard.js';
+import { NO_PASSWORD_SCREEN } from './domain/accounts/password-screen.js';
+import { wireMfa, type MfaDomain } from './domain/mfa/index.js';
+import { loadSecretKey } from './domain/mfa/secret-key.js';
+import { secondFactorStep } from './domain/mfa/publish-step.js';
 
 /**
  * What the HTTP layer is handed: configuration and the domain services, never the store or the
@@ -37,6 +43,10 @@ export interface Registry {
   packages: PackageService;
   events: EventFollower;
   downloads: DownloadService;
+  /** The second factor every sensitive step asks (TOTP and recovery codes, domain/mfa). */
+  secondFactor: SecondFactor;
+  /** Two-factor enrolment, the write checks and npm's profile API. */
+  mfa: MfaDomain;
   /** Periodic work; tests call `jobs.runDue()` after moving an injected clock. */
   jobs: JobRunner;
   /** The one clock every service reads; handlers that print a time read it too. */
@@ -85,6 +95,18 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     passwordHashConcurrency: config.passwordHashConcurrency,
     pendingWebLoginsPerIp: config.pendingWebLoginsPerIp,
   });
+  const mfa = wireMfa({
+    store,
+    clock,
+    key: loadSecretKey(config.mfaSecretKey, config.dataDir),
+    guard: NO_GUESS_GUARD,
+    screen: NO_PASSWORD_SCREEN,
+    checkPassword: async (user, password) => void (await accounts.checkPassword(user.name, password)),
+    setPassword: (user, password) => accounts.setPassword(user, password),
+    issuer: () => new URL(baseUrl).host,
+    newFactors: config.mfaNewFactors,
+    policy: { required: config.mfaRequiredForMaintainers, graceDays: config.mfaGraceDays },
+  });
   const { packages } = wirePackages({
     store,
     blobs,
@@ -96,6 +118,9 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     packumentCacheBytes: packumentShare(config.readCacheBytes),
     inspectBudgetMs: config.tarballInspectMs,
   });
+  // Second factors and the maintainer policy, before a publish body is read and before every change.
+  packages.addPublishStep(secondFactorStep(mfa.writes), { after: 'authorize' });
+  packages.setWriteCheck((context, write) => mfa.writes.check(context, write));
   // This instance's changes arrive at commit (deliveringCommitted), other instances' by the poll.
   events.subscribe((event) => {
     if (event.packageName) packages.packuments.invalidate(event.packageName);
@@ -121,6 +146,8 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     packages,
     events,
     downloads,
+    secondFactor: mfa.secondFactor,
+    mfa,
     jobs,
     clock,
     baseUrl: () => baseUrl,

@@ -5,6 +5,7 @@ import type { Registry } from '../../registry.js';
 import { fail } from '../../domain/errors.js';
 import { isObject } from '../../domain/packages/publish-document.js';
 import { auditedLogin } from '../login-audit.js';
+import { signInStep } from '../../domain/mfa/index.js';
 
 const COUCH_USER = 'org.couchdb.user:';
 
@@ -29,7 +30,8 @@ export function registerLoginRoutes(app: FastifyInstance, registry: Registry): v
       fail('BadRequest', 'The name in the body differs from the one in the address.');
     const password = body.password;
     const { user, token } = await auditedLogin(request, name, 'password', () =>
-      registry.accounts.loginWithPassword(name, password),
+      // An account with a second factor: 401 + WWW-Authenticate: OTP until npm resends with npm-otp.
+      registry.accounts.loginWithPassword(name, password, (user) => signInStep(registry.mfa.secondFactor, user, request.context)),
     );
     request.log.info({ user: user.name }, 'login');
     // The body carries a token: no cache (a proxy, the browser's) may keep a copy.
