@@ -5,7 +5,7 @@
 // the password and a valid code. The secret leaves this module only inside the otpauth URL.
 import type { RequestContext } from '../access/context.js';
 import type { User } from '../accounts/store.js';
-import type { Store } from '../store.js';
+import type { Repositories, Store } from '../store.js';
 import { userActor } from '../access/actor.js';
 import { fail } from '../errors.js';
 import { dateOf, type Clock } from '../clock.js';
@@ -91,25 +91,17 @@ export class MfaService {
       fail('MfaNotEnabled', 'There is no two-factor set-up to confirm. Run `npm profile enable-2fa auth-and-writes` first.');
     }
     await this.deps.secondFactor.check(pending, user, context, code);
-    const codes = newRecoveryCodes();
     const at = this.now();
-    await this.deps.store.transaction(async (tx) => {
+    return this.deps.store.transaction(async (tx) => {
       await tx.mfa.confirmTotp(user.id, at);
-      await tx.mfa.replaceRecoveryCodes(user.id, codes.map(hashRecoveryCode), at);
       await tx.events.append({
         type: 'mfa.enabled',
         actor: userActor(user),
         data: { method: 'totp', level: pending.level },
         createdAt: at,
       });
-      await tx.events.append({
-        type: 'recovery_codes.generated',
-        actor: userActor(user),
-        data: { count: codes.length },
-        createdAt: at,
-      });
+      return replaceRecoveryCodes(tx, user, at);
     });
-    return codes;
   }
 
   /**
@@ -134,17 +126,20 @@ export class MfaService {
       fail('MfaNotEnabled', 'Two-factor authentication is not enabled on this account.');
     }
     await this.deps.secondFactor.verify(user, context, code);
-    const codes = newRecoveryCodes();
     const at = this.now();
-    await this.deps.store.transaction(async (tx) => {
-      await tx.mfa.replaceRecoveryCodes(user.id, codes.map(hashRecoveryCode), at);
-      await tx.events.append({
-        type: 'recovery_codes.generated',
-        actor: userActor(user),
-        data: { count: codes.length },
-        createdAt: at,
-      });
-    });
-    return codes;
+    return this.deps.store.transaction((tx) => replaceRecoveryCodes(tx, user, at));
   }
+}
+
+/** Ten new recovery codes replace every old one, with their event; the codes are returned once, never kept. */
+async function replaceRecoveryCodes(tx: Repositories, user: User, at: string): Promise<string[]> {
+  const codes = newRecoveryCodes();
+  await tx.mfa.replaceRecoveryCodes(user.id, codes.map(hashRecoveryCode), at);
+  await tx.events.append({
+    type: 'recovery_codes.generated',
+    actor: userActor(user),
+    data: { count: codes.length },
+    createdAt: at,
+  });
+  return codes;
 }
