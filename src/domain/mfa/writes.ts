@@ -74,7 +74,14 @@ export class WriteChecks {
   }
 
   private started(): Promise<number> {
-    this.policyStart ??= this.deps.store.mfa.policyStart(new Date(this.deps.clock.now()).toISOString()).then(Date.parse);
+    // Read once per process (it never changes once recorded); a failed read is retried next time.
+    this.policyStart ??= this.deps.store.mfa
+      .policyStart(new Date(this.deps.clock.now()).toISOString())
+      .then(Date.parse)
+      .catch((err: unknown) => {
+        this.policyStart = undefined;
+        throw err;
+      });
     return this.policyStart;
   }
 }
