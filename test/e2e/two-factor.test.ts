@@ -2,8 +2,10 @@
 // auth-and-writes` runs only on a terminal, so it runs under `script` (util-linux), which gives it a
 // pty; the test answers its password and OTP prompts as a person would, reading the secret npm
 // prints. Then `npm publish` without a code fails with npm's EOTP, with --otp it succeeds, and
-// `npm profile disable-2fa` asks for the password and a code and turns it off.
+// `npm profile disable-2fa` asks for the password and a code and turns it off. With `auth-only`,
+// `npm login --auth-type=legacy` (on a pty too) prompts for the code, and publish does not.
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/engines.js';
 import { startRegistry, type TestRegistry, type TestUser } from '../support/registry.js';
@@ -151,6 +153,38 @@ for (const engine of ENGINES) {
       expect(disabled.code, disabled.stdout).toBe(0);
       expect(disabled.stdout).toContain('Two factor authentication disabled.');
       expect(await tfa()).toMatchObject({ tfa: null });
+    });
+
+    it('enables auth-only: the legacy login prompts for a code, publishing does not', async () => {
+      const bob = await r.createUser('bob');
+      const bobWs = await createWorkspace({ registry: r.url, client, token: bob.token });
+      try {
+        const enable = onTerminal(['profile', 'enable-2fa', 'auth-only'], bobWs);
+        await enable.waitFor(/npm password:/);
+        enable.type(bob.password);
+        const [, secret] = await enable.waitFor(/Or enter code: ([A-Z2-7]+)/);
+        const nextCode = realTimeCodes(secret as TotpSecret);
+        await enable.waitFor(/OTP code from your authenticator:/);
+        enable.type(await nextCode());
+        expect((await enable.done).code).toBe(0);
+
+        const login = onTerminal(['login', '--auth-type=legacy'], bobWs);
+        await login.waitFor(/Username:/);
+        login.type('bob');
+        await login.waitFor(/Password:/);
+        login.type(bob.password);
+        await login.waitFor(/Enter OTP:/);
+        login.type(await nextCode());
+        const loggedIn = await login.done;
+        expect(loggedIn.code, loggedIn.stdout).toBe(0);
+        expect(loggedIn.stdout).toContain(`Logged in on ${r.url}/.`);
+        expect((await runOk(client, ['whoami'], bobWs)).stdout).toBe('bob\n');
+
+        const project = await writeProject(join(bobWs.dir, 'auth-only-pkg'), { name: 'auth-only-pkg', version: '1.0.0' });
+        expect((await run(client, ['publish'], bobWs, { cwd: project })).code).toBe(0);
+      } finally {
+        await removeWorkspace(bobWs);
+      }
     });
   });
 }
