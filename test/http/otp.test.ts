@@ -3,6 +3,7 @@
 // (what makes npm prompt), a wrong, expired, replayed or malformed code is OtpInvalid, and with
 // `npm-otp` they succeed; a refused write changes nothing. `auth-only` asks at the legacy login
 // instead. The maintainer policy refuses publish and owner changes once the grace period is over.
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { ENGINES } from '../support/engines.js';
@@ -163,6 +164,28 @@ for (const engine of ENGINES) {
         payload: { name: 'carol', password: 'wrong password' },
       });
       expect(codeOf(wrong)).toEqual([401, 'BadCredentials']);
+    });
+  });
+
+  describe(`one-time passwords before a large publish body is read (${engine})`, () => {
+    it('refuses without a code before reading the body, and spends a good code once for the whole publish', async () => {
+      // Every publish body here is larger than a write-back may be, so the edge decides before reading it.
+      const r = await startRegistry(engine, {
+        deps: { clock: new ManualClock('2031-11-01T00:00:00.000Z') },
+        config: { maxDocumentBytes: 1024 },
+      });
+      try {
+        const frank = await r.createUser('frank');
+        const { nextCode } = await enrolTotp(r, frank, 'auth-and-writes');
+        const big = pkg('big-otp').file('data.txt', randomBytes(4096).toString('base64'));
+        const refused = await publish(r, frank, big);
+        expectOtpRequired(refused);
+        expect(refused.headers.connection).toBe('close');
+        const res = await publish(r, frank, big, nextCode());
+        expect(res.statusCode, res.body).toBe(201);
+      } finally {
+        await r.close();
+      }
     });
   });
 
