@@ -33,6 +33,10 @@ import { wireGuard, type GuessLimits } from './domain/guard/index.js';
 import { guessCounterStore } from './storage/db/guess-counters.js';
 import { RedisGuessCounters } from './adapters/redis/guess-counters.js';
 import { closeRedis, connectRedis } from './adapters/redis/client.js';
+import type { SecondFactor } from './domain/access/second-factor.js';
+import { wireMfa, type MfaDomain } from './domain/mfa/index.js';
+import { loadSecretKey } from './domain/mfa/secret-key.js';
+import { secondFactorStep } from './domain/mfa/publish-step.js';
 
 /**
  * What the HTTP layer is handed: configuration and the domain services, never the store or the
@@ -50,6 +54,10 @@ export interface Registry {
   passwordScreen: PasswordScreen;
   /** Abandoned email domains: `isLive(email)` before every recovery mail (docs/email-domains.md). */
   emailDomains: EmailDomains;
+  /** The second factor every sensitive step asks (TOTP and recovery codes, domain/mfa). */
+  secondFactor: SecondFactor;
+  /** Two-factor enrolment, the write checks and npm's profile API. */
+  mfa: MfaDomain;
   /** Periodic work; tests call `jobs.runDue()` after moving an injected clock. */
   jobs: JobRunner;
   /** The one clock every service reads; handlers that print a time read it too. */
@@ -132,6 +140,18 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
       recheckMs: config.emailDomainRecheckHours * 60 * 60 * 1000,
     },
   });
+  const mfa = wireMfa({
+    store,
+    clock,
+    key: loadSecretKey(config.mfaSecretKey, config.dataDir),
+    guard: guarded.guard,
+    screen: passwordScreen,
+    checkPassword: async (user, password, context) => void (await accounts.checkPassword(user.name, password, context)),
+    setPassword: (user, password) => accounts.setPassword(user, password),
+    issuer: () => new URL(baseUrl).host,
+    newFactors: config.mfaNewFactors,
+    policy: { required: config.mfaRequiredForMaintainers, graceDays: config.mfaGraceDays },
+  });
   const { packages } = wirePackages({
     store,
     blobs,
@@ -143,6 +163,9 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     packumentCacheBytes: packumentShare(config.readCacheBytes),
     inspectBudgetMs: config.tarballInspectMs,
   });
+  // Second factors and the maintainer policy, before a publish body is read and before every change.
+  packages.addPublishStep(secondFactorStep(mfa.writes), { after: 'authorize' });
+  packages.setWriteCheck((context, write) => mfa.writes.check(context, write));
   // This instance's changes arrive at commit (deliveringCommitted), other instances' by the poll.
   events.subscribe((event) => {
     if (event.packageName) packages.packuments.invalidate(event.packageName);
@@ -165,6 +188,8 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     downloads,
     passwordScreen,
     emailDomains,
+    secondFactor: mfa.secondFactor,
+    mfa,
     jobs,
     clock,
     baseUrl: () => baseUrl,

@@ -9,6 +9,7 @@ import type { WebLoginStore } from './accounts/web-login-store.js';
 import type { DownloadStore } from './downloads/store.js';
 import type { JobLeaseStore } from './jobs/store.js';
 import type { EmailDomainStore } from './accounts/email-domains.js';
+import type { MfaStore } from './mfa/store.js';
 
 export interface Repositories {
   users: UserStore;
@@ -19,6 +20,7 @@ export interface Repositories {
   downloads: DownloadStore;
   jobLeases: JobLeaseStore;
   emailDomains: EmailDomainStore;
+  mfa: MfaStore;
 }
 
 export interface Store extends Repositories {

@@ -14,6 +14,7 @@ import * as packageVisibility from './migrations/005-package-visibility.js';
 import * as securityFoundation from './migrations/006-security-foundation.js';
 import * as guessGuard from './migrations/010-guess-guard.js';
 import * as emailDomains from './migrations/011-email-domains.js';
+import * as mfa from './migrations/008-mfa.js';
 
 export interface Database {
   db: Kysely<DB>;
@@ -44,6 +45,7 @@ class Migrations implements MigrationProvider {
       '006-security-foundation': { up: (db) => securityFoundation.up(db, engine) },
       '010-guess-guard': { up: (db) => guessGuard.up(db) },
       '011-email-domains': { up: (db) => emailDomains.up(db) },
+      '008-mfa': { up: (db) => mfa.up(db) },
     };
   }
 }
