@@ -87,6 +87,23 @@ export interface Config {
   trustedProxies: string;
   /** pino level: fatal, error, warn, info, debug, trace, silent. GATEHOUSE_LOG_LEVEL */
   logLevel: string;
+  /**
+   * smtp:// or smtps:// URL (credentials included) mail is sent through; empty writes each mail as
+   * an .eml file under <dataDir>/mail/outbox/ instead. GATEHOUSE_SMTP_URL
+   */
+  smtpUrl: string;
+  /** The From of every mail; empty means `Gatehouse <noreply@HOST>`, HOST from publicUrl or this machine. GATEHOUSE_MAIL_FROM */
+  mailFrom: string;
+  /** How often the outbox worker looks for mails owed by other instances' changes, in ms (0: only on commits here). GATEHOUSE_MAIL_INTERVAL_MS */
+  mailIntervalMs: number;
+  /**
+   * `on`: anyone may create an account (`npm adduser`, the /signup page), as on npm's registry and
+   * Verdaccio; the account cannot publish until its address is verified. `off`: only
+   * `gatehouse user create` makes accounts. GATEHOUSE_SIGNUP
+   */
+  signup: string;
+  /** Hours an email verification link works. GATEHOUSE_EMAIL_VERIFICATION_HOURS */
+  emailVerificationHours: number;
 }
 
 export const DEFAULTS: Config = {
@@ -120,6 +137,11 @@ export const DEFAULTS: Config = {
   downloadFlushMs: 10_000,
   trustedProxies: '',
   logLevel: 'info',
+  smtpUrl: '',
+  mailFrom: '',
+  mailIntervalMs: 2000,
+  signup: 'on',
+  emailVerificationHours: 24,
 };
 
 const ENV_NAMES: { [K in keyof Config]: string } = {
@@ -153,6 +175,11 @@ const ENV_NAMES: { [K in keyof Config]: string } = {
   downloadFlushMs: 'GATEHOUSE_DOWNLOAD_FLUSH_MS',
   trustedProxies: 'GATEHOUSE_TRUSTED_PROXIES',
   logLevel: 'GATEHOUSE_LOG_LEVEL',
+  smtpUrl: 'GATEHOUSE_SMTP_URL',
+  mailFrom: 'GATEHOUSE_MAIL_FROM',
+  mailIntervalMs: 'GATEHOUSE_MAIL_INTERVAL_MS',
+  signup: 'GATEHOUSE_SIGNUP',
+  emailVerificationHours: 'GATEHOUSE_EMAIL_VERIFICATION_HOURS',
 };
 
 export class ConfigError extends Error {}
@@ -205,5 +232,6 @@ function normalise(raw: Record<keyof Config, unknown>): Config {
   const result = config as unknown as Config;
   result.dataDir = resolve(result.dataDir);
   result.publicUrl = result.publicUrl.replace(/\/+$/, '');
+  if (result.signup !== 'on' && result.signup !== 'off') throw new ConfigError('signup (GATEHOUSE_SIGNUP) must be on or off.');
   return result;
 }

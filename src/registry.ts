@@ -24,6 +24,14 @@ import { wireEvents } from './domain/events/index.js';
 import { wireJobs } from './domain/jobs/index.js';
 import { wireDownloads } from './domain/downloads/index.js';
 import { deliveringCommitted } from './domain/events/committed.js';
+import type { SignupService } from './domain/accounts/signup.js';
+import type { EmailVerificationService } from './domain/accounts/verification.js';
+import type { PasswordScreen } from './domain/accounts/password-screen.js';
+import type { MailOutbox } from './domain/mail/outbox.js';
+import type { MailTransport } from './domain/mail/transport.js';
+import { MAILED_EVENTS, wireMail } from './domain/mail/index.js';
+import { SmtpMailTransport } from './adapters/mail/smtp.js';
+import { OutboxFolderTransport } from './adapters/mail/outbox-folder.js';
 
 /**
  * What the HTTP layer is handed: configuration and the domain services, never the store or the
@@ -34,6 +42,12 @@ export interface Registry {
   tokens: TokenService;
   accounts: AccountService;
   webLogins: WebLoginService;
+  /** `npm adduser` and the /signup page. */
+  signup: SignupService;
+  /** The /verify-email links, and asking for a new one. */
+  verification: EmailVerificationService;
+  /** The outbox worker; tests call `mail.deliver()` to send what is owed now. */
+  mail: MailOutbox;
   packages: PackageService;
   events: EventFollower;
   downloads: DownloadService;
@@ -62,6 +76,8 @@ export interface RegistryDeps {
   clock?: Clock;
   /** Where packages keep tarballs; the data folder's files when absent (tests pass other stores). */
   blobs?: BlobStore;
+  /** The breached-password check sign-up uses; none refuses nothing. */
+  passwordScreen?: PasswordScreen;
 }
 
 export async function openRegistry(config: Config, deps: RegistryDeps = {}): Promise<OpenedRegistry> {
@@ -78,12 +94,14 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
   let baseUrl = config.publicUrl || `http://${config.host}:${config.port}`;
 
   const { tokens } = wireTokens({ store, clock });
-  const { accounts, webLogins } = wireAccounts({
+  const { accounts, webLogins, signup, verification } = wireAccounts({
     store,
     tokens,
     clock,
     passwordHashConcurrency: config.passwordHashConcurrency,
     pendingWebLoginsPerIp: config.pendingWebLoginsPerIp,
+    signupEnabled: config.signup === 'on',
+    ...(deps.passwordScreen ? { passwordScreen: deps.passwordScreen } : {}),
   });
   const { packages } = wirePackages({
     store,
@@ -102,15 +120,41 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     if (event.type === 'token.revoked') tokens.forget(event.data.tokenId);
   });
   await events.start();
+  const owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const { jobs } = wireJobs({
     leases: store.jobLeases,
     clock,
-    owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+    owner,
     // Nothing else would say why counts stop appearing; the error never carries secrets.
     onError: (job, err) => process.emitWarning(`gatehouse job ${job} failed: ${(err as Error).message}`),
   });
   const { downloads } = wireDownloads({ store, clock, jobs, flushMs: config.downloadFlushMs });
   if (config.downloadFlushMs > 0 && !deps.clock) jobs.start(Math.min(config.downloadFlushMs, 1000));
+  const transport = mailTransport(config);
+  const warn = (message: string) => process.emitWarning(message);
+  const { mail } = wireMail({
+    store,
+    transport,
+    clock,
+    jobs,
+    from: config.mailFrom || `Gatehouse <noreply@${mailHost(config)}>`,
+    baseUrl: () => baseUrl,
+    owner,
+    verificationHours: config.emailVerificationHours,
+    intervalMs: config.mailIntervalMs,
+    warn,
+  });
+  events.subscribe((event) => {
+    if (MAILED_EVENTS.has(event.type))
+      void mail.deliver().catch((err: unknown) => warn(`gatehouse: mail run failed: ${(err as Error).name}`));
+    // A cached token still carries the unverified account; publishing must work at once.
+    if (event.type === 'email.verified' && event.actor.kind === 'user') tokens.forgetUser(event.actor.userId);
+  });
+  if (config.mailIntervalMs > 0 && !deps.clock) {
+    jobs.start(Math.min(config.mailIntervalMs, 1000));
+    // What a crash left owed goes out now, not at the first interval.
+    void mail.deliver().catch((err: unknown) => warn(`gatehouse: mail run failed: ${(err as Error).name}`));
+  }
   return {
     config,
     store,
@@ -118,6 +162,9 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     tokens,
     accounts,
     webLogins,
+    signup,
+    verification,
+    mail,
     packages,
     events,
     downloads,
@@ -132,6 +179,8 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     async close() {
       await events.stop();
       await jobs.stop();
+      await mail.stop();
+      await transport.close();
       // Counts since the last flush would otherwise be lost on every restart.
       await downloads
         .flush()
@@ -144,4 +193,19 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
 /** The read cache is split: two thirds for packuments (every install reads them), the rest for tarballs. */
 export function packumentShare(readCacheBytes: number): number {
   return Math.floor((readCacheBytes * 2) / 3);
+}
+
+/** SMTP when configured, else one .eml file per mail in the data folder's outbox. */
+function mailTransport(config: Config): MailTransport {
+  if (config.smtpUrl) return new SmtpMailTransport(config.smtpUrl);
+  const folder = new OutboxFolderTransport(join(config.dataDir, 'mail', 'outbox'));
+  // Left by a crash mid-write; the mail itself is retried under its own name.
+  void folder.sweepTemporary(60 * 60 * 1000);
+  return folder;
+}
+
+/** The From address's host: the public URL's, else this machine's name. */
+function mailHost(config: Config): string {
+  if (config.publicUrl) return new URL(config.publicUrl).hostname;
+  return hostname() || 'localhost';
 }

@@ -8,6 +8,8 @@ import type { EventStore } from './events/store.js';
 import type { WebLoginStore } from './accounts/web-login-store.js';
 import type { DownloadStore } from './downloads/store.js';
 import type { JobLeaseStore } from './jobs/store.js';
+import type { MailStore } from './mail/store.js';
+import type { VerificationStore } from './accounts/verification-store.js';
 
 export interface Repositories {
   users: UserStore;
@@ -17,6 +19,8 @@ export interface Repositories {
   webLogins: WebLoginStore;
   downloads: DownloadStore;
   jobLeases: JobLeaseStore;
+  mail: MailStore;
+  verifications: VerificationStore;
 }
 
 export interface Store extends Repositories {

@@ -14,7 +14,8 @@ import type { PasswordGate } from './password-gate.js';
 import { dateOf, systemClock, type Clock } from '../clock.js';
 import { SYSTEM_ACTOR, userActor } from '../access/actor.js';
 
-const MIN_PASSWORD = 10;
+/** Shortest password a new account may have (sign-up refuses shorter ones with PasswordTooShort). */
+export const MIN_PASSWORD = 10;
 
 /** A user as the user lookup shows it: `npm owner add` needs `name` and a non-empty `email`. */
 export interface UserView {

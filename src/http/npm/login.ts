@@ -20,7 +20,8 @@ function couchName(request: FastifyRequest): string {
 }
 
 export function registerLoginRoutes(app: FastifyInstance, registry: Registry): void {
-  // npm login --auth-type=legacy; yarn's login. Accounts are not created here: only logged into.
+  // npm login --auth-type=legacy; yarn's login. With an email it is npm adduser (npm-profile's
+  // adduserCouch): a new name signs up when the registry allows it, an existing one logs in.
   app.put('/-/user/*', async (request, reply) => {
     const name = couchName(request);
     const body = request.body;
@@ -28,8 +29,11 @@ export function registerLoginRoutes(app: FastifyInstance, registry: Registry): v
     if (body.name !== undefined && body.name !== name)
       fail('BadRequest', 'The name in the body differs from the one in the address.');
     const password = body.password;
+    const email = body.email;
     const { user, token } = await auditedLogin(request, name, 'password', () =>
-      registry.accounts.loginWithPassword(name, password),
+      typeof email === 'string'
+        ? registry.signup.addUser(request.context, { name, email, password })
+        : registry.accounts.loginWithPassword(name, password),
     );
     request.log.info({ user: user.name }, 'login');
     // The body carries a token: no cache (a proxy, the browser's) may keep a copy.

@@ -10,6 +10,8 @@ import { packageStore } from './packages.js';
 import { eventStore } from './events.js';
 import { downloadStore } from './downloads.js';
 import { jobLeaseStore } from './jobs.js';
+import { mailStore } from './mail.js';
+import { verificationStore } from './verifications.js';
 
 function repositories(db: Kysely<DB>, engine: Engine): Repositories {
   return {
@@ -20,6 +22,8 @@ function repositories(db: Kysely<DB>, engine: Engine): Repositories {
     webLogins: webLoginStore(db, engine),
     downloads: downloadStore(db),
     jobLeases: jobLeaseStore(db),
+    mail: mailStore(db),
+    verifications: verificationStore(db, engine),
   };
 }
 

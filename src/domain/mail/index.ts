@@ -1,0 +1,54 @@
+// The mail domain wired in one place: the outbox worker over the transport the composition root
+// chose (SMTP, or the outbox folder), run by the job runner on every instance that shares the
+// database (a cluster job, so one at a time) and woken at once by this instance's own commits.
+import type { Store } from '../store.js';
+import type { Clock } from '../clock.js';
+import type { JobRunner } from '../jobs/runner.js';
+import type { EventType } from '../events/store.js';
+import type { MailTransport } from './transport.js';
+import { MailOutbox } from './outbox.js';
+
+export interface MailDeps {
+  store: Store;
+  transport: MailTransport;
+  clock: Clock;
+  jobs: JobRunner;
+  from: string;
+  baseUrl: () => string;
+  owner: string;
+  verificationHours: number;
+  /** Milliseconds between the job's runs; 0 leaves sending to commits here and explicit calls. */
+  intervalMs: number;
+  warn: (message: string) => void;
+}
+
+export interface MailDomain {
+  mail: MailOutbox;
+}
+
+/** The event types some mail is sent for: a commit of one of these wakes the worker. */
+export const MAILED_EVENTS: ReadonlySet<EventType> = new Set<EventType>([
+  'email.verification_requested',
+  'password.reset_requested',
+  'password.changed',
+  'email.changed',
+  'mfa.enabled',
+  'mfa.disabled',
+  'webauthn.added',
+  'webauthn.removed',
+  'recovery_codes.generated',
+  'recovery_code.used',
+  'token.created',
+  'account.locked',
+  'account.restricted',
+  'owner.added',
+  'account.recovered',
+]);
+
+export function wireMail(deps: MailDeps): MailDomain {
+  const mail = new MailOutbox(deps);
+  if (deps.intervalMs > 0) {
+    deps.jobs.define({ name: 'mail.outbox', intervalMs: deps.intervalMs, scope: 'cluster', run: () => mail.deliver() });
+  }
+  return { mail };
+}
