@@ -46,6 +46,8 @@ export class EmailVerificationService {
     if (!user || user.email !== found.email) {
       fail('VerificationLinkWrongAccount', 'This link is for an address the account no longer uses. Ask for a new one.');
     }
+    // An older link for an address a newer one verified: nothing left to do, and nothing recorded.
+    if (user.emailVerified) fail('EmailAlreadyVerified', `${user.email} is verified already.`);
     await store.transaction(async (tx) => {
       // Two clicks at once: only one marks the request used, the other changes nothing.
       if (!(await tx.verifications.markVerified(request, now.toISOString()))) {
