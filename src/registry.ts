@@ -121,6 +121,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
   });
   await events.start();
   const owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  OWNERS_HERE.add(owner);
   const { jobs } = wireJobs({
     leases: store.jobLeases,
     clock,
@@ -141,6 +142,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     baseUrl: () => baseUrl,
     owner,
     verificationHours: config.emailVerificationHours,
+    ownerGone: instanceGone,
     intervalMs: config.mailIntervalMs,
     warn,
   });
@@ -180,6 +182,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
       await events.stop();
       await jobs.stop();
       await mail.stop();
+      OWNERS_HERE.delete(owner);
       await transport.close();
       // Counts since the last flush would otherwise be lost on every restart.
       await downloads
@@ -208,4 +211,25 @@ function mailTransport(config: Config): MailTransport {
 function mailHost(config: Config): string {
   if (config.publicUrl) return new URL(config.publicUrl).hostname;
   return hostname() || 'localhost';
+}
+
+/**
+ * An instance name (`host:pid:random`, as built above) whose process has ended on this machine.
+ * Another machine's instances, and a pid now used by another process, count as alive: their claims
+ * wait out their expiry instead.
+ */
+const OWNERS_HERE = new Set<string>();
+
+function instanceGone(owner: string): boolean {
+  const [host, pid] = owner.split(':');
+  if (host !== hostname() || !pid || !/^\d+$/.test(pid)) return false;
+  // This process has that pid now (a restarted container is pid 1 again): the named instance ended,
+  // unless it is one of the registries this process opened (tests open several).
+  if (Number(pid) === process.pid) return !OWNERS_HERE.has(owner);
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }

@@ -1,6 +1,8 @@
 // The mail domain wired in one place: the outbox worker over the transport the composition root
 // chose (SMTP, or the outbox folder), run by the job runner on every instance that shares the
-// database (a cluster job, so one at a time) and woken at once by this instance's own commits.
+// database and woken at once by this instance's own commits. Every instance runs it (an instance
+// job, not a cluster lease a crashed holder would keep for minutes): the cursor's compare-and-set
+// and the row claims already keep two instances from sending one mail.
 import type { Store } from '../store.js';
 import type { Clock } from '../clock.js';
 import type { JobRunner } from '../jobs/runner.js';
@@ -17,6 +19,7 @@ export interface MailDeps {
   baseUrl: () => string;
   owner: string;
   verificationHours: number;
+  ownerGone: (owner: string) => boolean;
   /** Milliseconds between the job's runs; 0 leaves sending to commits here and explicit calls. */
   intervalMs: number;
   warn: (message: string) => void;
@@ -48,7 +51,7 @@ export const MAILED_EVENTS: ReadonlySet<EventType> = new Set<EventType>([
 export function wireMail(deps: MailDeps): MailDomain {
   const mail = new MailOutbox(deps);
   if (deps.intervalMs > 0) {
-    deps.jobs.define({ name: 'mail.outbox', intervalMs: deps.intervalMs, scope: 'cluster', run: () => mail.deliver() });
+    deps.jobs.define({ name: 'mail.outbox', intervalMs: deps.intervalMs, scope: 'instance', run: () => mail.deliver() });
   }
   return { mail };
 }

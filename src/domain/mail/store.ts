@@ -23,10 +23,15 @@ export interface MailStore {
   advanceCursor(from: number, to: number): Promise<boolean>;
   /** Records mails as owed; a mail already recorded stays as it is (a retry adds nothing). */
   owe(mails: readonly (MailKey & { messageId: string })[], createdAt: string): Promise<void>;
-  /** Pending mails nobody holds at `now`, oldest first. */
-  claimable(now: string, limit: number): Promise<OwedMail[]>;
-  /** Takes the mail for `owner` until `until` if it is still pending and unheld; true for one caller only. */
-  claim(mail: MailKey, owner: string, now: string, until: string): Promise<boolean>;
+  /** The instances holding pending mails at `now`. */
+  holders(now: string): Promise<string[]>;
+  /** Pending mails nobody holds at `now` (or only one of the `gone` instances), oldest first. */
+  claimable(now: string, limit: number, gone: readonly string[]): Promise<OwedMail[]>;
+  /**
+   * Takes the mail for `owner` until `until` if it is still pending and unheld (or held by one of
+   * the `gone` instances); true for one caller only.
+   */
+  claim(mail: MailKey, owner: string, now: string, until: string, gone: readonly string[]): Promise<boolean>;
   markSent(mail: MailKey, owner: string, at: string): Promise<void>;
   /** A failed attempt: retried from `retryAt`, or given up (state failed) when it is null. */
   markFailed(mail: MailKey, owner: string, retryAt: string | null): Promise<void>;

@@ -1,9 +1,19 @@
 // Kysely implementation of the mail outbox: cursor, owed mails with their claims, and keys.
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { DB } from './schema.js';
 import type { MailKey, MailState, MailStore } from '../../domain/mail/store.js';
 
 const CURSOR = 'outbox';
+
+/** Unheld at `now`, or held by an instance known to be gone. */
+function free(now: string, gone: readonly string[]) {
+  return (eb: ExpressionBuilder<DB, 'mail_outbox'>) =>
+    eb.or([
+      eb('claimed_until', 'is', null),
+      eb('claimed_until', '<=', now),
+      ...(gone.length > 0 ? [eb('claimed_by', 'in', [...gone])] : []),
+    ]);
+}
 
 export function mailStore(db: Kysely<DB>): MailStore {
   const row = (mail: MailKey) =>
@@ -39,12 +49,22 @@ export function mailStore(db: Kysely<DB>): MailStore {
         .onConflict((oc) => oc.columns(['event_seq', 'recipient']).doNothing())
         .execute();
     },
-    async claimable(now, limit) {
+    async holders(now) {
+      const rows = await db
+        .selectFrom('mail_outbox')
+        .select('claimed_by')
+        .distinct()
+        .where('state', '=', 'pending')
+        .where('claimed_until', '>', now)
+        .execute();
+      return rows.map((r) => r.claimed_by).filter((owner): owner is string => owner !== null);
+    },
+    async claimable(now, limit, gone) {
       const rows = await db
         .selectFrom('mail_outbox')
         .select(['event_seq', 'recipient', 'message_id', 'attempts'])
         .where('state', '=', 'pending')
-        .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)]))
+        .where(free(now, gone))
         .orderBy('event_seq')
         .orderBy('recipient')
         .limit(limit)
@@ -56,11 +76,11 @@ export function mailStore(db: Kysely<DB>): MailStore {
         attempts: Number(r.attempts),
       }));
     },
-    async claim(mail, owner, now, until) {
+    async claim(mail, owner, now, until, gone) {
       const result = await row(mail)
         .set({ claimed_by: owner, claimed_until: until })
         .where('state', '=', 'pending')
-        .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)]))
+        .where(free(now, gone))
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
