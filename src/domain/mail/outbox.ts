@@ -159,7 +159,9 @@ export class MailOutbox {
       link: await this.link(event, baseUrl),
     });
     if (!rendered) return undefined;
-    return { messageId: mail.messageId, from: this.deps.from, to: mail.recipient, date: event.createdAt, ...rendered };
+    // The row is keyed by the lower-cased address; the mail goes to it as it was given.
+    const to = addressKey(recipient.address) === mail.recipient ? recipient.address : mail.recipient;
+    return { messageId: mail.messageId, from: this.deps.from, to, date: event.createdAt, ...rendered };
   }
 
   private async link(event: RegistryEvent, baseUrl: string): Promise<string | undefined> {
