@@ -3,26 +3,14 @@
 // database and woken at once by this instance's own commits. Every instance runs it (an instance
 // job, not a cluster lease a crashed holder would keep for minutes): the cursor's compare-and-set
 // and the row claims already keep two instances from sending one mail.
-import type { Store } from '../store.js';
-import type { Clock } from '../clock.js';
 import type { JobRunner } from '../jobs/runner.js';
 import type { EventType } from '../events/store.js';
-import type { MailTransport } from './transport.js';
-import { MailOutbox } from './outbox.js';
+import { MailOutbox, type OutboxDeps } from './outbox.js';
 
-export interface MailDeps {
-  store: Store;
-  transport: MailTransport;
-  clock: Clock;
+export interface MailDeps extends OutboxDeps {
   jobs: JobRunner;
-  from: string;
-  baseUrl: () => string;
-  owner: string;
-  verificationHours: number;
-  ownerGone: (owner: string) => boolean;
   /** Milliseconds between the job's runs; 0 leaves sending to commits here and explicit calls. */
   intervalMs: number;
-  warn: (message: string) => void;
 }
 
 export interface MailDomain {

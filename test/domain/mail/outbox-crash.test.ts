@@ -15,22 +15,11 @@ import type { NewEvent } from '../../../src/domain/events/store.js';
 import { outboxFileName } from '../../../src/adapters/mail/outbox-folder.js';
 import { assertBuilt, startServer, type ServerProcess } from '../../reliability/server-process.js';
 import { outboxFolder, readOutbox } from './outbox-files.js';
+import { seeded } from '../../support/seeded.js';
 
 const KILLS = Number(process.env.GATEHOUSE_OUTBOX_KILLS ?? 6);
 const EVENTS = 240;
 const SEED = Number(process.env.GATEHOUSE_CRASH_SEED ?? randomInt(2 ** 31));
-
-/** mulberry32, as in test/reliability/crash.test.ts: a failing run replays from its seed. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const emlCount = (dataDir: string) =>
   existsSync(outboxFolder(dataDir)) ? readdirSync(outboxFolder(dataDir)).filter((n) => n.endsWith('.eml')).length : 0;
