@@ -214,13 +214,14 @@ function mailHost(config: Config): string {
   return hostname() || 'localhost';
 }
 
+/** The instance names of the registries open in this process (tests open several). */
+const OWNERS_HERE = new Set<string>();
+
 /**
  * An instance name (`host:pid:random`, as built above) whose process has ended on this machine.
  * Another machine's instances, and a pid now used by another process, count as alive: their claims
  * wait out their expiry instead.
  */
-const OWNERS_HERE = new Set<string>();
-
 function instanceGone(owner: string): boolean {
   const [host, pid] = owner.split(':');
   if (host !== hostname() || !pid || !/^\d+$/.test(pid)) return false;
