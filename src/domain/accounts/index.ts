@@ -20,6 +20,8 @@ export interface EmailDomainJob {
   /** A domain is checked again once its last check is this old, in ms. */
   recheckMs: number;
 }
+import { SignupService } from './signup.js';
+import { EmailVerificationService } from './verification.js';
 
 export interface AccountsDeps {
   store: Store;
@@ -41,6 +43,8 @@ export interface AccountsDeps {
   emailDomainJob: EmailDomainJob;
   /** Counts password guesses (domain/guard); none when absent. */
   guard?: GuessGuard;
+  /** Whether anyone may sign up (the `signup` setting). */
+  signupEnabled: boolean;
 }
 
 export interface AccountsDomain {
@@ -48,6 +52,8 @@ export interface AccountsDomain {
   webLogins: WebLoginService;
   /** Abandoned-domain checks: `isLive(email)` before every recovery mail. */
   emailDomains: EmailDomains;
+  signup: SignupService;
+  verification: EmailVerificationService;
 }
 
 export function wireAccounts(deps: AccountsDeps): AccountsDomain {
@@ -75,5 +81,15 @@ export function wireAccounts(deps: AccountsDeps): AccountsDomain {
     guard: deps.guard,
   });
   const webLogins = new WebLoginService({ store, tokens, accounts, clock, pendingPerIp: deps.pendingWebLoginsPerIp });
-  return { accounts, webLogins, emailDomains };
+  const signup = new SignupService({
+    store,
+    tokens,
+    accounts,
+    gate,
+    screen: deps.passwordScreen,
+    clock,
+    enabled: deps.signupEnabled,
+  });
+  const verification = new EmailVerificationService({ store, clock, accounts });
+  return { accounts, webLogins, emailDomains, signup, verification };
 }

@@ -9,6 +9,8 @@ import { registerLoginPages } from './login.js';
 import { registerPackagePages } from './package-page.js';
 import { registerPolicyPages } from './policies.js';
 import { registerPageNegotiation } from './negotiation.js';
+import { registerSignupPages } from './signup.js';
+import { registerVerifyEmailPages } from './verify-email.js';
 
 const STYLESHEET = readFileSync(new URL('../../../static/style.css', import.meta.url));
 
@@ -21,4 +23,6 @@ export function registerWebRoutes(app: FastifyInstance, registry: Registry): voi
   registerPackagePages(app, registry);
   registerPolicyPages(app, registry);
   registerLoginPages(app, registry);
+  registerSignupPages(app, registry);
+  registerVerifyEmailPages(app, registry);
 }
