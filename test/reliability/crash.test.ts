@@ -4,7 +4,7 @@
 //
 // The kill delays and tarball bytes come from one seed, printed at the start; rerun a failure with
 // GATEHOUSE_CRASH_SEED=<seed>.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCipheriv, createHash, randomBytes, randomInt } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { request, Agent } from 'node:http';
@@ -13,7 +13,7 @@ import { ENGINES, freshDatabase, type TestDatabase } from '../support/engines.js
 import { packageBuilder } from '../fixtures/package-builder.js';
 import { openRegistry } from '../../src/registry.js';
 import { attachedTarball, attempt, download, login, putPublish, sha512Integrity, type PublishAttempt } from './publish-client.js';
-import { assertBuilt, createUserByCli, startServer, type ServerProcess } from './server-process.js';
+import { assertBuilt, cleanedUpAfterEach, createUserByCli, startServer, type ServerProcess } from './server-process.js';
 import { censusOfBlobs, expectPackumentSound, expectWholeOrAbsent, type Tracked } from './crash-invariants.js';
 import { seeded } from '../support/seeded.js';
 
@@ -37,13 +37,7 @@ function blobPath(dataDir: string, tarball: Buffer): string {
   return join(dataDir, 'blobs', hex.slice(0, 2), hex.slice(2, 4), hex);
 }
 
-const running: ServerProcess[] = [];
-const databases: TestDatabase[] = [];
-afterEach(async () => {
-  for (const server of running.splice(0))
-    if (server.child.exitCode === null && server.child.signalCode === null) await server.kill('SIGKILL');
-  for (const db of databases.splice(0)) await db.dispose();
-});
+const { running, databases } = cleanedUpAfterEach();
 
 async function serve(db: TestDatabase, logLevel?: string): Promise<ServerProcess> {
   const server = await startServer(db.config, logLevel ? { logLevel } : {});

@@ -4,7 +4,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
 import type { Config } from '../../src/config.js';
+import type { TestDatabase } from '../support/engines.js';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
@@ -96,4 +98,19 @@ export async function createUserByCli(config: Config, name: string, password: st
   child.stdin!.end(`${password}\n`);
   const status = await exited;
   if (status.code !== 0) throw new Error(`user create ${name} failed (${JSON.stringify(status)}):\n${printed}`);
+}
+
+/**
+ * The servers and databases a test file starts, cleaned up after each test: servers still running
+ * are SIGKILLed (a crash test's survivors), then the databases are dropped. Call at the top level.
+ */
+export function cleanedUpAfterEach(): { running: ServerProcess[]; databases: TestDatabase[] } {
+  const running: ServerProcess[] = [];
+  const databases: TestDatabase[] = [];
+  afterEach(async () => {
+    for (const server of running.splice(0))
+      if (server.child.exitCode === null && server.child.signalCode === null) await server.kill('SIGKILL');
+    for (const db of databases.splice(0)) await db.dispose();
+  });
+  return { running, databases };
 }

@@ -2,7 +2,7 @@
 // then left to finish: every mail owed is in the outbox folder exactly once, each file a whole
 // mail. The kill points come from one seed, printed at the start; replay a failure with
 // GATEHOUSE_CRASH_SEED=<seed>. Slow tier: it spawns server processes (build dist/ first).
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { randomInt } from 'node:crypto';
 import { readdirSync, existsSync } from 'node:fs';
 import { sql } from 'kysely';
@@ -13,7 +13,7 @@ import { createDbStore } from '../../../src/storage/db/store.js';
 import { userActor } from '../../../src/domain/access/actor.js';
 import type { NewEvent } from '../../../src/domain/events/store.js';
 import { outboxFileName } from '../../../src/adapters/mail/outbox-folder.js';
-import { assertBuilt, startServer, type ServerProcess } from '../../reliability/server-process.js';
+import { assertBuilt, cleanedUpAfterEach, startServer } from '../../reliability/server-process.js';
 import { outboxFolder, readOutbox } from './outbox-files.js';
 import { seeded } from '../../support/seeded.js';
 
@@ -24,13 +24,7 @@ const SEED = Number(process.env.GATEHOUSE_CRASH_SEED ?? randomInt(2 ** 31));
 const emlCount = (dataDir: string) =>
   existsSync(outboxFolder(dataDir)) ? readdirSync(outboxFolder(dataDir)).filter((n) => n.endsWith('.eml')).length : 0;
 
-const running: ServerProcess[] = [];
-const databases: TestDatabase[] = [];
-afterEach(async () => {
-  for (const server of running.splice(0))
-    if (server.child.exitCode === null && server.child.signalCode === null) await server.kill('SIGKILL');
-  for (const db of databases.splice(0)) await db.dispose();
-});
+const { running, databases } = cleanedUpAfterEach();
 
 /** Users and security events written straight to the database, as other instances' changes would be. */
 async function seedEvents(db: TestDatabase, random: () => number): Promise<number> {
