@@ -87,6 +87,12 @@ export interface Config {
   trustedProxies: string;
   /** pino level: fatal, error, warn, info, debug, trace, silent. GATEHOUSE_LOG_LEVEL */
   logLevel: string;
+  /** A web session unused for this many minutes ends (the idle timeout). GATEHOUSE_SESSION_IDLE_MINUTES */
+  sessionIdleMinutes: number;
+  /** A web session ends this many hours after sign-in, however active (the absolute timeout). GATEHOUSE_SESSION_ABSOLUTE_HOURS */
+  sessionAbsoluteHours: number;
+  /** Tokens from `npm login` (web and legacy) expire after this many hours; `npm token create` tokens do not. GATEHOUSE_LOGIN_TOKEN_HOURS */
+  loginTokenHours: number;
 }
 
 export const DEFAULTS: Config = {
@@ -120,6 +126,9 @@ export const DEFAULTS: Config = {
   downloadFlushMs: 10_000,
   trustedProxies: '',
   logLevel: 'info',
+  sessionIdleMinutes: 30,
+  sessionAbsoluteHours: 12,
+  loginTokenHours: 12,
 };
 
 const ENV_NAMES: { [K in keyof Config]: string } = {
@@ -153,6 +162,9 @@ const ENV_NAMES: { [K in keyof Config]: string } = {
   downloadFlushMs: 'GATEHOUSE_DOWNLOAD_FLUSH_MS',
   trustedProxies: 'GATEHOUSE_TRUSTED_PROXIES',
   logLevel: 'GATEHOUSE_LOG_LEVEL',
+  sessionIdleMinutes: 'GATEHOUSE_SESSION_IDLE_MINUTES',
+  sessionAbsoluteHours: 'GATEHOUSE_SESSION_ABSOLUTE_HOURS',
+  loginTokenHours: 'GATEHOUSE_LOGIN_TOKEN_HOURS',
 };
 
 export class ConfigError extends Error {}

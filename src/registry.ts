@@ -16,6 +16,10 @@ import type { PackageService } from './domain/packages/service.js';
 import type { EventFollower } from './domain/events/follower.js';
 import type { DownloadService } from './domain/downloads/service.js';
 import type { JobRunner } from './domain/jobs/runner.js';
+import type { SessionService } from './domain/sessions/service.js';
+import type { AccountSecurityService } from './domain/sessions/account-security.js';
+import { wireSessions } from './domain/sessions/index.js';
+import { NO_SECOND_FACTOR } from './domain/access/second-factor.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import { wireTokens } from './domain/tokens/index.js';
 import { wireAccounts } from './domain/accounts/index.js';
@@ -34,6 +38,10 @@ export interface Registry {
   tokens: TokenService;
   accounts: AccountService;
   webLogins: WebLoginService;
+  /** Web sessions (the browser's sign-in cookie). */
+  sessions: SessionService;
+  /** The account security page. */
+  accountSecurity: AccountSecurityService;
   packages: PackageService;
   events: EventFollower;
   downloads: DownloadService;
@@ -77,13 +85,24 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
   const blobs: BlobStore = deps.blobs ?? fsBlobs;
   let baseUrl = config.publicUrl || `http://${config.host}:${config.port}`;
 
-  const { tokens } = wireTokens({ store, clock });
+  const { tokens } = wireTokens({ store, clock, sessionTokenMs: config.loginTokenHours * HOUR_MS });
+  // The authentication track's MFA part supplies the real one.
+  const secondFactor = NO_SECOND_FACTOR;
   const { accounts, webLogins } = wireAccounts({
     store,
     tokens,
     clock,
     passwordHashConcurrency: config.passwordHashConcurrency,
     pendingWebLoginsPerIp: config.pendingWebLoginsPerIp,
+    secondFactor,
+  });
+  const { sessions, accountSecurity } = wireSessions({
+    store,
+    clock,
+    accounts,
+    tokens,
+    secondFactor,
+    settings: { idleMs: config.sessionIdleMinutes * 60_000, absoluteMs: config.sessionAbsoluteHours * HOUR_MS },
   });
   const { packages } = wirePackages({
     store,
@@ -118,6 +137,8 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     tokens,
     accounts,
     webLogins,
+    sessions,
+    accountSecurity,
     packages,
     events,
     downloads,
@@ -140,6 +161,8 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     },
   };
 }
+
+const HOUR_MS = 60 * 60 * 1000;
 
 /** The read cache is split: two thirds for packuments (every install reads them), the rest for tarballs. */
 export function packumentShare(readCacheBytes: number): number {

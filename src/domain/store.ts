@@ -8,6 +8,7 @@ import type { EventStore } from './events/store.js';
 import type { WebLoginStore } from './accounts/web-login-store.js';
 import type { DownloadStore } from './downloads/store.js';
 import type { JobLeaseStore } from './jobs/store.js';
+import type { SessionStore } from './sessions/store.js';
 
 export interface Repositories {
   users: UserStore;
@@ -17,6 +18,7 @@ export interface Repositories {
   webLogins: WebLoginStore;
   downloads: DownloadStore;
   jobLeases: JobLeaseStore;
+  sessions: SessionStore;
 }
 
 export interface Store extends Repositories {

@@ -5,6 +5,7 @@ import type { TokenService } from '../tokens/service.js';
 import { AccountService } from './service.js';
 import { PasswordGate } from './password-gate.js';
 import { WebLoginService } from './web-login.js';
+import type { SecondFactor } from '../access/second-factor.js';
 
 export interface AccountsDeps {
   store: Store;
@@ -16,6 +17,8 @@ export interface AccountsDeps {
   passwordHashConcurrency: number;
   /** Web logins one address may hold open. */
   pendingWebLoginsPerIp: number;
+  /** Asked when a web login is approved. */
+  secondFactor?: SecondFactor;
 }
 
 export interface AccountsDomain {
@@ -28,6 +31,12 @@ export function wireAccounts(deps: AccountsDeps): AccountsDomain {
   // One gate per registry, and one registry per process: the bound is process-wide.
   const gate = new PasswordGate(deps.passwordHashConcurrency);
   const accounts = new AccountService({ store, tokens, gate, clock });
-  const webLogins = new WebLoginService({ store, tokens, accounts, clock, pendingPerIp: deps.pendingWebLoginsPerIp });
+  const webLogins = new WebLoginService({
+    store,
+    tokens,
+    clock,
+    pendingPerIp: deps.pendingWebLoginsPerIp,
+    secondFactor: deps.secondFactor,
+  });
   return { accounts, webLogins };
 }

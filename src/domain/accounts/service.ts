@@ -79,7 +79,7 @@ export class AccountService {
   async loginWithPassword(name: string, password: unknown): Promise<{ user: User; token: string }> {
     const user = await this.checkPassword(name, password);
     const token = await this.store.transaction(async (tx) => {
-      const { secret } = await this.tokens.create(tx, user, { reason: 'login' });
+      const { secret } = await this.tokens.create(tx, user, { reason: 'login', kind: 'session' });
       await tx.events.append({
         type: 'user.login',
         actor: userActor(user),

@@ -9,11 +9,15 @@ import { registerLoginPages } from './login.js';
 import { registerPackagePages } from './package-page.js';
 import { registerPolicyPages } from './policies.js';
 import { registerPageNegotiation } from './negotiation.js';
+import { registerSessionPages } from './session.js';
+import { registerAccountPages } from './account.js';
+import { registerCsrfCheck } from './csrf.js';
 
 const STYLESHEET = readFileSync(new URL('../../../static/style.css', import.meta.url));
 
 export function registerWebRoutes(app: FastifyInstance, registry: Registry): void {
   registerPageNegotiation(app);
+  registerCsrfCheck(app, registry);
   app.get('/static/style.css', async (_request, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(STYLESHEET),
   );
@@ -21,4 +25,6 @@ export function registerWebRoutes(app: FastifyInstance, registry: Registry): voi
   registerPackagePages(app, registry);
   registerPolicyPages(app, registry);
   registerLoginPages(app, registry);
+  registerSessionPages(app, registry);
+  registerAccountPages(app, registry);
 }

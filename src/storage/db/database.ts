@@ -12,6 +12,7 @@ import * as webLoginRequests from './migrations/003-web-login-requests.js';
 import * as downloads from './migrations/004-downloads.js';
 import * as packageVisibility from './migrations/005-package-visibility.js';
 import * as securityFoundation from './migrations/006-security-foundation.js';
+import * as webSessions from './migrations/009-web-sessions.js';
 
 export interface Database {
   db: Kysely<DB>;
@@ -40,6 +41,7 @@ class Migrations implements MigrationProvider {
       '004-downloads': { up: (db) => downloads.up(db) },
       '005-package-visibility': { up: (db) => packageVisibility.up(db) },
       '006-security-foundation': { up: (db) => securityFoundation.up(db, engine) },
+      '009-web-sessions': { up: (db) => webSessions.up(db) },
     };
   }
 }

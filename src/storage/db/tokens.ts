@@ -20,6 +20,7 @@ function toToken(row: Selectable<TokensTable>): TokenRecord {
     createdAt: row.created_at,
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
+    kind: row.kind === 'session' ? 'session' : 'automation',
   };
 }
 
@@ -35,6 +36,7 @@ export function tokenStore(db: Kysely<DB>): TokenStore {
           scopes: JSON.stringify(token.scopes),
           created_at: token.createdAt,
           expires_at: token.expiresAt,
+          kind: token.kind,
         })
         .returningAll()
         .executeTakeFirstOrThrow();

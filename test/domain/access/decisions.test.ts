@@ -36,6 +36,7 @@ function viaToken(who: User, readonly = false): TokenPrincipal {
     createdAt: AT,
     expiresAt: null,
     revokedAt: null,
+    kind: 'automation' as const,
   };
   return { kind: 'user', user: who, token };
 }

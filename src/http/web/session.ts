@@ -1,0 +1,90 @@
+// Signing in and out on the web: the /login form (username and password) starts a web session
+// and sets its cookie; /logout ends it. Both are plain form posts, CSRF-checked (csrf.ts); after
+// sign-in the browser goes where it was headed, but only to a page of this site.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Registry } from '../../registry.js';
+import { fail, isGatehouseError } from '../../domain/errors.js';
+import { auditedLogin } from '../login-audit.js';
+import { html, layout, sendPage } from './html.js';
+import { csrfInput, viewerOf } from './csrf.js';
+import { clearSessionCookie, setSessionCookie } from './session-cookie.js';
+import { PAGE_ONLY } from './negotiation.js';
+
+/** attacker-controlled: `next` comes from a link anyone can craft; only a path on this site is followed. */
+export function localPath(next: unknown, fallback = '/account'): string {
+  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || /[\\\s]/.test(next)) return fallback;
+  return next.length <= 512 ? next : fallback;
+}
+
+/** attacker-controlled: a form may repeat a field (`username=a&username=b`) or send JSON. */
+export function signInFields(body: unknown): { username: string; password: string } {
+  const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const { username, password } = fields;
+  if (typeof username !== 'string' || typeof password !== 'string') {
+    fail('BadRequest', 'Fill in the username and the password, once each.');
+  }
+  return { username, password };
+}
+
+/** The username and password fields with their button, for every sign-in form. */
+export function credentialFields(name = '') {
+  return html`<label>Username <input name="username" autocomplete="username" required value="${name}" /></label>
+    <label>Password <input name="password" type="password" autocomplete="current-password" required /></label>
+    <button type="submit">Sign in</button>`;
+}
+
+function signInPage(request: FastifyRequest, next: string, error?: string, name = '') {
+  return layout(
+    'Sign in',
+    html`<h1>Sign in</h1>
+      ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
+      <form method="post" action="/login" class="signin">
+        ${csrfInput(request)}<input type="hidden" name="next" value="${next}" />${credentialFields(name)}
+      </form>`,
+    viewerOf(request),
+  );
+}
+
+/**
+ * Checks the password and starts a web session for this browser (ending one it already had),
+ * setting its cookie on `reply`. The CLI's sign-in page (login.ts) signs in the same way.
+ */
+export async function signInBrowser(request: FastifyRequest, reply: FastifyReply, registry: Registry): Promise<void> {
+  const { username, password } = signInFields(request.body);
+  const { secret } = await auditedLogin(request, username, 'web', () =>
+    registry.sessions.signIn(request.context, username, password),
+  );
+  setSessionCookie(reply, registry, secret);
+}
+
+/** Where a form post goes next: 303 makes the browser GET it, so a reload never posts again. */
+export function seeOther(reply: FastifyReply, path: string): FastifyReply {
+  return reply.code(303).header('location', path).header('cache-control', 'no-store').send();
+}
+
+export function registerSessionPages(app: FastifyInstance, registry: Registry): void {
+  app.get<{ Querystring: { next?: unknown } }>('/login', { constraints: PAGE_ONLY }, async (request, reply) => {
+    const next = localPath(request.query.next);
+    if (request.context.principal.kind === 'session') return seeOther(reply, next);
+    return sendPage(reply, signInPage(request, next));
+  });
+
+  app.post('/login', async (request, reply) => {
+    const fields = (request.body ?? {}) as { next?: unknown; username?: unknown };
+    const next = localPath(fields.next);
+    try {
+      await signInBrowser(request, reply, registry);
+      return seeOther(reply, next);
+    } catch (err) {
+      if (!isGatehouseError(err)) throw err;
+      const name = typeof fields.username === 'string' ? fields.username : '';
+      return sendPage(reply.headers(err.headers), signInPage(request, next, err.message, name), err.status);
+    }
+  });
+
+  app.post('/logout', async (request, reply) => {
+    if (request.context.principal.kind === 'session') await registry.sessions.signOut(request.context);
+    clearSessionCookie(reply, registry);
+    return seeOther(reply, '/');
+  });
+}
