@@ -58,6 +58,18 @@ for (const engine of ENGINES) {
       await refused(() => b.post('/logout', { _csrf: token }, { origin: 'null' }), 'CrossSiteRequest');
       await refused(() => b.post('/logout', { _csrf: token }, { 'sec-fetch-site': 'cross-site' }), 'CrossSiteRequest');
       await refused(() => b.post('/logout', { _csrf: token }, { 'sec-fetch-site': 'same-site' }), 'CrossSiteRequest');
+      // Sec-Fetch-Site decides when present, whatever Origin says.
+      await refused(
+        () => b.post('/logout', { _csrf: token }, { origin: 'http://registry.test', 'sec-fetch-site': 'cross-site' }),
+        'CrossSiteRequest',
+      );
+    });
+
+    it('accepts a post Chromium sends from our own page (Origin: null under no-referrer, Sec-Fetch-Site: same-origin)', async () => {
+      const own = await signedInBrowser(r, alice);
+      const res = await own.post('/logout', { _csrf: await own.csrf() }, { origin: 'null', 'sec-fetch-site': 'same-origin' });
+      expect(res.statusCode).toBe(303);
+      expect((await own.get('/account')).statusCode).toBe(303);
     });
 
     it('accepts the same post from this site', async () => {

@@ -59,7 +59,13 @@ function isLinkRefusal(err: GatehouseError): boolean {
 }
 
 /** The page for a pending login: sign in first, or approve when this browser is signed in. */
-async function pendingPage(request: FastifyRequest, reply: FastifyReply, registry: Registry, id: string, failed?: GatehouseError) {
+async function pendingPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  registry: Registry,
+  id: string,
+  failed?: GatehouseError,
+) {
   let login: WebLogin;
   try {
     login = await registry.webLogins.pending(id);
@@ -99,7 +105,8 @@ export function registerLoginPages(app: FastifyInstance, registry: Registry): vo
     }
   });
 
-  app.post<{ Params: { id: string } }>('/login/cli/:id/approve', async (request, reply) => {
+  // The id in the path finishes someone's pending login: the access log shows the route only.
+  app.post<{ Params: { id: string } }>('/login/cli/:id/approve', { config: { secretInPath: true } }, async (request, reply) => {
     const id = request.params.id;
     const code = (request.body as { code?: unknown } | undefined)?.code;
     try {
