@@ -220,6 +220,8 @@ describe.skipIf(SKIP_BROWSER)('web UI in Chromium', () => {
       });
 
       it('web login: a wrong password shows an error and the CLI keeps waiting', async () => {
+        // Signed out: the browser would otherwise reuse the web session the test above started.
+        await browser.context.clearCookies();
         const login = await startWebLogin(r);
         const { page } = await browser.newPage();
         await page.goto(login.loginUrl);
