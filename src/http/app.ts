@@ -15,6 +15,7 @@ import { registerDistTagRoutes } from './npm/dist-tags.js';
 import { registerLoginRoutes } from './npm/login.js';
 import { registerMiscRoutes } from './npm/misc.js';
 import { registerDownloadRoutes } from './npm/downloads.js';
+import { registerTokenRoutes } from './npm/tokens.js';
 import { registerWebRoutes } from './web/index.js';
 
 export interface AppOptions {
@@ -71,6 +72,7 @@ export async function buildApp(registry: Registry, opts: AppOptions = {}): Promi
   registerMiscRoutes(app, registry);
   registerDownloadRoutes(app, registry);
   registerLoginRoutes(app, registry);
+  registerTokenRoutes(app, registry);
   registerDistTagRoutes(app, registry);
   registerWebRoutes(app, registry);
   registerPackageRoutes(app, registry);

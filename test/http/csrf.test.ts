@@ -97,7 +97,12 @@ for (const engine of ENGINES) {
     });
 
     it("refuses approving a CLI's login without the token: the CLI gets nothing", async () => {
-      const started = await r.inject({ method: 'POST', url: '/-/v1/login', headers: { 'content-type': 'application/json' }, payload: '{}' });
+      const started = await r.inject({
+        method: 'POST',
+        url: '/-/v1/login',
+        headers: { 'content-type': 'application/json' },
+        payload: '{}',
+      });
       const { loginUrl, doneUrl } = started.json<{ loginUrl: string; doneUrl: string }>();
       const id = loginUrl.split('/').pop()!;
       await refused(() => b.post(`/login/cli/${id}/approve`, {}), 'CsrfTokenInvalid');

@@ -135,7 +135,11 @@ for (const engine of ENGINES) {
       const res = await whoami({ cookie: b.cookie });
       expect(res.statusCode).toBe(401);
       expect(res.json<{ code: string }>().code).toBe('Unauthenticated');
-      const del = await r.inject({ method: 'DELETE', url: `/-/user/token/${encodeURIComponent(alice.token)}`, headers: { cookie: b.cookie } });
+      const del = await r.inject({
+        method: 'DELETE',
+        url: `/-/user/token/${encodeURIComponent(alice.token)}`,
+        headers: { cookie: b.cookie },
+      });
       expect(del.statusCode).toBe(401);
       expect((await whoami({ authorization: `Bearer ${alice.token}` })).statusCode).toBe(200);
     });

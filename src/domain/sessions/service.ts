@@ -48,7 +48,8 @@ export class SessionService {
   async signIn(context: RequestContext, name: string, password: unknown): Promise<{ secret: SessionSecret; user: User }> {
     const user = await this.deps.accounts.checkPassword(name, password);
     const secret = await this.deps.store.transaction(async (tx) => {
-      if (context.principal.kind === 'session') await this.end(tx, context.principal.session.id, context.principal.user, 'rotation');
+      if (context.principal.kind === 'session')
+        await this.end(tx, context.principal.session.id, context.principal.user, 'rotation');
       return this.open(tx, user, context, 'password');
     });
     return { secret, user };

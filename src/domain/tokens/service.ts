@@ -148,6 +148,12 @@ export class TokenService {
     this.forget(token.id);
   }
 
+  /** `npm token list`: the asker's own tokens that still work, oldest first. */
+  async listOwn(context: RequestContext): Promise<TokenRecord[]> {
+    const { user } = enforce(canActAsUser(context.principal, 'list your tokens'));
+    return (await this.store.tokens.forUser(user.id)).filter((token) => this.live({ user, token }) !== undefined);
+  }
+
   /** Drops any cached answer for this token id (after a revocation here or on another instance). */
   forget(tokenId: number): void {
     // Collected first: deleting from an LRUCache while iterating it is not promised to be safe.

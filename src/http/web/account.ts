@@ -21,19 +21,30 @@ function revokeButton(request: FastifyRequest, action: string, label: string): S
 
 function sessionsSection(request: FastifyRequest, view: AccountSecurity): SafeHtml {
   const rows = view.sessions.map(
-    (s) => html`<tr class="session${s.current ? ' current' : ''}" data-session="${s.id}">
-      <td>${time(s.createdAt)}${s.current ? html` <strong>(this browser)</strong>` : ''}</td>
-      <td>${s.ip}</td>
-      <td><code>${s.userAgent}</code></td>
-      <td>${time(s.lastSeenAt)}</td>
-      <td>${revokeButton(request, `/account/sessions/${s.id}/revoke`, s.current ? 'Sign out here' : 'Revoke')}</td>
-    </tr>`,
+    (s) =>
+      html`<tr class="session${s.current ? ' current' : ''}" data-session="${s.id}">
+        <td>${time(s.createdAt)}${s.current ? html` <strong>(this browser)</strong>` : ''}</td>
+        <td>${s.ip}</td>
+        <td><code>${s.userAgent}</code></td>
+        <td>${time(s.lastSeenAt)}</td>
+        <td>${revokeButton(request, `/account/sessions/${s.id}/revoke`, s.current ? 'Sign out here' : 'Revoke')}</td>
+      </tr>`,
   );
   return html`<section id="sessions">
     <h2>Signed-in browsers</h2>
     <table>
-      <thead><tr><th>Signed in</th><th>Address</th><th>Browser</th><th>Last active</th><th></th></tr></thead>
-      <tbody>${rows}</tbody>
+      <thead>
+        <tr>
+          <th>Signed in</th>
+          <th>Address</th>
+          <th>Browser</th>
+          <th>Last active</th>
+          <th></th>
+        </tr>
+      </thead>
+      <tbody>
+        ${rows}
+      </tbody>
     </table>
   </section>`;
 }
@@ -41,18 +52,30 @@ function sessionsSection(request: FastifyRequest, view: AccountSecurity): SafeHt
 function tokenRows(request: FastifyRequest, tokens: TokenRecord[]): SafeHtml {
   if (tokens.length === 0) return html`<p class="none">None.</p>`;
   const rows = tokens.map(
-    (t) => html`<tr class="token" data-token="${t.id}">
-      <td><code>${t.display}</code></td>
-      <td>${time(t.createdAt)}</td>
-      <td>${t.expiresAt ? time(t.expiresAt) : 'never'}</td>
-      <td>${isReadOnly(t) ? 'read-only' : 'read and write'}</td>
-      <td>not recorded</td>
-      <td>${revokeButton(request, `/account/tokens/${t.id}/revoke`, 'Revoke')}</td>
-    </tr>`,
+    (t) =>
+      html`<tr class="token" data-token="${t.id}">
+        <td><code>${t.display}</code></td>
+        <td>${time(t.createdAt)}</td>
+        <td>${t.expiresAt ? time(t.expiresAt) : 'never'}</td>
+        <td>${isReadOnly(t) ? 'read-only' : 'read and write'}</td>
+        <td>not recorded</td>
+        <td>${revokeButton(request, `/account/tokens/${t.id}/revoke`, 'Revoke')}</td>
+      </tr>`,
   );
   return html`<table>
-    <thead><tr><th>Token</th><th>Created</th><th>Expires</th><th>Access</th><th>Last used</th><th></th></tr></thead>
-    <tbody>${rows}</tbody>
+    <thead>
+      <tr>
+        <th>Token</th>
+        <th>Created</th>
+        <th>Expires</th>
+        <th>Access</th>
+        <th>Last used</th>
+        <th></th>
+      </tr>
+    </thead>
+    <tbody>
+      ${rows}
+    </tbody>
   </table>`;
 }
 
@@ -75,17 +98,26 @@ function describe(event: RegistryEvent): string {
 
 function logSection(view: AccountSecurity): SafeHtml {
   const rows = view.log.map(
-    (e) => html`<tr class="event" data-type="${e.type}">
-      <td>${time(e.createdAt)}</td>
-      <td>${describe(e)}</td>
-      <td>${e.actor.kind === 'user' && e.actor.userId === view.user.id ? 'you' : e.actor.kind}</td>
-    </tr>`,
+    (e) =>
+      html`<tr class="event" data-type="${e.type}">
+        <td>${time(e.createdAt)}</td>
+        <td>${describe(e)}</td>
+        <td>${e.actor.kind === 'user' && e.actor.userId === view.user.id ? 'you' : e.actor.kind}</td>
+      </tr>`,
   );
   return html`<section id="security-log">
     <h2>Security log</h2>
     <table>
-      <thead><tr><th>When</th><th>What</th><th>By</th></tr></thead>
-      <tbody>${rows}</tbody>
+      <thead>
+        <tr>
+          <th>When</th>
+          <th>What</th>
+          <th>By</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${rows}
+      </tbody>
     </table>
   </section>`;
 }
@@ -100,7 +132,10 @@ function accountPage(request: FastifyRequest, view: AccountSecurity): SafeHtml {
   return html`<h1>Account security</h1>
     <section id="account">
       <p>Signed in as <strong>${user.name}</strong>.</p>
-      <p>Email: <span class="email">${user.email}</span> — <span class="verified">${user.emailVerified ? 'verified' : 'not verified'}</span></p>
+      <p>
+        Email: <span class="email">${user.email}</span> —
+        <span class="verified">${user.emailVerified ? 'verified' : 'not verified'}</span>
+      </p>
       <p>Second factor: <span class="mfa">${factor}</span></p>
     </section>
     ${sessionsSection(request, view)} ${tokensSection(request, view)} ${logSection(view)}`;

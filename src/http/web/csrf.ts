@@ -50,7 +50,10 @@ export function registerCsrfCheck(app: FastifyInstance, registry: Registry): voi
     if (request.context.principal.kind !== 'session') return;
     const secret = request.sessionSecret as SessionSecret;
     if (!csrfTokenMatches(secret, sentToken(request.body))) {
-      fail('CsrfTokenInvalid', 'This form has expired or did not come from this site; nothing was changed. Reload the page and try again.');
+      fail(
+        'CsrfTokenInvalid',
+        'This form has expired or did not come from this site; nothing was changed. Reload the page and try again.',
+      );
     }
   });
 }

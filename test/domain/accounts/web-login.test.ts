@@ -106,9 +106,7 @@ for (const engine of ENGINES) {
       const { id, doneSecret } = await webLogins.start(CLI);
       expect((await webLogins.approve(signedIn(alice), id)).id).toBe(alice.id);
       const [events, tokens, before] = [await eventCount(), await tokenCount(), await rows()];
-      expect(await codeOf(webLogins.approve(signedIn(mallory), id))).toBe(
-        'WebLoginAlreadyApproved',
-      );
+      expect(await codeOf(webLogins.approve(signedIn(mallory), id))).toBe('WebLoginAlreadyApproved');
       expect(await codeOf(webLogins.pending(id))).toBe('WebLoginAlreadyApproved');
       expect([await eventCount(), await tokenCount(), await rows()]).toEqual([events, tokens, before]);
       const token = await webLogins.poll(doneSecret);
