@@ -19,6 +19,20 @@ function revokeButton(request: FastifyRequest, action: string, label: string): S
   </form>`;
 }
 
+/** A table with these column headings (an empty heading for the buttons' column) over `rows`. */
+function table(headings: string[], rows: SafeHtml[]): SafeHtml {
+  return html`<table>
+    <thead>
+      <tr>
+        ${headings.map((h) => html`<th>${h}</th>`)}
+      </tr>
+    </thead>
+    <tbody>
+      ${rows}
+    </tbody>
+  </table>`;
+}
+
 function sessionsSection(request: FastifyRequest, view: AccountSecurity): SafeHtml {
   const rows = view.sessions.map(
     (s) =>
@@ -32,20 +46,7 @@ function sessionsSection(request: FastifyRequest, view: AccountSecurity): SafeHt
   );
   return html`<section id="sessions">
     <h2>Signed-in browsers</h2>
-    <table>
-      <thead>
-        <tr>
-          <th>Signed in</th>
-          <th>Address</th>
-          <th>Browser</th>
-          <th>Last active</th>
-          <th></th>
-        </tr>
-      </thead>
-      <tbody>
-        ${rows}
-      </tbody>
-    </table>
+    ${table(['Signed in', 'Address', 'Browser', 'Last active', ''], rows)}
   </section>`;
 }
 
@@ -62,21 +63,7 @@ function tokenRows(request: FastifyRequest, tokens: TokenRecord[]): SafeHtml {
         <td>${revokeButton(request, `/account/tokens/${t.id}/revoke`, 'Revoke')}</td>
       </tr>`,
   );
-  return html`<table>
-    <thead>
-      <tr>
-        <th>Token</th>
-        <th>Created</th>
-        <th>Expires</th>
-        <th>Access</th>
-        <th>Last used</th>
-        <th></th>
-      </tr>
-    </thead>
-    <tbody>
-      ${rows}
-    </tbody>
-  </table>`;
+  return table(['Token', 'Created', 'Expires', 'Access', 'Last used', ''], rows);
 }
 
 function tokensSection(request: FastifyRequest, view: AccountSecurity): SafeHtml {
@@ -90,10 +77,13 @@ function tokensSection(request: FastifyRequest, view: AccountSecurity): SafeHtml
   </section>`;
 }
 
-/** One line per event, in words; payloads hold no secret, so what is shown is what was recorded. */
+/** What happened, with the facts the event recorded; payloads hold no secret, so all of it may be shown. */
 function describe(event: RegistryEvent): string {
-  const where = event.packageName ? ` (${event.packageName}${event.version ? `@${event.version}` : ''})` : '';
-  return `${event.type}${where}`;
+  const where = event.packageName ? ` ${event.packageName}${event.version ? `@${event.version}` : ''}` : '';
+  const facts = Object.entries(event.data as Record<string, unknown>)
+    .map(([key, value]) => `${key}: ${Array.isArray(value) ? value.join(', ') : String(value)}`)
+    .join('; ');
+  return `${event.type}${where}${facts ? ` (${facts})` : ''}`;
 }
 
 function logSection(view: AccountSecurity): SafeHtml {
@@ -107,18 +97,7 @@ function logSection(view: AccountSecurity): SafeHtml {
   );
   return html`<section id="security-log">
     <h2>Security log</h2>
-    <table>
-      <thead>
-        <tr>
-          <th>When</th>
-          <th>What</th>
-          <th>By</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${rows}
-      </tbody>
-    </table>
+    ${table(['When', 'What', 'By'], rows)}
   </section>`;
 }
 

@@ -2,7 +2,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { DB, WebSessionsTable } from './schema.js';
 import type { SessionStore, WebSession } from '../../domain/sessions/store.js';
-import { toUser } from './users.js';
+import { JOINED_USER_COLUMNS, joinedUser } from './users.js';
 import { toEvent } from './events.js';
 
 function toSession(row: Selectable<WebSessionsTable>): WebSession {
@@ -46,19 +46,11 @@ export function sessionStore(db: Kysely<DB>): SessionStore {
         .selectFrom('web_sessions')
         .innerJoin('users', 'users.id', 'web_sessions.user_id')
         .selectAll('web_sessions')
-        .select(['users.name', 'users.email', 'users.email_verified', 'users.is_admin', 'users.created_at as user_created_at'])
+        .select(JOINED_USER_COLUMNS)
         .where('web_sessions.secret_hash', '=', secretHash)
         .executeTakeFirst();
       if (!row) return undefined;
-      const user = toUser({
-        id: row.user_id,
-        name: row.name,
-        email: row.email,
-        email_verified: row.email_verified,
-        is_admin: row.is_admin,
-        created_at: row.user_created_at,
-        password_hash: '',
-      });
+      const user = joinedUser(row);
       return { session: toSession(row), user };
     },
     async touch(id, at) {

@@ -10,23 +10,12 @@ import { TokenService } from '../../../src/domain/tokens/service.js';
 import { AccountService } from '../../../src/domain/accounts/service.js';
 import { PasswordGate } from '../../../src/domain/accounts/password-gate.js';
 import { WEB_LOGIN_TTL_MS, WebLoginService } from '../../../src/domain/accounts/web-login.js';
-import { isGatehouseError, type ErrorCode } from '../../../src/domain/errors.js';
-import { ANONYMOUS_CONTEXT, contextOf } from '../../support/context.js';
+import { ANONYMOUS_CONTEXT, codeOf, contextOf } from '../../support/context.js';
 import type { RequestContext } from '../../../src/domain/access/context.js';
 import type { SecondFactor } from '../../../src/domain/access/second-factor.js';
-import { fail } from '../../../src/domain/errors.js';
+import { fail, isGatehouseError } from '../../../src/domain/errors.js';
 
 const CLI = { ip: '192.0.2.10', userAgent: 'npm/11.6.0 node/v20.19.0 linux x64 workspaces/false' };
-
-async function codeOf(promise: Promise<unknown>): Promise<ErrorCode | 'resolved'> {
-  try {
-    await promise;
-    return 'resolved';
-  } catch (err) {
-    if (!isGatehouseError(err)) throw err;
-    return err.code;
-  }
-}
 
 /** A browser signed in as `user` (the HTTP edge builds this from the session cookie). */
 function signedIn(user: User): RequestContext {

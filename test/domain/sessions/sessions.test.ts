@@ -4,7 +4,7 @@
 // revoke end it once, with an event; refusals change nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES, freshStore, type TestStore } from '../../support/engines.js';
-import { ANONYMOUS_CONTEXT, contextOf } from '../../support/context.js';
+import { ANONYMOUS_CONTEXT, codeOf, contextOf } from '../../support/context.js';
 import { ManualClock } from '../../../src/domain/clock.js';
 import { TokenService } from '../../../src/domain/tokens/service.js';
 import { AccountService } from '../../../src/domain/accounts/service.js';
@@ -13,23 +13,12 @@ import { wireSessions, type SessionsDomain } from '../../../src/domain/sessions/
 import { NO_SECOND_FACTOR } from '../../../src/domain/access/second-factor.js';
 import { hashSessionSecret, type SessionSecret } from '../../../src/domain/sessions/secrets.js';
 import { isEvent } from '../../../src/domain/events/store.js';
-import { isGatehouseError, type ErrorCode } from '../../../src/domain/errors.js';
 import type { User } from '../../../src/domain/accounts/store.js';
 import type { RequestContext } from '../../../src/domain/access/context.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const PASSWORD = 'alice-correct-horse';
-
-async function codeOf(promise: Promise<unknown>): Promise<ErrorCode | 'resolved'> {
-  try {
-    await promise;
-    return 'resolved';
-  } catch (err) {
-    if (!isGatehouseError(err)) throw err;
-    return err.code;
-  }
-}
 
 for (const engine of ENGINES) {
   describe(`web sessions (${engine})`, () => {
