@@ -1,6 +1,6 @@
 // The stock npm 11 and npm 12 show the difference between session and automation tokens: after
 // `npm login`, `npm token list` names the login's token as a session token with its expiry and
-// the automation token apart, on both engines.
+// the automation token apart, and `npm token revoke` revokes the one it names, on both engines.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { legacyLogin } from './login-helpers.js';
 import { ENGINES } from '../support/engines.js';
@@ -39,6 +39,15 @@ for (const client of CLIENTS) {
         const session = json.find((t) => t.kind === 'session');
         expect(Date.parse(session?.expires ?? '') - Date.now()).toBeGreaterThan(11 * 60 * 60 * 1000);
         expect(json.find((t) => t.kind === 'automation')?.expires).toBeNull();
+      });
+
+      it('npm token revoke <id> revokes the automation token it names; the login token keeps working', async () => {
+        const json = JSON.parse((await runOk(client, ['token', 'list', '--json'], ws!)).stdout) as { kind: string; id: string }[];
+        const automation = json.find((t) => t.kind === 'automation');
+        await runOk(client, ['token', 'revoke', automation!.id], ws!);
+        const whoami = await fetch(`${r.url}/-/whoami`, { headers: { authorization: `Bearer ${alice.token}` } });
+        expect(whoami.status).toBe(401);
+        expect((await runOk(client, ['whoami'], ws!)).stdout).toBe('alice\n');
       });
     });
   }

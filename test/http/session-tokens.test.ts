@@ -1,7 +1,7 @@
 // Session tokens and automation tokens in `npm token list`'s API (GET /-/npm/v1/tokens), on both
 // engines: a login's token is named as a session token with its expiry, a token made for
-// automation has none; revoked and expired tokens are not listed; no secret is in the answer; only
-// a token (never a session cookie, never nobody) may list.
+// automation has none; revoked and expired tokens are not listed; no secret is in the answer; a
+// listed key revokes its token; only a token (never a session cookie, never nobody) may list.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/engines.js';
 import { startRegistry, type TestRegistry, type TestUser } from '../support/registry.js';
@@ -66,6 +66,22 @@ for (const engine of ENGINES) {
       clock.advance(12 * HOUR);
       const body = (await list({ authorization: `Bearer ${alice.token}` })).json<{ objects: ListedToken[] }>();
       expect(body.objects.map((t) => t.kind)).toEqual(['automation']);
+    });
+
+    it('revokes a token by its listed key: it stops working, and an unknown key is TokenNotFound', async () => {
+      const doomed = await login();
+      const listed = (await list({ authorization: `Bearer ${alice.token}` })).json<{ objects: ListedToken[] }>().objects;
+      const key = listed.find((t) => t.kind === 'session')!.key;
+      const del = (k: string) =>
+        r.inject({ method: 'DELETE', url: `/-/npm/v1/tokens/token/${k}`, headers: { authorization: `Bearer ${alice.token}` } });
+      expect((await del(key)).statusCode).toBe(200);
+      expect(
+        (await r.inject({ method: 'GET', url: '/-/whoami', headers: { authorization: `Bearer ${doomed}` } })).statusCode,
+      ).toBe(401);
+      const again = await del(key);
+      expect(again.statusCode).toBe(404);
+      expect(again.json<{ code: string }>().code).toBe('TokenNotFound');
+      expect((await del('0'.repeat(64))).json<{ code: string }>().code).toBe('TokenNotFound');
     });
 
     it('answers 401 to nobody and to a web session cookie', async () => {

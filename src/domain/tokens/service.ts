@@ -148,6 +148,12 @@ export class TokenService {
     this.forget(token.id);
   }
 
+  /** `npm token revoke`: revokes the asker's own live token `tokenId`; false if there was none. */
+  async revokeOwn(context: RequestContext, tokenId: number): Promise<boolean> {
+    const { user } = enforce(canActAsUser(context.principal, 'revoke a token'));
+    return this.revokeById(user, tokenId);
+  }
+
   /** `npm token list`: the asker's own tokens that still work, oldest first. */
   async listOwn(context: RequestContext): Promise<TokenRecord[]> {
     const { user } = enforce(canActAsUser(context.principal, 'list your tokens'));
