@@ -89,6 +89,7 @@ function needsUser(request: FastifyRequest): boolean {
 export function registerWriteAuthentication(app: FastifyInstance, registry: Registry): void {
   const trustedProxies = parseTrustedProxies(registry.config.trustedProxies);
   app.decorateRequest('context', null as never);
+  app.decorateRequest('sessionSecret', undefined);
   app.addHook('onRequest', async (request) => {
     const principal = await principalOf(registry, request);
     if (needsUser(request)) enforce(canActAsUser(principal, 'write here'));
