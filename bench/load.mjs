@@ -120,7 +120,7 @@ export async function measureReadCase(registry, targets, c, options, log) {
   });
   const note =
     c.id === 'abbreviated' && !/install-v1/.test(check.contentType ?? '') ? `served as ${check.contentType}` : undefined;
-  const job = { url: registry.url, connections: options.connections, paths: lines, headers, expectStatus };
+  const job = { url: registry.url, connections: options.connections, paths: lines, headers, expectStatus, pin: options.pin };
   if (options.warmup > 0) await runWrk({ ...job, duration: options.warmup });
   const cpuBefore = cpuMs(registry.pid);
   const measured = await runWrk({ ...job, duration: options.duration });
@@ -155,7 +155,7 @@ let listCount = 0;
  * One wrk run: `connections` keep-alive connections rotating over `paths` for `duration` seconds.
  * wrk counts a status of 400 or more as a "status error", which for the 404 case is the expected one.
  */
-export async function runWrk({ url, connections, duration, paths, headers, expectStatus }) {
+export async function runWrk({ url, connections, duration, paths, headers, expectStatus, pin }) {
   if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(url)) throw new Error(`refusing non-loopback target ${url}`);
   const wrk = which('wrk');
   if (!wrk) throw new Error('wrk is not installed (apt-get install -y wrk)');
@@ -175,7 +175,10 @@ export async function runWrk({ url, connections, duration, paths, headers, expec
     list,
     ...headerArgs,
   ];
-  const run = await runCommand(wrk, args).finally(() => rm(list, { force: true }));
+  // Pinned, wrk keeps off the server's core (processes.mjs, pinning).
+  const run = await (pin ? runCommand(pin.taskset, ['-c', pin.load, wrk, ...args]) : runCommand(wrk, args)).finally(() =>
+    rm(list, { force: true }),
+  );
   const line = run.stdout.split('\n').find((l) => l.startsWith('WRK-RESULT '));
   if (run.code !== 0 || !line) throw new Error(`wrk exited ${run.code}: ${(run.stderr || run.stdout).trim().slice(0, 300)}`);
   const r = JSON.parse(line.slice('WRK-RESULT '.length));

@@ -2,6 +2,7 @@
 
 import { parseArgs } from 'node:util';
 import { READ_CASES } from './load.mjs';
+import { pinning } from './processes.mjs';
 
 /** A mistake on the command line: shown without a stack trace. */
 export class UsageError extends Error {}
@@ -23,6 +24,7 @@ const FLAGS = {
   skip: { type: 'string', default: '', help: 'cases to skip: reads,publish,ci' },
   cases: { type: 'string', default: '', help: 'read cases to measure (default all), e.g. full,tarball' },
   'verdaccio-tokens': { type: 'string', default: 'jwt', help: 'jwt, or legacy (its default: a bcrypt check per request)' },
+  'no-pin': { type: 'boolean', default: false, help: 'let servers and wrk share every core (default: servers on the last one)' },
   keep: { type: 'boolean', default: false, help: 'keep the temp folder (data, logs) afterwards' },
   help: { type: 'boolean', default: false, help: 'show this help' },
 };
@@ -82,5 +84,6 @@ export function parseOptions(argv) {
     ),
     verdaccioTokens: list('verdaccio-tokens', values['verdaccio-tokens'], ['jwt', 'legacy'])[0] ?? 'jwt',
     keep: values.keep,
+    pin: values['no-pin'] ? null : pinning(),
   };
 }

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants, createWriteStream } from 'node:fs';
 import { createServer } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -176,4 +177,25 @@ export function runCommand(command, args, { cwd, env, input, check = false } = {
     });
     child.stdin.end(input ?? '');
   });
+}
+
+/**
+ * Where the load generator and the servers run when pinned: the servers share the last core and
+ * wrk gets the others, so the two never take turns on one core (which on a small machine moves a
+ * server's figure by ±20 % from run to run). Null when the machine cannot pin (one core, no
+ * taskset): then both float, as before.
+ */
+export function pinning() {
+  const cores = availableParallelism();
+  const taskset = which('taskset');
+  if (cores < 2 || !taskset) return null;
+  return { taskset, server: String(cores - 1), load: cores === 2 ? '0' : `0-${cores - 2}` };
+}
+
+/** Every thread of `pid` and of its child processes (nginx's workers), onto `cpus`. */
+export async function pinProcessTree(pid, cpus, taskset) {
+  const children = (await runCommand('pgrep', ['-P', String(pid)])).stdout.split('\n').filter(Boolean).map(Number);
+  const pinned = await runCommand(taskset, ['-a', '-p', '-c', cpus, String(pid)]);
+  if (pinned.code !== 0) throw new Error(`taskset could not pin ${pid}: ${pinned.stderr.trim()}`);
+  for (const child of children) await pinProcessTree(child, cpus, taskset);
 }

@@ -14,7 +14,7 @@ import { mirrorCorpus, tarballPaths, versionPaths } from './mirror.mjs';
 import { measureNpmCi } from './npm-ci.mjs';
 import { stockNpm } from './npm-client.mjs';
 import { parseOptions, UsageError } from './options.mjs';
-import { runCommand } from './processes.mjs';
+import { pinProcessTree, runCommand } from './processes.mjs';
 import { measurePublish } from './publish-latency.mjs';
 import { startGatehouse } from './registries/gatehouse.mjs';
 import { startBareNode } from './registries/bare-node.mjs';
@@ -65,8 +65,10 @@ function header(results) {
   return [
     `Gatehouse benchmark, ${results.startedAt}`,
     `machine: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, ${m.platform}; Node ${m.node}, npm ${m.npm}`,
-    `  the ${m.cores} cores are shared by the server under test and the load generator (wrk, one thread):`,
-    `  the nginx figures are a ceiling set partly by the client, not nginx's own limit.`,
+    o.pin
+      ? `  servers pinned to core ${o.pin.server}, wrk (one thread) to ${o.pin.load}: the nginx figures are a ceiling set partly by the client`
+      : `  the ${m.cores} cores are shared by the server under test and the load generator (wrk, one thread):`,
+    o.pin ? null : `  the nginx figures are a ceiling set partly by the client, not nginx's own limit.`,
     `corpus: ${c.packages} packages × ${c.versions} versions = ${c.tarballs} tarballs; the app's ${c.rootDeps} dependencies resolve to ${c.tree.versions} name@version`,
     m.busyBeforeRun > BUSY_SHARE
       ? `warning: before the run the CPU was ${(m.busyBeforeRun * 100).toFixed(0)} % busy with other processes; they skew every figure`
@@ -182,6 +184,13 @@ async function measureReads(live, corpus, options, results, copyTarballs) {
     );
     if (tarballs) targets[name] = { names, tarballs, versions: versionPaths(corpus) };
     entry.reads = {};
+  }
+  if (options.pin) {
+    for (const [name, registry] of Object.entries(live).filter(([, r]) => r.pid)) {
+      await step(results.registries[name], 'pinning', () =>
+        pinProcessTree(registry.pid, options.pin.server, options.pin.taskset),
+      );
+    }
   }
   log('measuring reads…');
   const cases = options.cases.length > 0 ? READ_CASES.filter((c) => options.cases.includes(c.id)) : READ_CASES;

@@ -87,6 +87,49 @@ export interface Config {
   trustedProxies: string;
   /** pino level: fatal, error, warn, info, debug, trace, silent. GATEHOUSE_LOG_LEVEL */
   logLevel: string;
+  /**
+   * Base URL of a Have I Been Pwned range API (e.g. https://api.pwnedpasswords.com); empty, the
+   * default, screens passwords against the bundled list only. GATEHOUSE_HIBP_URL
+   */
+  hibpUrl: string;
+  /** Longest wait for the range API, in ms; past it the bundled list answers. GATEHOUSE_HIBP_TIMEOUT_MS */
+  hibpTimeoutMs: number;
+  /** DNS servers for the email-domain check, comma-separated host:port; empty uses the system's. GATEHOUSE_DNS_SERVERS */
+  dnsServers: string;
+  /** Per-query DNS timeout in ms (each query is tried twice). GATEHOUSE_DNS_TIMEOUT_MS */
+  dnsTimeoutMs: number;
+  /**
+   * Parking services' name-server and mail-host domains, comma-separated; a domain served by one
+   * is dead. Empty, the default, uses the built-in list (docs/email-domains.md). GATEHOUSE_PARKED_DOMAIN_HOSTS
+   */
+  parkedDomainHosts: string;
+  /** Milliseconds between runs of the email-domain recheck; 0 turns it off. GATEHOUSE_EMAIL_DOMAIN_CHECK_MS */
+  emailDomainCheckMs: number;
+  /** Domains resolved per run of the recheck, one after another. GATEHOUSE_EMAIL_DOMAIN_BATCH */
+  emailDomainBatch: number;
+  /** Hours after which a domain is checked again. GATEHOUSE_EMAIL_DOMAIN_RECHECK_HOURS */
+  emailDomainRecheckHours: number;
+  /**
+   * redis://… to keep brute-force counters in Redis, shared by every instance using it; empty keeps
+   * them in the database (shared by instances on one PostgreSQL). GATEHOUSE_REDIS_URL
+   */
+  redisUrl: string;
+  /** Prepended to every Redis key, so one Redis can serve several registries. GATEHOUSE_REDIS_KEY_PREFIX */
+  redisKeyPrefix: string;
+  /** Wrong guesses of one account's password, code or link before each further guess must wait. GATEHOUSE_GUESS_BACKOFF_AFTER */
+  guessBackoffAfter: number;
+  /** Wrong guesses after which the account is locked for guessLockMinutes (1–1000). GATEHOUSE_GUESS_LOCK_AFTER */
+  guessLockAfter: number;
+  /** The same for one client address over every account it tries. GATEHOUSE_GUESS_ADDRESS_BACKOFF_AFTER */
+  guessAddressBackoffAfter: number;
+  /** Wrong guesses from one address (an IPv6 /64) before it is locked (1–1000). GATEHOUSE_GUESS_ADDRESS_LOCK_AFTER */
+  guessAddressLockAfter: number;
+  /** The first wait, in seconds; each further wrong guess doubles it. GATEHOUSE_GUESS_BACKOFF_SECONDS */
+  guessBackoffSeconds: number;
+  /** The longest wait before the lock, in seconds. GATEHOUSE_GUESS_BACKOFF_MAX_SECONDS */
+  guessBackoffMaxSeconds: number;
+  /** How long a lock lasts; counters with no guess for this long are forgotten. GATEHOUSE_GUESS_LOCK_MINUTES */
+  guessLockMinutes: number;
   /** A web session unused for this many minutes ends (the idle timeout). GATEHOUSE_SESSION_IDLE_MINUTES */
   sessionIdleMinutes: number;
   /** A web session ends this many hours after sign-in, however active (the absolute timeout). GATEHOUSE_SESSION_ABSOLUTE_HOURS */
@@ -126,6 +169,23 @@ export const DEFAULTS: Config = {
   downloadFlushMs: 10_000,
   trustedProxies: '',
   logLevel: 'info',
+  hibpUrl: '',
+  hibpTimeoutMs: 1500,
+  dnsServers: '',
+  dnsTimeoutMs: 2000,
+  parkedDomainHosts: '',
+  emailDomainCheckMs: 10 * 60 * 1000,
+  emailDomainBatch: 20,
+  emailDomainRecheckHours: 7 * 24,
+  redisUrl: '',
+  redisKeyPrefix: 'gatehouse:',
+  guessBackoffAfter: 5,
+  guessLockAfter: 10,
+  guessAddressBackoffAfter: 20,
+  guessAddressLockAfter: 50,
+  guessBackoffSeconds: 1,
+  guessBackoffMaxSeconds: 60,
+  guessLockMinutes: 15,
   sessionIdleMinutes: 30,
   sessionAbsoluteHours: 12,
   loginTokenHours: 12,
@@ -162,6 +222,23 @@ const ENV_NAMES: { [K in keyof Config]: string } = {
   downloadFlushMs: 'GATEHOUSE_DOWNLOAD_FLUSH_MS',
   trustedProxies: 'GATEHOUSE_TRUSTED_PROXIES',
   logLevel: 'GATEHOUSE_LOG_LEVEL',
+  hibpUrl: 'GATEHOUSE_HIBP_URL',
+  hibpTimeoutMs: 'GATEHOUSE_HIBP_TIMEOUT_MS',
+  dnsServers: 'GATEHOUSE_DNS_SERVERS',
+  dnsTimeoutMs: 'GATEHOUSE_DNS_TIMEOUT_MS',
+  parkedDomainHosts: 'GATEHOUSE_PARKED_DOMAIN_HOSTS',
+  emailDomainCheckMs: 'GATEHOUSE_EMAIL_DOMAIN_CHECK_MS',
+  emailDomainBatch: 'GATEHOUSE_EMAIL_DOMAIN_BATCH',
+  emailDomainRecheckHours: 'GATEHOUSE_EMAIL_DOMAIN_RECHECK_HOURS',
+  redisUrl: 'GATEHOUSE_REDIS_URL',
+  redisKeyPrefix: 'GATEHOUSE_REDIS_KEY_PREFIX',
+  guessBackoffAfter: 'GATEHOUSE_GUESS_BACKOFF_AFTER',
+  guessLockAfter: 'GATEHOUSE_GUESS_LOCK_AFTER',
+  guessAddressBackoffAfter: 'GATEHOUSE_GUESS_ADDRESS_BACKOFF_AFTER',
+  guessAddressLockAfter: 'GATEHOUSE_GUESS_ADDRESS_LOCK_AFTER',
+  guessBackoffSeconds: 'GATEHOUSE_GUESS_BACKOFF_SECONDS',
+  guessBackoffMaxSeconds: 'GATEHOUSE_GUESS_BACKOFF_MAX_SECONDS',
+  guessLockMinutes: 'GATEHOUSE_GUESS_LOCK_MINUTES',
   sessionIdleMinutes: 'GATEHOUSE_SESSION_IDLE_MINUTES',
   sessionAbsoluteHours: 'GATEHOUSE_SESSION_ABSOLUTE_HOURS',
   loginTokenHours: 'GATEHOUSE_LOGIN_TOKEN_HOURS',
@@ -217,5 +294,8 @@ function normalise(raw: Record<keyof Config, unknown>): Config {
   const result = config as unknown as Config;
   result.dataDir = resolve(result.dataDir);
   result.publicUrl = result.publicUrl.replace(/\/+$/, '');
+  if (result.hibpUrl !== '' && !/^https?:\/\/[^/]/.test(result.hibpUrl)) {
+    throw new ConfigError(`hibpUrl (GATEHOUSE_HIBP_URL) must be an http(s) URL, not "${result.hibpUrl}".`);
+  }
   return result;
 }

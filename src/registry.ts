@@ -28,6 +28,15 @@ import { wireEvents } from './domain/events/index.js';
 import { wireJobs } from './domain/jobs/index.js';
 import { wireDownloads } from './domain/downloads/index.js';
 import { deliveringCommitted } from './domain/events/committed.js';
+import { wireCredentials } from './domain/credentials/index.js';
+import type { PasswordScreen } from './domain/accounts/password-screen.js';
+import { DEFAULT_PARKING_HOSTS, type EmailDomains } from './domain/accounts/email-domains.js';
+import { HibpRangeClient } from './adapters/hibp/range-client.js';
+import { DnsMailResolver } from './adapters/dns/mail-resolver.js';
+import { wireGuard, type GuessLimits } from './domain/guard/index.js';
+import { guessCounterStore } from './storage/db/guess-counters.js';
+import { RedisGuessCounters } from './adapters/redis/guess-counters.js';
+import { closeRedis, connectRedis } from './adapters/redis/client.js';
 
 /**
  * What the HTTP layer is handed: configuration and the domain services, never the store or the
@@ -45,6 +54,10 @@ export interface Registry {
   packages: PackageService;
   events: EventFollower;
   downloads: DownloadService;
+  /** Leaked-password screen: sign-up and password change refuse what it flags (docs/leaked-passwords.md). */
+  passwordScreen: PasswordScreen;
+  /** Abandoned email domains: `isLive(email)` before every recovery mail (docs/email-domains.md). */
+  emailDomains: EmailDomains;
   /** Periodic work; tests call `jobs.runDue()` after moving an injected clock. */
   jobs: JobRunner;
   /** The one clock every service reads; handlers that print a time read it too. */
@@ -85,15 +98,49 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
   const blobs: BlobStore = deps.blobs ?? fsBlobs;
   let baseUrl = config.publicUrl || `http://${config.host}:${config.port}`;
 
+  const { jobs } = wireJobs({
+    leases: store.jobLeases,
+    clock,
+    owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+    // Nothing else would say why counts stop appearing; the error never carries secrets.
+    onError: (job, err) => process.emitWarning(`gatehouse job ${job} failed: ${(err as Error).message}`),
+  });
   const { tokens } = wireTokens({ store, clock, sessionTokenMs: config.loginTokenHours * HOUR_MS });
   // The authentication track's MFA part supplies the real one.
   const secondFactor = NO_SECOND_FACTOR;
-  const { accounts, webLogins } = wireAccounts({
+  const { passwordScreen } = wireCredentials({
+    hibp: config.hibpUrl ? new HibpRangeClient({ baseUrl: config.hibpUrl, timeoutMs: config.hibpTimeoutMs }) : undefined,
+    // The reason names the failure only; the password, its hash and its prefix never reach it.
+    onUnavailable: (source, reason) =>
+      process.emitWarning(`gatehouse: ${source} ${reason}; screened the password against the bundled list`),
+  });
+  // Brute-force counters: in Redis when configured (shared by every instance using it), else in the database.
+  const redis = config.redisUrl
+    ? connectRedis(config.redisUrl, (message) => process.emitWarning(`gatehouse: Redis: ${message}`))
+    : undefined;
+  const guarded = wireGuard({
+    counters: redis ? new RedisGuessCounters(redis, { prefix: config.redisKeyPrefix }) : guessCounterStore(db),
+    needsPurge: !redis,
+    limits: guessLimits(config),
+    store,
+    clock,
+  });
+  const { accounts, webLogins, emailDomains } = wireAccounts({
     store,
     tokens,
     clock,
+    guard: guarded.guard,
     passwordHashConcurrency: config.passwordHashConcurrency,
     pendingWebLoginsPerIp: config.pendingWebLoginsPerIp,
+    passwordScreen,
+    mailResolver: new DnsMailResolver({ servers: listOf(config.dnsServers), timeoutMs: config.dnsTimeoutMs }),
+    parkingHosts: config.parkedDomainHosts ? listOf(config.parkedDomainHosts) : DEFAULT_PARKING_HOSTS,
+    jobs,
+    emailDomainJob: {
+      intervalMs: config.emailDomainCheckMs,
+      batch: Math.max(1, Math.floor(config.emailDomainBatch)),
+      recheckMs: config.emailDomainRecheckHours * 60 * 60 * 1000,
+    },
     secondFactor,
   });
   const { sessions, accountSecurity } = wireSessions({
@@ -121,15 +168,10 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     if (event.type === 'token.revoked') tokens.forget(event.data.tokenId);
   });
   await events.start();
-  const { jobs } = wireJobs({
-    leases: store.jobLeases,
-    clock,
-    owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
-    // Nothing else would say why counts stop appearing; the error never carries secrets.
-    onError: (job, err) => process.emitWarning(`gatehouse job ${job} failed: ${(err as Error).message}`),
-  });
+  for (const job of guarded.jobs) jobs.define(job);
   const { downloads } = wireDownloads({ store, clock, jobs, flushMs: config.downloadFlushMs });
-  if (config.downloadFlushMs > 0 && !deps.clock) jobs.start(Math.min(config.downloadFlushMs, 1000));
+  // Not only for downloads: the guard's cleanup, the email-domain recheck (and later jobs) need the timer too.
+  if (!deps.clock) jobs.start(config.downloadFlushMs > 0 ? Math.min(config.downloadFlushMs, 1000) : 1000);
   return {
     config,
     store,
@@ -142,6 +184,8 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     packages,
     events,
     downloads,
+    passwordScreen,
+    emailDomains,
     jobs,
     clock,
     baseUrl: () => baseUrl,
@@ -158,11 +202,31 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
         .flush()
         .catch((err: unknown) => process.emitWarning(`gatehouse: final download flush failed: ${(err as Error).message}`));
       await store.close();
+      if (redis) await closeRedis(redis);
     },
   };
 }
 
 const HOUR_MS = 60 * 60 * 1000;
+/** A comma-separated setting as a list, blanks dropped. */
+function listOf(setting: string): string[] {
+  return setting
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+}
+
+function guessLimits(config: Config): GuessLimits {
+  return {
+    backoffAfter: config.guessBackoffAfter,
+    lockAfter: config.guessLockAfter,
+    addressBackoffAfter: config.guessAddressBackoffAfter,
+    addressLockAfter: config.guessAddressLockAfter,
+    firstBackoffMs: config.guessBackoffSeconds * 1000,
+    maxBackoffMs: config.guessBackoffMaxSeconds * 1000,
+    lockMs: config.guessLockMinutes * 60 * 1000,
+  };
+}
 
 /** The read cache is split: two thirds for packuments (every install reads them), the rest for tarballs. */
 export function packumentShare(readCacheBytes: number): number {

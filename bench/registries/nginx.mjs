@@ -87,5 +87,5 @@ export async function startNginx({ workDir, root, log }) {
     args: ['-p', prefix, '-c', conf, '-e', join(prefix, 'error.log')],
     readyUrl: `${url}/`,
   });
-  return { name: 'nginx', label: version, version, url, token: null, stop: server.stop };
+  return { name: 'nginx', label: version, version, url, token: null, pid: server.child.pid, stop: server.stop };
 }

@@ -93,7 +93,7 @@ export async function startVerdaccio({ repo, workDir, log, tokens = 'jwt' }) {
     const password = randomBytes(12).toString('hex');
     const token = await legacyLogin(url, { name: 'bench', password, email: 'bench@example.com' });
     const label = `Verdaccio ${version}${tokens === 'legacy' ? ' (legacy tokens)' : ''}`;
-    return { name: 'verdaccio', label, version, tokens, url, token, stop: server.stop };
+    return { name: 'verdaccio', label, version, tokens, url, token, pid: server.child.pid, stop: server.stop };
   } catch (err) {
     await server.stop();
     throw err;

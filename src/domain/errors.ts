@@ -24,6 +24,9 @@ export type ErrorCode =
   | 'UserNotFound'
   | 'TokenNotFound'
   | 'WebLoginNotFound'
+  | 'PasswordLeaked'
+  // brute-force defence (domain/guard)
+  | 'TooManyAttempts'
   // authorization refusals (a Decision's code; see domain/access/principal.ts)
   | 'TokenReadOnly'
   | 'EmailUnverified'
@@ -98,6 +101,11 @@ export const ERROR_STATUS = {
   TokenNotFound: 404,
   // Expired, already used or never issued: one code, so a link's state cannot be probed.
   WebLoginNotFound: 404,
+  // The password is in a breach corpus (HIBP or the bundled list): refused wherever one is chosen.
+  PasswordLeaked: 400,
+  // Too many wrong guesses of a password, code or link, per account or per address; always with
+  // Retry-After, and the same answer whether or not the account exists.
+  TooManyAttempts: 429,
 
   // 403: the caller is known, so a fresh login would not help (npm re-prompts only on a 401).
   TokenReadOnly: 403,

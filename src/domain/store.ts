@@ -8,6 +8,7 @@ import type { EventStore } from './events/store.js';
 import type { WebLoginStore } from './accounts/web-login-store.js';
 import type { DownloadStore } from './downloads/store.js';
 import type { JobLeaseStore } from './jobs/store.js';
+import type { EmailDomainStore } from './accounts/email-domains.js';
 import type { SessionStore } from './sessions/store.js';
 
 export interface Repositories {
@@ -18,6 +19,7 @@ export interface Repositories {
   webLogins: WebLoginStore;
   downloads: DownloadStore;
   jobLeases: JobLeaseStore;
+  emailDomains: EmailDomainStore;
   sessions: SessionStore;
 }
 

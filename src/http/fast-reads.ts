@@ -11,6 +11,8 @@ import { missingPackage, type CachedPackage, type TarballEntry } from '../domain
 import { ANONYMOUS, tokenPrincipal, type Principal } from '../domain/access/principal.js';
 import { canRead } from '../domain/packages/authorize.js';
 import type { Authenticated } from '../domain/tokens/service.js';
+import { hashToken, type TokenHash } from '../domain/tokens/format.js';
+import type { Socket } from 'node:net';
 import {
   missingAnswer,
   packumentAnswer,
@@ -22,6 +24,7 @@ import {
 } from './reads/answers.js';
 
 const SMALL_TARBALL = 512 * 1024;
+const LAST_TOKEN = Symbol('last bearer token on this connection');
 const RESOLVED_MAX = 20_000;
 const RESOLVED_URL_MAX = 300;
 /** Paths the web UI and npm's /-/ endpoints own: never package names. */
@@ -52,7 +55,7 @@ export class FastReads {
     if (authorization !== undefined) {
       // A signed-in `?write=true` may be owed a rebuild (reads.ts decides); an anonymous one gets the cache.
       if (q !== -1 && url.includes('write=true', q)) return false;
-      if (!this.knownToken(authorization)) return false;
+      if (!this.knownToken(req, authorization)) return false;
     }
     const pathname = q === -1 ? url : url.slice(0, q);
     const known = this.resolved.get(pathname);
@@ -99,16 +102,16 @@ export class FastReads {
    */
   private asReadBy(req: IncomingMessage, name: string, entry: CachedPackage): CachedPackage | undefined {
     if (entry.kind === 'missing' || canRead(ANONYMOUS, entry).ok) return entry;
-    const principal = this.peekPrincipal(req.headers.authorization);
+    const principal = this.peekPrincipal(req, req.headers.authorization);
     if (!principal || canRead(principal, entry).ok) return undefined;
     let hidden = this.hidden.get(entry);
     if (!hidden) this.hidden.set(entry, (hidden = missingPackage(name)));
     return hidden;
   }
 
-  private peekPrincipal(authorization: string | undefined): Principal | undefined {
+  private peekPrincipal(req: IncomingMessage, authorization: string | undefined): Principal | undefined {
     if (authorization === undefined) return ANONYMOUS;
-    const found = this.peekToken(authorization);
+    const found = this.peekToken(req, authorization);
     return found && tokenPrincipal(found);
   }
 
@@ -123,13 +126,22 @@ export class FastReads {
     this.resolved.set(pathname, path);
   }
 
-  private knownToken(authorization: string): boolean {
-    return this.peekToken(authorization) !== undefined;
+  private knownToken(req: IncomingMessage, authorization: string): boolean {
+    return this.peekToken(req, authorization) !== undefined;
   }
 
-  private peekToken(authorization: string): Authenticated | undefined {
+  /**
+   * A client sends the same Authorization on every request of a keep-alive connection, so the
+   * connection keeps the last header's hash and a repeat costs a string comparison, not a
+   * SHA-256. The token is still looked up every time: revocation and expiry hold as before.
+   */
+  private peekToken(req: IncomingMessage, authorization: string): Authenticated | undefined {
     if (!authorization.startsWith('Bearer ')) return undefined;
-    const found = this.registry.tokens.peek(authorization.slice(7).trim());
+    const socket = req.socket as Socket & { [LAST_TOKEN]?: { header: string; hash: TokenHash } };
+    let last = socket[LAST_TOKEN];
+    const secret = authorization.slice(7).trim();
+    if (last?.header !== authorization) socket[LAST_TOKEN] = last = { header: authorization, hash: hashToken(secret) };
+    const found = this.registry.tokens.peek(secret, last.hash);
     return found === 'invalid' || found === 'unknown' ? undefined : found;
   }
 

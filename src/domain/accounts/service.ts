@@ -11,10 +11,37 @@ import { fail } from '../errors.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords.js';
 import { parseEmail, parsePassword, parseUsername } from './names.js';
 import type { PasswordGate } from './password-gate.js';
+import { NO_PASSWORD_SCREEN, type PasswordScreen } from './password-screen.js';
+import type { EmailDomains } from './email-domains.js';
 import { dateOf, systemClock, type Clock } from '../clock.js';
 import { SYSTEM_ACTOR, userActor } from '../access/actor.js';
+import { NO_GUESS_GUARD, type GuessAttempt, type GuessGuard } from '../access/guess-guard.js';
 
 const MIN_PASSWORD = 10;
+
+/**
+ * What a correct password also tells the sign-in (the web page shows it; the legacy npm login
+ * sends `signInNotice` as an `npm-notice` header, which npm prints). Documented in
+ * docs/leaked-passwords.md and docs/email-domains.md.
+ */
+export interface SignInNotices {
+  /** The password is in a breach corpus: sign in only to a page that makes them change it. */
+  mustChangePassword: boolean;
+  /** The address's domain was found dead: reset by email is off until the address changes or is verified again. */
+  emailRecoveryDisabled: boolean;
+}
+
+/** One line for a terminal (ASCII: it travels as a header), or undefined when there is nothing to say. */
+export function signInNotice(notices: SignInNotices): string | undefined {
+  const lines: string[] = [];
+  if (notices.mustChangePassword)
+    lines.push('Your password appears in a known data breach. Change it now on the account page of the registry website.');
+  if (notices.emailRecoveryDisabled)
+    lines.push(
+      "Your email address's domain no longer receives mail, so account recovery by email is off. Change your email address.",
+    );
+  return lines.length > 0 ? lines.join(' ') : undefined;
+}
 
 /** A user as the user lookup shows it: `npm owner add` needs `name` and a non-empty `email`. */
 export interface UserView {
@@ -28,18 +55,30 @@ export interface AccountDeps {
   tokens: TokenService;
   gate: PasswordGate;
   clock?: Clock;
+  /** Leaked-password screen; none refuses nothing. */
+  screen?: PasswordScreen;
+  /** Abandoned-domain state for the sign-in notice; without it nothing is reported. */
+  emailDomains?: EmailDomains;
+  /** Counts password guesses per account and address; lets all through when absent. */
+  guard?: GuessGuard;
 }
 
 export class AccountService {
   private readonly store: Store;
   private readonly tokens: TokenService;
   private readonly gate: PasswordGate;
+  private readonly screen: PasswordScreen;
+  private readonly emailDomains: EmailDomains | undefined;
+  private readonly guard: GuessGuard;
   private readonly now: () => Date;
 
   constructor(deps: AccountDeps) {
     this.store = deps.store;
     this.tokens = deps.tokens;
     this.gate = deps.gate;
+    this.screen = deps.screen ?? NO_PASSWORD_SCREEN;
+    this.emailDomains = deps.emailDomains;
+    this.guard = deps.guard ?? NO_GUESS_GUARD;
     const clock = deps.clock ?? systemClock;
     this.now = () => dateOf(clock);
   }
@@ -50,6 +89,9 @@ export class AccountService {
     const email = parseEmail(input.email);
     const password = parsePassword(input.password);
     if (password.length < MIN_PASSWORD) fail('BadRequest', `A password needs at least ${MIN_PASSWORD} characters.`);
+    if (await this.screen.isLeaked(password)) {
+      fail('PasswordLeaked', 'This password appears in a known data breach, so attackers try it first. Choose another.');
+    }
     const passwordHash = await this.gate.run(() => hashPassword(password));
     const createdAt = this.now().toISOString();
     return this.store.transaction(async (tx) => {
@@ -65,19 +107,46 @@ export class AccountService {
     });
   }
 
-  /** Checks a password; the same answer and about the same time for an unknown user as a wrong password. */
-  async checkPassword(name: string, rawPassword: unknown): Promise<User> {
+  /**
+   * Checks a password; the same answer and about the same time for an unknown user as a wrong
+   * password. The guard counts the guess (the name as typed, the client's address) before the
+   * account is even looked up, so its refusal costs the same for every name; and inside the
+   * gate, so a check the gate turns away (PasswordChecksBusy) was never a guess. A correct
+   * password is then screened (never a wrong one: no breach lookup for a guess), and the result
+   * carries the notices the sign-in must show.
+   */
+  async checkPassword(
+    name: string,
+    rawPassword: unknown,
+    context: Pick<RequestContext, 'clientIp'>,
+  ): Promise<User & SignInNotices> {
     const password = parsePassword(rawPassword);
-    const user = await this.store.users.byName(name);
-    const stored = user ? await this.store.users.passwordHash(user.id) : undefined;
-    const ok = await this.gate.run(async () => verifyPassword(password, stored ?? (await DUMMY_HASH)));
-    if (!user || !stored || !ok) fail('BadCredentials', 'Incorrect username or password.');
-    return user;
+    const attempt: GuessAttempt = { secret: 'password', account: name, clientIp: context.clientIp };
+    const { user, stored, ok } = await this.gate.run(async () => {
+      await this.guard.before(attempt);
+      const user = await this.store.users.byName(name);
+      const stored = user ? await this.store.users.passwordHash(user.id) : undefined;
+      return { user, stored, ok: await verifyPassword(password, stored ?? (await DUMMY_HASH)) };
+    });
+    if (!user || !stored || !ok) {
+      await this.guard.failed(attempt);
+      fail('BadCredentials', 'Incorrect username or password.');
+    }
+    await this.guard.succeeded(attempt);
+    const [mustChangePassword, block] = await Promise.all([
+      this.screen.isLeaked(password),
+      this.emailDomains?.recoveryDisabled(user),
+    ]);
+    return { ...user, mustChangePassword, emailRecoveryDisabled: block !== undefined };
   }
 
   /** npm login --auth-type=legacy: the password buys a session token. */
-  async loginWithPassword(name: string, password: unknown): Promise<{ user: User; token: string }> {
-    const user = await this.checkPassword(name, password);
+  async loginWithPassword(
+    name: string,
+    password: unknown,
+    context: Pick<RequestContext, 'clientIp'>,
+  ): Promise<{ user: User & SignInNotices; token: string }> {
+    const user = await this.checkPassword(name, password, context);
     const token = await this.store.transaction(async (tx) => {
       const { secret } = await this.tokens.create(tx, user, { reason: 'login', kind: 'session' });
       await tx.events.append({

@@ -4,7 +4,7 @@
 // new cookie value to the one caller that must set it.
 import type { Repositories, Store } from '../store.js';
 import type { User } from '../accounts/store.js';
-import type { AccountService } from '../accounts/service.js';
+import type { AccountService, SignInNotices } from '../accounts/service.js';
 import type { RequestContext } from '../access/context.js';
 import type { EventPayloads } from '../events/store.js';
 import type { WebSession } from './store.js';
@@ -45,8 +45,12 @@ export class SessionService {
    * The /login form: a password buys a new session. A session the browser already had ends in the
    * same transaction (rotation at sign-in), so a cookie planted before sign-in is worth nothing after.
    */
-  async signIn(context: RequestContext, name: string, password: unknown): Promise<{ secret: SessionSecret; user: User }> {
-    const user = await this.deps.accounts.checkPassword(name, password);
+  async signIn(
+    context: RequestContext,
+    name: string,
+    password: unknown,
+  ): Promise<{ secret: SessionSecret; user: User & SignInNotices }> {
+    const user = await this.deps.accounts.checkPassword(name, password, context);
     const secret = await this.deps.store.transaction(async (tx) => {
       if (context.principal.kind === 'session')
         await this.end(tx, context.principal.session.id, context.principal.user, 'rotation');

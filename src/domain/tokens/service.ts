@@ -98,9 +98,9 @@ export class TokenService {
    * The cached answer without touching the database: the token's owner, 'invalid', or
    * 'unknown' when only a lookup can tell. The read fast path uses this.
    */
-  peek(secret: string): Authenticated | 'invalid' | 'unknown' {
+  peek(secret: string, hash: TokenHash = hashToken(secret)): Authenticated | 'invalid' | 'unknown' {
     // Only well-formed tokens are ever cached, so a hit needs no format check: one hash, one lookup.
-    const hash = hashToken(secret);
+    // `hash` is for a caller that already has the secret's hash (the fast path keeps one per connection).
     const cached = this.known.get(hash);
     if (cached) return this.live(cached) ?? 'invalid';
     if (this.unknown.has(hash)) return 'invalid';

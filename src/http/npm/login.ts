@@ -5,6 +5,7 @@ import type { Registry } from '../../registry.js';
 import { fail } from '../../domain/errors.js';
 import { isObject } from '../../domain/packages/publish-document.js';
 import { auditedLogin } from '../login-audit.js';
+import { signInNotice } from '../../domain/accounts/service.js';
 
 const COUCH_USER = 'org.couchdb.user:';
 
@@ -29,9 +30,12 @@ export function registerLoginRoutes(app: FastifyInstance, registry: Registry): v
       fail('BadRequest', 'The name in the body differs from the one in the address.');
     const password = body.password;
     const { user, token } = await auditedLogin(request, name, 'password', () =>
-      registry.accounts.loginWithPassword(name, password),
+      registry.accounts.loginWithPassword(name, password, request.context),
     );
     request.log.info({ user: user.name }, 'login');
+    // npm prints an `npm-notice` header (npm-registry-fetch check-response.js): a leaked password or a dead email domain.
+    const notice = signInNotice(user);
+    if (notice) reply.header('npm-notice', notice);
     // The body carries a token: no cache (a proxy, the browser's) may keep a copy.
     return reply
       .code(201)

@@ -11,7 +11,7 @@ import type { WebLogin } from '../../domain/accounts/web-login-store.js';
 import { html, layout, sendPage } from './html.js';
 import { time } from './format.js';
 import { csrfInput, viewerOf } from './csrf.js';
-import { credentialFields, seeOther, signInBrowser } from './session.js';
+import { afterSignIn, credentialFields, signInBrowser } from './session.js';
 
 function requested(login: WebLogin) {
   const { ip, userAgent } = login.requestedBy;
@@ -96,8 +96,8 @@ export function registerLoginPages(app: FastifyInstance, registry: Registry): vo
     const id = request.params.id;
     try {
       await registry.webLogins.pending(id);
-      await signInBrowser(request, reply, registry);
-      return seeOther(reply, `/login/cli/${encodeURIComponent(id)}`);
+      const { notice } = await signInBrowser(request, reply, registry);
+      return afterSignIn(reply, `/login/cli/${encodeURIComponent(id)}`, notice);
     } catch (err) {
       if (!isGatehouseError(err)) throw err;
       if (isLinkRefusal(err)) return refusal(request, reply, err);

@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry } from '../../registry.js';
 import { fail, isGatehouseError } from '../../domain/errors.js';
 import { auditedLogin } from '../login-audit.js';
+import { signInNotice } from '../../domain/accounts/service.js';
 import { html, layout, sendPage } from './html.js';
 import { csrfInput, viewerOf } from './csrf.js';
 import { clearSessionCookie, setSessionCookie } from './session-cookie.js';
@@ -49,12 +50,30 @@ function signInPage(request: FastifyRequest, next: string, error?: string, name 
  * Checks the password and starts a web session for this browser (ending one it already had),
  * setting its cookie on `reply`. The CLI's sign-in page (login.ts) signs in the same way.
  */
-export async function signInBrowser(request: FastifyRequest, reply: FastifyReply, registry: Registry): Promise<void> {
+export async function signInBrowser(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  registry: Registry,
+): Promise<{ notice: string | undefined }> {
   const { username, password } = signInFields(request.body);
-  const { secret } = await auditedLogin(request, username, 'web', () =>
+  const { secret, user } = await auditedLogin(request, username, 'web', () =>
     registry.sessions.signIn(request.context, username, password),
   );
   setSessionCookie(reply, registry, secret);
+  return { notice: signInNotice(user) };
+}
+
+/**
+ * Where a sign-in goes next: straight on, or first a page with what the person must know (a
+ * leaked password, a dead email domain) and a link on. The header is shown signed out: the new
+ * cookie arrives with this very answer.
+ */
+export function afterSignIn(reply: FastifyReply, next: string, notice: string | undefined): FastifyReply {
+  if (!notice) return seeOther(reply, next);
+  const body = html`<h1>Signed in</h1>
+    <p class="notice" role="alert">${notice}</p>
+    <p><a class="continue" href="${next}">Continue</a></p>`;
+  return sendPage(reply.header('cache-control', 'no-store'), layout('Signed in', body));
 }
 
 /** Where a form post goes next: 303 makes the browser GET it, so a reload never posts again. */
@@ -73,8 +92,8 @@ export function registerSessionPages(app: FastifyInstance, registry: Registry): 
     const fields = (request.body ?? {}) as { next?: unknown; username?: unknown };
     const next = localPath(fields.next);
     try {
-      await signInBrowser(request, reply, registry);
-      return seeOther(reply, next);
+      const { notice } = await signInBrowser(request, reply, registry);
+      return afterSignIn(reply, next, notice);
     } catch (err) {
       if (!isGatehouseError(err)) throw err;
       const name = typeof fields.username === 'string' ? fields.username : '';

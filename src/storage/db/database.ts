@@ -13,6 +13,8 @@ import * as downloads from './migrations/004-downloads.js';
 import * as packageVisibility from './migrations/005-package-visibility.js';
 import * as securityFoundation from './migrations/006-security-foundation.js';
 import * as webSessions from './migrations/009-web-sessions.js';
+import * as guessGuard from './migrations/010-guess-guard.js';
+import * as emailDomains from './migrations/011-email-domains.js';
 
 export interface Database {
   db: Kysely<DB>;
@@ -42,6 +44,8 @@ class Migrations implements MigrationProvider {
       '005-package-visibility': { up: (db) => packageVisibility.up(db) },
       '006-security-foundation': { up: (db) => securityFoundation.up(db, engine) },
       '009-web-sessions': { up: (db) => webSessions.up(db) },
+      '010-guess-guard': { up: (db) => guessGuard.up(db) },
+      '011-email-domains': { up: (db) => emailDomains.up(db) },
     };
   }
 }

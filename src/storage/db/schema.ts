@@ -1,6 +1,6 @@
 // Kysely table types: the shape of every row as both engines store it. Times are ISO-8601 UTC
 // strings and booleans are 0/1 integers, so SQLite and PostgreSQL return identical values.
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 export interface UsersTable {
   id: Generated<number>;
@@ -147,6 +147,35 @@ export interface JobLeasesTable {
   held_until: string;
 }
 
+/** The last DNS check of a domain accounts' addresses use (migration 011). */
+export interface EmailDomainChecksTable {
+  /** Lower-case host name. */
+  domain: string;
+  /** A DomainState: live, dead or unknown (domain/accounts/email-domains.ts). */
+  state: string;
+  /** A DomainReason: why the state. */
+  reason: string;
+  checked_at: string;
+}
+
+/** An account whose email recovery a dead domain disabled; applies while its address is still at `domain` (011). */
+export interface EmailRecoveryBlocksTable {
+  user_id: number;
+  domain: string;
+  reason: string;
+  blocked_at: string;
+}
+
+export interface GuessCountersTable {
+  /** `<secret>:account:<name>` or `<secret>:address:<ip or /64>` (domain/guard/policy.ts). */
+  key: string;
+  attempts: number;
+  /** ms since the epoch; bigint, which PostgreSQL's driver returns as a string (migration 010). */
+  open_at: ColumnType<number | string, number, number>;
+  expires_at: ColumnType<number | string, number, number>;
+  noticed: Generated<number>;
+}
+
 /** A signed-in browser (migration 009); the cookie's secret is kept only as its SHA-256. */
 export interface WebSessionsTable {
   id: string;
@@ -176,5 +205,8 @@ export interface DB {
   web_logins: WebLoginsTable;
   download_counts: DownloadCountsTable;
   job_leases: JobLeasesTable;
+  email_domain_checks: EmailDomainChecksTable;
+  email_recovery_blocks: EmailRecoveryBlocksTable;
+  guess_counters: GuessCountersTable;
   web_sessions: WebSessionsTable;
 }

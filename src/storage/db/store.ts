@@ -10,6 +10,7 @@ import { packageStore } from './packages.js';
 import { eventStore } from './events.js';
 import { downloadStore } from './downloads.js';
 import { jobLeaseStore } from './jobs.js';
+import { emailDomainStore } from './email-domains.js';
 import { sessionStore } from './sessions.js';
 
 function repositories(db: Kysely<DB>, engine: Engine): Repositories {
@@ -21,6 +22,7 @@ function repositories(db: Kysely<DB>, engine: Engine): Repositories {
     webLogins: webLoginStore(db, engine),
     downloads: downloadStore(db),
     jobLeases: jobLeaseStore(db),
+    emailDomains: emailDomainStore(db, engine),
     sessions: sessionStore(db),
   };
 }
