@@ -7,6 +7,7 @@ import { ENGINES } from '../support/engines.js';
 import { startRegistry, type TestRegistry, type TestUser } from '../support/registry.js';
 import { ManualClock } from '../../src/domain/clock.js';
 import { browser, cookieOf, signedInBrowser } from './session-browser.js';
+import { startHibpServer, type HibpServer } from '../support/hibp-server.js';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -182,6 +183,29 @@ for (const engine of ENGINES) {
       // The browser sends it back under that name, and it signs in.
       const page = await browser(r, cookieOf(res)).get('/account');
       expect(page.statusCode).toBe(200);
+    });
+  });
+  describe(`web sign-in with a password that leaked later (${engine})`, () => {
+    let hibp: HibpServer;
+    let r: TestRegistry;
+    const PASSWORD = 'a fine passphrase until it leaked';
+    beforeAll(async () => {
+      hibp = await startHibpServer();
+      r = await startRegistry(engine, { config: { hibpUrl: hibp.url } });
+      await r.registry.accounts.createUser({ name: 'erin', email: 'erin@example.com', password: PASSWORD, isAdmin: false });
+      hibp.addBreached(PASSWORD, 1);
+    });
+    afterAll(async () => {
+      await r?.close();
+      await hibp?.close();
+    });
+
+    it('signs in, but first shows that the password must be changed, then goes on', async () => {
+      const res = await browser(r).post('/login', { username: 'erin', password: PASSWORD, next: '/account' });
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toMatch(/<p class="notice" role="alert">[^<]*breach/);
+      expect(res.body).toContain('<a class="continue" href="/account">Continue</a>');
+      expect((await browser(r, cookieOf(res)).get('/account')).statusCode).toBe(200);
     });
   });
 }
