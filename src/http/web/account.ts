@@ -41,7 +41,11 @@ function sessionsSection(request: FastifyRequest, view: AccountSecurity): SafeHt
         <td>${s.ip}</td>
         <td><code>${s.userAgent}</code></td>
         <td>${time(s.lastSeenAt)}</td>
-        <td>${revokeButton(request, `/account/sessions/${s.id}/revoke`, s.current ? 'Sign out here' : 'Revoke')}</td>
+        <td>
+          ${s.current
+            ? revokeButton(request, '/logout', 'Sign out here')
+            : revokeButton(request, `/account/sessions/${s.id}/revoke`, 'Revoke')}
+        </td>
       </tr>`,
   );
   return html`<section id="sessions">
