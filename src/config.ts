@@ -130,6 +130,23 @@ export interface Config {
   guessBackoffMaxSeconds: number;
   /** How long a lock lasts; counters with no guess for this long are forgotten. GATEHOUSE_GUESS_LOCK_MINUTES */
   guessLockMinutes: number;
+  /**
+   * Maintainers must have a second factor to publish or change owners (after mfaGraceDays).
+   * Trusted publishing is never held to it. GATEHOUSE_MFA_REQUIRED_FOR_MAINTAINERS
+   */
+  mfaRequiredForMaintainers: boolean;
+  /**
+   * Days from an account's creation, or from the policy's first day on this registry if later,
+   * during which a maintainer without a second factor is warned instead of refused. GATEHOUSE_MFA_GRACE_DAYS
+   */
+  mfaGraceDays: number;
+  /** Second factors a user may newly set up: `any`, or `webauthn-only` (no new TOTP). GATEHOUSE_MFA_NEW_FACTORS */
+  mfaNewFactors: 'any' | 'webauthn-only';
+  /**
+   * Key sealing TOTP secrets (AES-256-GCM), base64 of 32 bytes; set the same one on every instance
+   * of a fleet. Empty: generated once into <dataDir>/mfa-secret.key. GATEHOUSE_MFA_SECRET_KEY
+   */
+  mfaSecretKey: string;
   /** A web session unused for this many minutes ends (the idle timeout). GATEHOUSE_SESSION_IDLE_MINUTES */
   sessionIdleMinutes: number;
   /** A web session ends this many hours after sign-in, however active (the absolute timeout). GATEHOUSE_SESSION_ABSOLUTE_HOURS */
@@ -186,6 +203,10 @@ export const DEFAULTS: Config = {
   guessBackoffSeconds: 1,
   guessBackoffMaxSeconds: 60,
   guessLockMinutes: 15,
+  mfaRequiredForMaintainers: true,
+  mfaGraceDays: 14,
+  mfaNewFactors: 'any',
+  mfaSecretKey: '',
   sessionIdleMinutes: 30,
   sessionAbsoluteHours: 12,
   loginTokenHours: 12,
@@ -239,6 +260,10 @@ const ENV_NAMES: { [K in keyof Config]: string } = {
   guessBackoffSeconds: 'GATEHOUSE_GUESS_BACKOFF_SECONDS',
   guessBackoffMaxSeconds: 'GATEHOUSE_GUESS_BACKOFF_MAX_SECONDS',
   guessLockMinutes: 'GATEHOUSE_GUESS_LOCK_MINUTES',
+  mfaRequiredForMaintainers: 'GATEHOUSE_MFA_REQUIRED_FOR_MAINTAINERS',
+  mfaGraceDays: 'GATEHOUSE_MFA_GRACE_DAYS',
+  mfaNewFactors: 'GATEHOUSE_MFA_NEW_FACTORS',
+  mfaSecretKey: 'GATEHOUSE_MFA_SECRET_KEY',
   sessionIdleMinutes: 'GATEHOUSE_SESSION_IDLE_MINUTES',
   sessionAbsoluteHours: 'GATEHOUSE_SESSION_ABSOLUTE_HOURS',
   loginTokenHours: 'GATEHOUSE_LOGIN_TOKEN_HOURS',
@@ -283,7 +308,9 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 function normalise(raw: Record<keyof Config, unknown>): Config {
   const config = { ...raw } as Record<string, unknown>;
   for (const key of Object.keys(DEFAULTS) as (keyof Config)[]) {
-    if (typeof DEFAULTS[key] === 'number') {
+    if (typeof DEFAULTS[key] === 'boolean') {
+      config[key] = parseSwitch(key, raw[key]);
+    } else if (typeof DEFAULTS[key] === 'number') {
       const n = Number(raw[key]);
       if (!Number.isFinite(n) || n < 0) throw new ConfigError(`${key} (${ENV_NAMES[key]}) must be a non-negative number.`);
       config[key] = n;
@@ -297,5 +324,16 @@ function normalise(raw: Record<keyof Config, unknown>): Config {
   if (result.hibpUrl !== '' && !/^https?:\/\/[^/]/.test(result.hibpUrl)) {
     throw new ConfigError(`hibpUrl (GATEHOUSE_HIBP_URL) must be an http(s) URL, not "${result.hibpUrl}".`);
   }
+  if (result.mfaNewFactors !== 'any' && result.mfaNewFactors !== 'webauthn-only') {
+    throw new ConfigError(`mfaNewFactors (${ENV_NAMES.mfaNewFactors}) is "any" or "webauthn-only".`);
+  }
   return result;
+}
+
+/** An on/off setting: true/false, on/off, 1/0 (a JSON file may give a boolean). */
+function parseSwitch(key: keyof Config, value: unknown): boolean {
+  const text = String(value).trim().toLowerCase();
+  if (['true', 'on', '1', 'yes'].includes(text)) return true;
+  if (['false', 'off', '0', 'no'].includes(text)) return false;
+  throw new ConfigError(`${key} (${ENV_NAMES[key]}) must be on or off (true/false).`);
 }

@@ -19,7 +19,6 @@ import type { JobRunner } from './domain/jobs/runner.js';
 import type { SessionService } from './domain/sessions/service.js';
 import type { AccountSecurityService } from './domain/sessions/account-security.js';
 import { wireSessions } from './domain/sessions/index.js';
-import { NO_SECOND_FACTOR } from './domain/access/second-factor.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import { wireTokens } from './domain/tokens/index.js';
 import { wireAccounts } from './domain/accounts/index.js';
@@ -37,6 +36,10 @@ import { wireGuard, type GuessLimits } from './domain/guard/index.js';
 import { guessCounterStore } from './storage/db/guess-counters.js';
 import { RedisGuessCounters } from './adapters/redis/guess-counters.js';
 import { closeRedis, connectRedis } from './adapters/redis/client.js';
+import type { SecondFactor } from './domain/access/second-factor.js';
+import { wireMfa, type MfaDomain } from './domain/mfa/index.js';
+import { loadSecretKey } from './domain/mfa/secret-key.js';
+import { secondFactorStep } from './domain/mfa/publish-step.js';
 
 /**
  * What the HTTP layer is handed: configuration and the domain services, never the store or the
@@ -58,6 +61,10 @@ export interface Registry {
   passwordScreen: PasswordScreen;
   /** Abandoned email domains: `isLive(email)` before every recovery mail (docs/email-domains.md). */
   emailDomains: EmailDomains;
+  /** The second factor every sensitive step asks (TOTP and recovery codes, domain/mfa). */
+  secondFactor: SecondFactor;
+  /** Two-factor enrolment, the write checks and npm's profile API. */
+  mfa: MfaDomain;
   /** Periodic work; tests call `jobs.runDue()` after moving an injected clock. */
   jobs: JobRunner;
   /** The one clock every service reads; handlers that print a time read it too. */
@@ -106,8 +113,6 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     onError: (job, err) => process.emitWarning(`gatehouse job ${job} failed: ${(err as Error).message}`),
   });
   const { tokens } = wireTokens({ store, clock, sessionTokenMs: config.loginTokenHours * HOUR_MS });
-  // The authentication track's MFA part supplies the real one.
-  const secondFactor = NO_SECOND_FACTOR;
   const { passwordScreen } = wireCredentials({
     hibp: config.hibpUrl ? new HibpRangeClient({ baseUrl: config.hibpUrl, timeoutMs: config.hibpTimeoutMs }) : undefined,
     // The reason names the failure only; the password, its hash and its prefix never reach it.
@@ -125,6 +130,20 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     store,
     clock,
   });
+  // Before the accounts domain: the web login asks its second factor; it asks their password check only when called.
+  const mfa = wireMfa({
+    store,
+    clock,
+    key: loadSecretKey(config.mfaSecretKey, config.dataDir),
+    guard: guarded.guard,
+    screen: passwordScreen,
+    checkPassword: async (user, password, context) => void (await accounts.checkPassword(user.name, password, context)),
+    setPassword: (user, password) => accounts.setPassword(user, password),
+    issuer: () => new URL(baseUrl).host,
+    newFactors: config.mfaNewFactors,
+    policy: { required: config.mfaRequiredForMaintainers, graceDays: config.mfaGraceDays },
+  });
+  const secondFactor = mfa.secondFactor;
   const { accounts, webLogins, emailDomains } = wireAccounts({
     store,
     tokens,
@@ -162,6 +181,9 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     packumentCacheBytes: packumentShare(config.readCacheBytes),
     inspectBudgetMs: config.tarballInspectMs,
   });
+  // Second factors and the maintainer policy, before a publish body is read and before every change.
+  packages.addPublishStep(secondFactorStep(mfa.writes), { after: 'authorize' });
+  packages.setWriteCheck((context, write) => mfa.writes.check(context, write));
   // This instance's changes arrive at commit (deliveringCommitted), other instances' by the poll.
   events.subscribe((event) => {
     if (event.packageName) packages.packuments.invalidate(event.packageName);
@@ -186,6 +208,8 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     downloads,
     passwordScreen,
     emailDomains,
+    secondFactor: mfa.secondFactor,
+    mfa,
     jobs,
     clock,
     baseUrl: () => baseUrl,

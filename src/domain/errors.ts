@@ -63,6 +63,13 @@ export type ErrorCode =
   | 'TarballMissingPackageJson'
   | 'TarballBadPackageJson'
   | 'TarballInspectionTimeout'
+  // second factors (domain/mfa)
+  | 'OtpRequired'
+  | 'OtpInvalid'
+  | 'MfaRequired'
+  | 'MfaNotEnabled'
+  | 'MfaFactorNotAllowed'
+  | 'ProfileFieldUnsupported'
   // web sessions (domain/sessions) and their forms
   | 'CsrfTokenInvalid'
   | 'CrossSiteRequest'
@@ -149,6 +156,18 @@ export const ERROR_STATUS = {
   TarballBadPackageJson: 400,
   TarballInspectionTimeout: 400,
 
+  // 401 with `WWW-Authenticate: OTP` (ERROR_HEADERS): the only answer that makes npm ask for a code.
+  OtpRequired: 401,
+  // Wrong, expired, replayed or malformed: one code, so an answer never says which.
+  OtpInvalid: 401,
+  // The maintainer policy: this account must enrol a second factor before it publishes or changes owners.
+  MfaRequired: 403,
+  // Confirming or disabling a second factor the account does not have (or has not started).
+  MfaNotEnabled: 409,
+  // The registry accepts only security keys for new second factors (mfaNewFactors).
+  MfaFactorNotAllowed: 403,
+  // A profile field this registry does not keep or does not change through the npm profile API.
+  ProfileFieldUnsupported: 400,
   // A form post from a signed-in browser without this session's CSRF token: another site may have sent it.
   CsrfTokenInvalid: 403,
   // Origin or Sec-Fetch-Site says another site sent this form post.
@@ -163,11 +182,14 @@ export type ErrorHeaders = Readonly<Record<string, string>>;
 // RFC 9110 §15.5.2: a 401 names the scheme to use. npm reads this header: `OTP` makes it ask for a
 // one-time password (npm-registry-fetch lib/check-response.js), anything else makes it say "log in".
 const BEARER: ErrorHeaders = { 'www-authenticate': 'Bearer realm="gatehouse"' };
+const OTP: ErrorHeaders = { 'www-authenticate': 'OTP' };
 
 /** Headers every refusal with this code carries; a `fail(code, message, headers)` call adds to or overrides them. */
 export const ERROR_HEADERS: Partial<Record<ErrorCode, ErrorHeaders>> = {
   Unauthenticated: BEARER,
   BadCredentials: BEARER,
+  OtpRequired: OTP,
+  OtpInvalid: OTP,
 };
 
 export class GatehouseError extends Error {

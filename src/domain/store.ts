@@ -9,6 +9,7 @@ import type { WebLoginStore } from './accounts/web-login-store.js';
 import type { DownloadStore } from './downloads/store.js';
 import type { JobLeaseStore } from './jobs/store.js';
 import type { EmailDomainStore } from './accounts/email-domains.js';
+import type { MfaStore } from './mfa/store.js';
 import type { SessionStore } from './sessions/store.js';
 
 export interface Repositories {
@@ -20,6 +21,7 @@ export interface Repositories {
   downloads: DownloadStore;
   jobLeases: JobLeaseStore;
   emailDomains: EmailDomainStore;
+  mfa: MfaStore;
   sessions: SessionStore;
 }
 

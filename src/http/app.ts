@@ -15,6 +15,7 @@ import { registerDistTagRoutes } from './npm/dist-tags.js';
 import { registerLoginRoutes } from './npm/login.js';
 import { registerMiscRoutes } from './npm/misc.js';
 import { registerDownloadRoutes } from './npm/downloads.js';
+import { registerProfileRoutes } from './npm/profile.js';
 import { registerTokenRoutes } from './npm/tokens.js';
 import { registerWebRoutes } from './web/index.js';
 
@@ -72,6 +73,7 @@ export async function buildApp(registry: Registry, opts: AppOptions = {}): Promi
   registerMiscRoutes(app, registry);
   registerDownloadRoutes(app, registry);
   registerLoginRoutes(app, registry);
+  registerProfileRoutes(app, registry);
   registerTokenRoutes(app, registry);
   registerDistTagRoutes(app, registry);
   registerWebRoutes(app, registry);

@@ -24,6 +24,8 @@ const ROUTE_LIMITS: Record<string, number> = {
   'POST /-/v1/login': LOGIN_BODY,
   'POST /login/cli/:id': LOGIN_BODY,
   'PUT /-/package/*': DIST_TAG_BODY,
+  // npm profile set password / enable-2fa: passwords and a code.
+  'POST /-/npm/v1/user': LOGIN_BODY,
 };
 
 /** "16 KB", "50 MB": the unit a person reads in an npm error line. */

@@ -140,13 +140,18 @@ export class AccountService {
     return { ...user, mustChangePassword, emailRecoveryDisabled: block !== undefined };
   }
 
-  /** npm login --auth-type=legacy: the password buys a session token. */
+  /**
+   * npm login --auth-type=legacy: the password buys a session token. `secondStep` runs between
+   * the password and the token (the one-time password of an account with a second factor).
+   */
   async loginWithPassword(
     name: string,
     password: unknown,
     context: Pick<RequestContext, 'clientIp'>,
+    secondStep?: (user: User) => Promise<void>,
   ): Promise<{ user: User & SignInNotices; token: string }> {
     const user = await this.checkPassword(name, password, context);
+    await secondStep?.(user);
     const token = await this.store.transaction(async (tx) => {
       const { secret } = await this.tokens.create(tx, user, { reason: 'login', kind: 'session' });
       await tx.events.append({
@@ -158,6 +163,18 @@ export class AccountService {
       return secret;
     });
     return { user, token };
+  }
+
+  /** A new password replaces the old one, with its event; the caller has checked the old one (and any second factor). */
+  async setPassword(user: User, rawPassword: unknown): Promise<void> {
+    const password = parsePassword(rawPassword);
+    if (password.length < MIN_PASSWORD) fail('BadRequest', `A password needs at least ${MIN_PASSWORD} characters.`);
+    const passwordHash = await this.gate.run(() => hashPassword(password));
+    const at = this.now().toISOString();
+    await this.store.transaction(async (tx) => {
+      await tx.users.setPasswordHash(user.id, passwordHash);
+      await tx.events.append({ type: 'password.changed', actor: userActor(user), data: { via: 'change' }, createdAt: at });
+    });
   }
 
   /** `npm whoami`: the account behind the request. */

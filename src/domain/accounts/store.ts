@@ -22,4 +22,5 @@ export interface UserStore {
   byName(name: string): Promise<User | undefined>;
   byId(id: number): Promise<User | undefined>;
   passwordHash(userId: number): Promise<string | undefined>;
+  setPasswordHash(userId: number, passwordHash: string): Promise<void>;
 }

@@ -28,6 +28,10 @@ export interface SearchResult extends SearchHit {
   owners: User[];
 }
 
+/** A change a second factor or the MFA policy may guard (the mfa domain answers; nothing by default). */
+export type PackageWrite = 'publish' | 'owners' | 'dist-tags' | 'deprecate' | 'unpublish';
+export type WriteCheck = (context: RequestContext, write: PackageWrite) => Promise<unknown>;
+
 export interface PackageServiceOptions {
   store: Store;
   blobs: BlobStore;
@@ -49,6 +53,8 @@ export class PackageService {
   private readonly pipeline: PublishPipeline;
   /** Inspectors every tarball is offered, beyond the built-in ones (addInspector). */
   private readonly inspectors: InspectorFactory[] = [];
+  /** Asked before every change but a publish (whose check is a publish step): setWriteCheck. */
+  private writeCheck: WriteCheck = async () => undefined;
 
   constructor(private readonly opts: PackageServiceOptions) {
     this.packuments = new PackumentCache(opts.store, opts.baseUrl, opts.packumentCacheBytes);
@@ -81,6 +87,11 @@ export class PackageService {
     return this.pipeline.names();
   }
 
+  /** Where the mfa domain asks for a one-time password (and applies its policy) before a change. */
+  setWriteCheck(check: WriteCheck): void {
+    this.writeCheck = check;
+  }
+
   /** Where a scanner registers: offered every entry of every tarball published or imported. */
   addInspector(inspector: InspectorFactory): void {
     this.inspectors.push(inspector);
@@ -105,11 +116,13 @@ export class PackageService {
     return importPackage(this.deps, source, name, owner);
   }
 
-  setDistTag(context: RequestContext, name: PackageName, tag: string, version: unknown) {
+  async setDistTag(context: RequestContext, name: PackageName, tag: string, version: unknown) {
+    await this.writeCheck(context, 'dist-tags');
     return setDistTag(this.deps, context, name, tag, version);
   }
 
-  removeDistTag(context: RequestContext, name: PackageName, tag: string) {
+  async removeDistTag(context: RequestContext, name: PackageName, tag: string) {
+    await this.writeCheck(context, 'dist-tags');
     return removeDistTag(this.deps, context, name, tag);
   }
 
@@ -164,6 +177,7 @@ export class PackageService {
     // The revision the client read: in the URL (`/-rev/<rev>`) or, for a whole document, its `_rev`.
     const expectedRev = rev ?? (typeof doc._rev === 'string' ? doc._rev : undefined);
     if (doc.versions === undefined && doc.maintainers !== undefined) {
+      await this.writeCheck(context, 'owners');
       return setOwners(this.deps, context, name, doc.maintainers, expectedRev);
     }
     if (doc.versions === undefined) {
@@ -171,6 +185,7 @@ export class PackageService {
       enforce(canActAsUser(principal, 'change a package'));
       return;
     }
+    await this.writeCheck(context, rev !== undefined ? 'unpublish' : 'deprecate');
     if (rev !== undefined) {
       // npm unpublish: the versions left out go. The revision is checked there; what remains of
       // the document describes the package as it was, so its deprecations are applied unchecked.
@@ -180,12 +195,17 @@ export class PackageService {
     await applyDeprecations(this.deps, context, name, doc, expectedRev);
   }
 
-  unpublishVersion(context: RequestContext, name: PackageName, version: string) {
+  async unpublishVersion(context: RequestContext, name: PackageName, version: string) {
+    // npm's tarball DELETE follows the PUT that already removed the version, with the same code:
+    // a version already gone changes nothing, so it is not asked for (and does not spend) a code.
+    const found = await this.opts.store.packages.version(name, version);
+    if (found && !found.unpublishedAt) await this.writeCheck(context, 'unpublish');
     return unpublishVersion(this.deps, context, name, version);
   }
 
   /** `rev`: from `DELETE /<name>/-rev/<rev>`; a package changed since the client read it is left alone. */
-  unpublishPackage(context: RequestContext, name: PackageName, rev?: string) {
+  async unpublishPackage(context: RequestContext, name: PackageName, rev?: string) {
+    await this.writeCheck(context, 'unpublish');
     return unpublishPackage(this.deps, context, name, rev);
   }
 

@@ -15,7 +15,7 @@ export interface SessionsDeps {
   accounts: AccountService;
   /** The account page lists and revokes tokens. */
   tokens: TokenService;
-  /** The account page shows whether one is required. */
+  /** Asked at sign-in when the account has one; the account page shows whether one is required. */
   secondFactor: SecondFactor;
   settings: SessionSettings;
 }
@@ -26,7 +26,13 @@ export interface SessionsDomain {
 }
 
 export function wireSessions(deps: SessionsDeps): SessionsDomain {
-  const sessions = new SessionService({ store: deps.store, accounts: deps.accounts, clock: deps.clock, settings: deps.settings });
+  const sessions = new SessionService({
+    store: deps.store,
+    accounts: deps.accounts,
+    secondFactor: deps.secondFactor,
+    clock: deps.clock,
+    settings: deps.settings,
+  });
   const accountSecurity = new AccountSecurityService({ ...deps, sessions });
   return { sessions, accountSecurity };
 }

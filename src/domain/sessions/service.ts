@@ -7,6 +7,7 @@ import type { User } from '../accounts/store.js';
 import type { AccountService, SignInNotices } from '../accounts/service.js';
 import type { RequestContext } from '../access/context.js';
 import type { EventPayloads } from '../events/store.js';
+import type { SecondFactor } from '../access/second-factor.js';
 import type { WebSession } from './store.js';
 import { enforce, type SessionPrincipal } from '../access/principal.js';
 import { canUseWebAccount } from '../accounts/authorize.js';
@@ -30,6 +31,8 @@ type EndedBy = EventPayloads['session.revoked']['by'];
 export interface SessionDeps {
   store: Store;
   accounts: AccountService;
+  /** An account with a second factor for sign-in gives its code with the password. */
+  secondFactor: SecondFactor;
   clock: Clock;
   settings: SessionSettings;
 }
@@ -42,15 +45,18 @@ export class SessionService {
   }
 
   /**
-   * The /login form: a password buys a new session. A session the browser already had ends in the
-   * same transaction (rotation at sign-in), so a cookie planted before sign-in is worth nothing after.
+   * The /login form: a password (and the one-time code, when the account has a second factor for
+   * sign-in) buys a new session. A session the browser already had ends in the same transaction
+   * (rotation at sign-in), so a cookie planted before sign-in is worth nothing after.
    */
   async signIn(
     context: RequestContext,
     name: string,
     password: unknown,
+    code?: string,
   ): Promise<{ secret: SessionSecret; user: User & SignInNotices }> {
     const user = await this.deps.accounts.checkPassword(name, password, context);
+    if (await this.deps.secondFactor.required(user, 'auth')) await this.deps.secondFactor.verify(user, context, code ?? '');
     const secret = await this.deps.store.transaction(async (tx) => {
       if (context.principal.kind === 'session')
         await this.end(tx, context.principal.session.id, context.principal.user, 'rotation');

@@ -6,6 +6,7 @@ import { fail } from '../../domain/errors.js';
 import { isObject } from '../../domain/packages/publish-document.js';
 import { auditedLogin } from '../login-audit.js';
 import { signInNotice } from '../../domain/accounts/service.js';
+import { signInStep } from '../../domain/mfa/index.js';
 
 const COUCH_USER = 'org.couchdb.user:';
 
@@ -30,7 +31,10 @@ export function registerLoginRoutes(app: FastifyInstance, registry: Registry): v
       fail('BadRequest', 'The name in the body differs from the one in the address.');
     const password = body.password;
     const { user, token } = await auditedLogin(request, name, 'password', () =>
-      registry.accounts.loginWithPassword(name, password, request.context),
+      // An account with a second factor: 401 + WWW-Authenticate: OTP until npm resends with npm-otp.
+      registry.accounts.loginWithPassword(name, password, request.context, (user) =>
+        signInStep(registry.mfa.secondFactor, user, request.context),
+      ),
     );
     request.log.info({ user: user.name }, 'login');
     // npm prints an `npm-notice` header (npm-registry-fetch check-response.js): a leaked password or a dead email domain.

@@ -50,6 +50,8 @@ async function write(registry: Registry, request: FastifyRequest, reply: Fastify
     const published = await registry.packages.publish(context, path.name, body);
     request.log.info({ pkg: published.name, version: published.version }, 'published');
     const warnings = published.warnings.length > 0 ? { warnings: published.warnings } : {};
+    // npm prints this header as `npm notice …` (npm-registry-fetch check-response.js); it ignores `warnings`.
+    if (published.notices.length > 0) reply.header('npm-notice', published.notices.join(' '));
     return reply.code(201).send({ ok: true, id: published.name, version: published.version, ...warnings });
   }
   if (path.kind === 'package' || path.kind === 'package-rev') {

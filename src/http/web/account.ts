@@ -107,11 +107,14 @@ function logSection(view: AccountSecurity): SafeHtml {
 
 function accountPage(request: FastifyRequest, view: AccountSecurity): SafeHtml {
   const { user, secondFactor } = view;
-  const factor = secondFactor.forSignIn
-    ? 'required at sign-in and for changes'
-    : secondFactor.forWrites
-      ? 'required for publishing and other changes'
-      : 'not set up';
+  const factor =
+    secondFactor.forSignIn && secondFactor.forWrites
+      ? 'required at sign-in and for publishing and other changes'
+      : secondFactor.forSignIn
+        ? 'required at sign-in'
+        : secondFactor.forWrites
+          ? 'required for publishing and other changes'
+          : 'not set up';
   return html`<h1>Account security</h1>
     <section id="account">
       <p>Signed in as <strong>${user.name}</strong>.</p>

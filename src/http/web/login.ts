@@ -11,7 +11,7 @@ import type { WebLogin } from '../../domain/accounts/web-login-store.js';
 import { html, layout, sendPage } from './html.js';
 import { time } from './format.js';
 import { csrfInput, viewerOf } from './csrf.js';
-import { afterSignIn, credentialFields, signInBrowser } from './session.js';
+import { afterSignIn, credentialFields, errorLine, signInBrowser } from './session.js';
 
 function requested(login: WebLogin) {
   const { ip, userAgent } = login.requestedBy;
@@ -23,20 +23,16 @@ function requested(login: WebLogin) {
   </p>`;
 }
 
-function errorLine(error?: string) {
-  return error ? html`<p class="error" role="alert">${error}</p>` : '';
-}
-
-function signInForm(login: WebLogin, error?: string, name = '') {
+function signInForm(login: WebLogin, failed?: GatehouseError, name = '') {
   return html`<h1>Sign in to finish <code>npm login</code></h1>
-    ${requested(login)} ${errorLine(error)}
+    ${requested(login)} ${errorLine(failed)}
     <form method="post" action="/login/cli/${login.id}" class="signin">${credentialFields(name)}</form>`;
 }
 
-function approvalForm(request: FastifyRequest, login: WebLogin, name: string, askCode: boolean, error?: string) {
+function approvalForm(request: FastifyRequest, login: WebLogin, name: string, askCode: boolean, failed?: GatehouseError) {
   return html`<h1>Approve <code>npm login</code>?</h1>
     <p>You are signed in as <strong>${name}</strong>.</p>
-    ${requested(login)} ${errorLine(error)}
+    ${requested(login)} ${errorLine(failed)}
     <form method="post" action="/login/cli/${login.id}/approve" class="approve">
       ${csrfInput(request)}
       ${askCode
@@ -78,11 +74,11 @@ async function pendingPage(
   if (failed) reply.headers(failed.headers);
   if (principal.kind !== 'session') {
     const typed = (request.body as { username?: unknown } | undefined)?.username;
-    const body = signInForm(login, failed?.message, typeof typed === 'string' ? typed : '');
+    const body = signInForm(login, failed, typeof typed === 'string' ? typed : '');
     return sendPage(reply, layout('Sign in', body), status);
   }
   const askCode = await registry.webLogins.asksSecondFactor(principal.user);
-  const body = approvalForm(request, login, principal.user.name, askCode, failed?.message);
+  const body = approvalForm(request, login, principal.user.name, askCode, failed);
   return sendPage(reply, layout('Approve login', body, viewerOf(request)), status);
 }
 

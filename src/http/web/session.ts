@@ -3,7 +3,7 @@
 // sign-in the browser goes where it was headed, but only to a page of this site.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry } from '../../registry.js';
-import { fail, isGatehouseError } from '../../domain/errors.js';
+import { fail, isGatehouseError, type GatehouseError } from '../../domain/errors.js';
 import { auditedLogin } from '../login-audit.js';
 import { signInNotice } from '../../domain/accounts/service.js';
 import { html, layout, sendPage } from './html.js';
@@ -18,27 +18,35 @@ export function localPath(next: unknown, fallback = '/account'): string {
 }
 
 /** attacker-controlled: a form may repeat a field (`username=a&username=b`) or send JSON. */
-export function signInFields(body: unknown): { username: string; password: string } {
+export function signInFields(body: unknown): { username: string; password: string; code: string | undefined } {
   const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-  const { username, password } = fields;
-  if (typeof username !== 'string' || typeof password !== 'string') {
+  const { username, password, code } = fields;
+  if (typeof username !== 'string' || typeof password !== 'string' || (code !== undefined && typeof code !== 'string')) {
     fail('BadRequest', 'Fill in the username and the password, once each.');
   }
-  return { username, password };
+  return { username, password, code: code === '' ? undefined : code };
 }
 
-/** The username and password fields with their button, for every sign-in form. */
+/** The username, password and one-time code fields with their button, for every sign-in form. */
 export function credentialFields(name = '') {
   return html`<label>Username <input name="username" autocomplete="username" required value="${name}" /></label>
     <label>Password <input name="password" type="password" autocomplete="current-password" required /></label>
+    <label
+      >One-time code, if you set up two-factor authentication <input name="code" inputmode="numeric" autocomplete="one-time-code"
+    /></label>
     <button type="submit">Sign in</button>`;
 }
 
-function signInPage(request: FastifyRequest, next: string, error?: string, name = '') {
+/** A refusal on a form page: the message for the person, the catalog code for scripts and tests. */
+export function errorLine(failed?: GatehouseError) {
+  return failed ? html`<p class="error" role="alert" data-code="${failed.code}">${failed.message}</p>` : '';
+}
+
+function signInPage(request: FastifyRequest, next: string, failed?: GatehouseError, name = '') {
   return layout(
     'Sign in',
     html`<h1>Sign in</h1>
-      ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
+      ${errorLine(failed)}
       <form method="post" action="/login" class="signin">
         ${csrfInput(request)}<input type="hidden" name="next" value="${next}" />${credentialFields(name)}
       </form>`,
@@ -55,9 +63,9 @@ export async function signInBrowser(
   reply: FastifyReply,
   registry: Registry,
 ): Promise<{ notice: string | undefined }> {
-  const { username, password } = signInFields(request.body);
+  const { username, password, code } = signInFields(request.body);
   const { secret, user } = await auditedLogin(request, username, 'web', () =>
-    registry.sessions.signIn(request.context, username, password),
+    registry.sessions.signIn(request.context, username, password, code),
   );
   setSessionCookie(reply, registry, secret);
   return { notice: signInNotice(user) };
@@ -97,7 +105,7 @@ export function registerSessionPages(app: FastifyInstance, registry: Registry): 
     } catch (err) {
       if (!isGatehouseError(err)) throw err;
       const name = typeof fields.username === 'string' ? fields.username : '';
-      return sendPage(reply.headers(err.headers), signInPage(request, next, err.message, name), err.status);
+      return sendPage(reply.headers(err.headers), signInPage(request, next, err, name), err.status);
     }
   });
 

@@ -15,6 +15,7 @@ import * as securityFoundation from './migrations/006-security-foundation.js';
 import * as webSessions from './migrations/009-web-sessions.js';
 import * as guessGuard from './migrations/010-guess-guard.js';
 import * as emailDomains from './migrations/011-email-domains.js';
+import * as mfa from './migrations/008-mfa.js';
 
 export interface Database {
   db: Kysely<DB>;
@@ -46,6 +47,7 @@ class Migrations implements MigrationProvider {
       '009-web-sessions': { up: (db) => webSessions.up(db) },
       '010-guess-guard': { up: (db) => guessGuard.up(db) },
       '011-email-domains': { up: (db) => emailDomains.up(db) },
+      '008-mfa': { up: (db) => mfa.up(db) },
     };
   }
 }

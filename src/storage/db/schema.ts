@@ -176,6 +176,31 @@ export interface GuessCountersTable {
   noticed: Generated<number>;
 }
 
+/** One TOTP enrolment per account (migration 008). */
+export interface MfaTotpTable {
+  user_id: number;
+  /** AES-256-GCM sealed base32 secret (domain/mfa/secret-box.ts). */
+  sealed_secret: string;
+  level: string;
+  confirmed_at: string | null;
+  last_step: number | null;
+  created_at: string;
+}
+
+/** Single-use recovery codes, as SHA-256 hex (migration 008). */
+export interface MfaRecoveryCodesTable {
+  user_id: number;
+  code_hash: string;
+  created_at: string;
+  used_at: string | null;
+}
+
+/** One row: when the maintainer MFA policy first applied here (migration 008). */
+export interface MfaPolicyTable {
+  id: number;
+  started_at: string;
+}
+
 /** A signed-in browser (migration 009); the cookie's secret is kept only as its SHA-256. */
 export interface WebSessionsTable {
   id: string;
@@ -208,5 +233,8 @@ export interface DB {
   email_domain_checks: EmailDomainChecksTable;
   email_recovery_blocks: EmailRecoveryBlocksTable;
   guess_counters: GuessCountersTable;
+  mfa_totp: MfaTotpTable;
+  mfa_recovery_codes: MfaRecoveryCodesTable;
+  mfa_policy: MfaPolicyTable;
   web_sessions: WebSessionsTable;
 }

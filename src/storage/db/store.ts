@@ -11,6 +11,7 @@ import { eventStore } from './events.js';
 import { downloadStore } from './downloads.js';
 import { jobLeaseStore } from './jobs.js';
 import { emailDomainStore } from './email-domains.js';
+import { mfaStore } from './mfa.js';
 import { sessionStore } from './sessions.js';
 
 function repositories(db: Kysely<DB>, engine: Engine): Repositories {
@@ -23,6 +24,7 @@ function repositories(db: Kysely<DB>, engine: Engine): Repositories {
     downloads: downloadStore(db),
     jobLeases: jobLeaseStore(db),
     emailDomains: emailDomainStore(db, engine),
+    mfa: mfaStore(db),
     sessions: sessionStore(db),
   };
 }

@@ -75,6 +75,9 @@ export function userStore(db: Kysely<DB>): UserStore {
       const row = await db.selectFrom('users').select('password_hash').where('id', '=', userId).executeTakeFirst();
       return row?.password_hash;
     },
+    async setPasswordHash(userId, passwordHash) {
+      await db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', userId).execute();
+    },
   };
 }
 

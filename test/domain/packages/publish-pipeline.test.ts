@@ -13,6 +13,8 @@ import type { PublishContext, PublishStep } from '../../../src/domain/packages/p
 const DESIGN_ORDER = [
   'authenticate',
   'authorize',
+  // domain/mfa: one-time passwords and the maintainer MFA policy, before the body is read
+  'second-factor',
   'validate-document',
   'policy',
   'inspect-tarball',
@@ -52,6 +54,7 @@ for (const engine of ENGINES) {
       expect(seen).toEqual([
         ['authenticate', []],
         ['authorize', ['facts']],
+        ['second-factor', ['facts']],
         ['validate-document', ['facts', 'document']],
         ['policy', ['facts', 'document']],
         ['inspect-tarball', ['facts', 'document', 'checked']],
@@ -75,9 +78,9 @@ for (const engine of ENGINES) {
       };
       r.registry.packages.addPublishStep(hold, { before: 'store-blob' });
       expect(r.registry.packages.publishSteps()).toEqual([
-        ...DESIGN_ORDER.slice(0, 5),
+        ...DESIGN_ORDER.slice(0, 6),
         'hold-for-review',
-        ...DESIGN_ORDER.slice(5),
+        ...DESIGN_ORDER.slice(6),
       ]);
       const before = await r.registry.store.events.latestSeq();
       const held = packageBuilder('held-pkg', '1.0.0');

@@ -15,6 +15,7 @@ export const afterCommit: PublishStep = {
       tag: document.tag,
       integrity: document.integrity,
       warnings: ctx.warnings,
+      notices: ctx.notices,
     };
   },
 };

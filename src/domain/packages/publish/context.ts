@@ -48,6 +48,8 @@ export interface PublishContext {
   publishedAt?: string;
   /** Said to the client in the 201 answer. */
   warnings: string[];
+  /** Printed by npm as `npm notice …` (the answer's npm-notice header), e.g. a coming MFA requirement. */
+  notices: string[];
   /** The answer (after-commit). */
   published?: Published;
 }
@@ -59,10 +61,12 @@ export interface Published {
   integrity: string;
   /** Said in the 201 answer (npm ignores the field); e.g. a legacy name or a README that was cut. */
   warnings: string[];
+  /** For the npm-notice header, which npm prints; empty for most publishes. */
+  notices: string[];
 }
 
 export function newPublishContext(request: RequestContext, name: PackageName, body: unknown): PublishContext {
-  return { request, name, body, legacyName: [], warnings: [] };
+  return { request, name, body, legacyName: [], warnings: [], notices: [] };
 }
 
 /** What an earlier step must have set; a missing value means the steps are in the wrong order. */

@@ -1,0 +1,87 @@
+// Before a package change: the maintainer MFA policy (publish and owner changes need an enrolled
+// second factor, after a grace period) and, for accounts in `auth-and-writes` mode, a one-time
+// password on every write. A request is checked once, however many steps ask (a publish asks
+// before and after its body is read), so one code is never spent twice by one request.
+// A trusted publisher (an OIDC identity, no person) is never held to the user MFA policy.
+import type { RequestContext } from '../access/context.js';
+import type { User } from '../accounts/store.js';
+import type { Store } from '../store.js';
+import { assertNever } from '../access/principal.js';
+import { fail } from '../errors.js';
+import type { Clock } from '../clock.js';
+import type { PackageWrite } from '../packages/service.js';
+import type { TotpSecondFactor } from './second-factor.js';
+
+export interface MaintainerPolicy {
+  /** mfaRequiredForMaintainers */
+  required: boolean;
+  /** Days a maintainer without a second factor is warned before being refused (mfaGraceDays). */
+  graceDays: number;
+}
+
+export interface WriteChecksDeps {
+  store: Store;
+  clock: Clock;
+  secondFactor: TotpSecondFactor;
+  policy: MaintainerPolicy;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const ENROL = 'npm profile enable-2fa auth-and-writes';
+
+export class WriteChecks {
+  private readonly passed = new WeakSet<RequestContext>();
+  private policyStart: Promise<number> | undefined;
+
+  constructor(private readonly deps: WriteChecksDeps) {}
+
+  /** Refuses with OtpRequired/OtpInvalid/MfaRequired; returns warnings to show the client. */
+  async check(context: RequestContext, write: PackageWrite): Promise<string[]> {
+    const principal = context.principal;
+    switch (principal.kind) {
+      case 'anonymous': // refused by the change's own decision
+      case 'trusted-publisher': // no person to hold a second factor
+        return [];
+      case 'user':
+      case 'session':
+        break;
+      default:
+        return assertNever(principal);
+    }
+    if (this.passed.has(context)) return [];
+    const warnings = write === 'publish' || write === 'owners' ? await this.policy(principal.user, write) : [];
+    if (await this.deps.secondFactor.required(principal.user, 'writes'))
+      await this.deps.secondFactor.verify(principal.user, context);
+    this.passed.add(context);
+    return warnings;
+  }
+
+  private async policy(user: User, write: PackageWrite): Promise<string[]> {
+    if (!this.deps.policy.required || (await this.deps.secondFactor.enrolment(user))) return [];
+    // Accounts that existed when the policy arrived, and new ones, get the same grace to enrol.
+    const from = Math.max(Date.parse(user.createdAt), await this.started());
+    const deadline = from + this.deps.policy.graceDays * DAY_MS;
+    const what = write === 'publish' ? 'publish' : 'change owners';
+    if (this.deps.clock.now() < deadline) {
+      return [
+        `From ${new Date(deadline).toISOString()} maintainers need two-factor authentication to ${what} here: run \`${ENROL}\`.`,
+      ];
+    }
+    fail(
+      'MfaRequired',
+      `Maintainers need two-factor authentication to ${what} here. Run \`${ENROL}\`, then try again with --otp=<code>.`,
+    );
+  }
+
+  private started(): Promise<number> {
+    // Read once per process (it never changes once recorded); a failed read is retried next time.
+    this.policyStart ??= this.deps.store.mfa
+      .policyStart(new Date(this.deps.clock.now()).toISOString())
+      .then(Date.parse)
+      .catch((err: unknown) => {
+        this.policyStart = undefined;
+        throw err;
+      });
+    return this.policyStart;
+  }
+}
