@@ -11,6 +11,7 @@ const SLOW = [
   'test/cli/**/*.test.ts', // the compiled CLI, and npm for `gatehouse import`
   'test/reliability/crash.test.ts', // server processes killed mid-publish
   'test/reliability/database-connections.test.ts', // server processes
+  'test/domain/mail/outbox-crash.test.ts', // server processes killed mid-send
   'test/http/login-log.test.ts', // a server process's log
   // in-process, but CPU-bound for most of a minute each: crafted READMEs rendered against their
   // time limit, and publishes raced under load; they would keep the fast tier over a minute

@@ -147,6 +147,23 @@ export interface Config {
    * of a fleet. Empty: generated once into <dataDir>/mfa-secret.key. GATEHOUSE_MFA_SECRET_KEY
    */
   mfaSecretKey: string;
+  /**
+   * smtp:// or smtps:// URL (credentials included) mail is sent through; empty writes each mail as
+   * an .eml file under <dataDir>/mail/outbox/ instead. GATEHOUSE_SMTP_URL
+   */
+  smtpUrl: string;
+  /** The From of every mail; empty means `Gatehouse <noreply@HOST>`, HOST from publicUrl or this machine. GATEHOUSE_MAIL_FROM */
+  mailFrom: string;
+  /** How often the outbox worker looks for mails owed by other instances' changes, in ms (0: only on commits here). GATEHOUSE_MAIL_INTERVAL_MS */
+  mailIntervalMs: number;
+  /**
+   * `on`: anyone may create an account (`npm adduser`, the /signup page), as on npm's registry and
+   * Verdaccio; the account cannot publish until its address is verified. `off`: only
+   * `gatehouse user create` makes accounts. GATEHOUSE_SIGNUP
+   */
+  signup: string;
+  /** Hours an email verification link works. GATEHOUSE_EMAIL_VERIFICATION_HOURS */
+  emailVerificationHours: number;
   /** A web session unused for this many minutes ends (the idle timeout). GATEHOUSE_SESSION_IDLE_MINUTES */
   sessionIdleMinutes: number;
   /** A web session ends this many hours after sign-in, however active (the absolute timeout). GATEHOUSE_SESSION_ABSOLUTE_HOURS */
@@ -207,6 +224,11 @@ export const DEFAULTS: Config = {
   mfaGraceDays: 14,
   mfaNewFactors: 'any',
   mfaSecretKey: '',
+  smtpUrl: '',
+  mailFrom: '',
+  mailIntervalMs: 2000,
+  signup: 'on',
+  emailVerificationHours: 24,
   sessionIdleMinutes: 30,
   sessionAbsoluteHours: 12,
   loginTokenHours: 12,
@@ -264,6 +286,11 @@ const ENV_NAMES: { [K in keyof Config]: string } = {
   mfaGraceDays: 'GATEHOUSE_MFA_GRACE_DAYS',
   mfaNewFactors: 'GATEHOUSE_MFA_NEW_FACTORS',
   mfaSecretKey: 'GATEHOUSE_MFA_SECRET_KEY',
+  smtpUrl: 'GATEHOUSE_SMTP_URL',
+  mailFrom: 'GATEHOUSE_MAIL_FROM',
+  mailIntervalMs: 'GATEHOUSE_MAIL_INTERVAL_MS',
+  signup: 'GATEHOUSE_SIGNUP',
+  emailVerificationHours: 'GATEHOUSE_EMAIL_VERIFICATION_HOURS',
   sessionIdleMinutes: 'GATEHOUSE_SESSION_IDLE_MINUTES',
   sessionAbsoluteHours: 'GATEHOUSE_SESSION_ABSOLUTE_HOURS',
   loginTokenHours: 'GATEHOUSE_LOGIN_TOKEN_HOURS',
@@ -327,6 +354,7 @@ function normalise(raw: Record<keyof Config, unknown>): Config {
   if (result.mfaNewFactors !== 'any' && result.mfaNewFactors !== 'webauthn-only') {
     throw new ConfigError(`mfaNewFactors (${ENV_NAMES.mfaNewFactors}) is "any" or "webauthn-only".`);
   }
+  if (result.signup !== 'on' && result.signup !== 'off') throw new ConfigError('signup (GATEHOUSE_SIGNUP) must be on or off.');
   return result;
 }
 

@@ -40,6 +40,13 @@ import type { SecondFactor } from './domain/access/second-factor.js';
 import { wireMfa, type MfaDomain } from './domain/mfa/index.js';
 import { loadSecretKey } from './domain/mfa/secret-key.js';
 import { secondFactorStep } from './domain/mfa/publish-step.js';
+import type { SignupService } from './domain/accounts/signup.js';
+import type { EmailVerificationService } from './domain/accounts/verification.js';
+import type { MailOutbox } from './domain/mail/outbox.js';
+import type { MailTransport } from './domain/mail/transport.js';
+import { MAILED_EVENTS, wireMail } from './domain/mail/index.js';
+import { SmtpMailTransport } from './adapters/mail/smtp.js';
+import { OutboxFolderTransport } from './adapters/mail/outbox-folder.js';
 
 /**
  * What the HTTP layer is handed: configuration and the domain services, never the store or the
@@ -54,6 +61,12 @@ export interface Registry {
   sessions: SessionService;
   /** The account security page. */
   accountSecurity: AccountSecurityService;
+  /** `npm adduser` and the /signup page. */
+  signup: SignupService;
+  /** The /verify-email links, and asking for a new one. */
+  verification: EmailVerificationService;
+  /** The outbox worker; tests call `mail.deliver()` to send what is owed now. */
+  mail: MailOutbox;
   packages: PackageService;
   events: EventFollower;
   downloads: DownloadService;
@@ -90,6 +103,8 @@ export interface RegistryDeps {
   clock?: Clock;
   /** Where packages keep tarballs; the data folder's files when absent (tests pass other stores). */
   blobs?: BlobStore;
+  /** The breached-password check sign-up uses; none refuses nothing. */
+  passwordScreen?: PasswordScreen;
 }
 
 export async function openRegistry(config: Config, deps: RegistryDeps = {}): Promise<OpenedRegistry> {
@@ -105,20 +120,24 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
   const blobs: BlobStore = deps.blobs ?? fsBlobs;
   let baseUrl = config.publicUrl || `http://${config.host}:${config.port}`;
 
+  const owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  OWNERS_HERE.add(owner);
   const { jobs } = wireJobs({
     leases: store.jobLeases,
     clock,
-    owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+    owner,
     // Nothing else would say why counts stop appearing; the error never carries secrets.
     onError: (job, err) => process.emitWarning(`gatehouse job ${job} failed: ${(err as Error).message}`),
   });
   const { tokens } = wireTokens({ store, clock, sessionTokenMs: config.loginTokenHours * HOUR_MS });
-  const { passwordScreen } = wireCredentials({
-    hibp: config.hibpUrl ? new HibpRangeClient({ baseUrl: config.hibpUrl, timeoutMs: config.hibpTimeoutMs }) : undefined,
-    // The reason names the failure only; the password, its hash and its prefix never reach it.
-    onUnavailable: (source, reason) =>
-      process.emitWarning(`gatehouse: ${source} ${reason}; screened the password against the bundled list`),
-  });
+  const passwordScreen =
+    deps.passwordScreen ??
+    wireCredentials({
+      hibp: config.hibpUrl ? new HibpRangeClient({ baseUrl: config.hibpUrl, timeoutMs: config.hibpTimeoutMs }) : undefined,
+      // The reason names the failure only; the password, its hash and its prefix never reach it.
+      onUnavailable: (source, reason) =>
+        process.emitWarning(`gatehouse: ${source} ${reason}; screened the password against the bundled list`),
+    }).passwordScreen;
   // Brute-force counters: in Redis when configured (shared by every instance using it), else in the database.
   const redis = config.redisUrl
     ? connectRedis(config.redisUrl, (message) => process.emitWarning(`gatehouse: Redis: ${message}`))
@@ -144,13 +163,14 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     policy: { required: config.mfaRequiredForMaintainers, graceDays: config.mfaGraceDays },
   });
   const secondFactor = mfa.secondFactor;
-  const { accounts, webLogins, emailDomains } = wireAccounts({
+  const { accounts, webLogins, emailDomains, signup, verification } = wireAccounts({
     store,
     tokens,
     clock,
     guard: guarded.guard,
     passwordHashConcurrency: config.passwordHashConcurrency,
     pendingWebLoginsPerIp: config.pendingWebLoginsPerIp,
+    signupEnabled: config.signup === 'on',
     passwordScreen,
     mailResolver: new DnsMailResolver({ servers: listOf(config.dnsServers), timeoutMs: config.dnsTimeoutMs }),
     parkingHosts: config.parkedDomainHosts ? listOf(config.parkedDomainHosts) : DEFAULT_PARKING_HOSTS,
@@ -194,6 +214,32 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
   const { downloads } = wireDownloads({ store, clock, jobs, flushMs: config.downloadFlushMs });
   // Not only for downloads: the guard's cleanup, the email-domain recheck (and later jobs) need the timer too.
   if (!deps.clock) jobs.start(config.downloadFlushMs > 0 ? Math.min(config.downloadFlushMs, 1000) : 1000);
+  const transport = mailTransport(config);
+  const warn = (message: string) => process.emitWarning(message);
+  const { mail } = wireMail({
+    store,
+    transport,
+    clock,
+    jobs,
+    from: config.mailFrom || `Gatehouse <noreply@${mailHost(config)}>`,
+    baseUrl: () => baseUrl,
+    owner,
+    verificationHours: config.emailVerificationHours,
+    ownerGone: instanceGone,
+    // With a test's clock there is no job: the test sends what is owed with mail.deliver().
+    intervalMs: deps.clock ? 0 : config.mailIntervalMs,
+    warn,
+  });
+  events.subscribe((event) => {
+    if (MAILED_EVENTS.has(event.type))
+      void mail.deliver().catch((err: unknown) => warn(`gatehouse: mail run failed: ${(err as Error).name}`));
+    // A cached token still carries the unverified account; publishing must work at once.
+    if (event.type === 'email.verified' && event.actor.kind === 'user') tokens.forgetUser(event.actor.userId);
+  });
+  if (config.mailIntervalMs > 0 && !deps.clock) {
+    // What a crash left owed goes out now, not at the first interval.
+    void mail.deliver().catch((err: unknown) => warn(`gatehouse: mail run failed: ${(err as Error).name}`));
+  }
   return {
     config,
     store,
@@ -203,6 +249,9 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     webLogins,
     sessions,
     accountSecurity,
+    signup,
+    verification,
+    mail,
     packages,
     events,
     downloads,
@@ -221,6 +270,9 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     async close() {
       await events.stop();
       await jobs.stop();
+      await mail.stop();
+      OWNERS_HERE.delete(owner);
+      await transport.close();
       // Counts since the last flush would otherwise be lost on every restart.
       await downloads
         .flush()
@@ -255,4 +307,41 @@ function guessLimits(config: Config): GuessLimits {
 /** The read cache is split: two thirds for packuments (every install reads them), the rest for tarballs. */
 export function packumentShare(readCacheBytes: number): number {
   return Math.floor((readCacheBytes * 2) / 3);
+}
+
+/** SMTP when configured, else one .eml file per mail in the data folder's outbox. */
+function mailTransport(config: Config): MailTransport {
+  if (config.smtpUrl) return new SmtpMailTransport(config.smtpUrl);
+  const folder = new OutboxFolderTransport(join(config.dataDir, 'mail', 'outbox'));
+  // Left by a crash mid-write; the mail itself is retried under its own name.
+  void folder.sweepTemporary(60 * 60 * 1000);
+  return folder;
+}
+
+/** The From address's host: the public URL's, else this machine's name. */
+function mailHost(config: Config): string {
+  if (config.publicUrl) return new URL(config.publicUrl).hostname;
+  return hostname() || 'localhost';
+}
+
+/** The instance names of the registries open in this process (tests open several). */
+const OWNERS_HERE = new Set<string>();
+
+/**
+ * An instance name (`host:pid:random`, as built above) whose process has ended on this machine.
+ * Another machine's instances, and a pid now used by another process, count as alive: their claims
+ * wait out their expiry instead.
+ */
+function instanceGone(owner: string): boolean {
+  const [host, pid] = owner.split(':');
+  if (host !== hostname() || !pid || !/^\d+$/.test(pid)) return false;
+  // This process has that pid now (a restarted container is pid 1 again): the named instance ended,
+  // unless it is one of the registries this process opened (tests open several).
+  if (Number(pid) === process.pid) return !OWNERS_HERE.has(owner);
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }

@@ -24,9 +24,20 @@ export type ErrorCode =
   | 'UserNotFound'
   | 'TokenNotFound'
   | 'WebLoginNotFound'
-  | 'PasswordLeaked'
   // brute-force defence (domain/guard)
   | 'TooManyAttempts'
+  // sign-up and email verification (domain/accounts/signup.ts, verification.ts)
+  | 'SignupClosed'
+  | 'InvalidEmail'
+  | 'EmailInUse'
+  | 'PasswordEmpty'
+  | 'PasswordTooShort'
+  | 'PasswordLeaked'
+  | 'VerificationLinkInvalid'
+  | 'VerificationLinkUsed'
+  | 'VerificationLinkExpired'
+  | 'VerificationLinkWrongAccount'
+  | 'EmailAlreadyVerified'
   // authorization refusals (a Decision's code; see domain/access/principal.ts)
   | 'TokenReadOnly'
   | 'EmailUnverified'
@@ -113,6 +124,21 @@ export const ERROR_STATUS = {
   // Too many wrong guesses of a password, code or link, per account or per address; always with
   // Retry-After, and the same answer whether or not the account exists.
   TooManyAttempts: 429,
+
+  // The operator turned sign-up off (GATEHOUSE_SIGNUP=off): `gatehouse user create` makes accounts.
+  SignupClosed: 403,
+  InvalidEmail: 400,
+  // Compared without case; says the address is taken, as a sign-up form must to be usable.
+  EmailInUse: 409,
+  PasswordEmpty: 400,
+  PasswordTooShort: 400,
+  // Forged, malformed or never issued.
+  VerificationLinkInvalid: 404,
+  VerificationLinkUsed: 409,
+  VerificationLinkExpired: 410,
+  // The link belongs to another account, or to an address the account no longer has.
+  VerificationLinkWrongAccount: 403,
+  EmailAlreadyVerified: 409,
 
   // 403: the caller is known, so a fresh login would not help (npm re-prompts only on a 401).
   TokenReadOnly: 403,

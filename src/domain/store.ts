@@ -10,6 +10,8 @@ import type { DownloadStore } from './downloads/store.js';
 import type { JobLeaseStore } from './jobs/store.js';
 import type { EmailDomainStore } from './accounts/email-domains.js';
 import type { MfaStore } from './mfa/store.js';
+import type { MailStore } from './mail/store.js';
+import type { VerificationStore } from './accounts/verification-store.js';
 import type { SessionStore } from './sessions/store.js';
 
 export interface Repositories {
@@ -22,6 +24,8 @@ export interface Repositories {
   jobLeases: JobLeaseStore;
   emailDomains: EmailDomainStore;
   mfa: MfaStore;
+  mail: MailStore;
+  verifications: VerificationStore;
   sessions: SessionStore;
 }
 

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/engines.js';
 import { startRegistry, type TestRegistry, type TestUser } from '../support/registry.js';
-import { browser, signedInBrowser, type TestBrowser } from './session-browser.js';
+import { browser, csrfOf, signedInBrowser, type TestBrowser } from './session-browser.js';
 
 for (const engine of ENGINES) {
   describe(`CSRF checks on web forms (${engine})`, () => {
@@ -94,6 +94,16 @@ for (const engine of ENGINES) {
       expect(codeOf(res.body)).toBe('CrossSiteRequest');
       expect(res.headers['set-cookie']).toBeUndefined();
       expect(await latestSeq()).toBe(before);
+    });
+
+    it("carries the session's token in other pages' forms too (sign-up, verification resend)", async () => {
+      for (const page of ['/signup', '/verify-email']) {
+        expect(csrfOf((await b.get(page)).body), page).toBe(await b.csrf());
+      }
+      const fields = { username: 'alice', password: alice.password };
+      await refused(() => b.post('/verify-email', fields), 'CsrfTokenInvalid');
+      const sent = await b.post('/verify-email', { ...fields, _csrf: await b.csrf() });
+      expect(/data-code="([A-Za-z]+)"/.exec(sent.body)?.[1]).toBe('EmailAlreadyVerified');
     });
 
     it("refuses approving a CLI's login without the token: the CLI gets nothing", async () => {

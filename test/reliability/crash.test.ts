@@ -15,6 +15,7 @@ import { openRegistry } from '../../src/registry.js';
 import { attachedTarball, attempt, download, login, putPublish, sha512Integrity, type PublishAttempt } from './publish-client.js';
 import { assertBuilt, createUserByCli, startServer, type ServerProcess } from './server-process.js';
 import { censusOfBlobs, expectPackumentSound, expectWholeOrAbsent, type Tracked } from './crash-invariants.js';
+import { seeded } from '../support/seeded.js';
 
 const ITERATIONS = 12;
 const BURST = 6;
@@ -22,18 +23,6 @@ const MIN_KILL_WINDOW_MS = 300;
 const MAX_KILL_WINDOW_MS = 3000;
 const PASSWORD = 'crash-test-correct-horse';
 const SEED = Number(process.env.GATEHOUSE_CRASH_SEED ?? randomInt(2 ** 31));
-
-/** mulberry32: a small seeded generator, so a failing run can be replayed exactly. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Incompressible bytes derived from a label: AES-CTR keystream, so large tarballs stay large. */
 function noise(label: string, size: number): Buffer {

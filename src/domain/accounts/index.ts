@@ -21,6 +21,8 @@ export interface EmailDomainJob {
   /** A domain is checked again once its last check is this old, in ms. */
   recheckMs: number;
 }
+import { SignupService } from './signup.js';
+import { EmailVerificationService } from './verification.js';
 
 export interface AccountsDeps {
   store: Store;
@@ -42,6 +44,8 @@ export interface AccountsDeps {
   emailDomainJob: EmailDomainJob;
   /** Counts password guesses (domain/guard); none when absent. */
   guard?: GuessGuard;
+  /** Whether anyone may sign up (the `signup` setting). */
+  signupEnabled: boolean;
   /** Asked when a web login is approved. */
   secondFactor?: SecondFactor;
 }
@@ -51,6 +55,8 @@ export interface AccountsDomain {
   webLogins: WebLoginService;
   /** Abandoned-domain checks: `isLive(email)` before every recovery mail. */
   emailDomains: EmailDomains;
+  signup: SignupService;
+  verification: EmailVerificationService;
 }
 
 export function wireAccounts(deps: AccountsDeps): AccountsDomain {
@@ -84,5 +90,15 @@ export function wireAccounts(deps: AccountsDeps): AccountsDomain {
     pendingPerIp: deps.pendingWebLoginsPerIp,
     secondFactor: deps.secondFactor,
   });
-  return { accounts, webLogins, emailDomains };
+  const signup = new SignupService({
+    store,
+    tokens,
+    accounts,
+    gate,
+    screen: deps.passwordScreen,
+    clock,
+    enabled: deps.signupEnabled,
+  });
+  const verification = new EmailVerificationService({ store, clock, accounts });
+  return { accounts, webLogins, emailDomains, signup, verification };
 }

@@ -17,7 +17,8 @@ import { dateOf, systemClock, type Clock } from '../clock.js';
 import { SYSTEM_ACTOR, userActor } from '../access/actor.js';
 import { NO_GUESS_GUARD, type GuessAttempt, type GuessGuard } from '../access/guess-guard.js';
 
-const MIN_PASSWORD = 10;
+/** Shortest password a new account may have (sign-up refuses shorter ones with PasswordTooShort). */
+export const MIN_PASSWORD = 10;
 
 /**
  * What a correct password also tells the sign-in (the web page shows it; the legacy npm login
@@ -32,7 +33,7 @@ export interface SignInNotices {
 }
 
 /** One line for a terminal (ASCII: it travels as a header), or undefined when there is nothing to say. */
-export function signInNotice(notices: SignInNotices): string | undefined {
+export function signInNotice(notices: Partial<SignInNotices>): string | undefined {
   const lines: string[] = [];
   if (notices.mustChangePassword)
     lines.push('Your password appears in a known data breach. Change it now on the account page of the registry website.');

@@ -160,6 +160,12 @@ export class TokenService {
     return (await this.store.tokens.forUser(user.id)).filter((token) => this.live({ user, token }) !== undefined);
   }
 
+  /** Drops every cached answer for this user's tokens (their account changed: a verified address). */
+  forgetUser(userId: number): void {
+    const stale = [...this.known.entries()].filter(([, entry]) => entry.user.id === userId).map(([hash]) => hash);
+    for (const hash of stale) this.known.delete(hash);
+  }
+
   /** Drops any cached answer for this token id (after a revocation here or on another instance). */
   forget(tokenId: number): void {
     // Collected first: deleting from an LRUCache while iterating it is not promised to be safe.

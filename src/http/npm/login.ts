@@ -5,8 +5,9 @@ import type { Registry } from '../../registry.js';
 import { fail } from '../../domain/errors.js';
 import { isObject } from '../../domain/packages/publish-document.js';
 import { auditedLogin } from '../login-audit.js';
-import { signInNotice } from '../../domain/accounts/service.js';
+import { signInNotice, type SignInNotices } from '../../domain/accounts/service.js';
 import { signInStep } from '../../domain/mfa/index.js';
+import type { User } from '../../domain/accounts/store.js';
 
 const COUCH_USER = 'org.couchdb.user:';
 
@@ -22,7 +23,8 @@ function couchName(request: FastifyRequest): string {
 }
 
 export function registerLoginRoutes(app: FastifyInstance, registry: Registry): void {
-  // npm login --auth-type=legacy; yarn's login. Accounts are not created here: only logged into.
+  // npm login --auth-type=legacy; yarn's login. With an email it is npm adduser (npm-profile's
+  // adduserCouch): a new name signs up when the registry allows it, an existing one logs in.
   app.put('/-/user/*', async (request, reply) => {
     const name = couchName(request);
     const body = request.body;
@@ -30,11 +32,17 @@ export function registerLoginRoutes(app: FastifyInstance, registry: Registry): v
     if (body.name !== undefined && body.name !== name)
       fail('BadRequest', 'The name in the body differs from the one in the address.');
     const password = body.password;
-    const { user, token } = await auditedLogin(request, name, 'password', () =>
-      // An account with a second factor: 401 + WWW-Authenticate: OTP until npm resends with npm-otp.
-      registry.accounts.loginWithPassword(name, password, request.context, (user) =>
-        signInStep(registry.mfa.secondFactor, user, request.context),
-      ),
+    const email = body.email;
+    // An account with a second factor: 401 + WWW-Authenticate: OTP until npm resends with npm-otp.
+    const secondStep = (user: User) => signInStep(registry.mfa.secondFactor, user, request.context);
+    const { user, token } = await auditedLogin(
+      request,
+      name,
+      'password',
+      (): Promise<{ user: User & Partial<SignInNotices>; token: string }> =>
+        typeof email === 'string'
+          ? registry.signup.addUser(request.context, { name, email, password }, secondStep)
+          : registry.accounts.loginWithPassword(name, password, request.context, secondStep),
     );
     request.log.info({ user: user.name }, 'login');
     // npm prints an `npm-notice` header (npm-registry-fetch check-response.js): a leaked password or a dead email domain.

@@ -9,6 +9,8 @@ import { registerLoginPages } from './login.js';
 import { registerPackagePages } from './package-page.js';
 import { registerPolicyPages } from './policies.js';
 import { registerPageNegotiation } from './negotiation.js';
+import { registerSignupPages } from './signup.js';
+import { registerVerifyEmailPages } from './verify-email.js';
 import { registerSessionPages } from './session.js';
 import { registerAccountPages } from './account.js';
 import { registerCsrfCheck } from './csrf.js';
@@ -25,6 +27,8 @@ export function registerWebRoutes(app: FastifyInstance, registry: Registry): voi
   registerPackagePages(app, registry);
   registerPolicyPages(app, registry);
   registerLoginPages(app, registry);
+  registerSignupPages(app, registry);
+  registerVerifyEmailPages(app, registry);
   registerSessionPages(app, registry);
   registerAccountPages(app, registry);
 }

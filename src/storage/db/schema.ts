@@ -201,6 +201,44 @@ export interface MfaPolicyTable {
   started_at: string;
 }
 
+/** The outbox worker's position in the event sequence (migration 007): one row, 'outbox'. */
+export interface MailCursorTable {
+  name: string;
+  seq: number;
+}
+
+/** One mail owed for one event to one address; a retry finds this row, never adds one (007). */
+export interface MailOutboxTable {
+  event_seq: number;
+  recipient: string;
+  /** Deterministic per (event, recipient): the .eml file name and the SMTP Message-ID. */
+  message_id: string;
+  /** A MailState: pending, sent or failed. */
+  state: string;
+  attempts: Generated<number>;
+  /** The instance holding the row while it sends, until claimed_until (ISO time). */
+  claimed_by: string | null;
+  claimed_until: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+/** Keys the mail domain derives link secrets from (HMAC); made once, on first use (007). */
+export interface MailKeysTable {
+  name: string;
+  secret: string;
+}
+
+/** An address waiting for its owner to open the link; keyed by the event's request id (007). */
+export interface EmailVerificationsTable {
+  request: string;
+  user_id: number;
+  email: string;
+  created_at: string;
+  expires_at: string;
+  verified_at: string | null;
+}
+
 /** A signed-in browser (migration 009); the cookie's secret is kept only as its SHA-256. */
 export interface WebSessionsTable {
   id: string;
@@ -236,5 +274,9 @@ export interface DB {
   mfa_totp: MfaTotpTable;
   mfa_recovery_codes: MfaRecoveryCodesTable;
   mfa_policy: MfaPolicyTable;
+  mail_cursor: MailCursorTable;
+  mail_outbox: MailOutboxTable;
+  mail_keys: MailKeysTable;
+  email_verifications: EmailVerificationsTable;
   web_sessions: WebSessionsTable;
 }

@@ -12,6 +12,8 @@ import { downloadStore } from './downloads.js';
 import { jobLeaseStore } from './jobs.js';
 import { emailDomainStore } from './email-domains.js';
 import { mfaStore } from './mfa.js';
+import { mailStore } from './mail.js';
+import { verificationStore } from './verifications.js';
 import { sessionStore } from './sessions.js';
 
 function repositories(db: Kysely<DB>, engine: Engine): Repositories {
@@ -25,6 +27,8 @@ function repositories(db: Kysely<DB>, engine: Engine): Repositories {
     jobLeases: jobLeaseStore(db),
     emailDomains: emailDomainStore(db, engine),
     mfa: mfaStore(db),
+    mail: mailStore(db),
+    verifications: verificationStore(db, engine),
     sessions: sessionStore(db),
   };
 }

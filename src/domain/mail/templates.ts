@@ -1,0 +1,167 @@
+// The text of every mail: what happened, when, to which account, and what to do if it was not
+// the account's owner. Plain text only (no HTML to render, no remote images, nothing that runs).
+// A template sees the event, never a secret beyond the one link it was handed for this mail.
+import type { RegistryEvent } from '../events/store.js';
+
+export interface MailSubject {
+  /** The account the mail is about. */
+  account: string;
+  /** The registry's address, for links and the signature. */
+  baseUrl: string;
+  /** The secret link, for the verification and reset mails only. */
+  link?: string;
+  /** Why this address receives it: the account's own, the address it changed from or to, a new owner. */
+  role: RecipientRole;
+}
+
+export type RecipientRole = 'account' | 'previous-address' | 'new-address' | 'new-owner';
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+}
+
+const NOT_YOU = 'If this was not you, sign in and change your password now, then review your tokens and second factors.';
+
+/** The mail `event` sends to one recipient; undefined for an event no one is mailed about. */
+export function render(event: RegistryEvent, to: MailSubject): RenderedMail | undefined {
+  const body = content(event, to);
+  if (!body) return undefined;
+  const lines = [
+    `Hello ${to.account},`,
+    '',
+    body.what,
+    '',
+    `When:    ${event.createdAt}`,
+    `Account: ${to.account}`,
+    ...(event.packageName ? [`Package: ${event.packageName}`] : []),
+    ...(body.details ?? []),
+    '',
+    ...(body.action ? [body.action] : []),
+    ...(body.ifNotYou === false ? [] : ['', body.ifNotYou ?? NOT_YOU]),
+    '',
+    '-- ',
+    `Gatehouse package registry at ${to.baseUrl}`,
+  ];
+  return { subject: `[Gatehouse] ${body.subject}`, text: `${lines.join('\n')}\n` };
+}
+
+interface Content {
+  subject: string;
+  what: string;
+  details?: string[];
+  action?: string;
+  /** What to do if it was not them; false for a mail they asked for themselves. */
+  ifNotYou?: string | false;
+}
+
+function content(event: RegistryEvent, to: MailSubject): Content | undefined {
+  switch (event.type) {
+    case 'email.verification_requested':
+      return {
+        subject: 'Verify your email address',
+        what: `Someone (we hope you) asked to use ${event.data.email} for this account.`,
+        action: `Open this link to verify the address:\n\n  ${to.link ?? ''}\n\nUntil it is verified the account cannot publish or create tokens.`,
+        ifNotYou: 'If this was not you, ignore this mail: the address is not used until the link is opened.',
+      };
+    case 'password.reset_requested':
+      return {
+        subject: 'Reset your password',
+        what: 'A password reset was asked for this account.',
+        action: `Open this link to choose a new password:\n\n  ${to.link ?? ''}`,
+        ifNotYou: 'If this was not you, ignore this mail: your password stays as it is.',
+      };
+    case 'password.changed':
+      return { subject: 'Your password was changed', what: `The password of this account was changed (${event.data.via}).` };
+    case 'email.changed':
+      return {
+        subject: 'Your account email address was changed',
+        what:
+          to.role === 'previous-address'
+            ? `The email address of this account was changed from ${event.data.from} (this address) to ${event.data.to}.`
+            : `The email address of this account is now ${event.data.to} (this address), instead of ${event.data.from}.`,
+        ifNotYou:
+          'If this was not you, your account may be taken over: reply to the registry administrators ' +
+          'from this address at once, and they can restore it (see the account recovery policy).',
+      };
+    case 'mfa.enabled':
+      return {
+        subject: 'Two-factor authentication turned on',
+        what: `Two-factor authentication (${event.data.method}, ${event.data.level}) was turned on for this account.`,
+      };
+    case 'mfa.disabled':
+      return {
+        subject: 'Two-factor authentication turned off',
+        what: `Two-factor authentication (${event.data.method}) was turned off for this account.`,
+      };
+    case 'webauthn.added':
+      return {
+        subject: `${event.data.passkey ? 'Passkey' : 'Security key'} added`,
+        what: `A ${event.data.passkey ? 'passkey' : 'security key'} named "${event.data.name}" was added to this account.`,
+      };
+    case 'webauthn.removed':
+      return {
+        subject: `${event.data.passkey ? 'Passkey' : 'Security key'} removed`,
+        what: `The ${event.data.passkey ? 'passkey' : 'security key'} named "${event.data.name}" was removed from this account.`,
+      };
+    case 'recovery_codes.generated':
+      return {
+        subject: 'New recovery codes',
+        what: `${event.data.count} new recovery codes were made for this account; the old ones no longer work.`,
+      };
+    case 'recovery_code.used':
+      return {
+        subject: 'A recovery code was used',
+        what: `A recovery code was used to sign in to this account; ${event.data.remaining} remain.`,
+      };
+    case 'token.created':
+      return {
+        subject: 'A new access token was created',
+        what: `A ${event.data.readonly ? 'read-only' : 'read and write'} token (${event.data.display}…) was created for this account (${event.data.reason}).`,
+        ifNotYou: `If this was not you, revoke it (\`npm token revoke\`) and change your password now.`,
+      };
+    case 'account.locked':
+      return {
+        subject: 'Sign-in temporarily locked',
+        what: `Too many wrong ${secretName(event.data.secret)} were tried for this account, so it is locked until ${event.data.until}.`,
+        ifNotYou:
+          'If this was not you, someone is guessing: keep your password long and unique, and turn on two-factor authentication.',
+      };
+    case 'account.restricted':
+      return {
+        subject: 'Account is read-only for now',
+        what:
+          `After ${event.data.reason === 'email-change' ? 'an email address change' : 'the use of a recovery code'}, ` +
+          `this account cannot publish, create tokens or change owners or second factors until ${event.data.until}.`,
+        ifNotYou:
+          'If this was not you, contact the registry administrators now: the lock gives them time to restore the account.',
+      };
+    case 'owner.added':
+      return {
+        subject: `You are now an owner of ${event.packageName ?? 'a package'}`,
+        what: `You are now an owner of ${event.packageName ?? 'a package'}: you can publish it and manage its owners.`,
+        ifNotYou: 'If you did not expect this, you can remove yourself with `npm owner rm`.',
+      };
+    case 'account.recovered':
+      return {
+        subject: 'Your account was recovered',
+        what: `The registry administrators recovered this account after these checks: ${event.data.checks.join(', ')}.`,
+        ifNotYou: 'If you did not ask for this, contact the registry administrators now.',
+      };
+    default:
+      return undefined;
+  }
+}
+
+function secretName(secret: 'password' | 'otp' | 'recovery-code' | 'reset-token'): string {
+  switch (secret) {
+    case 'password':
+      return 'passwords';
+    case 'otp':
+      return 'one-time passwords';
+    case 'recovery-code':
+      return 'recovery codes';
+    case 'reset-token':
+      return 'reset links';
+  }
+}
