@@ -7,6 +7,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
 const SLOW = [
   'test/e2e/**/*.test.ts', // real npm, pnpm and yarn
   'test/web/browser.test.ts', // Chromium
+  'test/web/account-browser.test.ts', // Chromium
   'test/cli/**/*.test.ts', // the compiled CLI, and npm for `gatehouse import`
   'test/reliability/crash.test.ts', // server processes killed mid-publish
   'test/reliability/database-connections.test.ts', // server processes

@@ -164,6 +164,12 @@ export interface Config {
   signup: string;
   /** Hours an email verification link works. GATEHOUSE_EMAIL_VERIFICATION_HOURS */
   emailVerificationHours: number;
+  /** A web session unused for this many minutes ends (the idle timeout). GATEHOUSE_SESSION_IDLE_MINUTES */
+  sessionIdleMinutes: number;
+  /** A web session ends this many hours after sign-in, however active (the absolute timeout). GATEHOUSE_SESSION_ABSOLUTE_HOURS */
+  sessionAbsoluteHours: number;
+  /** Tokens from `npm login` (web and legacy) expire after this many hours; `npm token create` tokens do not. GATEHOUSE_LOGIN_TOKEN_HOURS */
+  loginTokenHours: number;
 }
 
 export const DEFAULTS: Config = {
@@ -223,6 +229,9 @@ export const DEFAULTS: Config = {
   mailIntervalMs: 2000,
   signup: 'on',
   emailVerificationHours: 24,
+  sessionIdleMinutes: 30,
+  sessionAbsoluteHours: 12,
+  loginTokenHours: 12,
 };
 
 const ENV_NAMES: { [K in keyof Config]: string } = {
@@ -282,6 +291,9 @@ const ENV_NAMES: { [K in keyof Config]: string } = {
   mailIntervalMs: 'GATEHOUSE_MAIL_INTERVAL_MS',
   signup: 'GATEHOUSE_SIGNUP',
   emailVerificationHours: 'GATEHOUSE_EMAIL_VERIFICATION_HOURS',
+  sessionIdleMinutes: 'GATEHOUSE_SESSION_IDLE_MINUTES',
+  sessionAbsoluteHours: 'GATEHOUSE_SESSION_ABSOLUTE_HOURS',
+  loginTokenHours: 'GATEHOUSE_LOGIN_TOKEN_HOURS',
 };
 
 export class ConfigError extends Error {}

@@ -16,6 +16,9 @@ import type { PackageService } from './domain/packages/service.js';
 import type { EventFollower } from './domain/events/follower.js';
 import type { DownloadService } from './domain/downloads/service.js';
 import type { JobRunner } from './domain/jobs/runner.js';
+import type { SessionService } from './domain/sessions/service.js';
+import type { AccountSecurityService } from './domain/sessions/account-security.js';
+import { wireSessions } from './domain/sessions/index.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import { wireTokens } from './domain/tokens/index.js';
 import { wireAccounts } from './domain/accounts/index.js';
@@ -54,6 +57,10 @@ export interface Registry {
   tokens: TokenService;
   accounts: AccountService;
   webLogins: WebLoginService;
+  /** Web sessions (the browser's sign-in cookie). */
+  sessions: SessionService;
+  /** The account security page. */
+  accountSecurity: AccountSecurityService;
   /** `npm adduser` and the /signup page. */
   signup: SignupService;
   /** The /verify-email links, and asking for a new one. */
@@ -122,7 +129,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     // Nothing else would say why counts stop appearing; the error never carries secrets.
     onError: (job, err) => process.emitWarning(`gatehouse job ${job} failed: ${(err as Error).message}`),
   });
-  const { tokens } = wireTokens({ store, clock });
+  const { tokens } = wireTokens({ store, clock, sessionTokenMs: config.loginTokenHours * HOUR_MS });
   const passwordScreen =
     deps.passwordScreen ??
     wireCredentials({
@@ -142,6 +149,20 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     store,
     clock,
   });
+  // Before the accounts domain: the web login asks its second factor; it asks their password check only when called.
+  const mfa = wireMfa({
+    store,
+    clock,
+    key: loadSecretKey(config.mfaSecretKey, config.dataDir),
+    guard: guarded.guard,
+    screen: passwordScreen,
+    checkPassword: async (user, password, context) => void (await accounts.checkPassword(user.name, password, context)),
+    setPassword: (user, password) => accounts.setPassword(user, password),
+    issuer: () => new URL(baseUrl).host,
+    newFactors: config.mfaNewFactors,
+    policy: { required: config.mfaRequiredForMaintainers, graceDays: config.mfaGraceDays },
+  });
+  const secondFactor = mfa.secondFactor;
   const { accounts, webLogins, emailDomains, signup, verification } = wireAccounts({
     store,
     tokens,
@@ -159,18 +180,15 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
       batch: Math.max(1, Math.floor(config.emailDomainBatch)),
       recheckMs: config.emailDomainRecheckHours * 60 * 60 * 1000,
     },
+    secondFactor,
   });
-  const mfa = wireMfa({
+  const { sessions, accountSecurity } = wireSessions({
     store,
     clock,
-    key: loadSecretKey(config.mfaSecretKey, config.dataDir),
-    guard: guarded.guard,
-    screen: passwordScreen,
-    checkPassword: async (user, password, context) => void (await accounts.checkPassword(user.name, password, context)),
-    setPassword: (user, password) => accounts.setPassword(user, password),
-    issuer: () => new URL(baseUrl).host,
-    newFactors: config.mfaNewFactors,
-    policy: { required: config.mfaRequiredForMaintainers, graceDays: config.mfaGraceDays },
+    accounts,
+    tokens,
+    secondFactor,
+    settings: { idleMs: config.sessionIdleMinutes * 60_000, absoluteMs: config.sessionAbsoluteHours * HOUR_MS },
   });
   const { packages } = wirePackages({
     store,
@@ -229,6 +247,8 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     tokens,
     accounts,
     webLogins,
+    sessions,
+    accountSecurity,
     signup,
     verification,
     mail,
@@ -263,6 +283,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
   };
 }
 
+const HOUR_MS = 60 * 60 * 1000;
 /** A comma-separated setting as a list, blanks dropped. */
 function listOf(setting: string): string[] {
   return setting

@@ -80,7 +80,11 @@ export type ErrorCode =
   | 'MfaRequired'
   | 'MfaNotEnabled'
   | 'MfaFactorNotAllowed'
-  | 'ProfileFieldUnsupported';
+  | 'ProfileFieldUnsupported'
+  // web sessions (domain/sessions) and their forms
+  | 'CsrfTokenInvalid'
+  | 'CrossSiteRequest'
+  | 'SessionNotFound';
 
 /**
  * HTTP status per code. npm prints any 4xx as `E<status>` followed by our `error` string,
@@ -190,6 +194,12 @@ export const ERROR_STATUS = {
   MfaFactorNotAllowed: 403,
   // A profile field this registry does not keep or does not change through the npm profile API.
   ProfileFieldUnsupported: 400,
+  // A form post from a signed-in browser without this session's CSRF token: another site may have sent it.
+  CsrfTokenInvalid: 403,
+  // Origin or Sec-Fetch-Site says another site sent this form post.
+  CrossSiteRequest: 403,
+  // No live session of yours has this id (already ended, someone else's, or never existed).
+  SessionNotFound: 404,
 } as const satisfies Record<ErrorCode, number>;
 
 /** Response headers a refusal needs (`retry-after` on a 429, `www-authenticate: OTP` for a second factor). */

@@ -12,6 +12,7 @@ import type { EmailDomainStore } from './accounts/email-domains.js';
 import type { MfaStore } from './mfa/store.js';
 import type { MailStore } from './mail/store.js';
 import type { VerificationStore } from './accounts/verification-store.js';
+import type { SessionStore } from './sessions/store.js';
 
 export interface Repositories {
   users: UserStore;
@@ -25,6 +26,7 @@ export interface Repositories {
   mfa: MfaStore;
   mail: MailStore;
   verifications: VerificationStore;
+  sessions: SessionStore;
 }
 
 export interface Store extends Repositories {

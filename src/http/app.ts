@@ -16,6 +16,7 @@ import { registerLoginRoutes } from './npm/login.js';
 import { registerMiscRoutes } from './npm/misc.js';
 import { registerDownloadRoutes } from './npm/downloads.js';
 import { registerProfileRoutes } from './npm/profile.js';
+import { registerTokenRoutes } from './npm/tokens.js';
 import { registerWebRoutes } from './web/index.js';
 
 export interface AppOptions {
@@ -73,6 +74,7 @@ export async function buildApp(registry: Registry, opts: AppOptions = {}): Promi
   registerDownloadRoutes(app, registry);
   registerLoginRoutes(app, registry);
   registerProfileRoutes(app, registry);
+  registerTokenRoutes(app, registry);
   registerDistTagRoutes(app, registry);
   registerWebRoutes(app, registry);
   registerPackageRoutes(app, registry);

@@ -1,4 +1,5 @@
-// Turns the Authorization header into a Principal, once per request (the onRequest hook below).
+// Turns the Authorization header, or on web pages the session cookie, into a Principal, once per
+// request (the onRequest hook below).
 // A bearer token costs one SHA-256 and a cached lookup; a token that is present but invalid is
 // refused rather than treated as anonymous, so a user with a revoked token finds out at once.
 // Never logs the header.
@@ -10,9 +11,22 @@ import { ANONYMOUS, enforce, tokenPrincipal, type Principal } from '../domain/ac
 import { canActAsUser } from '../domain/accounts/authorize.js';
 import { fail } from '../domain/errors.js';
 import { buildRequestContext, parseTrustedProxies } from './request-context.js';
+import { readSessionCookie } from './web/session-cookie.js';
 
-async function principalOf(registry: Registry, authorization: string | undefined): Promise<Principal> {
-  if (!authorization) return ANONYMOUS;
+/**
+ * Where a session cookie counts: page views (GET, HEAD) and the web UI's form posts, which the
+ * CSRF check (web/csrf.ts) guards. Never npm's API (`/-/…`) and never PUT, DELETE or PATCH: a
+ * cookie travels with requests another site makes the browser send, a token does not.
+ */
+function sessionMayAuthenticate(request: FastifyRequest): boolean {
+  const method = request.method;
+  if (method !== 'GET' && method !== 'HEAD' && method !== 'POST') return false;
+  return !request.url.startsWith('/-/');
+}
+
+async function principalOf(registry: Registry, request: FastifyRequest): Promise<Principal> {
+  const authorization = request.headers.authorization;
+  if (!authorization) return sessionPrincipalOf(registry, request);
   const [scheme, value] = authorization.split(' ', 2);
   if (scheme?.toLowerCase() !== 'bearer' || !value) {
     fail('Unauthenticated', 'Use a token (run `npm login`); this registry does not take passwords on every request.');
@@ -20,6 +34,24 @@ async function principalOf(registry: Registry, authorization: string | undefined
   const found = await registry.tokens.authenticate(value.trim());
   if (!found) fail('Unauthenticated', 'Your token is invalid, expired or revoked. Run `npm login` to get a new one.');
   return tokenPrincipal(found);
+}
+
+/** A cookie that names no live session is no session: the page is shown as to anyone. */
+async function sessionPrincipalOf(registry: Registry, request: FastifyRequest): Promise<Principal> {
+  if (!sessionMayAuthenticate(request)) return ANONYMOUS;
+  const secret = readSessionCookie(request, registry);
+  if (secret === undefined) return ANONYMOUS;
+  const principal = await registry.sessions.authenticate(secret);
+  if (!principal) return ANONYMOUS;
+  request.sessionSecret = secret;
+  return principal;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The cookie's secret when a web session authenticated this request, for its CSRF token only. */
+    sessionSecret?: string;
+  }
 }
 
 declare module 'fastify' {
@@ -57,8 +89,9 @@ function needsUser(request: FastifyRequest): boolean {
 export function registerWriteAuthentication(app: FastifyInstance, registry: Registry): void {
   const trustedProxies = parseTrustedProxies(registry.config.trustedProxies);
   app.decorateRequest('context', null as never);
+  app.decorateRequest('sessionSecret', undefined);
   app.addHook('onRequest', async (request) => {
-    const principal = await principalOf(registry, request.headers.authorization);
+    const principal = await principalOf(registry, request);
     if (needsUser(request)) enforce(canActAsUser(principal, 'write here'));
     request.context = buildRequestContext(request, principal, trustedProxies);
   });

@@ -76,17 +76,25 @@ export async function signInOnPage(page: Page, user: string, password: string): 
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
-/** What the page says once the sign-in went through. */
+/**
+ * Approves the login on the page shown after sign-in (it names the client that asked), as a
+ * person who recognises their own terminal does; signing in alone approves nothing.
+ */
+export async function approveOnPage(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Approve' }).click();
+}
+
+/** What the page says once the login was approved. */
 export async function signedInText(page: Page): Promise<string> {
-  const signedIn = page.getByText(/You are signed in as/);
+  const signedIn = page.getByText(/the terminal is now signed in as/);
   await signedIn.waitFor();
   return signedIn.innerText();
 }
 
 /**
  * `<client> login` with the web flow, as a person completes it: opens the URL npm prints in
- * Chromium, lets `before` act on the page first (wrong passwords, say), signs in as `user`, and
- * returns what npm printed once it got its token and exited successfully.
+ * Chromium, lets `before` act on the page first (wrong passwords, say), signs in as `user`,
+ * presses Approve, and returns what npm printed once it got its token and exited successfully.
  */
 export async function webLogin(
   client: ClientName,
@@ -104,7 +112,8 @@ export async function webLogin(
     await page.goto(loginUrl);
     await before?.(page, npm);
     await signInOnPage(page, user.name, user.password);
-    expect(await signedInText(page)).toContain(`You are signed in as ${user.name}`);
+    await approveOnPage(page);
+    expect(await signedInText(page)).toContain(`the terminal is now signed in as ${user.name}`);
   } finally {
     await browser.close();
   }

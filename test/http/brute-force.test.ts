@@ -108,7 +108,10 @@ for (const engine of ENGINES) {
       expect(refused.headers['retry-after']).toBe('1');
       expect(refused.body).toContain('<form');
       clock.advance(1000);
-      expect((await signIn(alice.password)).statusCode).toBe(200);
+      // Signed in: back to the login's page, which now asks for approval (docs/web-sessions.md).
+      const signedIn = await signIn(alice.password);
+      expect(signedIn.statusCode).toBe(303);
+      expect(signedIn.headers.location).toBe(`/login/cli/${id}`);
     });
   });
 }

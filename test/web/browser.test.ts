@@ -191,7 +191,7 @@ describe.skipIf(SKIP_BROWSER)('web UI in Chromium', () => {
         await page.close();
       });
 
-      it('web login: signing in on the page lets the CLI collect a token once, and the token works', async () => {
+      it('web login: signing in on the page and approving lets the CLI collect a token once, and the token works', async () => {
         const login = await startWebLogin(r);
         expect((await fetch(login.doneUrl)).status).toBe(202);
         const watched = await browser.newPage();
@@ -200,8 +200,12 @@ describe.skipIf(SKIP_BROWSER)('web UI in Chromium', () => {
         await page.getByLabel('Username').fill('alice');
         await page.getByLabel('Password').fill(alice.password);
         await page.getByRole('button', { name: 'Sign in' }).click();
+        // Signing in approves nothing: the page names the client and waits for Approve.
+        await page.getByRole('button', { name: 'Approve' }).waitFor();
+        expect((await fetch(login.doneUrl)).status).toBe(202);
+        await page.getByRole('button', { name: 'Approve' }).click();
         await expect.poll(() => page.locator('.done').isVisible()).toBe(true);
-        expect(await page.locator('.done').innerText()).toContain('You are signed in as alice');
+        expect(await page.locator('.done').innerText()).toContain('the terminal is now signed in as alice');
         expect(watched.cspViolations()).toEqual([]);
         await page.close();
 
@@ -216,6 +220,8 @@ describe.skipIf(SKIP_BROWSER)('web UI in Chromium', () => {
       });
 
       it('web login: a wrong password shows an error and the CLI keeps waiting', async () => {
+        // Signed out: the browser would otherwise reuse the web session the test above started.
+        await browser.context.clearCookies();
         const login = await startWebLogin(r);
         const { page } = await browser.newPage();
         await page.goto(login.loginUrl);

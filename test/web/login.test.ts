@@ -1,12 +1,14 @@
 // npm's web login over HTTP on both engines, as the CLI (POST /-/v1/login, polling doneUrl) and
 // a person on the sign-in page (form posts) drive it: the page says when and from where the login
-// was started; a second sign-in on the same link is refused and the CLI still gets the first
-// account; malformed and oversized form fields get 400; nothing carrying a token may be cached;
-// one address can hold only a few unfinished logins.
+// was started; signing in alone approves nothing, an explicit Approve does; a browser already
+// signed in approves without a password; a second approval on the same link is refused and the
+// CLI still gets the first account; malformed and oversized form fields get 400; nothing carrying
+// a token may be cached; one address can hold only a few unfinished logins.
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/engines.js';
 import { startRegistry, type TestRegistry, type TestUser } from '../support/registry.js';
+import { browser, cookieOf, csrfOf, signedInBrowser, type TestBrowser } from '../http/session-browser.js';
 
 const NPM_AGENT = 'npm/11.6.0 node/v20.19.0 linux x64 workspaces/false';
 const CLI_ADDRESS = '192.0.2.44';
@@ -57,6 +59,18 @@ for (const engine of ENGINES) {
     const formFor = (user: TestUser) =>
       `username=${encodeURIComponent(user.user.name)}&password=${encodeURIComponent(user.password)}`;
     const poll = (path: string) => r.inject({ method: 'GET', url: path });
+    /** Signs in on the login's page; the browser then holds a web session and sees the Approve form. */
+    async function signInOnPage(id: string, user: TestUser): Promise<TestBrowser> {
+      const res = await signIn(id, formFor(user));
+      expect(res.statusCode, res.body).toBe(303);
+      expect(res.headers.location).toBe(`/login/cli/${id}`);
+      return browser(r, cookieOf(res));
+    }
+    /** Presses Approve on the login's page, as `b` sees it. */
+    async function approve(id: string, b: TestBrowser) {
+      const shown = await b.get(`/login/cli/${id}`);
+      return b.post(`/login/cli/${id}/approve`, { _csrf: csrfOf(shown.body) });
+    }
     const latestSeq = () => r.registry.store.events.latestSeq();
 
     it('shows on the sign-in page when and from which address and client the login was started', async () => {
@@ -83,14 +97,51 @@ for (const engine of ENGINES) {
       expect(shown.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     });
 
-    it('approves a login once: a second sign-in gets a refusal page, and the CLI receives the first account', async () => {
+    it('approves nothing at sign-in: the page then shows who asked and waits for Approve', async () => {
+      const login = await start(CLI_ADDRESS);
+      const b = await signInOnPage(login.id, alice);
+      expect((await poll(login.donePath)).statusCode).toBe(202);
+      const shown = await b.get(`/login/cli/${login.id}`);
+      expect(shown.statusCode).toBe(200);
+      expect(shown.body).toContain('You are signed in as <strong>alice</strong>');
+      expect(shown.body).toContain(CLI_ADDRESS);
+      expect(shown.body).toContain(NPM_AGENT);
+      expect(shown.body).toContain(`<form method="post" action="/login/cli/${login.id}/approve"`);
+      expect(shown.body).not.toContain('name="password"');
+      expect((await approve(login.id, b)).body).toContain('the terminal is now signed in as <strong>alice</strong>');
+      expect((await poll(login.donePath)).statusCode).toBe(200);
+    });
+
+    it('reuses a web session the browser already has: no password, still an Approve', async () => {
+      const b = await signedInBrowser(r, alice);
       const login = await start();
-      expect((await signIn(login.id, formFor(alice))).body).toContain('You are signed in as <strong>alice</strong>');
+      const shown = await b.get(`/login/cli/${login.id}`);
+      expect(shown.body).not.toContain('name="password"');
+      expect(shown.body).toContain('<button type="submit">Approve</button>');
+      expect((await poll(login.donePath)).statusCode).toBe(202);
+      expect((await approve(login.id, b)).statusCode).toBe(200);
+      expect((await poll(login.donePath)).statusCode).toBe(200);
+    });
+
+    it('refuses an approval from a visitor who is not signed in', async () => {
+      const login = await start();
+      const res = await browser(r).post(`/login/cli/${login.id}/approve`, {});
+      expect(res.statusCode).toBe(401);
+      expect(res.body).toContain('name="password"');
+      expect((await poll(login.donePath)).statusCode).toBe(202);
+    });
+
+    it('approves a login once: a second approval gets a refusal page, and the CLI receives the first account', async () => {
+      const login = await start();
+      const a = await signInOnPage(login.id, alice);
+      const m = await signInOnPage(login.id, mallory);
+      const mallorysPage = await m.get(`/login/cli/${login.id}`);
+      expect((await approve(login.id, a)).body).toContain('signed in as <strong>alice</strong>');
       const before = await latestSeq();
-      const second = await signIn(login.id, formFor(mallory));
+      const second = await m.post(`/login/cli/${login.id}/approve`, { _csrf: csrfOf(mallorysPage.body) });
       expect(second.statusCode).toBe(409);
-      expect(second.body).not.toContain('signed in as');
-      expect(second.body).not.toContain('<form method="post"');
+      expect(second.body).not.toContain('signed in as <strong>mallory');
+      expect(second.body).not.toContain('<form method="post" action="/login/cli');
       expect(await latestSeq()).toBe(before);
       // The page refuses too, instead of offering the form again.
       expect((await page(login.id)).statusCode).toBe(409);
@@ -144,7 +195,7 @@ for (const engine of ENGINES) {
       const waiting = await poll(login.donePath);
       expect(waiting.statusCode).toBe(202);
       expect(waiting.headers['cache-control']).toBe('no-store');
-      await signIn(login.id, formFor(alice));
+      await approve(login.id, await signInOnPage(login.id, alice));
       const done = await poll(login.donePath);
       expect(done.statusCode).toBe(200);
       expect(done.json<{ token: string }>().token).toMatch(/^gth_/);

@@ -1,7 +1,15 @@
 // Who may act on an account: their own (whoami, their tokens, writes that need a signed-in
 // user) and looking up others, and who may approve a CLI's web login. One function per decision,
 // answering for every kind of principal; never throws (`enforce` does).
-import { assertNever, notSupported, type Decision, type Principal, type TokenPrincipal } from '../access/principal.js';
+import {
+  assertNever,
+  notSupported,
+  type Decision,
+  type Denial,
+  type Principal,
+  type SessionPrincipal,
+  type TokenPrincipal,
+} from '../access/principal.js';
 
 /** Anything done as a signed-in user through a token; read-only tokens included (they read, and revoke themselves). */
 export function canActAsUser(principal: Principal, action: string): Decision<TokenPrincipal> {
@@ -19,19 +27,45 @@ export function canActAsUser(principal: Principal, action: string): Decision<Tok
 }
 
 /**
- * Approving a CLI's web login on its sign-in page. The password typed there proves who signs in,
- * so the page's own caller may be anyone; a web session (which would approve without a password)
- * and a CI identity (which is no person) are not supported yet.
+ * The web UI's own account pages and forms (the account page, revoking sessions and tokens,
+ * signing out): only a signed-in browser. An API token never drives them, so a leaked read-only
+ * token cannot end sessions or revoke other tokens.
  */
-export function canApproveWebLogin(principal: Principal): Decision {
+export function canUseWebAccount(principal: Principal, action: string): Decision<SessionPrincipal> {
   switch (principal.kind) {
     case 'anonymous':
-    case 'user':
-      return { ok: true, principal };
+      return { ok: false, code: 'Unauthenticated', reason: `Sign in at /login to ${action}.` };
     case 'session':
+      return { ok: true, principal };
+    case 'user':
+      return tokenOnWebPage(action);
+    case 'trusted-publisher':
+      return notSupported(principal, action);
+    default:
+      return assertNever(principal);
+  }
+}
+
+/**
+ * Approving a CLI's web login on its sign-in page: a person signed in on the web (with a password
+ * just now, or a session they already had), who then presses Approve. A token cannot approve: it
+ * would let any token, even a read-only one, mint a full one.
+ */
+export function canApproveWebLogin(principal: Principal): Decision<SessionPrincipal> {
+  switch (principal.kind) {
+    case 'anonymous':
+      return { ok: false, code: 'Unauthenticated', reason: 'Sign in on this page first, then approve the login.' };
+    case 'session':
+      return { ok: true, principal };
+    case 'user':
+      return tokenOnWebPage('approve a login');
     case 'trusted-publisher':
       return notSupported(principal, 'approve a login');
     default:
       return assertNever(principal);
   }
+}
+
+function tokenOnWebPage(action: string): Denial {
+  return { ok: false, code: 'PrincipalNotSupported', reason: `An API token cannot ${action}; sign in on the web instead.` };
 }

@@ -7,6 +7,7 @@ import type { GuessGuard } from '../access/guess-guard.js';
 import { AccountService } from './service.js';
 import { PasswordGate } from './password-gate.js';
 import { WebLoginService } from './web-login.js';
+import type { SecondFactor } from '../access/second-factor.js';
 import type { PasswordScreen } from './password-screen.js';
 import type { JobRunner } from '../jobs/runner.js';
 import { EmailDomains, type MailDomainResolver } from './email-domains.js';
@@ -45,6 +46,8 @@ export interface AccountsDeps {
   guard?: GuessGuard;
   /** Whether anyone may sign up (the `signup` setting). */
   signupEnabled: boolean;
+  /** Asked when a web login is approved. */
+  secondFactor?: SecondFactor;
 }
 
 export interface AccountsDomain {
@@ -80,7 +83,13 @@ export function wireAccounts(deps: AccountsDeps): AccountsDomain {
     emailDomains,
     guard: deps.guard,
   });
-  const webLogins = new WebLoginService({ store, tokens, accounts, clock, pendingPerIp: deps.pendingWebLoginsPerIp });
+  const webLogins = new WebLoginService({
+    store,
+    tokens,
+    clock,
+    pendingPerIp: deps.pendingWebLoginsPerIp,
+    secondFactor: deps.secondFactor,
+  });
   const signup = new SignupService({
     store,
     tokens,

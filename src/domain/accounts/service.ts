@@ -154,7 +154,7 @@ export class AccountService {
     const user = await this.checkPassword(name, password, context);
     await secondStep?.(user);
     const token = await this.store.transaction(async (tx) => {
-      const { secret } = await this.tokens.create(tx, user, { reason: 'login' });
+      const { secret } = await this.tokens.create(tx, user, { reason: 'login', kind: 'session' });
       await tx.events.append({
         type: 'user.login',
         actor: userActor(user),

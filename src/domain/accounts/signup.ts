@@ -93,7 +93,7 @@ export class SignupService {
         createdAt,
       });
       if (!opts.token) return { user };
-      const { secret } = await this.deps.tokens.create(tx, user, { reason: 'signup' });
+      const { secret } = await this.deps.tokens.create(tx, user, { reason: 'signup', kind: 'session' });
       return { user, token: secret };
     });
   }

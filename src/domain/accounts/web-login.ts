@@ -1,12 +1,13 @@
-// npm's web login: the CLI opens a session (POST /-/v1/login), a person signs in on its page,
-// the CLI's poll of doneUrl collects a token once. A session is approved at most once, shows who
-// asked for it, expires, and one address can hold only a few open. Never stores a done secret or
-// a token: the secret is kept as a SHA-256 and the token is minted by the poll that collects it.
+// npm's web login: the CLI opens a login (POST /-/v1/login), a person signed in on the web sees
+// which client asked and presses Approve (with their second factor when the account has one),
+// the CLI's poll of doneUrl collects a session token once. Signing in alone approves nothing: a
+// link someone else sent must not hand them your token. A login is approved at most once,
+// expires, and one address can hold only a few open. Never stores a done secret or a token: the
+// secret is kept as a SHA-256 and the token is minted by the poll that collects it.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Store } from '../store.js';
 import type { User } from './store.js';
 import type { TokenService } from '../tokens/service.js';
-import type { AccountService } from './service.js';
 import type { LoginRequester, WebLogin } from './web-login-store.js';
 import { fail } from '../errors.js';
 import { dateOf, systemClock, type Clock } from '../clock.js';
@@ -14,6 +15,7 @@ import type { RequestContext } from '../access/context.js';
 import { enforce } from '../access/principal.js';
 import { canApproveWebLogin } from './authorize.js';
 import { userActor } from '../access/actor.js';
+import { NO_SECOND_FACTOR, type SecondFactor } from '../access/second-factor.js';
 
 export const WEB_LOGIN_TTL_MS = 10 * 60 * 1000;
 const MAX_USER_AGENT = 200;
@@ -21,8 +23,9 @@ const MAX_USER_AGENT = 200;
 export interface WebLoginDeps {
   store: Store;
   tokens: TokenService;
-  accounts: AccountService;
   pendingPerIp: number;
+  /** Asked at approval; none by default. */
+  secondFactor?: SecondFactor;
   clock?: Clock;
 }
 
@@ -81,11 +84,19 @@ export class WebLoginService {
     return login;
   }
 
-  /** The person signed in on the page: the waiting CLI may now collect a token. Only once. */
-  async approve(context: RequestContext, id: string, name: string, password: unknown): Promise<User> {
-    enforce(canApproveWebLogin(context.principal));
+  /** Whether approving asks this user for a second factor (the page shows the code field). */
+  async asksSecondFactor(user: User): Promise<boolean> {
+    return (this.deps.secondFactor ?? NO_SECOND_FACTOR).required(user, 'auth');
+  }
+
+  /**
+   * The signed-in person pressed Approve: the waiting CLI may now collect a token. Only once. With
+   * a second factor on the account, `code` (from the form) must pass it too.
+   */
+  async approve(context: RequestContext, id: string, code?: string): Promise<User> {
+    const { user } = enforce(canApproveWebLogin(context.principal));
     const login = await this.pending(id);
-    const user = await this.deps.accounts.checkPassword(name, password, context);
+    if (await this.asksSecondFactor(user)) await (this.deps.secondFactor ?? NO_SECOND_FACTOR).verify(user, context, code);
     await this.deps.store.transaction(async (tx) => {
       const at = this.now().toISOString();
       // The conditional update is the real check: two sign-ins racing past `pending` cannot both win.
@@ -110,7 +121,7 @@ export class WebLoginService {
         fail('WebLoginNotFound', 'This login was already completed.');
       const user = await tx.users.byId(userId);
       if (!user) fail('UserNotFound', 'The account for this login no longer exists.');
-      const { secret } = await this.deps.tokens.create(tx, user, { reason: 'web login' });
+      const { secret } = await this.deps.tokens.create(tx, user, { reason: 'web login', kind: 'session' });
       return secret;
     });
   }

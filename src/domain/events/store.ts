@@ -26,7 +26,7 @@ export interface EventPayloads {
   'account.restricted': { reason: 'email-change' | 'recovery-code'; until: string };
   'account.recovered': { by: 'admin'; checks: string[] };
   'session.created': { session: string; via: 'password' | 'passkey' };
-  'session.revoked': { session: string; by: 'user' | 'sign-out' | 'expiry' | 'admin' };
+  'session.revoked': { session: string; by: 'user' | 'sign-out' | 'expiry' | 'admin' | 'rotation' };
   'token.created': { tokenId: number; display: string; readonly: boolean; reason: string };
   'token.revoked': { tokenId: number; display: string };
   'package.published': { tag: string; integrity: string; size: number; legacyName?: string[] };

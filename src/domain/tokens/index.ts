@@ -8,6 +8,8 @@ export interface TokensDeps {
   store: Store;
   /** Token expiry and how long authentications stay cached. */
   clock: Clock;
+  /** How long a token from a login (`npm login`, either flow) lives, in ms. */
+  sessionTokenMs?: number;
 }
 
 export interface TokensDomain {
@@ -15,5 +17,5 @@ export interface TokensDomain {
 }
 
 export function wireTokens(deps: TokensDeps): TokensDomain {
-  return { tokens: new TokenService(deps.store, deps.clock) };
+  return { tokens: new TokenService(deps.store, deps.clock, deps.sessionTokenMs) };
 }

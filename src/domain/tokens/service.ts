@@ -6,7 +6,7 @@
 // must never push a live token out of the cache the read fast path answers from.
 import type { Repositories, Store } from '../store.js';
 import type { User } from '../accounts/store.js';
-import type { TokenRecord } from './store.js';
+import type { TokenKind, TokenRecord } from './store.js';
 import type { RequestContext } from '../access/context.js';
 import { enforce } from '../access/principal.js';
 import { canActAsUser } from '../accounts/authorize.js';
@@ -22,6 +22,8 @@ export interface Authenticated {
 }
 
 const CACHE_MS = 10_000;
+/** npm's public registry gives `npm login` tokens a 12-hour life; the setting loginTokenHours overrides it. */
+export const DEFAULT_SESSION_TOKEN_MS = 12 * 60 * 60 * 1000;
 /** Issued tokens (live, revoked or expired) remembered at once; only real rows can enter. */
 const KNOWN_MAX = 10_000;
 /** Well-formed tokens never issued: least recently seen go first, so a flood only evicts itself. */
@@ -37,23 +39,38 @@ export class TokenService {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock = systemClock,
+    /** How long a session token (from a login) lives, in ms. */
+    private readonly sessionTokenMs: number = DEFAULT_SESSION_TOKEN_MS,
   ) {}
 
-  /** Issues a token inside the caller's transaction, writing the token.created event. Scopes default to all. */
+  /**
+   * Issues a token inside the caller's transaction, writing the token.created event. Scopes
+   * default to all. A `session` token (what a login hands out) expires after the configured
+   * lifetime unless `expiresAt` says otherwise; an automation token (the default) never does.
+   */
   async create(
     tx: Repositories,
     user: User,
-    opts: { scopes?: readonly TokenScope[]; expiresAt?: string | null; reason: string },
+    opts: { scopes?: readonly TokenScope[]; expiresAt?: string | null; reason: string; kind?: TokenKind },
   ) {
     const secret = generateToken();
-    const createdAt = this.now().toISOString();
+    const now = this.now();
+    const createdAt = now.toISOString();
+    const kind = opts.kind ?? 'automation';
+    const expiresAt =
+      opts.expiresAt !== undefined
+        ? opts.expiresAt
+        : kind === 'session'
+          ? new Date(now.getTime() + this.sessionTokenMs).toISOString()
+          : null;
     const record = await tx.tokens.insert({
       userId: user.id,
       tokenHash: hashToken(secret),
       display: displayToken(secret),
       scopes: opts.scopes ?? ALL_SCOPES,
       createdAt,
-      expiresAt: opts.expiresAt ?? null,
+      expiresAt,
+      kind,
     });
     await tx.events.append({
       type: 'token.created',
@@ -102,18 +119,45 @@ export class TokenService {
     const hash = hashToken(secret);
     const found = await this.store.tokens.byHash(hash);
     if (!found || found.user.id !== user.id || found.token.revokedAt) return false;
+    await this.revokeOwned(user, found.token);
+    return true;
+  }
+
+  /**
+   * Revokes `user`'s own live token `tokenId` (the account page's revoke button, after its own
+   * decision); false if there was nothing of theirs to revoke.
+   */
+  async revokeById(user: User, tokenId: number): Promise<boolean> {
+    const token = (await this.store.tokens.forUser(user.id)).find((t) => t.id === tokenId);
+    if (!token || token.revokedAt) return false;
+    await this.revokeOwned(user, token);
+    return true;
+  }
+
+  private async revokeOwned(user: User, token: TokenRecord): Promise<void> {
     await this.store.transaction(async (tx) => {
       const at = this.now().toISOString();
-      await tx.tokens.revoke(found.token.id, at);
+      await tx.tokens.revoke(token.id, at);
       await tx.events.append({
         type: 'token.revoked',
         actor: userActor(user),
-        data: { tokenId: found.token.id, display: found.token.display },
+        data: { tokenId: token.id, display: token.display },
         createdAt: at,
       });
     });
-    this.forget(found.token.id);
-    return true;
+    this.forget(token.id);
+  }
+
+  /** `npm token revoke`: revokes the asker's own live token `tokenId`; false if there was none. */
+  async revokeOwn(context: RequestContext, tokenId: number): Promise<boolean> {
+    const { user } = enforce(canActAsUser(context.principal, 'revoke a token'));
+    return this.revokeById(user, tokenId);
+  }
+
+  /** `npm token list`: the asker's own tokens that still work, oldest first. */
+  async listOwn(context: RequestContext): Promise<TokenRecord[]> {
+    const { user } = enforce(canActAsUser(context.principal, 'list your tokens'));
+    return (await this.store.tokens.forUser(user.id)).filter((token) => this.live({ user, token }) !== undefined);
   }
 
   /** Drops every cached answer for this user's tokens (their account changed: a verified address). */

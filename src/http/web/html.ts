@@ -44,7 +44,20 @@ export const CSP = [
   "base-uri 'none'",
 ].join('; ');
 
-export function layout(title: string, body: SafeHtml, user?: string): SafeHtml {
+/** Who is signed in, for the header: their name and the sign-out form's CSRF field. */
+export interface Viewer {
+  name: string;
+  csrf: SafeHtml;
+}
+
+/** The header's account corner: the signed-in name and Sign out, or a link to the account page. */
+function accountCorner(viewer: Viewer | undefined): SafeHtml {
+  if (!viewer) return html`<a class="account" href="/account">Account</a>`;
+  return html`<a class="who" href="/account">${viewer.name}</a>
+    <form class="signout" method="post" action="/logout">${viewer.csrf}<button type="submit">Sign out</button></form>`;
+}
+
+export function layout(title: string, body: SafeHtml, viewer?: Viewer): SafeHtml {
   return html`<!doctype html>
     <html lang="en">
       <head>
@@ -59,7 +72,7 @@ export function layout(title: string, body: SafeHtml, user?: string): SafeHtml {
           <form class="search" action="/search" method="get" role="search">
             <input type="search" name="q" placeholder="Search packages" aria-label="Search packages" />
           </form>
-          ${user ? html`<span class="who">${user}</span>` : ''}
+          ${accountCorner(viewer)}
         </header>
         <main>${body}</main>
         <footer class="site"><a href="/">Home</a> · <a href="/policies/unpublish">Unpublish policy</a></footer>

@@ -11,11 +11,15 @@ import { registerPolicyPages } from './policies.js';
 import { registerPageNegotiation } from './negotiation.js';
 import { registerSignupPages } from './signup.js';
 import { registerVerifyEmailPages } from './verify-email.js';
+import { registerSessionPages } from './session.js';
+import { registerAccountPages } from './account.js';
+import { registerCsrfCheck } from './csrf.js';
 
 const STYLESHEET = readFileSync(new URL('../../../static/style.css', import.meta.url));
 
 export function registerWebRoutes(app: FastifyInstance, registry: Registry): void {
   registerPageNegotiation(app);
+  registerCsrfCheck(app, registry);
   app.get('/static/style.css', async (_request, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(STYLESHEET),
   );
@@ -25,4 +29,6 @@ export function registerWebRoutes(app: FastifyInstance, registry: Registry): voi
   registerLoginPages(app, registry);
   registerSignupPages(app, registry);
   registerVerifyEmailPages(app, registry);
+  registerSessionPages(app, registry);
+  registerAccountPages(app, registry);
 }

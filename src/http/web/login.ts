@@ -1,13 +1,17 @@
-// The sign-in page of npm's web login: the CLI printed this page's URL and is polling doneUrl;
-// signing in here lets that poll collect a token. A plain form post: no script runs. The page
-// says when and from where the login was started, so a person can spot one they did not start.
-import type { FastifyInstance, FastifyReply } from 'fastify';
+// The sign-in page of npm's web login: the CLI printed this page's URL and is polling doneUrl.
+// Signing in here starts a web session, like /login; a browser already signed in skips that.
+// Either way the page then says which client asked (address, User-Agent, when) and waits for an
+// explicit Approve, a CSRF-checked post (with the second factor when the account has one): a
+// link someone else sent must not hand them a token just because its victim signed in.
+// Plain form posts: no script runs.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry } from '../../registry.js';
-import { fail, isGatehouseError, type GatehouseError } from '../../domain/errors.js';
+import { isGatehouseError, type GatehouseError } from '../../domain/errors.js';
 import type { WebLogin } from '../../domain/accounts/web-login-store.js';
-import { auditedLogin } from '../login-audit.js';
 import { html, layout, sendPage } from './html.js';
 import { time } from './format.js';
+import { csrfInput, viewerOf } from './csrf.js';
+import { afterSignIn, credentialFields, errorLine, signInBrowser } from './session.js';
 
 function requested(login: WebLogin) {
   const { ip, userAgent } = login.requestedBy;
@@ -15,75 +19,103 @@ function requested(login: WebLogin) {
     This login was started at ${time(login.createdAt)} from <strong>${ip || 'an unknown address'}</strong> ${userAgent
       ? html`by <code>${userAgent}</code>`
       : ''}.
-    If you did not just run <code>npm login</code> there, do not sign in: whoever did would receive your token.
+    If you did not just run <code>npm login</code> there, do not approve it: whoever did would receive a token for your account.
   </p>`;
 }
 
-function form(login: WebLogin, error?: string, name = '') {
+function signInForm(login: WebLogin, failed?: GatehouseError, name = '') {
   return html`<h1>Sign in to finish <code>npm login</code></h1>
-    ${requested(login)} ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
-    <form method="post" action="/login/cli/${login.id}" class="signin">
-      <label>Username <input name="username" autocomplete="username" required value="${name}" /></label>
-      <label>Password <input name="password" type="password" autocomplete="current-password" required /></label>
-      <button type="submit">Sign in</button>
+    ${requested(login)} ${errorLine(failed)}
+    <form method="post" action="/login/cli/${login.id}" class="signin">${credentialFields(name)}</form>`;
+}
+
+function approvalForm(request: FastifyRequest, login: WebLogin, name: string, askCode: boolean, failed?: GatehouseError) {
+  return html`<h1>Approve <code>npm login</code>?</h1>
+    <p>You are signed in as <strong>${name}</strong>.</p>
+    ${requested(login)} ${errorLine(failed)}
+    <form method="post" action="/login/cli/${login.id}/approve" class="approve">
+      ${csrfInput(request)}
+      ${askCode
+        ? html`<label>One-time code <input name="code" inputmode="numeric" autocomplete="one-time-code" required /></label>`
+        : ''}
+      <button type="submit">Approve</button>
     </form>`;
 }
 
-/** The link cannot be used (expired, used, already signed in on): say so, without a form. */
-function refusal(reply: FastifyReply, err: GatehouseError): FastifyReply {
-  const title = err.code === 'WebLoginAlreadyApproved' ? 'Already signed in' : 'Link expired';
+/** The link cannot be used (expired, used, already approved): say so, without a form. */
+function refusal(request: FastifyRequest, reply: FastifyReply, err: GatehouseError): FastifyReply {
+  const title = err.code === 'WebLoginAlreadyApproved' ? 'Already approved' : 'Link expired';
   const body = html`<h1>${title}</h1>
     <p class="refused">${err.message}</p>`;
-  return sendPage(reply.headers(err.headers), layout('Sign in', body), err.status);
+  return sendPage(reply.headers(err.headers), layout('Sign in', body, viewerOf(request)), err.status);
 }
 
-/** attacker-controlled: a form may repeat a field (`username=a&username=b`) or send JSON. */
-function signInFields(body: unknown): { username: string; password: string } {
-  const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-  const { username, password } = fields;
-  if (typeof username !== 'string' || typeof password !== 'string') {
-    fail('BadRequest', 'Fill in the username and the password, once each.');
+function isLinkRefusal(err: GatehouseError): boolean {
+  return err.code === 'WebLoginNotFound' || err.code === 'WebLoginAlreadyApproved';
+}
+
+/** The page for a pending login: sign in first, or approve when this browser is signed in. */
+async function pendingPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  registry: Registry,
+  id: string,
+  failed?: GatehouseError,
+) {
+  let login: WebLogin;
+  try {
+    login = await registry.webLogins.pending(id);
+  } catch (err) {
+    if (!isGatehouseError(err)) throw err;
+    return refusal(request, reply, err);
   }
-  return { username, password };
+  const principal = request.context.principal;
+  const status = failed?.status ?? 200;
+  if (failed) reply.headers(failed.headers);
+  if (principal.kind !== 'session') {
+    const typed = (request.body as { username?: unknown } | undefined)?.username;
+    const body = signInForm(login, failed, typeof typed === 'string' ? typed : '');
+    return sendPage(reply, layout('Sign in', body), status);
+  }
+  const askCode = await registry.webLogins.asksSecondFactor(principal.user);
+  const body = approvalForm(request, login, principal.user.name, askCode, failed);
+  return sendPage(reply, layout('Approve login', body, viewerOf(request)), status);
 }
 
 export function registerLoginPages(app: FastifyInstance, registry: Registry): void {
-  app.get<{ Params: { id: string } }>('/login/cli/:id', async (request, reply) => {
+  app.get<{ Params: { id: string } }>('/login/cli/:id', async (request, reply) =>
+    pendingPage(request, reply, registry, request.params.id),
+  );
+
+  // Signing in on the page: a web session, then back to the page, which now asks for approval.
+  app.post<{ Params: { id: string } }>('/login/cli/:id', async (request, reply) => {
+    const id = request.params.id;
     try {
-      const login = await registry.webLogins.pending(request.params.id);
-      return sendPage(reply, layout('Sign in', form(login)));
+      await registry.webLogins.pending(id);
+      const { notice } = await signInBrowser(request, reply, registry);
+      return afterSignIn(reply, `/login/cli/${encodeURIComponent(id)}`, notice);
     } catch (err) {
       if (!isGatehouseError(err)) throw err;
-      return refusal(reply, err);
+      if (isLinkRefusal(err)) return refusal(request, reply, err);
+      return pendingPage(request, reply, registry, id, err);
     }
   });
 
-  app.post<{ Params: { id: string } }>('/login/cli/:id', async (request, reply) => {
+  // The id in the path finishes someone's pending login: the access log shows the route only.
+  app.post<{ Params: { id: string } }>('/login/cli/:id/approve', { config: { secretInPath: true } }, async (request, reply) => {
     const id = request.params.id;
-    const typed = (request.body as { username?: unknown } | undefined)?.username;
-    const name = typeof typed === 'string' ? typed : '';
+    const code = (request.body as { code?: unknown } | undefined)?.code;
     try {
-      const { username, password } = signInFields(request.body);
-      const user = await auditedLogin(request, username, 'web', () =>
-        registry.webLogins.approve(request.context, id, username, password),
-      );
-      const done = html`<h1>Signed in</h1>
+      const user = await registry.webLogins.approve(request.context, id, typeof code === 'string' ? code : undefined);
+      const done = html`<h1>Login approved</h1>
         <p class="done">
-          You are signed in as <strong>${user.name}</strong>. You can close this page and return to your terminal.
+          You approved the login; the terminal is now signed in as <strong>${user.name}</strong>. You can close this page.
         </p>`;
-      return sendPage(reply, layout('Signed in', done));
+      return sendPage(reply, layout('Login approved', done, viewerOf(request)));
     } catch (err) {
       if (!isGatehouseError(err)) throw err;
-      if (err.code === 'WebLoginNotFound' || err.code === 'WebLoginAlreadyApproved') return refusal(reply, err);
-      // A wrong password and the like: the same form again, for the same still-pending login.
-      let login: WebLogin;
-      try {
-        login = await registry.webLogins.pending(id);
-      } catch (again) {
-        if (!isGatehouseError(again)) throw again;
-        return refusal(reply, again);
-      }
-      return sendPage(reply.headers(err.headers), layout('Sign in', form(login, err.message, name)), err.status);
+      if (isLinkRefusal(err)) return refusal(request, reply, err);
+      return pendingPage(request, reply, registry, id, err);
     }
   });
 }

@@ -1,21 +1,24 @@
 // The sign-up page: the same account `npm adduser` makes (domain/accounts/signup.ts), through a
 // plain form post. A refusal shows the form again with the reason and its code; the password is
 // never echoed back. What to do next (open the mailed link, then `npm login`) is on the page.
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry } from '../../registry.js';
 import { isGatehouseError } from '../../domain/errors.js';
 import { html, layout, sendPage } from './html.js';
 import { PAGE_ONLY } from './negotiation.js';
+import { csrfInput } from './csrf.js';
 
 interface Typed {
   name: string;
   email: string;
 }
 
-function form(typed: Typed, error?: { code: string; message: string }) {
+// A signed-in browser's post must carry its session's CSRF token (csrf.ts); the field is empty otherwise.
+function form(request: FastifyRequest, typed: Typed, error?: { code: string; message: string }) {
   return html`<h1>Create an account</h1>
     ${error ? html`<p class="error" role="alert" data-code="${error.code}">${error.message}</p>` : ''}
     <form method="post" action="/signup" class="signin">
+      ${csrfInput(request)}
       <label>Username <input name="name" autocomplete="username" required value="${typed.name}" /></label>
       <label>Email <input name="email" type="email" autocomplete="email" required value="${typed.email}" /></label>
       <label>Password <input name="password" type="password" autocomplete="new-password" required /></label>
@@ -37,9 +40,9 @@ export function field(body: unknown, name: string): string {
 }
 
 export function registerSignupPages(app: FastifyInstance, registry: Registry): void {
-  app.get('/signup', { constraints: PAGE_ONLY }, async (_request, reply) => {
+  app.get('/signup', { constraints: PAGE_ONLY }, async (request, reply) => {
     if (!registry.signup.enabled) return closed(reply);
-    return sendPage(reply, layout('Sign up', form({ name: '', email: '' })));
+    return sendPage(reply, layout('Sign up', form(request, { name: '', email: '' })));
   });
 
   app.post('/signup', async (request, reply) => {
@@ -57,7 +60,7 @@ export function registerSignupPages(app: FastifyInstance, registry: Registry): v
     } catch (err) {
       if (!isGatehouseError(err)) throw err;
       if (err.code === 'SignupClosed') return closed(reply);
-      return sendPage(reply.headers(err.headers), layout('Sign up', form(typed, err)), err.status);
+      return sendPage(reply.headers(err.headers), layout('Sign up', form(request, typed, err)), err.status);
     }
   });
 }

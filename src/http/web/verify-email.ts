@@ -2,11 +2,12 @@
 // its reader got the mail). A refused link (forged, used, expired, another account's) gets a
 // page saying which, with its code, and changes nothing. Also the page and the API that send a
 // new link: the page proves the account by its password, the API by the caller's token.
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry } from '../../registry.js';
 import { isGatehouseError, type GatehouseError } from '../../domain/errors.js';
 import { html, layout, sendPage } from './html.js';
 import { PAGE_ONLY } from './negotiation.js';
+import { csrfInput } from './csrf.js';
 import { field } from './signup.js';
 
 const TITLES: Partial<Record<string, string>> = {
@@ -22,10 +23,12 @@ function refusal(reply: FastifyReply, err: GatehouseError): FastifyReply {
   return sendPage(reply.headers(err.headers), layout('Verify email', body), err.status);
 }
 
-function resendForm(error?: GatehouseError) {
+// A signed-in browser's post must carry its session's CSRF token (csrf.ts); the field is empty otherwise.
+function resendForm(request: FastifyRequest, error?: GatehouseError) {
   return html`<h1>Send a new verification link</h1>
     ${error ? html`<p class="error" role="alert" data-code="${error.code}">${error.message}</p>` : ''}
     <form method="post" action="/verify-email" class="signin">
+      ${csrfInput(request)}
       <label>Username <input name="username" autocomplete="username" required /></label>
       <label>Password <input name="password" type="password" autocomplete="current-password" required /></label>
       <button type="submit">Send link</button>
@@ -49,8 +52,8 @@ export function registerVerifyEmailPages(app: FastifyInstance, registry: Registr
     }
   });
 
-  app.get('/verify-email', { constraints: PAGE_ONLY }, async (_request, reply) =>
-    sendPage(reply, layout('Verify email', resendForm())),
+  app.get('/verify-email', { constraints: PAGE_ONLY }, async (request, reply) =>
+    sendPage(reply, layout('Verify email', resendForm(request))),
   );
 
   app.post('/verify-email', async (request, reply) => {
@@ -65,7 +68,7 @@ export function registerVerifyEmailPages(app: FastifyInstance, registry: Registr
       return sendPage(reply, layout('Link sent', body), 202);
     } catch (err) {
       if (!isGatehouseError(err)) throw err;
-      return sendPage(reply.headers(err.headers), layout('Verify email', resendForm(err)), err.status);
+      return sendPage(reply.headers(err.headers), layout('Verify email', resendForm(request, err)), err.status);
     }
   });
 

@@ -1,9 +1,22 @@
 // Kysely implementation of the append-only event log.
-import type { Kysely } from 'kysely';
-import type { DB } from './schema.js';
+import type { Kysely, Selectable } from 'kysely';
+import type { DB, EventsTable } from './schema.js';
 import type { EventStore, RegistryEvent } from '../../domain/events/store.js';
 import { canonicalJson } from '../../domain/events/encoding.js';
 import { actorColumns, actorFrom } from './actors.js';
+
+/** A stored row as the event it is. Only append writes these rows, and append only takes a payload of the event's own type. */
+export function toEvent(row: Selectable<EventsTable>): RegistryEvent {
+  return {
+    seq: Number(row.seq),
+    type: row.type,
+    actor: actorFrom(row.actor_kind, row.actor_id),
+    packageName: row.package_name,
+    version: row.version,
+    data: JSON.parse(row.data) as unknown,
+    createdAt: row.created_at,
+  } as RegistryEvent;
+}
 
 export function eventStore(db: Kysely<DB>): EventStore {
   return {
@@ -27,19 +40,7 @@ export function eventStore(db: Kysely<DB>): EventStore {
     },
     async since(seq, limit) {
       const rows = await db.selectFrom('events').selectAll().where('seq', '>', seq).orderBy('seq').limit(limit).execute();
-      // Only append writes these rows, and append only takes a payload of the event's own type.
-      return rows.map(
-        (row) =>
-          ({
-            seq: Number(row.seq),
-            type: row.type,
-            actor: actorFrom(row.actor_kind, row.actor_id),
-            packageName: row.package_name,
-            version: row.version,
-            data: JSON.parse(row.data) as unknown,
-            createdAt: row.created_at,
-          }) as RegistryEvent,
-      );
+      return rows.map(toEvent);
     },
     async latestSeq() {
       const row = await db

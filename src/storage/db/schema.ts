@@ -24,6 +24,8 @@ export interface TokensTable {
   created_at: string;
   expires_at: string | null;
   revoked_at: string | null;
+  /** A TokenKind: 'session' (from a login, expires) or 'automation' (migration 009). */
+  kind: Generated<string>;
 }
 
 export interface PackagesTable {
@@ -237,6 +239,21 @@ export interface EmailVerificationsTable {
   verified_at: string | null;
 }
 
+/** A signed-in browser (migration 009); the cookie's secret is kept only as its SHA-256. */
+export interface WebSessionsTable {
+  id: string;
+  secret_hash: string;
+  user_id: number;
+  created_at: string;
+  /** Moves forward as the browser is used (at most once a minute): the idle timeout counts from it. */
+  last_seen_at: string;
+  /** The absolute timeout: no use after this, however active. */
+  expires_at: string;
+  revoked_at: string | null;
+  ip: string;
+  user_agent: string;
+}
+
 export interface DB {
   users: UsersTable;
   tokens: TokensTable;
@@ -261,4 +278,5 @@ export interface DB {
   mail_outbox: MailOutboxTable;
   mail_keys: MailKeysTable;
   email_verifications: EmailVerificationsTable;
+  web_sessions: WebSessionsTable;
 }

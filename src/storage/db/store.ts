@@ -14,6 +14,7 @@ import { emailDomainStore } from './email-domains.js';
 import { mfaStore } from './mfa.js';
 import { mailStore } from './mail.js';
 import { verificationStore } from './verifications.js';
+import { sessionStore } from './sessions.js';
 
 function repositories(db: Kysely<DB>, engine: Engine): Repositories {
   return {
@@ -28,6 +29,7 @@ function repositories(db: Kysely<DB>, engine: Engine): Repositories {
     mfa: mfaStore(db),
     mail: mailStore(db),
     verifications: verificationStore(db, engine),
+    sessions: sessionStore(db),
   };
 }
 

@@ -2,7 +2,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { DB, TokensTable } from './schema.js';
 import type { TokenRecord, TokenStore } from '../../domain/tokens/store.js';
-import { toUser } from './users.js';
+import { JOINED_USER_COLUMNS, joinedUser } from './users.js';
 import { isTokenScope, type TokenScope } from '../../domain/tokens/scopes.js';
 
 /** Unknown names are dropped, never widened: a token can only lose what the code no longer knows. */
@@ -20,6 +20,7 @@ function toToken(row: Selectable<TokensTable>): TokenRecord {
     createdAt: row.created_at,
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
+    kind: row.kind === 'session' ? 'session' : 'automation',
   };
 }
 
@@ -35,6 +36,7 @@ export function tokenStore(db: Kysely<DB>): TokenStore {
           scopes: JSON.stringify(token.scopes),
           created_at: token.createdAt,
           expires_at: token.expiresAt,
+          kind: token.kind,
         })
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -45,26 +47,11 @@ export function tokenStore(db: Kysely<DB>): TokenStore {
         .selectFrom('tokens')
         .innerJoin('users', 'users.id', 'tokens.user_id')
         .selectAll('tokens')
-        .select([
-          'users.name',
-          'users.email',
-          'users.email_verified',
-          'users.is_admin',
-          'users.created_at as user_created_at',
-          'users.password_hash',
-        ])
+        .select(JOINED_USER_COLUMNS)
         .where('tokens.token_hash', '=', tokenHash)
         .executeTakeFirst();
       if (!row) return undefined;
-      const user = toUser({
-        id: row.user_id,
-        name: row.name,
-        email: row.email,
-        email_verified: row.email_verified,
-        is_admin: row.is_admin,
-        created_at: row.user_created_at,
-        password_hash: '',
-      });
+      const user = joinedUser(row);
       return { token: toToken(row), user };
     },
     async revoke(id, at) {

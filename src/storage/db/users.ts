@@ -16,6 +16,35 @@ export function toUser(row: Selectable<UsersTable>): User {
   };
 }
 
+/** The owner's columns a row joined to `users` carries (never the password hash), by these names. */
+export const JOINED_USER_COLUMNS = [
+  'users.name',
+  'users.email',
+  'users.email_verified',
+  'users.is_admin',
+  'users.created_at as user_created_at',
+] as const;
+
+/** The owner of a row selected with JOINED_USER_COLUMNS and its own `user_id`. */
+export function joinedUser(row: {
+  user_id: number;
+  name: string;
+  email: string;
+  email_verified: number;
+  is_admin: number;
+  user_created_at: string;
+}): User {
+  return toUser({
+    id: row.user_id,
+    name: row.name,
+    email: row.email,
+    email_verified: row.email_verified,
+    is_admin: row.is_admin,
+    created_at: row.user_created_at,
+    password_hash: '',
+  });
+}
+
 export function userStore(db: Kysely<DB>): UserStore {
   return {
     async insert(user: NewUser) {

@@ -36,6 +36,7 @@ function viaToken(who: User, readonly = false): TokenPrincipal {
     createdAt: AT,
     expiresAt: null,
     revokedAt: null,
+    kind: 'automation' as const,
   };
   return { kind: 'user', user: who, token };
 }
@@ -116,6 +117,9 @@ const COLUMNS = {
   canApproveWebLogin: {
     "a CLI's web login": (p) => accountDecisions.canApproveWebLogin(p),
   },
+  canUseWebAccount: {
+    'its account page': (p) => accountDecisions.canUseWebAccount(p, 'see your account'),
+  },
 } satisfies Record<string, Record<string, Decide>>;
 
 type Column = { [D in keyof typeof COLUMNS]: `${D}: ${Extract<keyof (typeof COLUMNS)[D], string>}` }[keyof typeof COLUMNS];
@@ -135,7 +139,8 @@ const EXPECTED: Record<Row, Record<Column, Outcome>> = {
     'canUnpublish: a package it owns': 'Unauthenticated',
     "canUnpublish: someone else's package": 'Unauthenticated',
     'canActAsUser: its own account': 'Unauthenticated',
-    "canApproveWebLogin: a CLI's web login": 'anonymous',
+    "canApproveWebLogin: a CLI's web login": 'Unauthenticated',
+    'canUseWebAccount: its account page': 'Unauthenticated',
   },
   'token user (read-write)': {
     'canRead: a public package': 'user',
@@ -150,7 +155,9 @@ const EXPECTED: Record<Row, Record<Column, Outcome>> = {
     'canUnpublish: a package it owns': 'user',
     "canUnpublish: someone else's package": 'NotMaintainer',
     'canActAsUser: its own account': 'user',
-    "canApproveWebLogin: a CLI's web login": 'user',
+    // A token cannot approve a web login: any token, even a read-only one, would mint a full one.
+    "canApproveWebLogin: a CLI's web login": 'PrincipalNotSupported',
+    'canUseWebAccount: its account page': 'PrincipalNotSupported',
   },
   'token user (read-only)': {
     'canRead: a public package': 'user',
@@ -165,7 +172,8 @@ const EXPECTED: Record<Row, Record<Column, Outcome>> = {
     'canUnpublish: a package it owns': 'TokenReadOnly',
     "canUnpublish: someone else's package": 'TokenReadOnly',
     'canActAsUser: its own account': 'user',
-    "canApproveWebLogin: a CLI's web login": 'user',
+    "canApproveWebLogin: a CLI's web login": 'PrincipalNotSupported',
+    'canUseWebAccount: its account page': 'PrincipalNotSupported',
   },
   'unverified user': {
     'canRead: a public package': 'user',
@@ -181,7 +189,8 @@ const EXPECTED: Record<Row, Record<Column, Outcome>> = {
     'canUnpublish: a package it owns': 'user',
     "canUnpublish: someone else's package": 'NotMaintainer',
     'canActAsUser: its own account': 'user',
-    "canApproveWebLogin: a CLI's web login": 'user',
+    "canApproveWebLogin: a CLI's web login": 'PrincipalNotSupported',
+    'canUseWebAccount: its account page': 'PrincipalNotSupported',
   },
   admin: {
     'canRead: a public package': 'user',
@@ -197,7 +206,8 @@ const EXPECTED: Record<Row, Record<Column, Outcome>> = {
     'canUnpublish: a package it owns': 'user, not held to the unpublish window',
     "canUnpublish: someone else's package": 'user, not held to the unpublish window',
     'canActAsUser: its own account': 'user',
-    "canApproveWebLogin: a CLI's web login": 'user',
+    "canApproveWebLogin: a CLI's web login": 'PrincipalNotSupported',
+    'canUseWebAccount: its account page': 'PrincipalNotSupported',
   },
   'web session': {
     'canRead: a public package': 'session',
@@ -212,7 +222,8 @@ const EXPECTED: Record<Row, Record<Column, Outcome>> = {
     'canUnpublish: a package it owns': N,
     "canUnpublish: someone else's package": N,
     'canActAsUser: its own account': N,
-    "canApproveWebLogin: a CLI's web login": N,
+    "canApproveWebLogin: a CLI's web login": 'session',
+    'canUseWebAccount: its account page': 'session',
   },
   'trusted publisher': {
     'canRead: a public package': 'trusted-publisher',
@@ -229,6 +240,7 @@ const EXPECTED: Record<Row, Record<Column, Outcome>> = {
     "canUnpublish: someone else's package": N,
     'canActAsUser: its own account': N,
     "canApproveWebLogin: a CLI's web login": N,
+    'canUseWebAccount: its account page': N,
   },
 };
 

@@ -1,0 +1,38 @@
+// The web sessions domain wired in one place: sessions themselves, and the account security page
+// built on them.
+import type { Store } from '../store.js';
+import type { Clock } from '../clock.js';
+import type { AccountService } from '../accounts/service.js';
+import type { TokenService } from '../tokens/service.js';
+import type { SecondFactor } from '../access/second-factor.js';
+import { SessionService, type SessionSettings } from './service.js';
+import { AccountSecurityService } from './account-security.js';
+
+export interface SessionsDeps {
+  store: Store;
+  clock: Clock;
+  /** Signing in checks the password here. */
+  accounts: AccountService;
+  /** The account page lists and revokes tokens. */
+  tokens: TokenService;
+  /** Asked at sign-in when the account has one; the account page shows whether one is required. */
+  secondFactor: SecondFactor;
+  settings: SessionSettings;
+}
+
+export interface SessionsDomain {
+  sessions: SessionService;
+  accountSecurity: AccountSecurityService;
+}
+
+export function wireSessions(deps: SessionsDeps): SessionsDomain {
+  const sessions = new SessionService({
+    store: deps.store,
+    accounts: deps.accounts,
+    secondFactor: deps.secondFactor,
+    clock: deps.clock,
+    settings: deps.settings,
+  });
+  const accountSecurity = new AccountSecurityService({ ...deps, sessions });
+  return { sessions, accountSecurity };
+}
