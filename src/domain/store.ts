@@ -12,6 +12,8 @@ import type { EmailDomainStore } from './accounts/email-domains.js';
 import type { MfaStore } from './mfa/store.js';
 import type { MailStore } from './mail/store.js';
 import type { VerificationStore } from './accounts/verification-store.js';
+import type { RecoveryStore } from './accounts/recovery-store.js';
+import type { CriticalPackageStore } from './packages/critical-store.js';
 
 export interface Repositories {
   users: UserStore;
@@ -25,6 +27,8 @@ export interface Repositories {
   mfa: MfaStore;
   mail: MailStore;
   verifications: VerificationStore;
+  recovery: RecoveryStore;
+  critical: CriticalPackageStore;
 }
 
 export interface Store extends Repositories {

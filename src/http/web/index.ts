@@ -11,6 +11,7 @@ import { registerPolicyPages } from './policies.js';
 import { registerPageNegotiation } from './negotiation.js';
 import { registerSignupPages } from './signup.js';
 import { registerVerifyEmailPages } from './verify-email.js';
+import { registerResetPasswordPages } from './reset-password.js';
 
 const STYLESHEET = readFileSync(new URL('../../../static/style.css', import.meta.url));
 
@@ -25,4 +26,5 @@ export function registerWebRoutes(app: FastifyInstance, registry: Registry): voi
   registerLoginPages(app, registry);
   registerSignupPages(app, registry);
   registerVerifyEmailPages(app, registry);
+  registerResetPasswordPages(app, registry);
 }

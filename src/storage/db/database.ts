@@ -16,6 +16,7 @@ import * as mailAndSignup from './migrations/007-mail-and-signup.js';
 import * as mfa from './migrations/008-mfa.js';
 import * as guessGuard from './migrations/010-guess-guard.js';
 import * as emailDomains from './migrations/011-email-domains.js';
+import * as recovery from './migrations/012-recovery.js';
 
 export interface Database {
   db: Kysely<DB>;
@@ -48,6 +49,7 @@ class Migrations implements MigrationProvider {
       '008-mfa': { up: (db) => mfa.up(db) },
       '010-guess-guard': { up: (db) => guessGuard.up(db) },
       '011-email-domains': { up: (db) => emailDomains.up(db) },
+      '012-recovery': { up: (db) => recovery.up(db) },
     };
   }
 }

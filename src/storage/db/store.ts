@@ -14,6 +14,8 @@ import { emailDomainStore } from './email-domains.js';
 import { mfaStore } from './mfa.js';
 import { mailStore } from './mail.js';
 import { verificationStore } from './verifications.js';
+import { recoveryStore } from './recovery.js';
+import { criticalPackageStore } from './critical.js';
 
 function repositories(db: Kysely<DB>, engine: Engine): Repositories {
   return {
@@ -28,6 +30,8 @@ function repositories(db: Kysely<DB>, engine: Engine): Repositories {
     mfa: mfaStore(db),
     mail: mailStore(db),
     verifications: verificationStore(db, engine),
+    recovery: recoveryStore(db),
+    critical: criticalPackageStore(db),
   };
 }
 
