@@ -67,6 +67,18 @@ for (const engine of ENGINES) {
       };
     }
 
+    it('serves the account recovery policy, with this registry’s settings, to browsers only', async () => {
+      const res = await page('/policies/account-recovery');
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toContain('<strong class="reset-window">60 minutes</strong>');
+      expect(res.body).toContain('<strong class="restricted">72 hours</strong>');
+      expect(res.body).toContain('gatehouse user recover NAME');
+      // npm asking for the same address gets npm's answer (a version of a package "policies").
+      const npmAsks = await r.inject({ method: 'GET', url: '/policies/account-recovery' });
+      expect(npmAsks.headers['content-type']).not.toMatch(/html/);
+      expect((await page('/reset-password')).body).toContain('name="login"');
+    });
+
     it('answers the same for an unknown name, an unverified address and a real account, and mails only the real one', async () => {
       const alice = await r.createUser('alice');
       const signup = await r.registry.signup.signUp(
