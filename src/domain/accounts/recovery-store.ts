@@ -26,6 +26,8 @@ export interface AccountRestriction {
 export interface RecoveryStore {
   insertReset(reset: Omit<PasswordReset, 'usedAt'>): Promise<void>;
   resetByRequest(request: string): Promise<PasswordReset | undefined>;
+  /** When the account's latest reset was asked for, if ever. */
+  latestReset(userId: number): Promise<string | undefined>;
   /** Marks the request used if it is unused: one conditional update, so two posts cannot both win. */
   useReset(request: string, at: string): Promise<boolean>;
   /** The account whose address this is, compared without regard to case. */

@@ -42,6 +42,8 @@ export interface ResetLinkView {
 }
 
 const INVALID = 'This password reset link is not valid. Ask for a new one.';
+/** One reset mail per account per minute at most: asking is anonymous, and must not flood a mailbox. */
+export const RESET_MAIL_SPACING_MS = 60_000;
 
 export class PasswordRecovery {
   constructor(private readonly deps: PasswordRecoveryDeps) {}
@@ -55,8 +57,11 @@ export class PasswordRecovery {
       fail('BadRequest', 'Give your username or the email address of your account.');
     }
     const user = await this.accountOf(login.trim());
-    if (!user || !(await this.mayMail(user))) return;
+    if (!user) return;
     const now = dateOf(this.deps.clock);
+    const latest = await this.deps.store.recovery.latestReset(user.id);
+    if (latest !== undefined && now.getTime() - Date.parse(latest) < RESET_MAIL_SPACING_MS) return;
+    if (!(await this.mayMail(user))) return;
     const createdAt = now.toISOString();
     const request = newRequestId();
     await this.deps.store.transaction(async (tx) => {

@@ -33,6 +33,15 @@ export function recoveryStore(db: Kysely<DB>): RecoveryStore {
         }
       );
     },
+    async latestReset(userId) {
+      const row = await db
+        .selectFrom('password_resets')
+        .select('created_at')
+        .where('user_id', '=', userId)
+        .orderBy('created_at', 'desc')
+        .executeTakeFirst();
+      return row?.created_at;
+    },
     async useReset(request, at) {
       const result = await db
         .updateTable('password_resets')
