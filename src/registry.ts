@@ -211,6 +211,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
       emailDomains,
       secondFactor: mfa.secondFactor,
       linkMinutes: config.passwordResetMinutes,
+      warn: (message) => process.emitWarning(message),
     }),
     emailChange,
     admin: new AdminRecovery({ store, clock, restrictions }),
@@ -310,6 +311,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
       packages.packuments.clear();
     },
     async close() {
+      await recovery.passwordReset.settled();
       await events.stop();
       await jobs.stop();
       await mail.stop();

@@ -32,6 +32,8 @@ export interface PasswordRecoveryDeps {
   secondFactor: SecondFactor;
   /** How long a reset link works (passwordResetMinutes). */
   linkMinutes: number;
+  /** Told when a request's background work fails; never given a login, an address or a link. */
+  warn: (message: string) => void;
 }
 
 /** What the form for a valid link needs to show. */
@@ -48,15 +50,32 @@ export const RESET_MAIL_SPACING_MS = 60_000;
 export class PasswordRecovery {
   constructor(private readonly deps: PasswordRecoveryDeps) {}
 
+  private readonly inFlight = new Set<Promise<void>>();
+
   /**
-   * attacker-controlled: `login` is a username or an address. Resolves the same way whether or not
-   * a mail was sent; the only failure is a malformed request.
+   * attacker-controlled: `login` is a username or an address. Only a malformed request is refused;
+   * otherwise this returns before anything is looked up, so neither the answer nor its timing
+   * says whether an account exists or was mailed (the DNS check of a real address takes time).
    */
   async request(login: unknown): Promise<void> {
     if (typeof login !== 'string' || login.trim() === '' || login.length > 254) {
       fail('BadRequest', 'Give your username or the email address of your account.');
     }
-    const user = await this.accountOf(login.trim());
+    const work = this.mailLink(login.trim()).catch((err: unknown) =>
+      // Names the failure only: never the login, the address or a link.
+      this.deps.warn(`gatehouse: password reset request failed: ${err instanceof Error ? err.name : typeof err}`),
+    );
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+  }
+
+  /** Resolves when every request taken so far has mailed its link or decided not to (tests, close). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.inFlight]);
+  }
+
+  private async mailLink(login: string): Promise<void> {
+    const user = await this.accountOf(login);
     if (!user) return;
     const now = dateOf(this.deps.clock);
     const latest = await this.deps.store.recovery.latestReset(user.id);
