@@ -170,6 +170,23 @@ export interface Config {
   sessionAbsoluteHours: number;
   /** Tokens from `npm login` (web and legacy) expire after this many hours; `npm token create` tokens do not. GATEHOUSE_LOGIN_TOKEN_HOURS */
   loginTokenHours: number;
+  /** Minutes a password reset link works. GATEHOUSE_PASSWORD_RESET_MINUTES */
+  passwordResetMinutes: number;
+  /**
+   * Hours an account stays read-only after an email change, the use of a recovery code or an
+   * admin-assisted recovery (0: never). GATEHOUSE_RESTRICTED_HOURS
+   */
+  restrictedHours: number;
+  /** Who is put read-only: `critical-maintainers` (owners of a critical package) or `everyone`. GATEHOUSE_RESTRICTED_ACCOUNTS */
+  restrictedAccounts: 'critical-maintainers' | 'everyone';
+  /** Critical packages: this share of all packages, in percent, by downloads over 30 days. GATEHOUSE_CRITICAL_PERCENT */
+  criticalPercent: number;
+  /** A critical package has at least this many downloads in the last 30 days. GATEHOUSE_CRITICAL_MIN_DOWNLOADS */
+  criticalMinDownloads: number;
+  /** With few packages, at least this many of the most downloaded are critical (if over the floor). GATEHOUSE_CRITICAL_MIN_TOP */
+  criticalMinTop: number;
+  /** How often the critical-package list is computed, in ms (0: never; the list stays as stored). GATEHOUSE_CRITICAL_INTERVAL_MS */
+  criticalIntervalMs: number;
 }
 
 export const DEFAULTS: Config = {
@@ -232,6 +249,13 @@ export const DEFAULTS: Config = {
   sessionIdleMinutes: 30,
   sessionAbsoluteHours: 12,
   loginTokenHours: 12,
+  passwordResetMinutes: 60,
+  restrictedHours: 72,
+  restrictedAccounts: 'critical-maintainers',
+  criticalPercent: 1,
+  criticalMinDownloads: 1000,
+  criticalMinTop: 5,
+  criticalIntervalMs: 60 * 60 * 1000,
 };
 
 const ENV_NAMES: { [K in keyof Config]: string } = {
@@ -294,6 +318,13 @@ const ENV_NAMES: { [K in keyof Config]: string } = {
   sessionIdleMinutes: 'GATEHOUSE_SESSION_IDLE_MINUTES',
   sessionAbsoluteHours: 'GATEHOUSE_SESSION_ABSOLUTE_HOURS',
   loginTokenHours: 'GATEHOUSE_LOGIN_TOKEN_HOURS',
+  passwordResetMinutes: 'GATEHOUSE_PASSWORD_RESET_MINUTES',
+  restrictedHours: 'GATEHOUSE_RESTRICTED_HOURS',
+  restrictedAccounts: 'GATEHOUSE_RESTRICTED_ACCOUNTS',
+  criticalPercent: 'GATEHOUSE_CRITICAL_PERCENT',
+  criticalMinDownloads: 'GATEHOUSE_CRITICAL_MIN_DOWNLOADS',
+  criticalMinTop: 'GATEHOUSE_CRITICAL_MIN_TOP',
+  criticalIntervalMs: 'GATEHOUSE_CRITICAL_INTERVAL_MS',
 };
 
 export class ConfigError extends Error {}
@@ -355,6 +386,9 @@ function normalise(raw: Record<keyof Config, unknown>): Config {
     throw new ConfigError(`mfaNewFactors (${ENV_NAMES.mfaNewFactors}) is "any" or "webauthn-only".`);
   }
   if (result.signup !== 'on' && result.signup !== 'off') throw new ConfigError('signup (GATEHOUSE_SIGNUP) must be on or off.');
+  if (result.restrictedAccounts !== 'critical-maintainers' && result.restrictedAccounts !== 'everyone') {
+    throw new ConfigError(`restrictedAccounts (${ENV_NAMES.restrictedAccounts}) is "critical-maintainers" or "everyone".`);
+  }
   return result;
 }
 

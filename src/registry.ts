@@ -47,6 +47,11 @@ import type { MailTransport } from './domain/mail/transport.js';
 import { MAILED_EVENTS, wireMail } from './domain/mail/index.js';
 import { SmtpMailTransport } from './adapters/mail/smtp.js';
 import { OutboxFolderTransport } from './adapters/mail/outbox-folder.js';
+import { AccountRestrictions } from './domain/accounts/restrictions.js';
+import { PasswordRecovery } from './domain/accounts/recovery.js';
+import { EmailChange } from './domain/accounts/email-change.js';
+import { AdminRecovery } from './domain/accounts/admin-recovery.js';
+import { CriticalPackages } from './domain/packages/critical.js';
 
 /**
  * What the HTTP layer is handed: configuration and the domain services, never the store or the
@@ -78,6 +83,15 @@ export interface Registry {
   secondFactor: SecondFactor;
   /** Two-factor enrolment, the write checks and npm's profile API. */
   mfa: MfaDomain;
+  /** Account recovery (docs/account-recovery.md): reset by email, address change, admin recovery, the read-only lock. */
+  recovery: {
+    passwordReset: PasswordRecovery;
+    emailChange: EmailChange;
+    admin: AdminRecovery;
+    restrictions: AccountRestrictions;
+  };
+  /** The most downloaded packages, recomputed by a job: `isCritical(name)`, `criticalMaintainer(userId)`. */
+  critical: CriticalPackages;
   /** Periodic work; tests call `jobs.runDue()` after moving an injected clock. */
   jobs: JobRunner;
   /** The one clock every service reads; handlers that print a time read it too. */
@@ -150,7 +164,15 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     clock,
   });
   // Before the accounts domain: the web login asks its second factor; it asks their password check only when called.
+  const restrictions = new AccountRestrictions({
+    store,
+    clock,
+    policy: { hours: config.restrictedHours, scope: config.restrictedAccounts },
+  });
   const mfa = wireMfa({
+    restrictions,
+    // Defined below, once the second factor it asks exists.
+    changeEmail: (user, context, email, password) => emailChange.change(user, context, email, password),
     store,
     clock,
     key: loadSecretKey(config.mfaSecretKey, config.dataDir),
@@ -190,6 +212,43 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     secondFactor,
     settings: { idleMs: config.sessionIdleMinutes * 60_000, absoluteMs: config.sessionAbsoluteHours * HOUR_MS },
   });
+  const emailChange = new EmailChange({
+    store,
+    clock,
+    checkPassword: async (user, password, context) => void (await accounts.checkPassword(user.name, password, context)),
+    secondFactor: mfa.secondFactor,
+    restrictions,
+  });
+  const recovery = {
+    passwordReset: new PasswordRecovery({
+      store,
+      clock,
+      accounts,
+      guard: guarded.guard,
+      screen: passwordScreen,
+      emailDomains,
+      secondFactor: mfa.secondFactor,
+      linkMinutes: config.passwordResetMinutes,
+      warn: (message) => process.emitWarning(message),
+    }),
+    emailChange,
+    admin: new AdminRecovery({ store, clock, restrictions }),
+    restrictions,
+  };
+  const critical = new CriticalPackages({
+    store,
+    clock,
+    rule: { percent: config.criticalPercent, floor: config.criticalMinDownloads, minTop: config.criticalMinTop },
+  });
+  if (config.criticalIntervalMs > 0) {
+    // Once across the fleet per interval; policies read the stored list.
+    jobs.define({
+      name: 'critical-packages.compute',
+      scope: 'cluster',
+      intervalMs: config.criticalIntervalMs,
+      run: () => critical.compute().then(() => {}),
+    });
+  }
   const { packages } = wirePackages({
     store,
     blobs,
@@ -235,6 +294,8 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
       void mail.deliver().catch((err: unknown) => warn(`gatehouse: mail run failed: ${(err as Error).name}`));
     // A cached token still carries the unverified account; publishing must work at once.
     if (event.type === 'email.verified' && event.actor.kind === 'user') tokens.forgetUser(event.actor.userId);
+    // Cached tokens carry the address and its verified flag; a changed address must not stay verified there.
+    if (event.type === 'email.changed' && event.actor.kind === 'user') tokens.forgetUser(event.actor.userId);
   });
   if (config.mailIntervalMs > 0 && !deps.clock) {
     // What a crash left owed goes out now, not at the first interval.
@@ -259,6 +320,8 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     emailDomains,
     secondFactor: mfa.secondFactor,
     mfa,
+    recovery,
+    critical,
     jobs,
     clock,
     baseUrl: () => baseUrl,
@@ -268,6 +331,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
       packages.packuments.clear();
     },
     async close() {
+      await recovery.passwordReset.settled();
       await events.stop();
       await jobs.stop();
       await mail.stop();

@@ -5,10 +5,13 @@ import { isGatehouseError } from '../domain/errors.js';
 import { serve } from './serve.js';
 import { readStdin, userCreate } from './user-create.js';
 import { runImport } from './import.js';
+import { userRecover } from './user-recover.js';
 
 const USAGE = `Usage:
   gatehouse serve [--host H] [--port P] [--data-dir D] [--config FILE]
   gatehouse user create NAME --email EMAIL --password-stdin [--admin] [--data-dir D] [--config FILE]
+  gatehouse user recover NAME --email NEW --checks "id-document,signed-commit" [--reset-mfa]
+                         [--data-dir D] [--config FILE]
   gatehouse import (--from URL | --from-dir DIR) --owner USER [NAME...] [--names-file FILE] [--token-stdin]
                    [--data-dir D] [--config FILE]
 
@@ -27,6 +30,8 @@ const FLAGS = {
   owner: { type: 'string' },
   'names-file': { type: 'string' },
   'token-stdin': { type: 'boolean' },
+  checks: { type: 'string' },
+  'reset-mfa': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -48,6 +53,12 @@ async function main(argv: string[]): Promise<void> {
     if (!values['password-stdin']) throw new ConfigError('Pass the password on standard input with --password-stdin.');
     const password = await readStdin();
     return userCreate(name, { email: values.email, password, admin: values.admin ?? false }, overrides, values.config);
+  }
+  if (command === 'user' && sub === 'recover' && name) {
+    if (!values.email) throw new ConfigError('--email NEW is required: the address the recovered owner reads.');
+    if (!values.checks) throw new ConfigError('--checks is required: name the identity checks you made.');
+    const opts = { email: values.email, checks: values.checks, resetMfa: values['reset-mfa'] ?? false };
+    return userRecover(name, opts, overrides, values.config);
   }
   if (command === 'import') {
     if (!values.owner) throw new ConfigError('--owner USER is required: the user who will own imported packages.');

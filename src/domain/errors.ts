@@ -84,7 +84,15 @@ export type ErrorCode =
   // web sessions (domain/sessions) and their forms
   | 'CsrfTokenInvalid'
   | 'CrossSiteRequest'
-  | 'SessionNotFound';
+  | 'SessionNotFound'
+  // account recovery (domain/accounts/recovery.ts, email-change.ts, restrictions.ts)
+  | 'ResetLinkInvalid'
+  | 'ResetLinkUsed'
+  | 'ResetLinkExpired'
+  | 'ResetLinkWrongAccount'
+  | 'PasswordRequired'
+  | 'AccountRestricted'
+  | 'RecoveryChecksMissing';
 
 /**
  * HTTP status per code. npm prints any 4xx as `E<status>` followed by our `error` string,
@@ -200,6 +208,18 @@ export const ERROR_STATUS = {
   CrossSiteRequest: 403,
   // No live session of yours has this id (already ended, someone else's, or never existed).
   SessionNotFound: 404,
+  // A reset link that is forged or unknown; used already; too old; for an address the account no
+  // longer has, or opened while signed in as another account. Nothing changes on any of them.
+  ResetLinkInvalid: 404,
+  ResetLinkUsed: 409,
+  ResetLinkExpired: 410,
+  ResetLinkWrongAccount: 403,
+  // An address change must carry the account's current password.
+  PasswordRequired: 403,
+  // Read-only for a while after a risky recovery step (the message says until when and why).
+  AccountRestricted: 403,
+  // Admin-assisted recovery names the identity checks it made.
+  RecoveryChecksMissing: 400,
 } as const satisfies Record<ErrorCode, number>;
 
 /** Response headers a refusal needs (`retry-after` on a 429, `www-authenticate: OTP` for a second factor). */

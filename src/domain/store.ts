@@ -13,6 +13,8 @@ import type { MfaStore } from './mfa/store.js';
 import type { MailStore } from './mail/store.js';
 import type { VerificationStore } from './accounts/verification-store.js';
 import type { SessionStore } from './sessions/store.js';
+import type { RecoveryStore } from './accounts/recovery-store.js';
+import type { CriticalPackageStore } from './packages/critical-store.js';
 
 export interface Repositories {
   users: UserStore;
@@ -27,6 +29,8 @@ export interface Repositories {
   mail: MailStore;
   verifications: VerificationStore;
   sessions: SessionStore;
+  recovery: RecoveryStore;
+  critical: CriticalPackageStore;
 }
 
 export interface Store extends Repositories {

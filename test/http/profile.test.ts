@@ -125,7 +125,7 @@ for (const engine of ENGINES) {
       const gina = await r.createUser('gina');
       const refusals: [unknown, number, string][] = [
         [{ fullname: 'Gina G' }, 400, 'ProfileFieldUnsupported'],
-        [{ email: 'other@example.com' }, 400, 'ProfileFieldUnsupported'],
+        [{ email: 'other@example.com' }, 403, 'PasswordRequired'],
         [{ cidr_whitelist: ['10.0.0.0/8'] }, 400, 'ProfileFieldUnsupported'],
         [{ tfa: { password: gina.password, mode: 'auth-and-writes' }, fullname: null }, 400, 'ProfileFieldUnsupported'],
         [{ tfa: { password: gina.password, mode: 'auth-and-writes', extra: 1 } }, 400, 'ProfileFieldUnsupported'],

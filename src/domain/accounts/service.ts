@@ -1,7 +1,7 @@
 // Accounts: creating users, checking passwords (the legacy CouchDB login PUT), and what one user
 // may see of another. Every change writes its event in the same transaction; every password goes
 // through the size check and the process-wide hashing bound before scrypt sees it.
-import type { Store } from '../store.js';
+import type { Repositories, Store } from '../store.js';
 import type { User } from './store.js';
 import type { TokenService } from '../tokens/service.js';
 import { enforce } from '../access/principal.js';
@@ -166,15 +166,24 @@ export class AccountService {
     return { user, token };
   }
 
-  /** A new password replaces the old one, with its event; the caller has checked the old one (and any second factor). */
-  async setPassword(user: User, rawPassword: unknown): Promise<void> {
+  /**
+   * A new password replaces the old one, with its event; the caller has checked the old one (and any
+   * second factor). `also` runs in the same transaction (a reset marks its link used and revokes tokens there).
+   */
+  async setPassword(
+    user: User,
+    rawPassword: unknown,
+    opts: { via?: 'change' | 'reset' | 'admin'; also?: (tx: Repositories, at: string) => Promise<void> } = {},
+  ): Promise<void> {
     const password = parsePassword(rawPassword);
     if (password.length < MIN_PASSWORD) fail('BadRequest', `A password needs at least ${MIN_PASSWORD} characters.`);
     const passwordHash = await this.gate.run(() => hashPassword(password));
     const at = this.now().toISOString();
     await this.store.transaction(async (tx) => {
+      await opts.also?.(tx, at);
       await tx.users.setPasswordHash(user.id, passwordHash);
-      await tx.events.append({ type: 'password.changed', actor: userActor(user), data: { via: 'change' }, createdAt: at });
+      const via = opts.via ?? 'change';
+      await tx.events.append({ type: 'password.changed', actor: userActor(user), data: { via }, createdAt: at });
     });
   }
 

@@ -89,7 +89,7 @@ export class EmailVerificationService {
 }
 
 /** The account behind the request, if any: a link opened while signed in must be that account's. */
-function signedInUserId(context: RequestContext): number | undefined {
+export function signedInUserId(context: RequestContext): number | undefined {
   const { principal } = context;
   switch (principal.kind) {
     case 'user':

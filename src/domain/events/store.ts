@@ -23,7 +23,7 @@ export interface EventPayloads {
   /** Too many wrong guesses of `secret`; `until` is when the lock lifts (ISO time). */
   'account.locked': { secret: 'password' | 'otp' | 'recovery-code' | 'reset-token'; until: string };
   /** Read-only after a risky recovery step, until `until`. */
-  'account.restricted': { reason: 'email-change' | 'recovery-code'; until: string };
+  'account.restricted': { reason: 'email-change' | 'recovery-code' | 'admin-recovery'; until: string };
   'account.recovered': { by: 'admin'; checks: string[] };
   'session.created': { session: string; via: 'password' | 'passkey' };
   'session.revoked': { session: string; by: 'user' | 'sign-out' | 'expiry' | 'admin' | 'rotation' };

@@ -131,7 +131,7 @@ function content(event: RegistryEvent, to: MailSubject): Content | undefined {
       return {
         subject: 'Account is read-only for now',
         what:
-          `After ${event.data.reason === 'email-change' ? 'an email address change' : 'the use of a recovery code'}, ` +
+          `After ${restrictionCause(event.data.reason)}, ` +
           `this account cannot publish, create tokens or change owners or second factors until ${event.data.until}.`,
         ifNotYou:
           'If this was not you, contact the registry administrators now: the lock gives them time to restore the account.',
@@ -150,6 +150,17 @@ function content(event: RegistryEvent, to: MailSubject): Content | undefined {
       };
     default:
       return undefined;
+  }
+}
+
+function restrictionCause(reason: 'email-change' | 'recovery-code' | 'admin-recovery'): string {
+  switch (reason) {
+    case 'email-change':
+      return 'an email address change';
+    case 'recovery-code':
+      return 'the use of a recovery code';
+    case 'admin-recovery':
+      return 'a recovery by the registry administrators';
   }
 }
 

@@ -12,6 +12,7 @@ import { TotpSecondFactor } from './second-factor.js';
 import { MfaService, type NewFactorsPolicy } from './service.js';
 import { WriteChecks, type MaintainerPolicy } from './writes.js';
 import { ProfileService } from './profile.js';
+import type { AccountRestrictions } from '../accounts/restrictions.js';
 
 export interface MfaDeps {
   store: Store;
@@ -25,6 +26,10 @@ export interface MfaDeps {
   issuer: () => string;
   newFactors: NewFactorsPolicy;
   policy: MaintainerPolicy;
+  /** The read-only lock after risky recovery: a recovery code's use sets it; package writes and MFA changes obey it. */
+  restrictions?: AccountRestrictions;
+  /** npm profile set email (domain/accounts/email-change.ts); without it the profile API refuses address changes. */
+  changeEmail?: (user: User, context: RequestContext, email: unknown, password: unknown) => Promise<User>;
 }
 
 export interface MfaDomain {
@@ -36,7 +41,14 @@ export interface MfaDomain {
 
 export function wireMfa(deps: MfaDeps): MfaDomain {
   const { store, clock, key } = deps;
-  const secondFactor = new TotpSecondFactor({ store, clock, key, guard: deps.guard });
+  const restrictions = deps.restrictions;
+  const secondFactor = new TotpSecondFactor({
+    store,
+    clock,
+    key,
+    guard: deps.guard,
+    onRecoveryCodeUsed: restrictions && ((tx, user, at) => restrictions.restrictIn(tx, user, 'recovery-code', at).then(() => {})),
+  });
   const mfa = new MfaService({
     store,
     clock,
@@ -45,14 +57,16 @@ export function wireMfa(deps: MfaDeps): MfaDomain {
     checkPassword: deps.checkPassword,
     issuer: deps.issuer,
     newFactors: deps.newFactors,
+    restrictions,
   });
-  const writes = new WriteChecks({ store, clock, secondFactor, policy: deps.policy });
+  const writes = new WriteChecks({ store, clock, secondFactor, policy: deps.policy, restrictions });
   const profile = new ProfileService({
     mfa,
     secondFactor,
     screen: deps.screen,
     checkPassword: deps.checkPassword,
     setPassword: deps.setPassword,
+    changeEmail: deps.changeEmail,
   });
   return { secondFactor, mfa, writes, profile };
 }

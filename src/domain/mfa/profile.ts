@@ -33,6 +33,8 @@ export interface ProfileDeps {
   screen: PasswordScreen;
   checkPassword: (user: User, password: unknown, context: RequestContext) => Promise<void>;
   setPassword: (user: User, password: string) => Promise<void>;
+  /** npm profile set email: the new address with the current password (domain/accounts/email-change.ts). */
+  changeEmail?: (user: User, context: RequestContext, email: unknown, password: unknown) => Promise<User>;
 }
 
 /** `npm profile set` sends every writable key back (null where empty); these we do not keep. */
@@ -91,14 +93,21 @@ export class ProfileService {
     return 'otpauthUrl' in result ? { tfa: result.otpauthUrl } : { tfa: { pending: false, mode: result.changedTo } };
   }
 
-  /** `npm profile set <key> <value>`: only a password change is something this registry does here. */
+  /**
+   * `npm profile set <key> <value>`: a password change, or an address change. npm sends every
+   * writable key back; for an address change `password` is the current password as a string (a
+   * password change sends it as {old, new}).
+   */
   private async setFields(user: User, context: RequestContext, body: Record<string, unknown>): Promise<Profile> {
+    const newEmail = !isEmpty(body.email) && body.email !== user.email;
     for (const [key, value] of Object.entries(body)) {
-      if (key === 'password' || (key === 'email' && (isEmpty(value) || value === user.email))) continue;
-      if (key === 'email')
-        fail('ProfileFieldUnsupported', 'The email address cannot be changed through npm here; use the web interface.');
+      if (key === 'password' || key === 'email') continue;
       if (!UNKEPT_FIELDS.includes(key)) fail('ProfileFieldUnsupported', `"${key}" is not a profile field here.`);
       if (!isEmpty(value)) fail('ProfileFieldUnsupported', `This registry does not keep "${key}"; only the password can be set.`);
+    }
+    if (newEmail) {
+      if (!this.deps.changeEmail) fail('ProfileFieldUnsupported', 'The email address cannot be changed through npm here.');
+      return this.profileOf(await this.deps.changeEmail(user, context, body.email, body.password));
     }
     if (!isEmpty(body.password)) await this.changePassword(user, context, body.password);
     return this.profileOf(user);

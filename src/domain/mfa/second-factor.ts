@@ -7,7 +7,7 @@ import type { RequestContext } from '../access/context.js';
 import type { SecondFactor, SecondFactorPurpose } from '../access/second-factor.js';
 import type { GuessGuard, GuessedSecret } from '../access/guess-guard.js';
 import type { User } from '../accounts/store.js';
-import type { Store } from '../store.js';
+import type { Repositories, Store } from '../store.js';
 import { userActor } from '../access/actor.js';
 import { fail } from '../errors.js';
 import { dateOf, type Clock } from '../clock.js';
@@ -21,6 +21,8 @@ export interface TotpSecondFactorDeps {
   clock: Clock;
   key: SecretKey;
   guard: GuessGuard;
+  /** Runs in the transaction that spends a recovery code (the read-only lock after risky recovery). */
+  onRecoveryCodeUsed?: (tx: Repositories, user: User, at: string) => Promise<void>;
 }
 
 const ASK = 'This operation needs a one-time password from your authenticator app: add --otp=<code>.';
@@ -81,6 +83,7 @@ export class TotpSecondFactor implements SecondFactor {
       if (!(await tx.mfa.useRecoveryCode(user.id, hashRecoveryCode(code), at))) return false;
       const remaining = await tx.mfa.unusedRecoveryCodes(user.id);
       await tx.events.append({ type: 'recovery_code.used', actor: userActor(user), data: { remaining }, createdAt: at });
+      await this.deps.onRecoveryCodeUsed?.(tx, user, at);
       return true;
     });
   }

@@ -14,6 +14,7 @@ import { hashRecoveryCode, newRecoveryCodes } from './recovery-codes.js';
 import { sealSecret, type SecretKey } from './secret-box.js';
 import type { TotpSecondFactor } from './second-factor.js';
 import type { MfaLevel } from './store.js';
+import type { AccountRestrictions } from '../accounts/restrictions.js';
 
 /** Which kinds of second factor a user may newly set up (existing ones keep working either way). */
 export type NewFactorsPolicy = 'any' | 'webauthn-only';
@@ -28,6 +29,8 @@ export interface MfaServiceDeps {
   /** The issuer an authenticator app shows next to the account (the registry's host). */
   issuer: () => string;
   newFactors: NewFactorsPolicy;
+  /** While the account is read-only after risky recovery, its second factors cannot change. */
+  restrictions?: AccountRestrictions;
 }
 
 /** What npm's profile shows: no factor, one being set up, or one in force. */
@@ -52,6 +55,7 @@ export class MfaService {
    * new enrolment; with a confirmed one it changes the level, which needs a valid code too.
    */
   async enable(user: User, context: RequestContext, password: unknown, level: MfaLevel): Promise<EnableResult> {
+    await this.deps.restrictions?.check(user, 'mfa');
     await this.deps.checkPassword(user, password, context);
     const confirmed = await this.deps.secondFactor.enrolment(user);
     if (confirmed) {
@@ -86,6 +90,7 @@ export class MfaService {
 
   /** `npm profile enable-2fa`, second request: the first code confirms; returns the recovery codes. */
   async confirm(user: User, context: RequestContext, code: string): Promise<string[]> {
+    await this.deps.restrictions?.check(user, 'mfa');
     const pending = await this.deps.store.mfa.totp(user.id);
     if (!pending || pending.confirmedAt !== null) {
       fail('MfaNotEnabled', 'There is no two-factor set-up to confirm. Run `npm profile enable-2fa auth-and-writes` first.');
@@ -109,6 +114,7 @@ export class MfaService {
    * factor and its recovery codes. A pending set-up (npm resets one this way) needs the password only.
    */
   async disable(user: User, context: RequestContext, password: unknown): Promise<void> {
+    await this.deps.restrictions?.check(user, 'mfa');
     await this.deps.checkPassword(user, password, context);
     const found = await this.deps.store.mfa.totp(user.id);
     if (!found) fail('MfaNotEnabled', 'Two-factor authentication is not enabled on this account.');
@@ -122,6 +128,7 @@ export class MfaService {
 
   /** New recovery codes replace every old one (used or not); needs a valid code. */
   async regenerateRecoveryCodes(user: User, context: RequestContext, code?: string): Promise<string[]> {
+    await this.deps.restrictions?.check(user, 'mfa');
     if (!(await this.deps.secondFactor.enrolment(user))) {
       fail('MfaNotEnabled', 'Two-factor authentication is not enabled on this account.');
     }

@@ -11,6 +11,7 @@ import { fail } from '../errors.js';
 import type { Clock } from '../clock.js';
 import type { PackageWrite } from '../packages/service.js';
 import type { TotpSecondFactor } from './second-factor.js';
+import type { AccountRestrictions } from '../accounts/restrictions.js';
 
 export interface MaintainerPolicy {
   /** mfaRequiredForMaintainers */
@@ -24,6 +25,8 @@ export interface WriteChecksDeps {
   clock: Clock;
   secondFactor: TotpSecondFactor;
   policy: MaintainerPolicy;
+  /** The read-only lock after risky recovery refuses every package write while it lasts. */
+  restrictions?: AccountRestrictions;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -49,6 +52,7 @@ export class WriteChecks {
         return assertNever(principal);
     }
     if (this.passed.has(context)) return [];
+    await this.deps.restrictions?.check(principal.user, write);
     const warnings = write === 'publish' || write === 'owners' ? await this.policy(principal.user, write) : [];
     if (await this.deps.secondFactor.required(principal.user, 'writes'))
       await this.deps.secondFactor.verify(principal.user, context);

@@ -14,6 +14,7 @@ import { registerVerifyEmailPages } from './verify-email.js';
 import { registerSessionPages } from './session.js';
 import { registerAccountPages } from './account.js';
 import { registerCsrfCheck } from './csrf.js';
+import { registerResetPasswordPages } from './reset-password.js';
 
 const STYLESHEET = readFileSync(new URL('../../../static/style.css', import.meta.url));
 
@@ -31,4 +32,5 @@ export function registerWebRoutes(app: FastifyInstance, registry: Registry): voi
   registerVerifyEmailPages(app, registry);
   registerSessionPages(app, registry);
   registerAccountPages(app, registry);
+  registerResetPasswordPages(app, registry);
 }

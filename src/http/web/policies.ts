@@ -8,6 +8,7 @@ import { renderMarkdown } from './markdown.js';
 import { PAGE_ONLY } from './negotiation.js';
 
 const UNPUBLISH_POLICY = readFileSync(new URL('../../../docs/unpublish-policy.md', import.meta.url), 'utf8');
+const RECOVERY_POLICY = readFileSync(new URL('../../../docs/account-recovery.md', import.meta.url), 'utf8');
 
 function hours(n: number): string {
   return n === 1 ? '1 hour' : `${n} hours`;
@@ -25,4 +26,21 @@ export function registerPolicyPages(app: FastifyInstance, registry: Registry): v
       <article class="policy">${renderMarkdown(UNPUBLISH_POLICY)}</article>`,
   );
   app.get('/policies/unpublish', { constraints: PAGE_ONLY }, async (_request, reply) => sendPage(reply, page));
+
+  const { config } = registry;
+  const locked =
+    config.restrictedHours > 0
+      ? html`After an email change, the use of a recovery code or an administrator's recovery,
+          ${config.restrictedAccounts === 'everyone' ? 'every account' : 'an account that maintains a critical package'} is
+          read-only for <strong class="restricted">${hours(config.restrictedHours)}</strong>.`
+      : 'Accounts are not put read-only after recovery here.';
+  const recoveryPage = layout(
+    'Account recovery policy',
+    html`<p class="notice setting">
+        On this registry, a password reset link works for
+        <strong class="reset-window">${config.passwordResetMinutes} minutes</strong>. ${locked}
+      </p>
+      <article class="policy">${renderMarkdown(RECOVERY_POLICY)}</article>`,
+  );
+  app.get('/policies/account-recovery', { constraints: PAGE_ONLY }, async (_request, reply) => sendPage(reply, recoveryPage));
 }

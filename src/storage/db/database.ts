@@ -17,6 +17,7 @@ import * as mfa from './migrations/008-mfa.js';
 import * as webSessions from './migrations/009-web-sessions.js';
 import * as guessGuard from './migrations/010-guess-guard.js';
 import * as emailDomains from './migrations/011-email-domains.js';
+import * as recovery from './migrations/012-recovery.js';
 
 export interface Database {
   db: Kysely<DB>;
@@ -50,6 +51,7 @@ class Migrations implements MigrationProvider {
       '009-web-sessions': { up: (db) => webSessions.up(db) },
       '010-guess-guard': { up: (db) => guessGuard.up(db) },
       '011-email-domains': { up: (db) => emailDomains.up(db) },
+      '012-recovery': { up: (db) => recovery.up(db) },
     };
   }
 }

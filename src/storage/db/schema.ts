@@ -254,6 +254,31 @@ export interface WebSessionsTable {
   user_agent: string;
 }
 
+/** A password-reset request, keyed by its event's request id; no secret (012). */
+export interface PasswordResetsTable {
+  request: string;
+  user_id: number;
+  email: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+/** An account read-only until `until` after a risky recovery step (012). */
+export interface AccountRestrictionsTable {
+  user_id: number;
+  reason: string;
+  until: string;
+  created_at: string;
+}
+
+/** The packages the last computation found critical (012). */
+export interface CriticalPackagesTable {
+  package_name: string;
+  downloads: number;
+  computed_at: string;
+}
+
 export interface DB {
   users: UsersTable;
   tokens: TokensTable;
@@ -279,4 +304,7 @@ export interface DB {
   mail_keys: MailKeysTable;
   email_verifications: EmailVerificationsTable;
   web_sessions: WebSessionsTable;
+  password_resets: PasswordResetsTable;
+  account_restrictions: AccountRestrictionsTable;
+  critical_packages: CriticalPackagesTable;
 }

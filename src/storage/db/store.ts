@@ -15,6 +15,8 @@ import { mfaStore } from './mfa.js';
 import { mailStore } from './mail.js';
 import { verificationStore } from './verifications.js';
 import { sessionStore } from './sessions.js';
+import { recoveryStore } from './recovery.js';
+import { criticalPackageStore } from './critical.js';
 
 function repositories(db: Kysely<DB>, engine: Engine): Repositories {
   return {
@@ -30,6 +32,8 @@ function repositories(db: Kysely<DB>, engine: Engine): Repositories {
     mail: mailStore(db),
     verifications: verificationStore(db, engine),
     sessions: sessionStore(db),
+    recovery: recoveryStore(db),
+    critical: criticalPackageStore(db),
   };
 }
 
