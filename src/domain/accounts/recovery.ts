@@ -18,6 +18,7 @@ import { MIN_PASSWORD } from './service.js';
 import { parsePassword, parseUsername } from './names.js';
 import { signedInUserId } from './verification.js';
 import { userActor } from '../access/actor.js';
+import { revokeInTransaction } from '../tokens/service.js';
 import { fail, isGatehouseError } from '../errors.js';
 import { dateOf, type Clock } from '../clock.js';
 import { LINK_KEY_NAME, newLinkKey, newRequestId, requestOfSecret } from '../mail/links.js';
@@ -190,14 +191,6 @@ export class PasswordRecovery {
 /** Every token the account has stops working (login and automation alike), each with its event. */
 export async function revokeEveryToken(tx: Repositories, user: Pick<User, 'id'>, at: string): Promise<number> {
   const live = (await tx.tokens.forUser(user.id)).filter((token) => token.revokedAt === null);
-  for (const token of live) {
-    await tx.tokens.revoke(token.id, at);
-    await tx.events.append({
-      type: 'token.revoked',
-      actor: userActor(user),
-      data: { tokenId: token.id, display: token.display },
-      createdAt: at,
-    });
-  }
+  for (const token of live) await revokeInTransaction(tx, user, token, at);
   return live.length;
 }

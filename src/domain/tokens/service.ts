@@ -135,16 +135,7 @@ export class TokenService {
   }
 
   private async revokeOwned(user: User, token: TokenRecord): Promise<void> {
-    await this.store.transaction(async (tx) => {
-      const at = this.now().toISOString();
-      await tx.tokens.revoke(token.id, at);
-      await tx.events.append({
-        type: 'token.revoked',
-        actor: userActor(user),
-        data: { tokenId: token.id, display: token.display },
-        createdAt: at,
-      });
-    });
+    await this.store.transaction((tx) => revokeInTransaction(tx, user, token, this.now().toISOString()));
     this.forget(token.id);
   }
 
@@ -172,4 +163,20 @@ export class TokenService {
     const stale = [...this.known.entries()].filter(([, entry]) => entry.token.id === tokenId).map(([hash]) => hash);
     for (const hash of stale) this.known.delete(hash);
   }
+}
+
+/** Revokes `token` of `user` inside the caller's transaction, with its token.revoked event. */
+export async function revokeInTransaction(
+  tx: Repositories,
+  user: Pick<User, 'id'>,
+  token: Pick<TokenRecord, 'id' | 'display'>,
+  at: string,
+): Promise<void> {
+  await tx.tokens.revoke(token.id, at);
+  await tx.events.append({
+    type: 'token.revoked',
+    actor: userActor(user),
+    data: { tokenId: token.id, display: token.display },
+    createdAt: at,
+  });
 }
