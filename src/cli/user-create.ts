@@ -1,7 +1,7 @@
 // `gatehouse user create NAME --email EMAIL --password-stdin [--admin]`: the bootstrap path for
 // the first administrator. The account is created verified: the operator vouches for the email.
-import { loadConfig, type Config } from '../config.js';
-import { openRegistry } from '../registry.js';
+import type { Config } from '../config.js';
+import { withRegistry } from './with-registry.js';
 
 export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -17,12 +17,8 @@ export async function userCreate(
   overrides: Partial<Config>,
   configFile: string | undefined,
 ): Promise<void> {
-  const config = loadConfig({ file: configFile, overrides: { ...overrides, eventPollMs: 0 } });
-  const registry = await openRegistry(config);
-  try {
+  await withRegistry(overrides, configFile, async (registry) => {
     const user = await registry.accounts.createUser({ name, email: opts.email, password: opts.password, isAdmin: opts.admin });
     process.stdout.write(`Created ${user.isAdmin ? 'administrator' : 'user'} ${user.name} <${user.email}>\n`);
-  } finally {
-    await registry.close();
-  }
+  });
 }

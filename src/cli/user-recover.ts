@@ -2,8 +2,8 @@
 // admin-assisted account recovery (docs/account-recovery.md). The operator names the identity
 // checks they made; the account gets the new address (verified by its link), loses every token,
 // and loses its second factor only with --reset-mfa. Prints what was done, never a secret.
-import { loadConfig, type Config } from '../config.js';
-import { openRegistry } from '../registry.js';
+import type { Config } from '../config.js';
+import { withRegistry } from './with-registry.js';
 
 export async function userRecover(
   name: string,
@@ -11,9 +11,7 @@ export async function userRecover(
   overrides: Partial<Config>,
   configFile: string | undefined,
 ): Promise<void> {
-  const config = loadConfig({ file: configFile, overrides: { ...overrides, eventPollMs: 0 } });
-  const registry = await openRegistry(config);
-  try {
+  await withRegistry(overrides, configFile, async (registry) => {
     const result = await registry.recovery.admin.recover(name, {
       email: opts.email,
       checks: opts.checks,
@@ -28,7 +26,5 @@ export async function userRecover(
     process.stdout.write(`${lines.join('\n')}\n`);
     // Sends what is owed now (the mails), rather than leaving it to the next server's worker.
     await registry.mail.deliver();
-  } finally {
-    await registry.close();
-  }
+  });
 }
