@@ -187,6 +187,11 @@ export interface Config {
   criticalMinTop: number;
   /** How often the critical-package list is computed, in ms (0: never; the list stays as stored). GATEHOUSE_CRITICAL_INTERVAL_MS */
   criticalIntervalMs: number;
+  /**
+   * Maintainers of critical packages need a security key or passkey to publish or change owners.
+   * GATEHOUSE_CRITICAL_REQUIRE_SECURITY_KEY
+   */
+  criticalRequireSecurityKey: boolean;
 }
 
 export const DEFAULTS: Config = {
@@ -256,6 +261,7 @@ export const DEFAULTS: Config = {
   criticalMinDownloads: 1000,
   criticalMinTop: 5,
   criticalIntervalMs: 60 * 60 * 1000,
+  criticalRequireSecurityKey: true,
 };
 
 const ENV_NAMES: { [K in keyof Config]: string } = {
@@ -325,6 +331,7 @@ const ENV_NAMES: { [K in keyof Config]: string } = {
   criticalMinDownloads: 'GATEHOUSE_CRITICAL_MIN_DOWNLOADS',
   criticalMinTop: 'GATEHOUSE_CRITICAL_MIN_TOP',
   criticalIntervalMs: 'GATEHOUSE_CRITICAL_INTERVAL_MS',
+  criticalRequireSecurityKey: 'GATEHOUSE_CRITICAL_REQUIRE_SECURITY_KEY',
 };
 
 export class ConfigError extends Error {}

@@ -38,6 +38,8 @@ import { RedisGuessCounters } from './adapters/redis/guess-counters.js';
 import { closeRedis, connectRedis } from './adapters/redis/client.js';
 import type { SecondFactor } from './domain/access/second-factor.js';
 import { wireMfa, type MfaDomain } from './domain/mfa/index.js';
+import { wireWebAuthn } from './domain/webauthn/index.js';
+import type { WebAuthnService } from './domain/webauthn/service.js';
 import { loadSecretKey } from './domain/mfa/secret-key.js';
 import { secondFactorStep } from './domain/mfa/publish-step.js';
 import type { SignupService } from './domain/accounts/signup.js';
@@ -92,6 +94,8 @@ export interface Registry {
   };
   /** The most downloaded packages, recomputed by a job: `isCritical(name)`, `criticalMaintainer(userId)`. */
   critical: CriticalPackages;
+  /** Security keys and passkeys (domain/webauthn). */
+  webauthn: WebAuthnService;
   /** Periodic work; tests call `jobs.runDue()` after moving an injected clock. */
   jobs: JobRunner;
   /** The one clock every service reads; handlers that print a time read it too. */
@@ -169,7 +173,18 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     clock,
     policy: { hours: config.restrictedHours, scope: config.restrictedAccounts },
   });
+  const { webauthn, keyPolicy } = wireWebAuthn({
+    store,
+    clock,
+    publicUrl: () => baseUrl,
+    checkPassword: async (user, password, context) => void (await accounts.checkPassword(user.name, password, context)),
+    hasTotp: async (user) => (await mfa.secondFactor.enrolment(user)) !== undefined,
+    // Defined below; asked only when a package write is checked.
+    criticalMaintainer: (userId) => critical.criticalMaintainer(userId),
+    requiredForCritical: config.criticalRequireSecurityKey,
+  });
   const mfa = wireMfa({
+    securityKeys: keyPolicy,
     restrictions,
     // Defined below, once the second factor it asks exists.
     changeEmail: (user, context, email, password) => emailChange.change(user, context, email, password),
@@ -203,8 +218,10 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
       recheckMs: config.emailDomainRecheckHours * 60 * 60 * 1000,
     },
     secondFactor,
+    securityKeys: webauthn,
   });
   const { sessions, accountSecurity } = wireSessions({
+    securityKeys: webauthn,
     store,
     clock,
     accounts,
@@ -310,6 +327,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     webLogins,
     sessions,
     accountSecurity,
+    webauthn,
     signup,
     verification,
     mail,

@@ -92,7 +92,17 @@ export type ErrorCode =
   | 'ResetLinkWrongAccount'
   | 'PasswordRequired'
   | 'AccountRestricted'
-  | 'RecoveryChecksMissing';
+  | 'RecoveryChecksMissing'
+  // security keys and passkeys (domain/webauthn)
+  | 'WebAuthnMalformed'
+  | 'WebAuthnChallengeInvalid'
+  | 'WebAuthnOriginMismatch'
+  | 'WebAuthnRejected'
+  | 'WebAuthnCounterReplayed'
+  | 'WebAuthnCredentialUnknown'
+  | 'WebAuthnCredentialNotFound'
+  | 'SecurityKeyRequired'
+  | 'SecurityKeyRequiredForCritical';
 
 /**
  * HTTP status per code. npm prints any 4xx as `E<status>` followed by our `error` string,
@@ -220,6 +230,24 @@ export const ERROR_STATUS = {
   AccountRestricted: 403,
   // Admin-assisted recovery names the identity checks it made.
   RecoveryChecksMissing: 400,
+  // A WebAuthn answer that is not JSON of the expected shape.
+  WebAuthnMalformed: 400,
+  // The challenge was never issued, already answered, expired, or issued to another browser or account.
+  WebAuthnChallengeInvalid: 400,
+  // The browser signed for another site: a phishing page relaying the ceremony.
+  WebAuthnOriginMismatch: 400,
+  // The signature, relying party or user verification does not check out.
+  WebAuthnRejected: 401,
+  // The signature counter did not move forward: a cloned key or a replayed assertion.
+  WebAuthnCounterReplayed: 401,
+  // The credential is not one of this account's (or of any account, for a passkey).
+  WebAuthnCredentialUnknown: 401,
+  // Removing a key this account does not have.
+  WebAuthnCredentialNotFound: 404,
+  // The account has a security key; this step needs it (the page offers it).
+  SecurityKeyRequired: 401,
+  // The policy for maintainers of critical packages: register a security key or passkey first.
+  SecurityKeyRequiredForCritical: 403,
 } as const satisfies Record<ErrorCode, number>;
 
 /** Response headers a refusal needs (`retry-after` on a 429, `www-authenticate: OTP` for a second factor). */

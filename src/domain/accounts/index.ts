@@ -6,7 +6,7 @@ import type { TokenService } from '../tokens/service.js';
 import type { GuessGuard } from '../access/guess-guard.js';
 import { AccountService } from './service.js';
 import { PasswordGate } from './password-gate.js';
-import { WebLoginService } from './web-login.js';
+import { WebLoginService, type SecurityKeyFactor } from './web-login.js';
 import type { SecondFactor } from '../access/second-factor.js';
 import type { PasswordScreen } from './password-screen.js';
 import type { JobRunner } from '../jobs/runner.js';
@@ -48,6 +48,8 @@ export interface AccountsDeps {
   signupEnabled: boolean;
   /** Asked when a web login is approved. */
   secondFactor?: SecondFactor;
+  /** Security keys, asked when a web login is approved (domain/webauthn). */
+  securityKeys?: SecurityKeyFactor;
 }
 
 export interface AccountsDomain {
@@ -89,6 +91,7 @@ export function wireAccounts(deps: AccountsDeps): AccountsDomain {
     clock,
     pendingPerIp: deps.pendingWebLoginsPerIp,
     secondFactor: deps.secondFactor,
+    securityKeys: deps.securityKeys,
   });
   const signup = new SignupService({
     store,

@@ -17,6 +17,12 @@ import { canApproveWebLogin } from './authorize.js';
 import { userActor } from '../access/actor.js';
 import { NO_SECOND_FACTOR, type SecondFactor } from '../access/second-factor.js';
 
+/** A security key as the approval's second factor; the assertion answers a challenge shown to this session. */
+export interface SecurityKeyFactor {
+  registered(user: User): Promise<boolean>;
+  verifySecondFactor(user: User, assertion: unknown, sessionId: string | null): Promise<void>;
+}
+
 export const WEB_LOGIN_TTL_MS = 10 * 60 * 1000;
 const MAX_USER_AGENT = 200;
 
@@ -26,6 +32,8 @@ export interface WebLoginDeps {
   pendingPerIp: number;
   /** Asked at approval; none by default. */
   secondFactor?: SecondFactor;
+  /** Security keys, asked at approval when the account has one (domain/webauthn). */
+  securityKeys?: SecurityKeyFactor;
   clock?: Clock;
 }
 
@@ -89,14 +97,31 @@ export class WebLoginService {
     return (this.deps.secondFactor ?? NO_SECOND_FACTOR).required(user, 'auth');
   }
 
+  /** Whether approving asks for a security key (the page offers the key's button). */
+  async asksSecurityKey(user: User): Promise<boolean> {
+    return (await this.deps.securityKeys?.registered(user)) ?? false;
+  }
+
+  /** A key's assertion when given; else the one-time code, unless the account has only keys. */
+  private async checkSecondFactor(context: RequestContext, user: User, code?: string, assertion?: string): Promise<void> {
+    const keys = this.deps.securityKeys;
+    const sessionId = context.principal.kind === 'session' ? context.principal.session.id : null;
+    if (keys && assertion !== undefined) return keys.verifySecondFactor(user, assertion, sessionId);
+    const totp = await this.asksSecondFactor(user);
+    if (totp) return (this.deps.secondFactor ?? NO_SECOND_FACTOR).verify(user, context, code);
+    if (await this.asksSecurityKey(user))
+      fail('SecurityKeyRequired', 'Approve with your security key: press "Approve with a security key" and touch the key.');
+  }
+
   /**
    * The signed-in person pressed Approve: the waiting CLI may now collect a token. Only once. With
    * a second factor on the account, `code` (from the form) must pass it too.
    */
-  async approve(context: RequestContext, id: string, code?: string): Promise<User> {
-    const { user } = enforce(canApproveWebLogin(context.principal));
+  async approve(context: RequestContext, id: string, code?: string, assertion?: string): Promise<User> {
+    const principal = enforce(canApproveWebLogin(context.principal));
+    const user = principal.user;
     const login = await this.pending(id);
-    if (await this.asksSecondFactor(user)) await (this.deps.secondFactor ?? NO_SECOND_FACTOR).verify(user, context, code);
+    await this.checkSecondFactor(context, user, code, assertion);
     await this.deps.store.transaction(async (tx) => {
       const at = this.now().toISOString();
       // The conditional update is the real check: two sign-ins racing past `pending` cannot both win.

@@ -10,7 +10,7 @@ import type { PasswordScreen } from '../accounts/password-screen.js';
 import type { SecretKey } from './secret-box.js';
 import { TotpSecondFactor } from './second-factor.js';
 import { MfaService, type NewFactorsPolicy } from './service.js';
-import { WriteChecks, type MaintainerPolicy } from './writes.js';
+import { WriteChecks, type MaintainerPolicy, type SecurityKeyPolicy } from './writes.js';
 import { ProfileService } from './profile.js';
 import type { AccountRestrictions } from '../accounts/restrictions.js';
 
@@ -28,6 +28,8 @@ export interface MfaDeps {
   policy: MaintainerPolicy;
   /** The read-only lock after risky recovery: a recovery code's use sets it; package writes and MFA changes obey it. */
   restrictions?: AccountRestrictions;
+  /** Security keys as a second factor for the maintainer policy, and the critical-maintainer rule. */
+  securityKeys?: SecurityKeyPolicy;
   /** npm profile set email (domain/accounts/email-change.ts); without it the profile API refuses address changes. */
   changeEmail?: (user: User, context: RequestContext, email: unknown, password: unknown) => Promise<User>;
 }
@@ -59,7 +61,7 @@ export function wireMfa(deps: MfaDeps): MfaDomain {
     newFactors: deps.newFactors,
     restrictions,
   });
-  const writes = new WriteChecks({ store, clock, secondFactor, policy: deps.policy, restrictions });
+  const writes = new WriteChecks({ store, clock, secondFactor, policy: deps.policy, restrictions, securityKeys: deps.securityKeys });
   const profile = new ProfileService({
     mfa,
     secondFactor,

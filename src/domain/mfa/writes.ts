@@ -27,6 +27,14 @@ export interface WriteChecksDeps {
   policy: MaintainerPolicy;
   /** The read-only lock after risky recovery refuses every package write while it lasts. */
   restrictions?: AccountRestrictions;
+  /** Security keys count as the second factor the policy asks for; critical maintainers must have one (domain/webauthn). */
+  securityKeys?: SecurityKeyPolicy;
+}
+
+export interface SecurityKeyPolicy {
+  registered(user: User): Promise<boolean>;
+  /** Refuses a publish or owner change by a critical package's maintainer who has no key. */
+  check(user: User, write: 'publish' | 'owners'): Promise<void>;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -53,6 +61,7 @@ export class WriteChecks {
     }
     if (this.passed.has(context)) return [];
     await this.deps.restrictions?.check(principal.user, write);
+    if (write === 'publish' || write === 'owners') await this.deps.securityKeys?.check(principal.user, write);
     const warnings = write === 'publish' || write === 'owners' ? await this.policy(principal.user, write) : [];
     if (await this.deps.secondFactor.required(principal.user, 'writes'))
       await this.deps.secondFactor.verify(principal.user, context);
@@ -62,6 +71,7 @@ export class WriteChecks {
 
   private async policy(user: User, write: PackageWrite): Promise<string[]> {
     if (!this.deps.policy.required || (await this.deps.secondFactor.enrolment(user))) return [];
+    if (await this.deps.securityKeys?.registered(user)) return [];
     // Accounts that existed when the policy arrived, and new ones, get the same grace to enrol.
     const from = Math.max(Date.parse(user.createdAt), await this.started());
     const deadline = from + this.deps.policy.graceDays * DAY_MS;

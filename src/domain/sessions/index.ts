@@ -5,6 +5,7 @@ import type { Clock } from '../clock.js';
 import type { AccountService } from '../accounts/service.js';
 import type { TokenService } from '../tokens/service.js';
 import type { SecondFactor } from '../access/second-factor.js';
+import type { User } from '../accounts/store.js';
 import { SessionService, type SessionSettings } from './service.js';
 import { AccountSecurityService } from './account-security.js';
 
@@ -18,6 +19,8 @@ export interface SessionsDeps {
   /** Asked at sign-in when the account has one; the account page shows whether one is required. */
   secondFactor: SecondFactor;
   settings: SessionSettings;
+  /** Sign-in goes on to the key's step for an account with a security key. */
+  securityKeys?: { registered(user: User): Promise<boolean> };
 }
 
 export interface SessionsDomain {
@@ -32,6 +35,7 @@ export function wireSessions(deps: SessionsDeps): SessionsDomain {
     secondFactor: deps.secondFactor,
     clock: deps.clock,
     settings: deps.settings,
+    securityKeys: deps.securityKeys,
   });
   const accountSecurity = new AccountSecurityService({ ...deps, sessions });
   return { sessions, accountSecurity };

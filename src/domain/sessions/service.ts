@@ -35,7 +35,12 @@ export interface SessionDeps {
   secondFactor: SecondFactor;
   clock: Clock;
   settings: SessionSettings;
+  /** Whether the account has a security key: then sign-in goes on to the key's step (domain/webauthn). */
+  securityKeys?: { registered(user: User): Promise<boolean> };
 }
+
+/** A signed-in browser, or (the account has a security key) the password passed and the key's step comes next. */
+export type SignInResult = { secret: SessionSecret; user: User & SignInNotices } | { keyStep: User & SignInNotices };
 
 export class SessionService {
   constructor(private readonly deps: SessionDeps) {}
@@ -55,14 +60,31 @@ export class SessionService {
     password: unknown,
     code?: string,
   ): Promise<{ secret: SessionSecret; user: User & SignInNotices }> {
+    const result = await this.signInOrKeyStep(context, name, password, code);
+    if ('keyStep' in result) fail('SecurityKeyRequired', 'This account signs in with its security key: use the sign-in page.');
+    return result;
+  }
+
+  /** The /login form: like `signIn`, but an account with a security key gets its key's step instead of a refusal. */
+  async signInOrKeyStep(context: RequestContext, name: string, password: unknown, code?: string): Promise<SignInResult> {
     const user = await this.deps.accounts.checkPassword(name, password, context);
-    if (await this.deps.secondFactor.required(user, 'auth')) await this.deps.secondFactor.verify(user, context, code ?? '');
-    const secret = await this.deps.store.transaction(async (tx) => {
+    const totp = await this.deps.secondFactor.required(user, 'auth');
+    // With a key on the account, a typed code is the only way around the key's step, and only when TOTP is enrolled too.
+    if ((!totp || !code) && (await this.deps.securityKeys?.registered(user))) return { keyStep: user };
+    if (totp) await this.deps.secondFactor.verify(user, context, code ?? '');
+    return { secret: await this.startVerified(context, user, 'password'), user };
+  }
+
+  /**
+   * A session for a person whose factors were checked elsewhere (a security key after the
+   * password, a passkey alone), rotating the one this browser had, like `signIn`.
+   */
+  async startVerified(context: RequestContext, user: User, via: EventPayloads['session.created']['via']): Promise<SessionSecret> {
+    return this.deps.store.transaction(async (tx) => {
       if (context.principal.kind === 'session')
         await this.end(tx, context.principal.session.id, context.principal.user, 'rotation');
-      return this.open(tx, user, context, 'password');
+      return this.open(tx, user, context, via);
     });
-    return { secret, user };
   }
 
   /**

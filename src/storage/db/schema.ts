@@ -279,6 +279,29 @@ export interface CriticalPackagesTable {
   computed_at: string;
 }
 
+/** A security key or passkey of an account (013). */
+export interface WebauthnCredentialsTable {
+  id: string;
+  user_id: number;
+  public_key: string;
+  counter: number | string;
+  transports: string;
+  name: string;
+  passkey: number;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+/** A challenge handed to a browser, until it is answered or expires (013). */
+export interface WebauthnChallengesTable {
+  challenge_hash: string;
+  purpose: string;
+  user_id: number | null;
+  session_id: string | null;
+  passkey: number;
+  expires_at: string;
+}
+
 export interface DB {
   users: UsersTable;
   tokens: TokensTable;
@@ -307,4 +330,6 @@ export interface DB {
   password_resets: PasswordResetsTable;
   account_restrictions: AccountRestrictionsTable;
   critical_packages: CriticalPackagesTable;
+  webauthn_credentials: WebauthnCredentialsTable;
+  webauthn_challenges: WebauthnChallengesTable;
 }

@@ -1,0 +1,50 @@
+// What the webauthn domain keeps, as an interface it owns (the Kysely version is
+// storage/db/webauthn.ts): credentials with their public keys (no secret), and challenges as
+// SHA-256 hashes, each taken at most once.
+
+/** A security key or passkey registered to an account. */
+export interface WebAuthnCredential {
+  /** The authenticator's credential id, base64url. */
+  id: string;
+  userId: number;
+  /** The COSE public key, base64url. */
+  publicKey: string;
+  counter: number;
+  transports: string[];
+  name: string;
+  /** A discoverable credential made with user verification: it signs in without a password. */
+  passkey: boolean;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+/** What a challenge was handed out for; an answer is checked against the same purpose. */
+export type ChallengePurpose = 'register' | 'second-factor' | 'passkey';
+
+export interface StoredChallenge {
+  challengeHash: string;
+  purpose: ChallengePurpose;
+  /** The account that may answer; null for a passkey sign-in, where nobody is known yet. */
+  userId: number | null;
+  /** The web session it was shown to, when the browser was signed in. */
+  sessionId: string | null;
+  /** For `register`: whether a passkey (discoverable, user-verified) was asked for. */
+  passkey: boolean;
+  expiresAt: string;
+}
+
+export interface WebAuthnStore {
+  credentials(userId: number): Promise<WebAuthnCredential[]>;
+  credential(id: string): Promise<WebAuthnCredential | undefined>;
+  insertCredential(credential: WebAuthnCredential): Promise<void>;
+  removeCredential(userId: number, id: string): Promise<boolean>;
+  /**
+   * Records a use: moves the counter from `from` to `to` only if it still is `from` (one
+   * conditional update, so two requests racing with one assertion cannot both win).
+   */
+  recordUse(id: string, from: number, to: number, at: string): Promise<boolean>;
+  putChallenge(challenge: StoredChallenge): Promise<void>;
+  /** Deletes and returns the challenge: whoever takes it first is the only one to use it. */
+  takeChallenge(challengeHash: string): Promise<StoredChallenge | undefined>;
+  purgeChallenges(before: string): Promise<void>;
+}
