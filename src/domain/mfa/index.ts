@@ -61,7 +61,14 @@ export function wireMfa(deps: MfaDeps): MfaDomain {
     newFactors: deps.newFactors,
     restrictions,
   });
-  const writes = new WriteChecks({ store, clock, secondFactor, policy: deps.policy, restrictions, securityKeys: deps.securityKeys });
+  const writes = new WriteChecks({
+    store,
+    clock,
+    secondFactor,
+    policy: deps.policy,
+    restrictions,
+    securityKeys: deps.securityKeys,
+  });
   const profile = new ProfileService({
     mfa,
     secondFactor,

@@ -83,6 +83,10 @@ export class SessionService {
     return this.deps.store.transaction(async (tx) => {
       if (context.principal.kind === 'session')
         await this.end(tx, context.principal.session.id, context.principal.user, 'rotation');
+      if (via === 'passkey') {
+        const at = this.now().toISOString();
+        await tx.events.append({ type: 'user.login', actor: userActor(user), data: { method: 'passkey' }, createdAt: at });
+      }
       return this.open(tx, user, context, via);
     });
   }

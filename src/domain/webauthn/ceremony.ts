@@ -37,7 +37,13 @@ function parseAnswer(text: unknown, fields: string[]): Record<string, unknown> &
     malformed();
   }
   const answer = parsed as Record<string, unknown> | null;
-  if (typeof answer !== 'object' || answer === null || answer.type !== 'public-key' || !isB64(answer.id) || answer.id !== answer.rawId)
+  if (
+    typeof answer !== 'object' ||
+    answer === null ||
+    answer.type !== 'public-key' ||
+    !isB64(answer.id) ||
+    answer.id !== answer.rawId
+  )
     malformed();
   const response = answer.response as Record<string, unknown> | null;
   if (typeof response !== 'object' || response === null || !fields.every((f) => isB64(response[f]))) malformed();
@@ -65,5 +71,9 @@ export function parseAssertion(text: unknown): { answer: AuthenticationResponseJ
   const answer = parseAnswer(text, ['clientDataJSON', 'authenticatorData', 'signature']);
   const authData = Buffer.from(answer.response.authenticatorData as string, 'base64url');
   if (authData.length < 37) malformed();
-  return { answer: answer as unknown as AuthenticationResponseJSON, clientData: clientDataOf(answer), counter: authData.readUInt32BE(33) };
+  return {
+    answer: answer as unknown as AuthenticationResponseJSON,
+    clientData: clientDataOf(answer),
+    counter: authData.readUInt32BE(33),
+  };
 }

@@ -86,20 +86,27 @@ export class WebAuthnService {
   private async take(
     clientData: ClientData,
     type: string,
-    expected: { purpose: ChallengePurpose; userId: number | null; sessionId: string | null },
+    // 'any': the sign-in key step, where the challenge itself names the account whose password passed.
+    expected: { purpose: ChallengePurpose; userId: number | null | 'any'; sessionId: string | null },
   ): Promise<StoredChallenge> {
     if (clientData.origin !== this.relyingParty().origin || clientData.type !== type) {
-      fail('WebAuthnOriginMismatch', 'The security key answered for another site; nothing was changed. Use this site’s own page.');
+      fail(
+        'WebAuthnOriginMismatch',
+        'The security key answered for another site; nothing was changed. Use this site’s own page.',
+      );
     }
     const stored = await this.deps.store.webauthn.takeChallenge(hashChallenge(clientData.challenge));
     if (
       !stored ||
       Date.parse(stored.expiresAt) <= this.deps.clock.now() ||
       stored.purpose !== expected.purpose ||
-      stored.userId !== expected.userId ||
+      (expected.userId === 'any' ? stored.userId === null : stored.userId !== expected.userId) ||
       stored.sessionId !== expected.sessionId
     ) {
-      fail('WebAuthnChallengeInvalid', 'This security key request has expired or was already used. Reload the page and try again.');
+      fail(
+        'WebAuthnChallengeInvalid',
+        'This security key request has expired or was already used. Reload the page and try again.',
+      );
     }
     return stored;
   }
@@ -129,7 +136,11 @@ export class WebAuthnService {
     const label = typeof name === 'string' ? name.trim() : '';
     if (label.length === 0 || label.length > MAX_NAME) fail('BadRequest', `Name the key (1 to ${MAX_NAME} characters).`);
     const { answer, clientData } = parseRegistration(answerText);
-    const stored = await this.take(clientData, 'webauthn.create', { purpose: 'register', userId: user.id, sessionId: session.id });
+    const stored = await this.take(clientData, 'webauthn.create', {
+      purpose: 'register',
+      userId: user.id,
+      sessionId: session.id,
+    });
     const rp = this.relyingParty();
     const result = await verifyRegistrationResponse({
       response: answer,
@@ -176,7 +187,8 @@ export class WebAuthnService {
     const lastFactor = (await this.list(user)).length === 1 && !(await this.deps.hasTotp(user));
     const at = this.nowIso();
     await this.deps.store.transaction(async (tx) => {
-      if (!(await tx.webauthn.removeCredential(user.id, id))) fail('WebAuthnCredentialNotFound', 'This security key was removed already.');
+      if (!(await tx.webauthn.removeCredential(user.id, id)))
+        fail('WebAuthnCredentialNotFound', 'This security key was removed already.');
       const data = { credential: found.id, name: found.name, passkey: found.passkey };
       await tx.events.append({ type: 'webauthn.removed', actor: userActor(user), data, createdAt: at });
       if (lastFactor)
@@ -205,6 +217,18 @@ export class WebAuthnService {
     const key = await this.deps.store.webauthn.credential(answer.id);
     if (!key || key.userId !== user.id) fail('WebAuthnCredentialUnknown', 'This security key is not registered to this account.');
     await this.check(key, answer, clientData, counter, false);
+  }
+
+  /** The sign-in key step: the account whose password passed (the challenge names it) and its key's assertion. */
+  async verifyKeyStep(answerText: unknown): Promise<User> {
+    const { answer, clientData, counter } = parseAssertion(answerText);
+    const stored = await this.take(clientData, 'webauthn.get', { purpose: 'second-factor', userId: 'any', sessionId: null });
+    const key = await this.deps.store.webauthn.credential(answer.id);
+    const user = stored.userId === null ? undefined : await this.deps.store.users.byId(stored.userId);
+    if (!key || !user || key.userId !== user.id)
+      fail('WebAuthnCredentialUnknown', 'This security key is not registered to this account.');
+    await this.check(key, answer, clientData, counter, false);
+    return user;
   }
 
   /** The sign-in page's "Sign in with a passkey": a challenge for any discoverable credential of this site. */
@@ -236,7 +260,10 @@ export class WebAuthnService {
   ): Promise<void> {
     // WebAuthn §6.1.1: a counter that does not grow (when the key keeps one) means a clone or a replay.
     if ((counter !== 0 || key.counter !== 0) && counter <= key.counter) {
-      fail('WebAuthnCounterReplayed', 'This security key’s signature counter went backwards; the key may be cloned. Nothing was changed.');
+      fail(
+        'WebAuthnCounterReplayed',
+        'This security key’s signature counter went backwards; the key may be cloned. Nothing was changed.',
+      );
     }
     const rp = this.relyingParty();
     const result = await verifyAuthenticationResponse({

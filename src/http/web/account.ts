@@ -12,6 +12,7 @@ import { time } from './format.js';
 import { csrfInput, viewerOf } from './csrf.js';
 import { seeOther } from './session.js';
 import { PAGE_ONLY } from './negotiation.js';
+import { securityKeysSection } from './security-keys.js';
 
 function revokeButton(request: FastifyRequest, action: string, label: string): SafeHtml {
   return html`<form method="post" action="${action}" class="revoke">
@@ -105,7 +106,7 @@ function logSection(view: AccountSecurity): SafeHtml {
   </section>`;
 }
 
-function accountPage(request: FastifyRequest, view: AccountSecurity): SafeHtml {
+function accountPage(request: FastifyRequest, view: AccountSecurity, keys: SafeHtml): SafeHtml {
   const { user, secondFactor } = view;
   const factor =
     secondFactor.forSignIn && secondFactor.forWrites
@@ -124,14 +125,18 @@ function accountPage(request: FastifyRequest, view: AccountSecurity): SafeHtml {
       </p>
       <p>Second factor: <span class="mfa">${factor}</span></p>
     </section>
-    ${sessionsSection(request, view)} ${tokensSection(request, view)} ${logSection(view)}`;
+    ${keys} ${sessionsSection(request, view)} ${tokensSection(request, view)} ${logSection(view)}`;
 }
 
 export function registerAccountPages(app: FastifyInstance, registry: Registry): void {
   app.get('/account', { constraints: PAGE_ONLY }, async (request, reply) => {
     if (request.context.principal.kind !== 'session') return seeOther(reply, '/login?next=/account');
     const view = await registry.accountSecurity.overview(request.context);
-    return sendPage(reply.header('cache-control', 'no-store'), layout('Account', accountPage(request, view), viewerOf(request)));
+    const keys = securityKeysSection(request, await registry.webauthn.list(view.user));
+    return sendPage(
+      reply.header('cache-control', 'no-store'),
+      layout('Account', accountPage(request, view, keys), viewerOf(request)),
+    );
   });
 
   app.post<{ Params: { id: string } }>('/account/sessions/:id/revoke', async (request, reply) => {

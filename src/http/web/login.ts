@@ -12,6 +12,7 @@ import { html, layout, sendPage } from './html.js';
 import { time } from './format.js';
 import { csrfInput, viewerOf } from './csrf.js';
 import { afterSignIn, credentialFields, errorLine, signInBrowser } from './session.js';
+import { approveWithKey, keyStepPage } from './security-keys.js';
 
 function requested(login: WebLogin) {
   const { ip, userAgent } = login.requestedBy;
@@ -29,7 +30,19 @@ function signInForm(login: WebLogin, failed?: GatehouseError, name = '') {
     <form method="post" action="/login/cli/${login.id}" class="signin">${credentialFields(name)}</form>`;
 }
 
-function approvalForm(request: FastifyRequest, login: WebLogin, name: string, askCode: boolean, failed?: GatehouseError) {
+function approvalForm(
+  request: FastifyRequest,
+  login: WebLogin,
+  name: string,
+  askCode: boolean,
+  failed?: GatehouseError,
+  keyOnly = false,
+) {
+  // An account with only a key approves with the key's button (security-keys.ts), not this form.
+  if (keyOnly && !askCode)
+    return html`<h1>Approve <code>npm login</code>?</h1>
+      <p>You are signed in as <strong>${name}</strong>.</p>
+      ${requested(login)} ${errorLine(failed)}`;
   return html`<h1>Approve <code>npm login</code>?</h1>
     <p>You are signed in as <strong>${name}</strong>.</p>
     ${requested(login)} ${errorLine(failed)}
@@ -78,7 +91,11 @@ async function pendingPage(
     return sendPage(reply, layout('Sign in', body), status);
   }
   const askCode = await registry.webLogins.asksSecondFactor(principal.user);
-  const body = approvalForm(request, login, principal.user.name, askCode, failed);
+  const action = `/login/cli/${login.id}/approve`;
+  const key = (await registry.webLogins.asksSecurityKey(principal.user))
+    ? await approveWithKey(request, registry, principal.user, action)
+    : '';
+  const body = html`${approvalForm(request, login, principal.user.name, askCode, failed, key !== '')} ${key}`;
   return sendPage(reply, layout('Approve login', body, viewerOf(request)), status);
 }
 
@@ -92,8 +109,10 @@ export function registerLoginPages(app: FastifyInstance, registry: Registry): vo
     const id = request.params.id;
     try {
       await registry.webLogins.pending(id);
-      const { notice } = await signInBrowser(request, reply, registry);
-      return afterSignIn(reply, `/login/cli/${encodeURIComponent(id)}`, notice);
+      const result = await signInBrowser(request, reply, registry);
+      const next = `/login/cli/${encodeURIComponent(id)}`;
+      if ('keyStep' in result) return keyStepPage(request, reply, registry, result.keyStep, next);
+      return afterSignIn(reply, next, result.notice);
     } catch (err) {
       if (!isGatehouseError(err)) throw err;
       if (isLinkRefusal(err)) return refusal(request, reply, err);
@@ -104,9 +123,14 @@ export function registerLoginPages(app: FastifyInstance, registry: Registry): vo
   // The id in the path finishes someone's pending login: the access log shows the route only.
   app.post<{ Params: { id: string } }>('/login/cli/:id/approve', { config: { secretInPath: true } }, async (request, reply) => {
     const id = request.params.id;
-    const code = (request.body as { code?: unknown } | undefined)?.code;
+    const { code, webauthn } = (request.body ?? {}) as { code?: unknown; webauthn?: unknown };
     try {
-      const user = await registry.webLogins.approve(request.context, id, typeof code === 'string' ? code : undefined);
+      const user = await registry.webLogins.approve(
+        request.context,
+        id,
+        typeof code === 'string' ? code : undefined,
+        typeof webauthn === 'string' ? webauthn : undefined,
+      );
       const done = html`<h1>Login approved</h1>
         <p class="done">
           You approved the login; the terminal is now signed in as <strong>${user.name}</strong>. You can close this page.

@@ -10,6 +10,8 @@ import { html, layout, sendPage } from './html.js';
 import { csrfInput, viewerOf } from './csrf.js';
 import { clearSessionCookie, setSessionCookie } from './session-cookie.js';
 import { PAGE_ONLY } from './negotiation.js';
+import type { User } from '../../domain/accounts/store.js';
+import { keyStepPage, passkeyButton } from './security-keys.js';
 
 /** attacker-controlled: `next` comes from a link anyone can craft; only a path on this site is followed. */
 export function localPath(next: unknown, fallback = '/account'): string {
@@ -42,14 +44,16 @@ export function errorLine(failed?: GatehouseError) {
   return failed ? html`<p class="error" role="alert" data-code="${failed.code}">${failed.message}</p>` : '';
 }
 
-function signInPage(request: FastifyRequest, next: string, failed?: GatehouseError, name = '') {
+async function signInPage(request: FastifyRequest, registry: Registry, next: string, failed?: GatehouseError, name = '') {
+  const passkey = await passkeyButton(request, registry, next);
   return layout(
     'Sign in',
     html`<h1>Sign in</h1>
       ${errorLine(failed)}
       <form method="post" action="/login" class="signin">
         ${csrfInput(request)}<input type="hidden" name="next" value="${next}" />${credentialFields(name)}
-      </form>`,
+      </form>
+      ${passkey}`,
     viewerOf(request),
   );
 }
@@ -62,13 +66,14 @@ export async function signInBrowser(
   request: FastifyRequest,
   reply: FastifyReply,
   registry: Registry,
-): Promise<{ notice: string | undefined }> {
+): Promise<{ notice: string | undefined } | { keyStep: User }> {
   const { username, password, code } = signInFields(request.body);
-  const { secret, user } = await auditedLogin(request, username, 'web', () =>
-    registry.sessions.signIn(request.context, username, password, code),
+  const result = await auditedLogin(request, username, 'web', () =>
+    registry.sessions.signInOrKeyStep(request.context, username, password, code),
   );
-  setSessionCookie(reply, registry, secret);
-  return { notice: signInNotice(user) };
+  if ('keyStep' in result) return result;
+  setSessionCookie(reply, registry, result.secret);
+  return { notice: signInNotice(result.user) };
 }
 
 /**
@@ -93,19 +98,20 @@ export function registerSessionPages(app: FastifyInstance, registry: Registry): 
   app.get<{ Querystring: { next?: unknown } }>('/login', { constraints: PAGE_ONLY }, async (request, reply) => {
     const next = localPath(request.query.next);
     if (request.context.principal.kind === 'session') return seeOther(reply, next);
-    return sendPage(reply, signInPage(request, next));
+    return sendPage(reply, await signInPage(request, registry, next));
   });
 
   app.post('/login', async (request, reply) => {
     const fields = (request.body ?? {}) as { next?: unknown; username?: unknown };
     const next = localPath(fields.next);
     try {
-      const { notice } = await signInBrowser(request, reply, registry);
-      return afterSignIn(reply, next, notice);
+      const result = await signInBrowser(request, reply, registry);
+      if ('keyStep' in result) return keyStepPage(request, reply, registry, result.keyStep, next);
+      return afterSignIn(reply, next, result.notice);
     } catch (err) {
       if (!isGatehouseError(err)) throw err;
       const name = typeof fields.username === 'string' ? fields.username : '';
-      return sendPage(reply.headers(err.headers), signInPage(request, next, err, name), err.status);
+      return sendPage(reply.headers(err.headers), await signInPage(request, registry, next, err, name), err.status);
     }
   });
 
