@@ -67,8 +67,15 @@ export class WebAuthnService {
     return this.deps.store.webauthn.credentials(user.id);
   }
 
-  private async issue(purpose: ChallengePurpose, user: User | null, sessionId: string | null, passkey = false): Promise<string> {
-    const challenge = randomBytes(32).toString('base64url');
+  /** A new challenge, stored; bytes for the library (a string it would encode again), base64url as the browser echoes it. */
+  private async issue(
+    purpose: ChallengePurpose,
+    user: User | null,
+    sessionId: string | null,
+    passkey = false,
+  ): Promise<Uint8Array<ArrayBuffer>> {
+    const bytes = randomBytes(32);
+    const challenge = bytes.toString('base64url');
     const now = this.deps.clock.now();
     await this.deps.store.webauthn.purgeChallenges(new Date(now).toISOString());
     await this.deps.store.webauthn.putChallenge({
@@ -79,7 +86,7 @@ export class WebAuthnService {
       passkey,
       expiresAt: new Date(now + CHALLENGE_TTL_MS).toISOString(),
     });
-    return challenge;
+    return new Uint8Array(bytes);
   }
 
   /** Checks the origin, then takes the challenge the answer signed; refuses one for another purpose, account or session. */

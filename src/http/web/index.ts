@@ -1,5 +1,5 @@
-// The web UI's routes. Pages are rendered on the server and run no script; the only static asset
-// is the stylesheet. Page addresses that npm clients could also ask for are PAGE_ONLY routes
+// The web UI's routes. Pages are rendered on the server; the only script is the WebAuthn
+// ceremony (security-keys.ts serves it with its library), and the stylesheet is static too. Page addresses that npm clients could also ask for are PAGE_ONLY routes
 // (negotiation.ts), so the npm routes keep answering npm there.
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';

@@ -4,6 +4,7 @@
 // back in a form field; static/webauthn.js, our own script, runs the browser's part.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry } from '../../registry.js';
 import type { User } from '../../domain/accounts/store.js';
@@ -15,8 +16,9 @@ import { csrfInput, viewerOf } from './csrf.js';
 import { errorLine, localPath, seeOther } from './session.js';
 import { setSessionCookie } from './session-cookie.js';
 
+// The package exports only its modules; its browser bundle sits beside them (dist/bundle), found from the CommonJS entry.
 const BROWSER_BUNDLE = readFileSync(
-  createRequire(import.meta.url).resolve('@simplewebauthn/browser/dist/bundle/index.umd.min.js'),
+  join(dirname(createRequire(import.meta.url).resolve('@simplewebauthn/browser')), '../dist/bundle/index.umd.min.js'),
 );
 const CEREMONY = readFileSync(new URL('../../../static/webauthn.js', import.meta.url));
 
