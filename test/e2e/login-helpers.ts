@@ -73,7 +73,7 @@ export async function savedToken(ws: Workspace, registry: string): Promise<strin
 export async function signInOnPage(page: Page, user: string, password: string): Promise<void> {
   await page.getByLabel('Username').fill(user);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 /**

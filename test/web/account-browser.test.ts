@@ -13,7 +13,7 @@ async function signIn(page: Page, base: string, user: TestUser): Promise<void> {
   await page.waitForURL(/\/login\?next=/);
   await page.getByLabel('Username').fill(user.user.name);
   await page.getByLabel('Password').fill(user.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.waitForURL(`${base}/account`);
 }
 
@@ -70,7 +70,7 @@ for (const engine of ENGINES) {
       await expect.poll(() => rows.count()).toBe(1);
       await onPhone.page.goto(`${r.url}/account`);
       await onPhone.page.waitForURL(/\/login\?next=/);
-      expect(await onPhone.page.getByRole('button', { name: 'Sign in' }).isVisible()).toBe(true);
+      expect(await onPhone.page.getByRole('button', { name: 'Sign in', exact: true }).isVisible()).toBe(true);
 
       await page.locator('header.site').getByRole('button', { name: 'Sign out' }).click();
       await page.waitForURL(`${r.url}/`);

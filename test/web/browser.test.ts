@@ -199,7 +199,7 @@ describe.skipIf(SKIP_BROWSER)('web UI in Chromium', () => {
         await page.goto(login.loginUrl);
         await page.getByLabel('Username').fill('alice');
         await page.getByLabel('Password').fill(alice.password);
-        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByRole('button', { name: 'Sign in', exact: true }).click();
         // Signing in approves nothing: the page names the client and waits for Approve.
         await page.getByRole('button', { name: 'Approve' }).waitFor();
         expect((await fetch(login.doneUrl)).status).toBe(202);
@@ -227,7 +227,7 @@ describe.skipIf(SKIP_BROWSER)('web UI in Chromium', () => {
         await page.goto(login.loginUrl);
         await page.getByLabel('Username').fill('alice');
         await page.getByLabel('Password').fill('this is not the password');
-        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByRole('button', { name: 'Sign in', exact: true }).click();
         await expect.poll(() => page.getByRole('alert').isVisible()).toBe(true);
         expect(await page.getByRole('alert').innerText()).toBe('Incorrect username or password.');
         // The form is offered again with the name kept, so the person can retry.

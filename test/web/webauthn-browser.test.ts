@@ -8,24 +8,7 @@ import type { Page } from 'playwright-core';
 import { ENGINES } from '../support/engines.js';
 import { startRegistry, type TestRegistry, type TestUser } from '../support/registry.js';
 import { launchBrowser, SKIP_BROWSER, type TestBrowser } from './browser.js';
-
-/** A virtual authenticator on the page: a USB security key, or the platform's own (a passkey holder). Returns its remover. */
-async function addAuthenticator(page: Page, kind: 'usb-key' | 'platform'): Promise<() => Promise<void>> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  const platform = kind === 'platform';
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: platform ? 'internal' : 'usb',
-      hasResidentKey: platform,
-      hasUserVerification: platform,
-      isUserVerified: platform,
-      automaticPresenceSimulation: true,
-    },
-  });
-  return async () => void (await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId }));
-}
+import { addAuthenticator } from './authenticator.js';
 
 async function signInWithPassword(page: Page, base: string, user: TestUser): Promise<void> {
   await page.goto(`${base}/login?next=/account`);

@@ -12,7 +12,7 @@ import { html, layout, sendPage } from './html.js';
 import { time } from './format.js';
 import { csrfInput, viewerOf } from './csrf.js';
 import { afterSignIn, credentialFields, errorLine, signInBrowser } from './session.js';
-import { approveWithKey, keyStepPage } from './security-keys.js';
+import { approveWithKey, keyStepPage, passkeyButton } from './security-keys.js';
 
 function requested(login: WebLogin) {
   const { ip, userAgent } = login.requestedBy;
@@ -87,7 +87,8 @@ async function pendingPage(
   if (failed) reply.headers(failed.headers);
   if (principal.kind !== 'session') {
     const typed = (request.body as { username?: unknown } | undefined)?.username;
-    const body = signInForm(login, failed, typeof typed === 'string' ? typed : '');
+    const passkey = await passkeyButton(request, registry, `/login/cli/${encodeURIComponent(login.id)}`);
+    const body = html`${signInForm(login, failed, typeof typed === 'string' ? typed : '')} ${passkey}`;
     return sendPage(reply, layout('Sign in', body), status);
   }
   const askCode = await registry.webLogins.asksSecondFactor(principal.user);
