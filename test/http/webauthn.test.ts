@@ -1,0 +1,135 @@
+// Security-key answers over HTTP on both engines, from a software authenticator: a key registered
+// through the account page signs in after the password; an answer for another origin, a replayed
+// answer, a counter that does not move, an expired challenge, another account's key and malformed
+// JSON are each a 4xx with its code, and change nothing (no session, no event, counter unmoved).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LightMyRequestResponse } from 'fastify';
+import { ENGINES } from '../support/engines.js';
+import { startRegistry, type TestRegistry, type TestUser } from '../support/registry.js';
+import { ManualClock } from '../../src/domain/clock.js';
+import { CHALLENGE_TTL_MS } from '../../src/domain/webauthn/service.js';
+import { SoftwareAuthenticator, challengeOf } from '../support/software-authenticator.js';
+import { browser, csrfOf, signedInBrowser } from './session-browser.js';
+
+const codeOf = (res: LightMyRequestResponse) => /data-code="([A-Za-z]+)"/.exec(res.body)?.[1];
+
+for (const engine of ENGINES) {
+  describe(`security keys over HTTP (${engine})`, () => {
+    let r: TestRegistry;
+    let alice: TestUser;
+    let bob: TestUser;
+    let aliceKey: SoftwareAuthenticator;
+    let bobKey: SoftwareAuthenticator;
+    const clock = new ManualClock('2026-12-01T10:00:00Z');
+
+    async function registerKey(user: TestUser, key: SoftwareAuthenticator): Promise<void> {
+      const b = await signedInBrowser(r, user);
+      const page = await b.get('/account/keys/new');
+      expect(page.statusCode).toBe(200);
+      const res = await b.post('/account/keys', {
+        _csrf: csrfOf(page.body),
+        name: 'Desk key',
+        webauthn: key.register({ challenge: challengeOf(page.body) }),
+      });
+      expect(res.statusCode, res.body).toBe(303);
+    }
+
+    /** The password step: the key step's page, with its challenge. */
+    async function keyStep(user: TestUser): Promise<string> {
+      const res = await browser(r).post('/login', { username: user.user.name, password: user.password, next: '/account' });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['set-cookie']).toBeUndefined();
+      return challengeOf(res.body);
+    }
+
+    const answer = (webauthn: string) => browser(r).post('/login/key', { webauthn, next: '/account' });
+
+    /** Expects the answer refused with `status` and `code`, with no session started and no event written. */
+    async function refused(webauthn: string, status: number, code: string): Promise<void> {
+      const before = await r.registry.store.events.latestSeq();
+      const counter = (await r.registry.store.webauthn.credential(aliceKey.credentialId))?.counter;
+      const res = await answer(webauthn);
+      expect(res.statusCode, res.body).toBe(status);
+      expect(codeOf(res)).toBe(code);
+      expect(res.headers['set-cookie']).toBeUndefined();
+      expect(await r.registry.store.events.latestSeq()).toBe(before);
+      expect((await r.registry.store.webauthn.credential(aliceKey.credentialId))?.counter).toBe(counter);
+    }
+
+    beforeAll(async () => {
+      r = await startRegistry(engine, { deps: { clock } });
+      alice = await r.createUser('alice');
+      bob = await r.createUser('bob');
+      const url = new URL(r.registry.baseUrl());
+      aliceKey = new SoftwareAuthenticator({ id: url.hostname, origin: url.origin });
+      bobKey = new SoftwareAuthenticator({ id: url.hostname, origin: url.origin });
+      await registerKey(alice, aliceKey);
+      await registerKey(bob, bobKey);
+    });
+    afterAll(() => r?.close());
+
+    it('signs in with the password and then the key, once', async () => {
+      const challenge = await keyStep(alice);
+      const signed = aliceKey.assert({ challenge });
+      const res = await answer(signed);
+      expect(res.statusCode, res.body).toBe(303);
+      expect(res.headers.location).toBe('/account');
+      expect(res.headers['set-cookie']).toMatch(/^gatehouse_session=./);
+      // The same answer again: its challenge was used.
+      await refused(signed, 400, 'WebAuthnChallengeInvalid');
+    });
+
+    it('refuses an answer signed for another origin, and the challenge still serves this site', async () => {
+      const challenge = await keyStep(alice);
+      await refused(aliceKey.assert({ challenge, origin: 'https://evil.example' }), 400, 'WebAuthnOriginMismatch');
+      expect((await answer(aliceKey.assert({ challenge }))).statusCode).toBe(303);
+    });
+
+    it('refuses a counter that did not move forward', async () => {
+      const used = aliceKey.counter;
+      await refused(aliceKey.assert({ challenge: await keyStep(alice) }, used), 401, 'WebAuthnCounterReplayed');
+      await refused(aliceKey.assert({ challenge: await keyStep(alice) }, used - 1), 401, 'WebAuthnCounterReplayed');
+    });
+
+    it('refuses an expired challenge', async () => {
+      const challenge = await keyStep(alice);
+      clock.advance(CHALLENGE_TTL_MS + 1000);
+      await refused(aliceKey.assert({ challenge }), 400, 'WebAuthnChallengeInvalid');
+    });
+
+    it("refuses another account's key on this account's challenge", async () => {
+      await refused(bobKey.assert({ challenge: await keyStep(alice) }), 401, 'WebAuthnCredentialUnknown');
+    });
+
+    it('refuses malformed answers', async () => {
+      await refused('{not json', 400, 'WebAuthnMalformed');
+      await refused('', 400, 'WebAuthnMalformed');
+      await refused(JSON.stringify({ id: 'x', rawId: 'x', type: 'public-key', response: {} }), 400, 'WebAuthnMalformed');
+      await refused('x'.repeat(20_000), 400, 'WebAuthnMalformed');
+    });
+
+    it('removes a key only with the password, writing webauthn.removed and, for the last factor, mfa.disabled', async () => {
+      const res = await answer(bobKey.assert({ challenge: await keyStep(bob) }));
+      expect(res.statusCode).toBe(303);
+      const b = browser(r, String(res.headers['set-cookie']).split(';')[0]);
+      const _csrf = await b.csrf();
+      const path = `/account/keys/${bobKey.credentialId}/remove`;
+      const before = await r.registry.store.events.latestSeq();
+      const wrong = await b.post(path, { _csrf, password: 'not-the-password' });
+      expect(wrong.statusCode).toBe(401);
+      expect(codeOf(wrong)).toBe('BadCredentials');
+      expect(await r.registry.store.webauthn.credential(bobKey.credentialId)).toBeDefined();
+      expect(await r.registry.store.events.latestSeq()).toBe(before);
+      const other = await b.post(`/account/keys/${aliceKey.credentialId}/remove`, { _csrf, password: bob.password });
+      expect(codeOf(other)).toBe('WebAuthnCredentialNotFound');
+      expect(await r.registry.store.webauthn.credential(aliceKey.credentialId)).toBeDefined();
+      const removed = await b.post(path, { _csrf, password: bob.password });
+      expect(removed.statusCode).toBe(303);
+      expect(await r.registry.store.webauthn.credential(bobKey.credentialId)).toBeUndefined();
+      const types = (await r.registry.store.events.since(before, 10)).map((e) => e.type);
+      expect(types).toEqual(['webauthn.removed', 'mfa.disabled']);
+      // The password alone signs bob in again.
+      expect((await browser(r).post('/login', { username: 'bob', password: bob.password })).statusCode).toBe(303);
+    });
+  });
+}
