@@ -48,7 +48,10 @@ for (const engine of ENGINES) {
     let bob: TestUser;
 
     beforeAll(async () => {
-      r = await startRegistry(engine, { deps: { clock }, config: { criticalMinDownloads: 100 } });
+      r = await startRegistry(engine, {
+        deps: { clock },
+        config: { criticalMinDownloads: 100, criticalRequireSecurityKey: false },
+      });
       alice = await r.createUser('alice');
       bob = await r.createUser('bob');
       await npm.published(r, alice, pkg('hot-pkg', '1.0.0'));

@@ -8,8 +8,9 @@ import { ENGINES } from '../support/engines.js';
 import { startRegistry, type TestRegistry, type TestUser } from '../support/registry.js';
 import { ManualClock } from '../../src/domain/clock.js';
 import { CHALLENGE_TTL_MS } from '../../src/domain/webauthn/service.js';
-import { SoftwareAuthenticator, challengeOf } from '../support/software-authenticator.js';
-import { browser, csrfOf, signedInBrowser } from './session-browser.js';
+import type { SoftwareAuthenticator } from '../support/software-authenticator.js';
+import { browser, signedInBrowser } from './session-browser.js';
+import { keyStep, registerKey, softwareKey } from './security-key-steps.js';
 
 const codeOf = (res: LightMyRequestResponse) => /data-code="([A-Za-z]+)"/.exec(res.body)?.[1];
 
@@ -22,25 +23,7 @@ for (const engine of ENGINES) {
     let bobKey: SoftwareAuthenticator;
     const clock = new ManualClock('2026-12-01T10:00:00Z');
 
-    async function registerKey(user: TestUser, key: SoftwareAuthenticator): Promise<void> {
-      const b = await signedInBrowser(r, user);
-      const page = await b.get('/account/keys/new');
-      expect(page.statusCode).toBe(200);
-      const res = await b.post('/account/keys', {
-        _csrf: csrfOf(page.body),
-        name: 'Desk key',
-        webauthn: key.register({ challenge: challengeOf(page.body) }),
-      });
-      expect(res.statusCode, res.body).toBe(303);
-    }
-
-    /** The password step: the key step's page, with its challenge. */
-    async function keyStep(user: TestUser): Promise<string> {
-      const res = await browser(r).post('/login', { username: user.user.name, password: user.password, next: '/account' });
-      expect(res.statusCode).toBe(200);
-      expect(res.headers['set-cookie']).toBeUndefined();
-      return challengeOf(res.body);
-    }
+    const keyStepOf = (user: TestUser) => keyStep(r, user);
 
     const answer = (webauthn: string) => browser(r).post('/login/key', { webauthn, next: '/account' });
 
@@ -60,16 +43,15 @@ for (const engine of ENGINES) {
       r = await startRegistry(engine, { deps: { clock } });
       alice = await r.createUser('alice');
       bob = await r.createUser('bob');
-      const url = new URL(r.registry.baseUrl());
-      aliceKey = new SoftwareAuthenticator({ id: url.hostname, origin: url.origin });
-      bobKey = new SoftwareAuthenticator({ id: url.hostname, origin: url.origin });
-      await registerKey(alice, aliceKey);
-      await registerKey(bob, bobKey);
+      aliceKey = softwareKey(r);
+      bobKey = softwareKey(r);
+      await registerKey(await signedInBrowser(r, alice), aliceKey);
+      await registerKey(await signedInBrowser(r, bob), bobKey);
     });
     afterAll(() => r?.close());
 
     it('signs in with the password and then the key, once', async () => {
-      const challenge = await keyStep(alice);
+      const challenge = await keyStepOf(alice);
       const signed = aliceKey.assert({ challenge });
       const res = await answer(signed);
       expect(res.statusCode, res.body).toBe(303);
@@ -80,25 +62,25 @@ for (const engine of ENGINES) {
     });
 
     it('refuses an answer signed for another origin, and the challenge still serves this site', async () => {
-      const challenge = await keyStep(alice);
+      const challenge = await keyStepOf(alice);
       await refused(aliceKey.assert({ challenge, origin: 'https://evil.example' }), 400, 'WebAuthnOriginMismatch');
       expect((await answer(aliceKey.assert({ challenge }))).statusCode).toBe(303);
     });
 
     it('refuses a counter that did not move forward', async () => {
       const used = aliceKey.counter;
-      await refused(aliceKey.assert({ challenge: await keyStep(alice) }, used), 401, 'WebAuthnCounterReplayed');
-      await refused(aliceKey.assert({ challenge: await keyStep(alice) }, used - 1), 401, 'WebAuthnCounterReplayed');
+      await refused(aliceKey.assert({ challenge: await keyStepOf(alice) }, used), 401, 'WebAuthnCounterReplayed');
+      await refused(aliceKey.assert({ challenge: await keyStepOf(alice) }, used - 1), 401, 'WebAuthnCounterReplayed');
     });
 
     it('refuses an expired challenge', async () => {
-      const challenge = await keyStep(alice);
+      const challenge = await keyStepOf(alice);
       clock.advance(CHALLENGE_TTL_MS + 1000);
       await refused(aliceKey.assert({ challenge }), 400, 'WebAuthnChallengeInvalid');
     });
 
     it("refuses another account's key on this account's challenge", async () => {
-      await refused(bobKey.assert({ challenge: await keyStep(alice) }), 401, 'WebAuthnCredentialUnknown');
+      await refused(bobKey.assert({ challenge: await keyStepOf(alice) }), 401, 'WebAuthnCredentialUnknown');
     });
 
     it('refuses malformed answers', async () => {
@@ -109,7 +91,7 @@ for (const engine of ENGINES) {
     });
 
     it('removes a key only with the password, writing webauthn.removed and, for the last factor, mfa.disabled', async () => {
-      const res = await answer(bobKey.assert({ challenge: await keyStep(bob) }));
+      const res = await answer(bobKey.assert({ challenge: await keyStepOf(bob) }));
       expect(res.statusCode).toBe(303);
       const b = browser(r, String(res.headers['set-cookie']).split(';')[0]);
       const _csrf = await b.csrf();
