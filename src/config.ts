@@ -187,6 +187,10 @@ export interface Config {
   criticalMinTop: number;
   /** How often the critical-package list is computed, in ms (0: never; the list stays as stored). GATEHOUSE_CRITICAL_INTERVAL_MS */
   criticalIntervalMs: number;
+  /** Days a token from `npm token create` or the account page lives when no expiry is asked for. GATEHOUSE_TOKEN_DEFAULT_DAYS */
+  tokenDefaultDays: number;
+  /** The longest expiry, in days, a token may be created with (login tokens follow loginTokenHours). GATEHOUSE_TOKEN_MAX_DAYS */
+  tokenMaxDays: number;
 }
 
 export const DEFAULTS: Config = {
@@ -256,6 +260,8 @@ export const DEFAULTS: Config = {
   criticalMinDownloads: 1000,
   criticalMinTop: 5,
   criticalIntervalMs: 60 * 60 * 1000,
+  tokenDefaultDays: 30,
+  tokenMaxDays: 365,
 };
 
 const ENV_NAMES: { [K in keyof Config]: string } = {
@@ -325,6 +331,8 @@ const ENV_NAMES: { [K in keyof Config]: string } = {
   criticalMinDownloads: 'GATEHOUSE_CRITICAL_MIN_DOWNLOADS',
   criticalMinTop: 'GATEHOUSE_CRITICAL_MIN_TOP',
   criticalIntervalMs: 'GATEHOUSE_CRITICAL_INTERVAL_MS',
+  tokenDefaultDays: 'GATEHOUSE_TOKEN_DEFAULT_DAYS',
+  tokenMaxDays: 'GATEHOUSE_TOKEN_MAX_DAYS',
 };
 
 export class ConfigError extends Error {}
