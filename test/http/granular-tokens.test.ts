@@ -7,7 +7,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { ENGINES } from '../support/engines.js';
 import { startRegistry, type TestRegistry, type TestUser } from '../support/registry.js';
 import * as npm from '../support/npm-protocol.js';
-import { bearer, escaped } from '../support/npm-protocol.js';
+import { bearer } from '../support/npm-protocol.js';
 import { enrolTotp } from '../support/mfa.js';
 import { packageBuilder } from '../fixtures/package-builder.js';
 import { generateToken } from '../../src/domain/tokens/format.js';
