@@ -178,16 +178,16 @@ export class GranularTokens {
     return this.issue(user, context, wanted, passwordOf(body));
   }
 
-  /** The account page (a signed-in browser, whose own decision ran): the same checks but widening. */
-  async createForWeb(user: User, context: RequestContext, body: unknown) {
-    return this.issue(user, context, parseTokenRequest(body, this.deps.expiry), passwordOf(body));
+  /** The account page (a signed-in browser, whose own decision ran): the same checks but widening; `code` from the form. */
+  async createForWeb(user: User, context: RequestContext, body: unknown, code?: string) {
+    return this.issue(user, context, parseTokenRequest(body, this.deps.expiry), passwordOf(body), code);
   }
 
-  private async issue(user: User, context: RequestContext, wanted: TokenRequest, password: unknown) {
+  private async issue(user: User, context: RequestContext, wanted: TokenRequest, password: unknown, code?: string) {
     if (!user.emailVerified) fail('EmailUnverified', 'Verify your email address before creating tokens.');
     await this.deps.restrictions.check(user, 'tokens');
     await this.deps.checkPassword(user, password, context);
-    if (await this.deps.secondFactor.required(user, 'writes')) await this.deps.secondFactor.verify(user, context);
+    if (await this.deps.secondFactor.required(user, 'writes')) await this.deps.secondFactor.verify(user, context, code);
     const expiresAt = new Date(this.deps.clock.now() + wanted.expiresDays * DAY_MS).toISOString();
     return this.deps.store.transaction((tx) =>
       this.deps.tokens.create(tx, user, {
