@@ -124,7 +124,8 @@ function cidrsOf(value: unknown): readonly string[] | null {
 }
 
 function expiryOf(value: unknown, policy: ExpiryPolicy): number {
-  if (absent(value) || value === '') return policy.defaultDays;
+  // A default above the maximum (a setting's typo) gives the maximum, never a longer life.
+  if (absent(value) || value === '') return Math.min(policy.defaultDays, policy.maxDays);
   const days = typeof value === 'string' && /^[0-9]+$/.test(value) ? Number(value) : value;
   if (typeof days !== 'number' || !Number.isInteger(days) || days < 1) {
     fail('TokenExpiryInvalid', 'The expiry is a whole number of days, at least 1.');
