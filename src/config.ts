@@ -192,6 +192,10 @@ export interface Config {
    * GATEHOUSE_CRITICAL_REQUIRE_SECURITY_KEY
    */
   criticalRequireSecurityKey: boolean;
+  /** Days a token from `npm token create` or the account page lives when no expiry is asked for. GATEHOUSE_TOKEN_DEFAULT_DAYS */
+  tokenDefaultDays: number;
+  /** The longest expiry, in days, a token may be created with (login tokens follow loginTokenHours). GATEHOUSE_TOKEN_MAX_DAYS */
+  tokenMaxDays: number;
 }
 
 export const DEFAULTS: Config = {
@@ -262,6 +266,8 @@ export const DEFAULTS: Config = {
   criticalMinTop: 5,
   criticalIntervalMs: 60 * 60 * 1000,
   criticalRequireSecurityKey: true,
+  tokenDefaultDays: 30,
+  tokenMaxDays: 365,
 };
 
 const ENV_NAMES: { [K in keyof Config]: string } = {
@@ -332,6 +338,8 @@ const ENV_NAMES: { [K in keyof Config]: string } = {
   criticalMinTop: 'GATEHOUSE_CRITICAL_MIN_TOP',
   criticalIntervalMs: 'GATEHOUSE_CRITICAL_INTERVAL_MS',
   criticalRequireSecurityKey: 'GATEHOUSE_CRITICAL_REQUIRE_SECURITY_KEY',
+  tokenDefaultDays: 'GATEHOUSE_TOKEN_DEFAULT_DAYS',
+  tokenMaxDays: 'GATEHOUSE_TOKEN_MAX_DAYS',
 };
 
 export class ConfigError extends Error {}

@@ -10,6 +10,7 @@ import { FsBlobStore } from './storage/blobs/fs/store.js';
 import type { BlobStore } from './domain/packages/blobs.js';
 import type { Store } from './domain/store.js';
 import type { TokenService } from './domain/tokens/service.js';
+import { GranularTokens } from './domain/tokens/granular.js';
 import type { AccountService } from './domain/accounts/service.js';
 import type { WebLoginService } from './domain/accounts/web-login.js';
 import type { PackageService } from './domain/packages/service.js';
@@ -62,6 +63,8 @@ import { CriticalPackages } from './domain/packages/critical.js';
 export interface Registry {
   config: Config;
   tokens: TokenService;
+  /** `npm token create` and the account page's token form (domain/tokens/granular.ts). */
+  granularTokens: GranularTokens;
   accounts: AccountService;
   webLogins: WebLoginService;
   /** Web sessions (the browser's sign-in cookie). */
@@ -252,6 +255,15 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     admin: new AdminRecovery({ store, clock, restrictions }),
     restrictions,
   };
+  const granularTokens = new GranularTokens({
+    store,
+    clock,
+    tokens,
+    secondFactor: mfa.secondFactor,
+    restrictions,
+    checkPassword: async (user, password, context) => void (await accounts.checkPassword(user.name, password, context)),
+    expiry: { defaultDays: config.tokenDefaultDays, maxDays: config.tokenMaxDays },
+  });
   const critical = new CriticalPackages({
     store,
     clock,
@@ -323,6 +335,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     store,
     blobs,
     tokens,
+    granularTokens,
     accounts,
     webLogins,
     sessions,
@@ -356,6 +369,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
       OWNERS_HERE.delete(owner);
       await transport.close();
       // Counts since the last flush would otherwise be lost on every restart.
+      await tokens.flushUses();
       await downloads
         .flush()
         .catch((err: unknown) => process.emitWarning(`gatehouse: final download flush failed: ${(err as Error).message}`));

@@ -102,7 +102,16 @@ export type ErrorCode =
   | 'WebAuthnCredentialUnknown'
   | 'WebAuthnCredentialNotFound'
   | 'SecurityKeyRequired'
-  | 'SecurityKeyRequiredForCritical';
+  | 'SecurityKeyRequiredForCritical'
+  // granular tokens (domain/tokens/granular.ts, limits.ts)
+  | 'TokenMalformed'
+  | 'TokenCidrInvalid'
+  | 'TokenExpiryInvalid'
+  | 'TokenPermissionUnknown'
+  | 'TokenLimitInvalid'
+  | 'TokenAddressRefused'
+  | 'TokenPackageRefused'
+  | 'TokenBypassesTwoFactor';
 
 /**
  * HTTP status per code. npm prints any 4xx as `E<status>` followed by our `error` string,
@@ -248,6 +257,17 @@ export const ERROR_STATUS = {
   SecurityKeyRequired: 401,
   // The policy for maintainers of critical packages: register a security key or passkey first.
   SecurityKeyRequiredForCritical: 403,
+  // Not our token's shape or checksum: refused without a database lookup.
+  TokenMalformed: 401,
+  TokenCidrInvalid: 400,
+  TokenExpiryInvalid: 400,
+  TokenPermissionUnknown: 400,
+  TokenLimitInvalid: 400,
+  // A live token used from outside its CIDR ranges, or for a package it is not limited to.
+  TokenAddressRefused: 403,
+  TokenPackageRefused: 403,
+  // A token that publishes without a second factor never changes the account, tokens or owners.
+  TokenBypassesTwoFactor: 403,
 } as const satisfies Record<ErrorCode, number>;
 
 /** Response headers a refusal needs (`retry-after` on a 429, `www-authenticate: OTP` for a second factor). */
@@ -262,6 +282,7 @@ const OTP: ErrorHeaders = { 'www-authenticate': 'OTP' };
 export const ERROR_HEADERS: Partial<Record<ErrorCode, ErrorHeaders>> = {
   Unauthenticated: BEARER,
   BadCredentials: BEARER,
+  TokenMalformed: BEARER,
   OtpRequired: OTP,
   OtpInvalid: OTP,
 };

@@ -12,6 +12,8 @@ import { canActAsUser } from '../domain/accounts/authorize.js';
 import { fail } from '../domain/errors.js';
 import { buildRequestContext, parseTrustedProxies } from './request-context.js';
 import { readSessionCookie } from './web/session-cookie.js';
+import { isWellFormedToken } from '../domain/tokens/format.js';
+import { addressLimitDenial } from '../domain/tokens/limits.js';
 
 /**
  * Where a session cookie counts: page views (GET, HEAD) and the web UI's form posts, which the
@@ -31,7 +33,11 @@ async function principalOf(registry: Registry, request: FastifyRequest): Promise
   if (scheme?.toLowerCase() !== 'bearer' || !value) {
     fail('Unauthenticated', 'Use a token (run `npm login`); this registry does not take passwords on every request.');
   }
-  const found = await registry.tokens.authenticate(value.trim());
+  const secret = value.trim();
+  // Checked before any lookup: a look-alike (a typo, a scanner's false positive) costs no query.
+  if (!isWellFormedToken(secret))
+    fail('TokenMalformed', 'This is not a Gatehouse token (its checksum does not match). Run `npm login` to get one.');
+  const found = await registry.tokens.authenticate(secret);
   if (!found) fail('Unauthenticated', 'Your token is invalid, expired or revoked. Run `npm login` to get a new one.');
   return tokenPrincipal(found);
 }
@@ -92,7 +98,14 @@ export function registerWriteAuthentication(app: FastifyInstance, registry: Regi
   app.decorateRequest('sessionSecret', undefined);
   app.addHook('onRequest', async (request) => {
     const principal = await principalOf(registry, request);
+    const context = buildRequestContext(request, principal, trustedProxies);
+    if (principal.kind === 'user') {
+      // A token used from outside its ranges is refused outright, reads included (fast-reads.ts too).
+      const refused = addressLimitDenial(principal.token, context.clientIp);
+      if (refused) enforce(refused);
+      registry.tokens.recordUse(principal.token, () => context.clientIp);
+    }
     if (needsUser(request)) enforce(canActAsUser(principal, 'write here'));
-    request.context = buildRequestContext(request, principal, trustedProxies);
+    request.context = context;
   });
 }

@@ -12,7 +12,9 @@ import { ANONYMOUS, tokenPrincipal, type Principal } from '../domain/access/prin
 import { canRead } from '../domain/packages/authorize.js';
 import type { Authenticated } from '../domain/tokens/service.js';
 import { hashToken, type TokenHash } from '../domain/tokens/format.js';
-import type { Socket } from 'node:net';
+import type { BlockList, Socket } from 'node:net';
+import { clientAddress, parseTrustedProxies } from './request-context.js';
+import { addressLimitDenial } from '../domain/tokens/limits.js';
 import {
   missingAnswer,
   packumentAnswer,
@@ -37,6 +39,7 @@ export class FastReads {
   private readonly hidden = new WeakMap<CachedPackage, CachedPackage>();
   private tarballBytes = 0;
   private readonly tarballBudget: number;
+  private readonly trustedProxies: BlockList;
   // Cached names were fully checked when the app first read them, so a name in the cache needs
   // no second check, and a name not in it cannot be answered here anyway.
   private readonly cachedName = (raw: string): PackageName | undefined =>
@@ -44,6 +47,7 @@ export class FastReads {
 
   constructor(private readonly registry: Registry) {
     this.tarballBudget = registry.config.readCacheBytes - packumentShare(registry.config.readCacheBytes);
+    this.trustedProxies = parseTrustedProxies(registry.config.trustedProxies);
   }
 
   /** True when the request was answered here. */
@@ -103,7 +107,7 @@ export class FastReads {
   private asReadBy(req: IncomingMessage, name: string, entry: CachedPackage): CachedPackage | undefined {
     if (entry.kind === 'missing' || canRead(ANONYMOUS, entry).ok) return entry;
     const principal = this.peekPrincipal(req, req.headers.authorization);
-    if (!principal || canRead(principal, entry).ok) return undefined;
+    if (!principal || canRead(principal, { visibility: entry.visibility, name }).ok) return undefined;
     let hidden = this.hidden.get(entry);
     if (!hidden) this.hidden.set(entry, (hidden = missingPackage(name)));
     return hidden;
@@ -142,7 +146,12 @@ export class FastReads {
     const secret = authorization.slice(7).trim();
     if (last?.header !== authorization) socket[LAST_TOKEN] = last = { header: authorization, hash: hashToken(secret) };
     const found = this.registry.tokens.peek(secret, last.hash);
-    return found === 'invalid' || found === 'unknown' ? undefined : found;
+    if (found === 'invalid' || found === 'unknown') return undefined;
+    const address = () => clientAddress(this.trustedProxies, req.socket.remoteAddress ?? '', req.headers['x-forwarded-for']);
+    // Outside its ranges: the app refuses it, with the code, as auth.ts does for every request.
+    if (found.token.cidrs !== null && addressLimitDenial(found.token, address())) return undefined;
+    this.registry.tokens.recordUse(found.token, address);
+    return found;
   }
 
   private tarball(req: IncomingMessage, res: ServerResponse, tarball: TarballEntry, name: string, file: string): boolean {

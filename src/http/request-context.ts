@@ -2,6 +2,7 @@
 // may send in any shape. A malformed X-Forwarded-For, npm-otp or User-Agent is treated as absent or
 // cleaned, never refused and never a 500. X-Forwarded-For is believed only from a trusted proxy.
 import { BlockList, isIP } from 'node:net';
+import { addCidr, listed, parseCidr } from '../domain/access/cidr.js';
 import type { FastifyRequest } from 'fastify';
 import { ConfigError } from '../config.js';
 import type { Principal } from '../domain/access/principal.js';
@@ -30,18 +31,13 @@ export function parseTrustedProxies(list: string): BlockList {
   for (const raw of list.split(',')) {
     const entry = raw.trim();
     if (entry === '') continue;
-    const [address = '', prefix, extra] = entry.split('/');
-    const family = isIP(address);
-    const bits = prefix === undefined ? undefined : /^[0-9]{1,3}$/.test(prefix) ? Number(prefix) : NaN;
-    const maxBits = family === 6 ? 128 : 32;
-    if (family === 0 || extra !== undefined || (bits !== undefined && !(bits <= maxBits))) {
+    const cidr = parseCidr(entry);
+    if (!cidr) {
       throw new ConfigError(
         `trustedProxies (GATEHOUSE_TRUSTED_PROXIES): "${entry}" is not an IP address or CIDR range (like 10.0.0.0/8 or fd00::/8).`,
       );
     }
-    const type = family === 6 ? 'ipv6' : 'ipv4';
-    if (bits === undefined) trusted.addAddress(address, type);
-    else trusted.addSubnet(address, bits, type);
+    addCidr(trusted, cidr);
   }
   return trusted;
 }
@@ -53,8 +49,7 @@ function plainAddress(address: string): string {
 }
 
 function isTrusted(trusted: BlockList, address: string): boolean {
-  const family = isIP(address);
-  return family !== 0 && trusted.check(address, family === 6 ? 'ipv6' : 'ipv4');
+  return listed(trusted, address);
 }
 
 /**

@@ -46,6 +46,10 @@ export type DenialCode = Extract<
   | 'NotMaintainer'
   | 'ScopeNotYours'
   | 'PrincipalNotSupported'
+  // What a granular token is limited to (domain/tokens/limits.ts).
+  | 'TokenPackageRefused'
+  | 'TokenAddressRefused'
+  | 'TokenBypassesTwoFactor'
   // A read refused: answered as the missing package it must look like, never as a 403.
   | 'PackageNotFound'
 >;

@@ -8,6 +8,7 @@ import type { User } from '../accounts/store.js';
 import type { PasswordScreen } from '../accounts/password-screen.js';
 import { enforce } from '../access/principal.js';
 import { canActAsUser } from '../accounts/authorize.js';
+import { bypassDenial } from '../tokens/limits.js';
 import { parsePassword } from '../accounts/names.js';
 import { fail } from '../errors.js';
 import type { MfaService, MfaStatus } from './service.js';
@@ -53,7 +54,9 @@ export class ProfileService {
   }
 
   async update(context: RequestContext, body: unknown): Promise<ProfileAnswer> {
-    const { user } = enforce(canActAsUser(context.principal, 'change your profile'));
+    const { user, token } = enforce(canActAsUser(context.principal, 'change your profile'));
+    const bypass = bypassDenial(token, 'change the account');
+    if (bypass) enforce(bypass);
     if (!isRecord(body)) fail('BadRequest', 'Send the profile changes as a JSON object.');
     if ('tfa' in body) return this.twoFactor(user, context, body);
     return this.setFields(user, context, body);

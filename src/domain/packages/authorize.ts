@@ -12,8 +12,10 @@ import {
 import type { User } from '../accounts/store.js';
 import type { PackageRecord, Visibility } from './store.js';
 import { tokenAllows } from '../tokens/scopes.js';
+import { packageLimitDenial } from '../tokens/limits.js';
 
 export interface PackageFacts {
+  name: string;
   pkg: PackageRecord | undefined;
   owners: User[];
   /** Owners of other packages in the same scope; empty when the scope is unclaimed or there is no scope. */
@@ -24,6 +26,8 @@ export interface PackageFacts {
 /** What a read decision needs: a package record, a cache entry and a search row all carry it. */
 export interface ReadFacts {
   visibility: Visibility;
+  /** For a token limited to packages; a limited token reads no restricted package whose name is not given. */
+  name?: string;
 }
 
 function isOwner(user: User, owners: User[]): boolean {
@@ -46,7 +50,9 @@ export function canRead(principal: Principal, facts: ReadFacts, _version?: strin
     case 'anonymous':
       return open ? { ok: true, principal } : HIDDEN;
     case 'user':
-      return open || principal.user.isAdmin ? { ok: true, principal } : HIDDEN;
+      // Public packages are anyone's to read, so a token's package limit narrows only restricted ones.
+      if (open) return { ok: true, principal };
+      return principal.user.isAdmin && !packageLimitDenial(principal.token, facts.name) ? { ok: true, principal } : HIDDEN;
     case 'session':
     case 'trusted-publisher':
       return open ? { ok: true, principal } : HIDDEN;
@@ -64,6 +70,8 @@ export function canPublish(principal: Principal, facts: PackageFacts): Decision<
         return { ok: false, code: 'TokenReadOnly', reason: 'This token is read-only; publishing needs a token that can write.' };
       if (!principal.user.emailVerified)
         return { ok: false, code: 'EmailUnverified', reason: 'Verify your email address before publishing.' };
+      const limited = packageLimitDenial(principal.token, facts.name);
+      if (limited) return limited;
       if (facts.pkg) {
         if (isOwner(principal.user, facts.owners)) return { ok: true, principal };
         const why = facts.pkg.unpublishedAt
@@ -93,15 +101,18 @@ export function canManage(principal: Principal, facts: { name: string; owners: U
   switch (principal.kind) {
     case 'anonymous':
       return { ok: false, code: 'Unauthenticated', reason: 'You must be logged in to change a package. Run `npm login` first.' };
-    case 'user':
+    case 'user': {
       if (!tokenAllows(principal.token, 'manage'))
         return {
           ok: false,
           code: 'TokenReadOnly',
           reason: 'This token is read-only; changing a package needs a token that can write.',
         };
+      const limited = packageLimitDenial(principal.token, facts.name);
+      if (limited) return limited;
       if (principal.user.isAdmin || isOwner(principal.user, facts.owners)) return { ok: true, principal };
       return { ok: false, code: 'NotMaintainer', reason: `You are not a maintainer of "${facts.name}".` };
+    }
     case 'session':
     case 'trusted-publisher':
       return notSupported(principal, 'change a package');

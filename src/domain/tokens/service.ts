@@ -6,7 +6,7 @@
 // must never push a live token out of the cache the read fast path answers from.
 import type { Repositories, Store } from '../store.js';
 import type { User } from '../accounts/store.js';
-import type { TokenKind, TokenRecord } from './store.js';
+import type { NewToken, TokenKind, TokenRecord } from './store.js';
 import type { RequestContext } from '../access/context.js';
 import { enforce } from '../access/principal.js';
 import { canActAsUser } from '../accounts/authorize.js';
@@ -28,6 +28,8 @@ export const DEFAULT_SESSION_TOKEN_MS = 12 * 60 * 60 * 1000;
 const KNOWN_MAX = 10_000;
 /** Well-formed tokens never issued: least recently seen go first, so a flood only evicts itself. */
 const UNKNOWN_MAX = 10_000;
+/** A token's last use is written at most this often: reads never wait for a write. */
+const USE_WRITE_MS = 60_000;
 
 export class TokenService {
   // Entries age by the registry's clock, so a test's injected clock decides when they go stale.
@@ -35,6 +37,10 @@ export class TokenService {
   private readonly known = new LRUCache<TokenHash, Authenticated>({ max: KNOWN_MAX, ttl: CACHE_MS, perf: this.perf });
   private readonly unknown = new LRUCache<TokenHash, true>({ max: UNKNOWN_MAX, ttl: CACHE_MS, perf: this.perf });
   private readonly now = () => dateOf(this.clock);
+  /** When each token's use was last queued (bounded like the cache), and the uses not yet written. */
+  private readonly useQueued = new LRUCache<number, number>({ max: KNOWN_MAX });
+  private readonly pendingUses = new Map<number, { id: number; at: string; ip: string }>();
+  private flushing: Promise<void> | undefined;
 
   constructor(
     private readonly store: Store,
@@ -51,7 +57,14 @@ export class TokenService {
   async create(
     tx: Repositories,
     user: User,
-    opts: { scopes?: readonly TokenScope[]; expiresAt?: string | null; reason: string; kind?: TokenKind },
+    opts: {
+      scopes?: readonly TokenScope[];
+      expiresAt?: string | null;
+      reason: string;
+      kind?: TokenKind;
+      /** A granular token's name and limits (granular.ts); none by default. */
+      limits?: Pick<NewToken, 'name' | 'packages' | 'cidrs' | 'bypass2fa'>;
+    },
   ) {
     const secret = generateToken();
     const now = this.now();
@@ -71,12 +84,25 @@ export class TokenService {
       createdAt,
       expiresAt,
       kind,
+      ...opts.limits,
     });
     await tx.events.append({
       type: 'token.created',
       actor: userActor(user),
       // The payload keeps the flag older events carry; the log is never rewritten.
-      data: { tokenId: record.id, display: record.display, readonly: isReadOnly(record), reason: opts.reason },
+      data: {
+        tokenId: record.id,
+        display: record.display,
+        readonly: isReadOnly(record),
+        reason: opts.reason,
+        ...(opts.limits && {
+          scopes: record.scopes,
+          packages: record.packages,
+          cidrs: record.cidrs,
+          bypass2fa: record.bypass2fa,
+          expiresAt: record.expiresAt,
+        }),
+      },
       createdAt,
     });
     return { secret, record };
@@ -111,6 +137,37 @@ export class TokenService {
     if (!found || found.token.revokedAt) return undefined;
     if (found.token.expiresAt && Date.parse(found.token.expiresAt) <= this.now().getTime()) return undefined;
     return found;
+  }
+
+  /**
+   * Notes that `token` was used from `address()` (asked only when a write is due). At most once a
+   * minute per token, written after the request in one batch, so a burst of installs costs one update.
+   */
+  recordUse(token: TokenRecord, address: () => string): void {
+    const now = this.clock.now();
+    const last = this.useQueued.get(token.id);
+    if (last !== undefined && now - last < USE_WRITE_MS) return;
+    this.useQueued.set(token.id, now);
+    this.pendingUses.set(token.id, { id: token.id, at: new Date(now).toISOString(), ip: address() });
+    this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.writeUses());
+  }
+
+  /** Resolves when the uses noted so far are written (tests, and the registry's close). */
+  async flushUses(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
+  private async writeUses(): Promise<void> {
+    const uses = [...this.pendingUses.values()];
+    this.pendingUses.clear();
+    try {
+      await this.store.tokens.touch(uses);
+    } catch (err) {
+      // Only a last-use time is lost; never the request. The message names no token.
+      process.emitWarning(`gatehouse: recording token use failed: ${(err as Error).message}`);
+    } finally {
+      this.flushing = undefined;
+    }
   }
 
   /** Revokes the token with this secret if it belongs to the asker; false if there was nothing to revoke. */

@@ -6,7 +6,7 @@ import type { Registry } from '../../registry.js';
 import type { AccountSecurity } from '../../domain/sessions/account-security.js';
 import type { RegistryEvent } from '../../domain/events/store.js';
 import type { TokenRecord } from '../../domain/tokens/store.js';
-import { isReadOnly } from '../../domain/tokens/scopes.js';
+import { registerTokenForm, tokenAccess, tokenForm, tokenLastUse } from './account-tokens.js';
 import { html, layout, sendPage, type SafeHtml } from './html.js';
 import { time } from './format.js';
 import { csrfInput, viewerOf } from './csrf.js';
@@ -63,15 +63,16 @@ function tokenRows(request: FastifyRequest, tokens: TokenRecord[]): SafeHtml {
         <td><code>${t.display}</code></td>
         <td>${time(t.createdAt)}</td>
         <td>${t.expiresAt ? time(t.expiresAt) : 'never'}</td>
-        <td>${isReadOnly(t) ? 'read-only' : 'read and write'}</td>
-        <td>not recorded</td>
+        <td>${t.name}</td>
+        <td>${tokenAccess(t)}</td>
+        <td>${tokenLastUse(t)}</td>
         <td>${revokeButton(request, `/account/tokens/${t.id}/revoke`, 'Revoke')}</td>
       </tr>`,
   );
-  return table(['Token', 'Created', 'Expires', 'Access', 'Last used', ''], rows);
+  return table(['Token', 'Created', 'Expires', 'Name', 'Access', 'Last used', ''], rows);
 }
 
-function tokensSection(request: FastifyRequest, view: AccountSecurity): SafeHtml {
+function tokensSection(request: FastifyRequest, view: AccountSecurity, registry: Registry): SafeHtml {
   return html`<section id="tokens">
     <h2>Session tokens</h2>
     <p>Handed to a client by <code>npm login</code>; they expire.</p>
@@ -79,6 +80,7 @@ function tokensSection(request: FastifyRequest, view: AccountSecurity): SafeHtml
     <h2>Automation tokens</h2>
     <p>Made for machines (<code>npm token create</code>).</p>
     <div id="automation-tokens">${tokenRows(request, view.tokens.automation)}</div>
+    ${tokenForm(request, registry.config.tokenDefaultDays, registry.config.tokenMaxDays)}
   </section>`;
 }
 
@@ -106,7 +108,7 @@ function logSection(view: AccountSecurity): SafeHtml {
   </section>`;
 }
 
-function accountPage(request: FastifyRequest, view: AccountSecurity, keys: SafeHtml): SafeHtml {
+function accountPage(request: FastifyRequest, view: AccountSecurity, keys: SafeHtml, registry: Registry): SafeHtml {
   const { user, secondFactor } = view;
   const factor =
     secondFactor.forSignIn && secondFactor.forWrites
@@ -125,7 +127,7 @@ function accountPage(request: FastifyRequest, view: AccountSecurity, keys: SafeH
       </p>
       <p>Second factor: <span class="mfa">${factor}</span></p>
     </section>
-    ${keys} ${sessionsSection(request, view)} ${tokensSection(request, view)} ${logSection(view)}`;
+    ${keys} ${sessionsSection(request, view)} ${tokensSection(request, view, registry)} ${logSection(view)}`;
 }
 
 export function registerAccountPages(app: FastifyInstance, registry: Registry): void {
@@ -135,7 +137,7 @@ export function registerAccountPages(app: FastifyInstance, registry: Registry): 
     const keys = securityKeysSection(request, await registry.webauthn.list(view.user));
     return sendPage(
       reply.header('cache-control', 'no-store'),
-      layout('Account', accountPage(request, view, keys), viewerOf(request)),
+      layout('Account', accountPage(request, view, keys, registry), viewerOf(request)),
     );
   });
 
@@ -149,4 +151,6 @@ export function registerAccountPages(app: FastifyInstance, registry: Registry): 
     await registry.accountSecurity.revokeToken(request.context, Number.isSafeInteger(id) ? id : -1);
     return seeOther(reply, '/account');
   });
+
+  registerTokenForm(app, registry);
 }

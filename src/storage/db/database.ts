@@ -19,6 +19,7 @@ import * as guessGuard from './migrations/010-guess-guard.js';
 import * as emailDomains from './migrations/011-email-domains.js';
 import * as recovery from './migrations/012-recovery.js';
 import * as webauthn from './migrations/013-webauthn.js';
+import * as granularTokens from './migrations/014-granular-tokens.js';
 
 export interface Database {
   db: Kysely<DB>;
@@ -54,6 +55,7 @@ class Migrations implements MigrationProvider {
       '011-email-domains': { up: (db) => emailDomains.up(db) },
       '012-recovery': { up: (db) => recovery.up(db) },
       '013-webauthn': { up: (db) => webauthn.up(db) },
+      '014-granular-tokens': { up: (db) => granularTokens.up(db) },
     };
   }
 }

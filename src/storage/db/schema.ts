@@ -26,6 +26,16 @@ export interface TokensTable {
   revoked_at: string | null;
   /** A TokenKind: 'session' (from a login, expires) or 'automation' (migration 009). */
   kind: Generated<string>;
+  /** What the owner called it (migration 014); '' for tokens from a login. */
+  name: Generated<string>;
+  /** JSON array of package names and `@scope`s the token is limited to; null: every package. */
+  packages: string | null;
+  /** JSON array of CIDR ranges the token may be used from; null: anywhere. */
+  cidrs: string | null;
+  /** 1 when the token publishes without a second factor (npm's bypass_2fa). */
+  bypass_2fa: Generated<number>;
+  last_used_at: string | null;
+  last_used_ip: string | null;
 }
 
 export interface PackagesTable {

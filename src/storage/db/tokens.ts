@@ -11,6 +11,13 @@ function scopesOf(text: string): TokenScope[] {
   return Array.isArray(parsed) ? parsed.filter(isTokenScope) : [];
 }
 
+/** A JSON list of strings, or null (no limit). A stored list that does not parse limits to nothing. */
+function listOf(text: string | null): string[] | null {
+  if (text === null) return null;
+  const parsed = JSON.parse(text) as unknown;
+  return Array.isArray(parsed) ? parsed.filter((v): v is string => typeof v === 'string') : [];
+}
+
 function toToken(row: Selectable<TokensTable>): TokenRecord {
   return {
     id: Number(row.id),
@@ -21,6 +28,12 @@ function toToken(row: Selectable<TokensTable>): TokenRecord {
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
     kind: row.kind === 'session' ? 'session' : 'automation',
+    name: row.name,
+    packages: listOf(row.packages),
+    cidrs: listOf(row.cidrs),
+    bypass2fa: Number(row.bypass_2fa) === 1,
+    lastUsedAt: row.last_used_at,
+    lastUsedIp: row.last_used_ip,
   };
 }
 
@@ -37,6 +50,10 @@ export function tokenStore(db: Kysely<DB>): TokenStore {
           created_at: token.createdAt,
           expires_at: token.expiresAt,
           kind: token.kind,
+          name: token.name ?? '',
+          packages: token.packages ? JSON.stringify(token.packages) : null,
+          cidrs: token.cidrs ? JSON.stringify(token.cidrs) : null,
+          bypass_2fa: token.bypass2fa ? 1 : 0,
         })
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -60,6 +77,18 @@ export function tokenStore(db: Kysely<DB>): TokenStore {
     async forUser(userId) {
       const rows = await db.selectFrom('tokens').selectAll().where('user_id', '=', userId).orderBy('id').execute();
       return rows.map(toToken);
+    },
+    async touch(uses) {
+      // One small update per token; the time only moves forwards, so instances flushing out of
+      // order never record an older use over a newer one. A lost write loses only a last-use time.
+      for (const use of uses) {
+        await db
+          .updateTable('tokens')
+          .set({ last_used_at: use.at, last_used_ip: use.ip })
+          .where('id', '=', use.id)
+          .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', use.at)]))
+          .execute();
+      }
     },
   };
 }

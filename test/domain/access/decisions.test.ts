@@ -37,6 +37,12 @@ function viaToken(who: User, readonly = false): TokenPrincipal {
     expiresAt: null,
     revokedAt: null,
     kind: 'automation' as const,
+    name: '',
+    packages: null,
+    cidrs: null,
+    bypass2fa: false,
+    lastUsedAt: null,
+    lastUsedIp: null,
   };
   return { kind: 'user', user: who, token };
 }
@@ -75,10 +81,10 @@ function pkg(name: string, visibility: Visibility = 'public'): PackageRecord {
 }
 
 // Alice and Uma own "widget"; Bob owns "gadget" and the scope @bob. The admin owns nothing.
-const OWNED: PackageFacts = { pkg: pkg('widget'), owners: [alice, uma], scopeOwners: [], scope: undefined };
-const FOREIGN: PackageFacts = { pkg: pkg('gadget'), owners: [bob], scopeOwners: [], scope: undefined };
-const NEW: PackageFacts = { pkg: undefined, owners: [], scopeOwners: [], scope: undefined };
-const SCOPED_FOREIGN: PackageFacts = { pkg: undefined, owners: [], scopeOwners: [bob], scope: '@bob' };
+const OWNED: PackageFacts = { name: 'widget', pkg: pkg('widget'), owners: [alice, uma], scopeOwners: [], scope: undefined };
+const FOREIGN: PackageFacts = { name: 'gadget', pkg: pkg('gadget'), owners: [bob], scopeOwners: [], scope: undefined };
+const NEW: PackageFacts = { name: 'fresh', pkg: undefined, owners: [], scopeOwners: [], scope: undefined };
+const SCOPED_FOREIGN: PackageFacts = { name: '@bob/fresh', pkg: undefined, owners: [], scopeOwners: [bob], scope: '@bob' };
 
 /** A cell: the kind the decision allowed (it must hand back that very principal), or the refusal's code. */
 type Outcome = Principal['kind'] | 'user, not held to the unpublish window' | DenialCode;

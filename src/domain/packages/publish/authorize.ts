@@ -33,5 +33,5 @@ export async function packageFacts(repos: Repositories, name: PackageName): Prom
     repos.packages.owners(name),
     scope ? repos.packages.scopeOwners(scope) : Promise.resolve([]),
   ]);
-  return { pkg, owners, scopeOwners, scope };
+  return { name, pkg, owners, scopeOwners, scope };
 }
