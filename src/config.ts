@@ -187,6 +187,8 @@ export interface Config {
   criticalMinTop: number;
   /** How often the critical-package list is computed, in ms (0: never; the list stays as stored). GATEHOUSE_CRITICAL_INTERVAL_MS */
   criticalIntervalMs: number;
+  /** Whether anyone without a token may read public packages; off, every read needs a token. GATEHOUSE_ANONYMOUS_READS */
+  anonymousReads: boolean;
 }
 
 export const DEFAULTS: Config = {
@@ -256,6 +258,7 @@ export const DEFAULTS: Config = {
   criticalMinDownloads: 1000,
   criticalMinTop: 5,
   criticalIntervalMs: 60 * 60 * 1000,
+  anonymousReads: true,
 };
 
 const ENV_NAMES: { [K in keyof Config]: string } = {
@@ -325,6 +328,7 @@ const ENV_NAMES: { [K in keyof Config]: string } = {
   criticalMinDownloads: 'GATEHOUSE_CRITICAL_MIN_DOWNLOADS',
   criticalMinTop: 'GATEHOUSE_CRITICAL_MIN_TOP',
   criticalIntervalMs: 'GATEHOUSE_CRITICAL_INTERVAL_MS',
+  anonymousReads: 'GATEHOUSE_ANONYMOUS_READS',
 };
 
 export class ConfigError extends Error {}

@@ -12,6 +12,8 @@ import {
 import type { User } from '../accounts/store.js';
 import type { PackageRecord, Visibility } from './store.js';
 import { tokenAllows } from '../tokens/scopes.js';
+import { createsInOrg, readsRestricted, type PackageReaders } from '../orgs/access.js';
+import type { OrgRole } from '../orgs/store.js';
 
 export interface PackageFacts {
   pkg: PackageRecord | undefined;
@@ -19,11 +21,17 @@ export interface PackageFacts {
   /** Owners of other packages in the same scope; empty when the scope is unclaimed or there is no scope. */
   scopeOwners: User[];
   scope: string | undefined;
+  /** The org owning the scope, and the publisher's role in it (undefined: not a member). */
+  org?: { name: string; role: OrgRole | undefined };
+  /** Users a team grants read-write on the existing package: they publish as maintainers do. */
+  writers?: ReadonlySet<number>;
 }
 
 /** What a read decision needs: a package record, a cache entry and a search row all carry it. */
 export interface ReadFacts {
   visibility: Visibility;
+  /** For a restricted package: who besides administrators may read it (orgs/readers.ts). */
+  readers?: PackageReaders;
 }
 
 function isOwner(user: User, owners: User[]): boolean {
@@ -36,9 +44,9 @@ const HIDDEN: Denial = { ok: false, code: 'PackageNotFound', reason: 'The packag
 
 /**
  * Reading a package (packument, version document, tarball, page, search hit, download counts).
- * Public packages are readable by every kind. Nothing grants access to a restricted package yet
- * (the authorization track adds `npm access` grants and private packages), so only an
- * administrator's token reads one. `version` is for per-version rules to come (quarantine).
+ * Public packages are readable by every kind. A restricted one only by administrators, its
+ * maintainers and members of teams granted it (orgs/access.ts); to anyone else it is missing.
+ * `version` is for per-version rules to come (quarantine).
  */
 export function canRead(principal: Principal, facts: ReadFacts, _version?: string): Decision {
   const open = facts.visibility === 'public';
@@ -46,8 +54,8 @@ export function canRead(principal: Principal, facts: ReadFacts, _version?: strin
     case 'anonymous':
       return open ? { ok: true, principal } : HIDDEN;
     case 'user':
-      return open || principal.user.isAdmin ? { ok: true, principal } : HIDDEN;
     case 'session':
+      return open || readsRestricted(principal.user, facts.readers) ? { ok: true, principal } : HIDDEN;
     case 'trusted-publisher':
       return open ? { ok: true, principal } : HIDDEN;
     default:
@@ -65,12 +73,13 @@ export function canPublish(principal: Principal, facts: PackageFacts): Decision<
       if (!principal.user.emailVerified)
         return { ok: false, code: 'EmailUnverified', reason: 'Verify your email address before publishing.' };
       if (facts.pkg) {
-        if (isOwner(principal.user, facts.owners)) return { ok: true, principal };
+        if (isOwner(principal.user, facts.owners) || facts.writers?.has(principal.user.id)) return { ok: true, principal };
         const why = facts.pkg.unpublishedAt
           ? 'was unpublished and its name stays reserved for its owners'
           : 'is owned by someone else';
         return { ok: false, code: 'NotMaintainer', reason: `"${facts.pkg.name}" ${why}; you are not one of its maintainers.` };
       }
+      if (facts.org) return createsInOrg(principal.user, facts.org.name, facts.org.role) ?? { ok: true, principal };
       if (facts.scope && facts.scopeOwners.length > 0 && !isOwner(principal.user, facts.scopeOwners)) {
         return {
           ok: false,
