@@ -21,7 +21,8 @@ export interface PackageFacts {
   /** Owners of other packages in the same scope; empty when the scope is unclaimed or there is no scope. */
   scopeOwners: User[];
   scope: string | undefined;
-  /** The org owning the scope, and the publisher's role in it (undefined: not a member). */
+  /** The org owning the scope, and the publisher's role in it (undefined: not a member). Its members
+   * create packages in the scope, as do the maintainers of its packages (scopeOwners), as before orgs. */
   org?: { name: string; role: OrgRole | undefined };
   /** Users a team grants read-write on the existing package: they publish as maintainers do. */
   writers?: ReadonlySet<number>;
@@ -79,7 +80,8 @@ export function canPublish(principal: Principal, facts: PackageFacts): Decision<
           : 'is owned by someone else';
         return { ok: false, code: 'NotMaintainer', reason: `"${facts.pkg.name}" ${why}; you are not one of its maintainers.` };
       }
-      if (facts.org) return createsInOrg(principal.user, facts.org.name, facts.org.role) ?? { ok: true, principal };
+      if (facts.org && !isOwner(principal.user, facts.scopeOwners))
+        return createsInOrg(principal.user, facts.org.name, facts.org.role) ?? { ok: true, principal };
       if (facts.scope && facts.scopeOwners.length > 0 && !isOwner(principal.user, facts.scopeOwners)) {
         return {
           ok: false,
