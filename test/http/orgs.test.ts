@@ -43,6 +43,10 @@ for (const engine of ENGINES) {
         headers: user ? bearer(user.token) : {},
         ...(payload !== undefined && { payload: payload as object }),
       });
+    const readOnlyToken = (user: TestUser) =>
+      r.registry.store.transaction(
+        async (tx) => (await r.registry.tokens.create(tx, user.user, { scopes: ['read'], reason: 'test' })).secret,
+      );
     const rowCount = async () => {
       const s = r.registry.store;
       const [members, teams] = await Promise.all([s.orgs.members('acme'), s.orgs.teams('acme')]);
@@ -175,7 +179,34 @@ for (const engine of ENGINES) {
       expect(codeOf(await call(undefined, 'GET', '/@acme%2fsecret'))).toEqual([404, 'PackageNotFound']);
     });
 
+    it('closes a private package on the next read once its reader leaves the granted team', async () => {
+      await call(owner, 'POST', '/-/package/@acme%2fsecret/access', { access: 'restricted' });
+      expect((await get(agent, `${r.url}/@acme%2fsecret`, dev.token)).status).toBe(200);
+      expect((await get(agent, `${r.url}/@acme%2fsecret`, dev.token)).status).toBe(200);
+      expect((await call(owner, 'DELETE', '/-/team/acme/readers/user', { user: 'devon' })).statusCode).toBe(200);
+      expect((await get(agent, `${r.url}/@acme%2fsecret`, dev.token)).status).toBe(404);
+      await call(owner, 'PUT', '/-/team/acme/readers/user', { user: 'devon' });
+      expect((await get(agent, `${r.url}/@acme%2fsecret`, dev.token)).status).toBe(200);
+    });
+
+    it("grants new packages to the developers team only once an owner turns npm's default on", async () => {
+      expect((await r.publish(owner, pkg('@acme/before'), { access: 'restricted' })).statusCode).toBe(201);
+      expect((await call(dev, 'GET', '/@acme%2fbefore')).statusCode).toBe(404);
+      await call(owner, 'PUT', '/-/org/acme/user', { user: 'stan', role: 'admin' });
+      const byAdmin = await call(stranger, 'PUT', '/-/org/acme/settings', { developersGetNewPackages: true });
+      expect(codeOf(byAdmin)).toEqual([403, 'NotOrgAdmin']);
+      await call(owner, 'DELETE', '/-/org/acme/user', { user: 'stan' });
+      const on = await call(owner, 'PUT', '/-/org/acme/settings', { developersGetNewPackages: true });
+      expect(on.json()).toEqual({ developersGetNewPackages: true });
+      expect((await r.publish(owner, pkg('@acme/after'), { access: 'restricted' })).statusCode).toBe(201);
+      expect((await call(dev, 'GET', '/@acme%2fafter')).statusCode).toBe(200);
+      expect((await call(dev, 'GET', '/@acme%2fbefore')).statusCode).toBe(404);
+      expect((await call(owner, 'GET', '/-/team/acme/developers/package')).json()).toEqual({ '@acme/after': 'write' });
+      await call(owner, 'PUT', '/-/org/acme/settings', { developersGetNewPackages: false });
+    });
+
     it('refuses bad input with a code and changes nothing', async () => {
+      const ownerReadOnly = { ...owner, token: await readOnlyToken(owner) };
       const before = await rowCount();
       const cases: [TestUser | undefined, 'PUT' | 'DELETE' | 'POST', string, unknown, number, string][] = [
         [owner, 'PUT', '/-/org/nope/user', { user: 'devon' }, 404, 'OrgNotFound'],
@@ -203,6 +234,16 @@ for (const engine of ENGINES) {
         [stranger, 'POST', '/-/package/@acme%2fopen/access', { access: 'restricted' }, 403, 'NotMaintainer'],
         [undefined, 'PUT', '/-/org/acme/user', { user: 'stan' }, 401, 'Unauthenticated'],
         [owner, 'POST', '/-/org', { name: 'acme' }, 403, 'Forbidden'],
+        [ownerReadOnly, 'PUT', '/-/org/acme/user', { user: 'stan' }, 403, 'TokenReadOnly'],
+        [
+          ownerReadOnly,
+          'PUT',
+          '/-/team/acme/readers/package',
+          { package: '@acme/open', permissions: 'read-only' },
+          403,
+          'TokenReadOnly',
+        ],
+        [ownerReadOnly, 'POST', '/-/package/@acme%2fopen/access', { access: 'restricted' }, 403, 'TokenReadOnly'],
         [admin, 'POST', '/-/org', { name: 'acme' }, 409, 'OrgExists'],
       ];
       for (const [who, method, url, payload, status, code] of cases) {

@@ -1,7 +1,8 @@
 // The org rules the package decisions (packages/authorize.ts) and the org operations call: who
 // reads a private package, who may create packages in an org's scope, who manages an org. Pure:
 // the facts come in, a yes or a reason comes out. Membership alone never grants a package.
-import type { Denial, Principal } from '../access/principal.js';
+import type { Denial, Principal, TokenPrincipal } from '../access/principal.js';
+import { tokenAllows } from '../tokens/scopes.js';
 import type { User } from '../accounts/store.js';
 import type { OrgRole } from './store.js';
 
@@ -58,4 +59,14 @@ export function orgAllows(user: User, org: string, role: OrgRole | undefined, ac
 export function browses(principal: Principal, anonymousReads: boolean): Denial | undefined {
   if (anonymousReads || principal.kind !== 'anonymous') return undefined;
   return { ok: false, code: 'Unauthenticated', reason: 'This registry is private: log in to read packages (npm login).' };
+}
+
+/** A read-only token looks, and changes nothing: every org, team and grant change needs a token that can manage. */
+export function tokenManages(principal: TokenPrincipal): Denial | undefined {
+  if (tokenAllows(principal.token, 'manage')) return undefined;
+  return {
+    ok: false,
+    code: 'TokenReadOnly',
+    reason: 'This token is read-only; changing orgs, teams or access needs a token that can write.',
+  };
 }

@@ -1,7 +1,7 @@
 // Org, team and package-access operations behind `npm org`, `npm team` and `npm access`. Each
 // change is one transaction writing the rows and their event; each asks access.ts first, with
 // the caller's role read in the same transaction. Returns plain values shaped for npm's client.
-import { enforce } from '../access/principal.js';
+import { enforce, type TokenPrincipal } from '../access/principal.js';
 import type { RequestContext } from '../access/context.js';
 import { canActAsUser } from '../accounts/authorize.js';
 import { userActor } from '../access/actor.js';
@@ -10,7 +10,7 @@ import type { Repositories, Store } from '../store.js';
 import { fail } from '../errors.js';
 import { canManage, canRead } from '../packages/authorize.js';
 import { parsePackageName, scopeOf, type PackageName } from '../packages/names.js';
-import { orgAllows, type OrgAction } from './access.js';
+import { orgAllows, tokenManages, type OrgAction } from './access.js';
 import { readFacts } from './readers.js';
 import { DEVELOPERS_TEAM, ORG_ROLES, TEAM_PERMISSIONS, type OrgRole, type TeamPermission } from './store.js';
 
@@ -63,13 +63,21 @@ export class OrgService {
 
   /** The caller (a user's token), the org, and the caller's right to `action` in it, or a refusal. */
   private async caller(repos: Repositories, context: RequestContext, rawOrg: string, action: OrgAction) {
-    const { user } = enforce(canActAsUser(context.principal, 'manage orgs'));
+    const { user } = this.asker(context, action !== 'view');
     const org = orgName(rawOrg);
     if (!(await repos.orgs.org(org))) fail('OrgNotFound', `There is no org named "${org}".`);
     const role = await repos.orgs.role(org, user.id);
     const denied = orgAllows(user, org, role, action);
     if (denied) fail(denied.code, denied.reason);
     return { user, org, role };
+  }
+
+  /** The user behind the request's token; `writes`: refused unless the token may manage. */
+  private asker(context: RequestContext, writes: boolean): TokenPrincipal {
+    const principal = enforce(canActAsUser(context.principal, 'manage orgs'));
+    const denied = writes ? tokenManages(principal) : undefined;
+    if (denied) fail(denied.code, denied.reason);
+    return principal;
   }
 
   private async user(repos: Repositories, raw: unknown): Promise<User> {
@@ -87,7 +95,7 @@ export class OrgService {
 
   /** An administrator makes an org for a scope nobody has claimed, with `owner` as its owner. */
   async createOrg(context: RequestContext, rawName: unknown, rawOwner: unknown): Promise<{ name: string }> {
-    const { user: admin } = enforce(canActAsUser(context.principal, 'create orgs'));
+    const { user: admin } = this.asker(context, true);
     if (!admin.isAdmin) fail('Forbidden', 'Only an administrator creates orgs; the first publish under a scope also does.');
     const name = typeof rawName === 'string' && NAME.test(rawName.replace(/^@/, '')) ? rawName.replace(/^@/, '') : undefined;
     if (!name) fail('BadRequest', 'Name the org: {"name": "<scope without @>", "owner": "<user>"}.');
@@ -349,7 +357,7 @@ export class OrgService {
   private async packageManager(tx: Repositories, context: RequestContext, name: PackageName, org: string): Promise<User> {
     const decision = canManage(context.principal, { name, owners: await tx.packages.owners(name) });
     if (decision.ok) return decision.principal.user;
-    const { user } = enforce(canActAsUser(context.principal, 'change a package'));
+    const { user } = this.asker(context, true);
     const role = await tx.orgs.role(org, user.id);
     if (role === 'owner' || role === 'admin') return user;
     fail(decision.code, decision.reason);
