@@ -208,6 +208,7 @@ for (const engine of ENGINES) {
     it('refuses bad input with a code and changes nothing', async () => {
       const ownerReadOnly = { ...owner, token: await readOnlyToken(owner) };
       const before = await rowCount();
+      const grants = '/-/team/acme/readers/package';
       const cases: [TestUser | undefined, 'PUT' | 'DELETE' | 'POST', string, unknown, number, string][] = [
         [owner, 'PUT', '/-/org/nope/user', { user: 'devon' }, 404, 'OrgNotFound'],
         [owner, 'PUT', '/-/org/acme/user', { user: 'ghost' }, 404, 'UserNotFound'],
@@ -220,29 +221,15 @@ for (const engine of ENGINES) {
         [owner, 'PUT', '/-/org/acme/team', { name: 'readers' }, 409, 'TeamExists'],
         [owner, 'PUT', '/-/team/acme/ghosts/user', { user: 'devon' }, 404, 'TeamNotFound'],
         [owner, 'PUT', '/-/team/acme/readers/user', { user: 'stan' }, 403, 'NotOrgMember'],
-        [owner, 'PUT', '/-/team/acme/readers/package', { package: '@acme/open', permissions: 'admin' }, 400, 'InvalidPermission'],
-        [owner, 'PUT', '/-/team/acme/readers/package', { package: '@other/x', permissions: 'read-only' }, 400, 'PackageNotInOrg'],
-        [
-          owner,
-          'PUT',
-          '/-/team/acme/readers/package',
-          { package: '@acme/nothing', permissions: 'read-only' },
-          404,
-          'PackageNotFound',
-        ],
+        [owner, 'PUT', grants, { package: '@acme/open', permissions: 'admin' }, 400, 'InvalidPermission'],
+        [owner, 'PUT', grants, { package: '@other/x', permissions: 'read-only' }, 400, 'PackageNotInOrg'],
+        [owner, 'PUT', grants, { package: '@acme/nothing', permissions: 'read-only' }, 404, 'PackageNotFound'],
         [owner, 'POST', '/-/package/@acme%2fopen/access', { access: 'secret' }, 400, 'BadRequest'],
         [stranger, 'POST', '/-/package/@acme%2fopen/access', { access: 'restricted' }, 403, 'NotMaintainer'],
         [undefined, 'PUT', '/-/org/acme/user', { user: 'stan' }, 401, 'Unauthenticated'],
         [owner, 'POST', '/-/org', { name: 'acme' }, 403, 'Forbidden'],
         [ownerReadOnly, 'PUT', '/-/org/acme/user', { user: 'stan' }, 403, 'TokenReadOnly'],
-        [
-          ownerReadOnly,
-          'PUT',
-          '/-/team/acme/readers/package',
-          { package: '@acme/open', permissions: 'read-only' },
-          403,
-          'TokenReadOnly',
-        ],
+        [ownerReadOnly, 'PUT', grants, { package: '@acme/open', permissions: 'read-only' }, 403, 'TokenReadOnly'],
         [ownerReadOnly, 'POST', '/-/package/@acme%2fopen/access', { access: 'restricted' }, 403, 'TokenReadOnly'],
         [admin, 'POST', '/-/org', { name: 'acme' }, 409, 'OrgExists'],
       ];
