@@ -196,6 +196,8 @@ export interface Config {
   tokenDefaultDays: number;
   /** The longest expiry, in days, a token may be created with (login tokens follow loginTokenHours). GATEHOUSE_TOKEN_MAX_DAYS */
   tokenMaxDays: number;
+  /** Whether anyone without a token may read public packages; off, every read needs a token. GATEHOUSE_ANONYMOUS_READS */
+  anonymousReads: boolean;
 }
 
 export const DEFAULTS: Config = {
@@ -268,6 +270,7 @@ export const DEFAULTS: Config = {
   criticalRequireSecurityKey: true,
   tokenDefaultDays: 30,
   tokenMaxDays: 365,
+  anonymousReads: true,
 };
 
 const ENV_NAMES: { [K in keyof Config]: string } = {
@@ -340,6 +343,7 @@ const ENV_NAMES: { [K in keyof Config]: string } = {
   criticalRequireSecurityKey: 'GATEHOUSE_CRITICAL_REQUIRE_SECURITY_KEY',
   tokenDefaultDays: 'GATEHOUSE_TOKEN_DEFAULT_DAYS',
   tokenMaxDays: 'GATEHOUSE_TOKEN_MAX_DAYS',
+  anonymousReads: 'GATEHOUSE_ANONYMOUS_READS',
 };
 
 export class ConfigError extends Error {}

@@ -55,11 +55,22 @@ import { PasswordRecovery } from './domain/accounts/recovery.js';
 import { EmailChange } from './domain/accounts/email-change.js';
 import { AdminRecovery } from './domain/accounts/admin-recovery.js';
 import { CriticalPackages } from './domain/packages/critical.js';
+import { OrgService } from './domain/orgs/service.js';
+import type { EventType } from './domain/events/store.js';
 
 /**
  * What the HTTP layer is handed: configuration and the domain services, never the store or the
  * blob files, so a handler reaches data only through a domain operation.
  */
+/** Changes to who belongs where; grants and visibility name their package and invalidate it alone. */
+const ACCESS_EVENTS: ReadonlySet<EventType> = new Set<EventType>([
+  'org.member_set',
+  'org.member_removed',
+  'team.destroyed',
+  'team.member_added',
+  'team.member_removed',
+]);
+
 export interface Registry {
   config: Config;
   tokens: TokenService;
@@ -101,6 +112,8 @@ export interface Registry {
   webauthn: WebAuthnService;
   /** Periodic work; tests call `jobs.runDue()` after moving an injected clock. */
   jobs: JobRunner;
+  /** Orgs, teams and package access: `npm org`, `npm team`, `npm access` (docs/orgs.md). */
+  orgs: OrgService;
   /** The one clock every service reads; handlers that print a time read it too. */
   clock: Clock;
   /** The URL clients reach us at; fixed once the server knows its port. */
@@ -288,6 +301,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     unpublishWindowHours: config.unpublishWindowHours,
     packumentCacheBytes: packumentShare(config.readCacheBytes),
     inspectBudgetMs: config.tarballInspectMs,
+    anonymousReads: config.anonymousReads,
   });
   // Second factors and the maintainer policy, before a publish body is read and before every change.
   packages.addPublishStep(secondFactorStep(mfa.writes), { after: 'authorize' });
@@ -296,7 +310,10 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
   events.subscribe((event) => {
     if (event.packageName) packages.packuments.invalidate(event.packageName);
     if (event.type === 'token.revoked') tokens.forget(event.data.tokenId);
+    // Who reads a private package may have changed: the entries that say so are rebuilt on next read.
+    if (ACCESS_EVENTS.has(event.type)) packages.packuments.invalidateRestricted();
   });
+  const orgs = new OrgService(store, () => new Date(clock.now()));
   await events.start();
   for (const job of guarded.jobs) jobs.define(job);
   const { downloads } = wireDownloads({ store, clock, jobs, flushMs: config.downloadFlushMs });
@@ -345,6 +362,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     verification,
     mail,
     packages,
+    orgs,
     events,
     downloads,
     passwordScreen,

@@ -111,7 +111,19 @@ export type ErrorCode =
   | 'TokenLimitInvalid'
   | 'TokenAddressRefused'
   | 'TokenPackageRefused'
-  | 'TokenBypassesTwoFactor';
+  | 'TokenBypassesTwoFactor'
+  // organisations, teams and package access (domain/orgs)
+  | 'OrgNotFound'
+  | 'TeamNotFound'
+  | 'TeamExists'
+  | 'InvalidRole'
+  | 'InvalidTeamName'
+  | 'InvalidPermission'
+  | 'NotOrgAdmin'
+  | 'NotOrgMember'
+  | 'LastOrgOwner'
+  | 'PackageNotInOrg'
+  | 'OrgExists';
 
 /**
  * HTTP status per code. npm prints any 4xx as `E<status>` followed by our `error` string,
@@ -268,6 +280,25 @@ export const ERROR_STATUS = {
   TokenPackageRefused: 403,
   // A token that publishes without a second factor never changes the account, tokens or owners.
   TokenBypassesTwoFactor: 403,
+
+  // Unknown org or team: 404 like an unknown user (npm prints E404 with our message).
+  OrgNotFound: 404,
+  TeamNotFound: 404,
+  TeamExists: 409,
+  // npm's roles only: owner, admin, developer (its CLI knows no others).
+  InvalidRole: 400,
+  InvalidTeamName: 400,
+  // `npm access grant` sends read-only or read-write.
+  InvalidPermission: 400,
+  // Managing members, teams or grants needs an owner or admin of the org; owners alone change owners.
+  NotOrgAdmin: 403,
+  // Listing an org's members or teams is for its members.
+  NotOrgMember: 403,
+  // An org always keeps one owner: the last one cannot leave or be demoted.
+  LastOrgOwner: 409,
+  // A team can be granted only the packages of its own org's scope.
+  PackageNotInOrg: 400,
+  OrgExists: 409,
 } as const satisfies Record<ErrorCode, number>;
 
 /** Response headers a refusal needs (`retry-after` on a 429, `www-authenticate: OTP` for a second factor). */

@@ -16,6 +16,7 @@ import type { SessionStore } from './sessions/store.js';
 import type { RecoveryStore } from './accounts/recovery-store.js';
 import type { CriticalPackageStore } from './packages/critical-store.js';
 import type { WebAuthnStore } from './webauthn/store.js';
+import type { OrgStore } from './orgs/store.js';
 
 export interface Repositories {
   users: UserStore;
@@ -33,6 +34,7 @@ export interface Repositories {
   recovery: RecoveryStore;
   critical: CriticalPackageStore;
   webauthn: WebAuthnStore;
+  orgs: OrgStore;
 }
 
 export interface Store extends Repositories {

@@ -18,6 +18,7 @@ import { registerDownloadRoutes } from './npm/downloads.js';
 import { registerProfileRoutes } from './npm/profile.js';
 import { registerTokenRoutes } from './npm/tokens.js';
 import { registerWebRoutes } from './web/index.js';
+import { registerOrgRoutes } from './npm/orgs.js';
 
 export interface AppOptions {
   /** false: no logging at all (most tests). */
@@ -76,6 +77,7 @@ export async function buildApp(registry: Registry, opts: AppOptions = {}): Promi
   registerProfileRoutes(app, registry);
   registerTokenRoutes(app, registry);
   registerDistTagRoutes(app, registry);
+  registerOrgRoutes(app, registry);
   registerWebRoutes(app, registry);
   registerPackageRoutes(app, registry);
   app.get('/-/*', async (request, reply) =>

@@ -2,7 +2,7 @@
 // tarball whose answer is already in memory is written straight to the socket. Anything it cannot
 // answer from memory (a cache miss, an unknown token, a write, any other route) falls through to
 // the full app, which writes the same bytes (reads/answers.ts) and fills the caches. It never
-// queries, and it serves from memory only what anonymous may read (canRead, as the app decides).
+// queries, and it serves from memory only what canRead lets this reader see, as the app decides.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { packumentShare, type Registry } from '../registry.js';
 import type { PackageName } from '../domain/packages/names.js';
@@ -100,14 +100,20 @@ export class FastReads {
 
   /**
    * The entry as this reader may see it. What anonymous may read is served as it is. For anything
-   * else canRead decides with the caller's principal, as on the framework path: a refusal is the
-   * entry of a package that does not exist (answered here, exactly as a cached miss is), and an
-   * allowed reader falls through (undefined) so that no private bytes are served from memory.
+   * else canRead decides with the caller's principal, as on the framework path: an allowed reader
+   * gets the entry, and a refusal the entry of a package that does not exist (answered here,
+   * exactly as a cached miss is). Undefined (fall through) when the token is not in memory.
    */
   private asReadBy(req: IncomingMessage, name: string, entry: CachedPackage): CachedPackage | undefined {
+    const authorization = req.headers.authorization;
+    // A registry closed to anonymous readers answers them 401 from the app, never from here.
+    if (authorization === undefined && !this.registry.config.anonymousReads) return undefined;
     if (entry.kind === 'missing' || canRead(ANONYMOUS, entry).ok) return entry;
-    const principal = this.peekPrincipal(req, req.headers.authorization);
-    if (!principal || canRead(principal, { visibility: entry.visibility, name }).ok) return undefined;
+    const principal = this.peekPrincipal(req, authorization);
+    if (!principal) return undefined;
+    // The entry carries who may read it (rebuilt on every membership, grant or owner change), so
+    // a private read with a token is decided and served from memory like a public one.
+    if (canRead(principal, { visibility: entry.visibility, readers: entry.readers, name }).ok) return entry;
     let hidden = this.hidden.get(entry);
     if (!hidden) this.hidden.set(entry, (hidden = missingPackage(name)));
     return hidden;

@@ -180,6 +180,21 @@ for (const engine of ENGINES) {
       expect(await store.packages.scopeClaim('plain')).toBeUndefined();
     });
 
+    it('makes each claimed scope an org (015): its claimer the owner, its other owners developers, none granted anything', async () => {
+      const roles = async (org: string) => (await store.orgs.members(org)).map((m) => `${m.user.name}:${m.role}`);
+      expect(await roles('acme')).toEqual(['alice:owner', 'bob:developer', 'carol:developer']);
+      expect(await roles('gone')).toEqual(['bob:owner']);
+      expect(await store.orgs.org('acme')).toEqual({
+        name: 'acme',
+        createdAt: '2024-02-01T00:00:00.000Z',
+        developersGetNewPackages: false,
+      });
+      expect(await store.orgs.org('plain')).toBeUndefined();
+      expect(await store.orgs.teams('acme')).toEqual(['developers']);
+      expect((await store.orgs.teamMembers('acme', 'developers')).map((u) => u.name)).toEqual(['alice', 'bob', 'carol']);
+      expect(await store.orgs.teamGrants('acme', 'developers')).toEqual([]);
+    });
+
     it('counts backfilled memberships per package, so owner changes after the upgrade keep the members right', async () => {
       const members = async () => (await store.packages.scopeOwners('@acme')).map((u) => u.name);
       await store.transaction((tx) => tx.packages.addOwner('@acme/new', old.bob));

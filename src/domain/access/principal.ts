@@ -52,6 +52,9 @@ export type DenialCode = Extract<
   | 'TokenBypassesTwoFactor'
   // A read refused: answered as the missing package it must look like, never as a 403.
   | 'PackageNotFound'
+  // org operations (domain/orgs/access.ts)
+  | 'NotOrgAdmin'
+  | 'NotOrgMember'
 >;
 
 /** A denial carries its code and its reason, which the user is shown and the log records. */

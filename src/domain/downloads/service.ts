@@ -11,6 +11,7 @@ import { parsePackageName, versionOfTarball, type PackageName } from '../package
 import { DownloadCounter, type DayCounts } from './counter.js';
 import { dayOf, daysOf, lastDays, parsePeriod, type Day, type Period } from './days.js';
 import type { DailyCount } from './store.js';
+import { readFacts } from '../orgs/readers.js';
 
 export interface PointAnswer {
   downloads: number;
@@ -168,7 +169,9 @@ export class DownloadService {
   /** A live package this reader may read; any other is answered as one that does not exist. */
   private async isReadable(principal: Principal, name: PackageName): Promise<boolean> {
     const pkg = await this.opts.store.packages.get(name);
-    return pkg !== undefined && !pkg.unpublishedAt && canRead(principal, pkg).ok;
+    return (
+      pkg !== undefined && !pkg.unpublishedAt && canRead(principal, await readFacts(this.opts.store, name, pkg.visibility)).ok
+    );
   }
 }
 

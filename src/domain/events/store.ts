@@ -47,6 +47,18 @@ export interface EventPayloads {
   'dist_tag.removed': { tag: string; was: string };
   'owner.added': { user: string };
   'owner.removed': { user: string };
+  // organisations, teams and package access (domain/orgs)
+  'org.created': { org: string };
+  'org.member_set': { org: string; user: string; role: string };
+  'org.member_removed': { org: string; user: string };
+  'org.settings_changed': { org: string; developersGetNewPackages: boolean };
+  'team.created': { org: string; team: string };
+  'team.destroyed': { org: string; team: string };
+  'team.member_added': { org: string; team: string; user: string };
+  'team.member_removed': { org: string; team: string; user: string };
+  'package.access_granted': { org: string; team: string; permission: string };
+  'package.access_revoked': { org: string; team: string };
+  'package.visibility_set': { visibility: string };
 }
 
 export type EventType = keyof EventPayloads;

@@ -13,6 +13,8 @@ import type { User } from '../accounts/store.js';
 import type { PackageRecord, Visibility } from './store.js';
 import { tokenAllows } from '../tokens/scopes.js';
 import { packageLimitDenial } from '../tokens/limits.js';
+import { createsInOrg, readsRestricted, type PackageReaders } from '../orgs/access.js';
+import type { OrgRole } from '../orgs/store.js';
 
 export interface PackageFacts {
   name: string;
@@ -21,6 +23,11 @@ export interface PackageFacts {
   /** Owners of other packages in the same scope; empty when the scope is unclaimed or there is no scope. */
   scopeOwners: User[];
   scope: string | undefined;
+  /** The org owning the scope, and the publisher's role in it (undefined: not a member). Its members
+   * create packages in the scope, as do the maintainers of its packages (scopeOwners), as before orgs. */
+  org?: { name: string; role: OrgRole | undefined };
+  /** Users a team grants read-write on the existing package: they publish as maintainers do. */
+  writers?: ReadonlySet<number>;
 }
 
 /** What a read decision needs: a package record, a cache entry and a search row all carry it. */
@@ -28,6 +35,8 @@ export interface ReadFacts {
   visibility: Visibility;
   /** For a token limited to packages; a limited token reads no restricted package whose name is not given. */
   name?: string;
+  /** For a restricted package: who besides administrators may read it (orgs/readers.ts). */
+  readers?: PackageReaders;
 }
 
 function isOwner(user: User, owners: User[]): boolean {
@@ -40,9 +49,9 @@ const HIDDEN: Denial = { ok: false, code: 'PackageNotFound', reason: 'The packag
 
 /**
  * Reading a package (packument, version document, tarball, page, search hit, download counts).
- * Public packages are readable by every kind. Nothing grants access to a restricted package yet
- * (the authorization track adds `npm access` grants and private packages), so only an
- * administrator's token reads one. `version` is for per-version rules to come (quarantine).
+ * Public packages are readable by every kind. A restricted one only by administrators, its
+ * maintainers and members of teams granted it (orgs/access.ts); to anyone else it is missing.
+ * `version` is for per-version rules to come (quarantine).
  */
 export function canRead(principal: Principal, facts: ReadFacts, _version?: string): Decision {
   const open = facts.visibility === 'public';
@@ -52,8 +61,11 @@ export function canRead(principal: Principal, facts: ReadFacts, _version?: strin
     case 'user':
       // Public packages are anyone's to read, so a token's package limit narrows only restricted ones.
       if (open) return { ok: true, principal };
-      return principal.user.isAdmin && !packageLimitDenial(principal.token, facts.name) ? { ok: true, principal } : HIDDEN;
+      return readsRestricted(principal.user, facts.readers) && !packageLimitDenial(principal.token, facts.name)
+        ? { ok: true, principal }
+        : HIDDEN;
     case 'session':
+      return open || readsRestricted(principal.user, facts.readers) ? { ok: true, principal } : HIDDEN;
     case 'trusted-publisher':
       return open ? { ok: true, principal } : HIDDEN;
     default:
@@ -73,12 +85,14 @@ export function canPublish(principal: Principal, facts: PackageFacts): Decision<
       const limited = packageLimitDenial(principal.token, facts.name);
       if (limited) return limited;
       if (facts.pkg) {
-        if (isOwner(principal.user, facts.owners)) return { ok: true, principal };
+        if (isOwner(principal.user, facts.owners) || facts.writers?.has(principal.user.id)) return { ok: true, principal };
         const why = facts.pkg.unpublishedAt
           ? 'was unpublished and its name stays reserved for its owners'
           : 'is owned by someone else';
         return { ok: false, code: 'NotMaintainer', reason: `"${facts.pkg.name}" ${why}; you are not one of its maintainers.` };
       }
+      if (facts.org && !isOwner(principal.user, facts.scopeOwners))
+        return createsInOrg(principal.user, facts.org.name, facts.org.role) ?? { ok: true, principal };
       if (facts.scope && facts.scopeOwners.length > 0 && !isOwner(principal.user, facts.scopeOwners)) {
         return {
           ok: false,

@@ -15,6 +15,7 @@ import { isServed, type VersionRecord } from './store.js';
 import { revisionOf } from './packument.js';
 import type { EventPayloads, EventType } from '../events/store.js';
 import { userActor } from '../access/actor.js';
+import { readFacts } from '../orgs/readers.js';
 
 export interface ChangeDeps {
   store: Store;
@@ -29,7 +30,8 @@ export interface ChangeDeps {
 export async function managedPackage(repos: Repositories, principal: Principal, name: PackageName, expectedRev?: string) {
   const pkg = await repos.packages.get(name, { lock: expectedRev !== undefined });
   // One the principal may not read is missing to them, for changes as for reads: no 403 confirms it exists.
-  if (!pkg || pkg.unpublishedAt || !canRead(principal, pkg).ok) fail('PackageNotFound', `Package "${name}" was not found.`);
+  if (!pkg || pkg.unpublishedAt || !canRead(principal, await readFacts(repos, name, pkg.visibility)).ok)
+    fail('PackageNotFound', `Package "${name}" was not found.`);
   if (expectedRev !== undefined && expectedRev !== revisionOf(pkg)) {
     fail('Conflict', `${name} changed since your client read it (revision ${printable(expectedRev)}); run the command again.`);
   }

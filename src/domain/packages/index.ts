@@ -21,6 +21,8 @@ export interface PackagesDeps {
   packumentCacheBytes: number;
   /** Time budget for inspecting one tarball, in ms. */
   inspectBudgetMs: number;
+  /** Whether readers without a token may read public packages (config anonymousReads). */
+  anonymousReads?: boolean;
 }
 
 export interface PackagesDomain {

@@ -10,6 +10,8 @@ import { abbreviatedPackument, fullPackument, publisherUserIds } from './packume
 import { isServed } from './store.js';
 import { tarballFileName, type PackageName } from './names.js';
 import type { Visibility } from './store.js';
+import { readFacts } from '../orgs/readers.js';
+import type { PackageReaders } from '../orgs/access.js';
 
 export interface ReadyDocument {
   body: Buffer;
@@ -29,6 +31,8 @@ export type CachedPackage =
       tarballs: Map<string, TarballEntry>;
       /** Who may read it is decided per request (canRead), on both read paths, from this. */
       visibility: Visibility;
+      /** Who may read it when restricted (orgs/readers.ts); dropped with the entry on any access change. */
+      readers?: PackageReaders;
       bytes: number;
     }
   | { kind: 'missing'; message: string; bytes: number };
@@ -106,6 +110,17 @@ export class PackumentCache {
     this.remember(name, entry);
   }
 
+  /**
+   * Drops every restricted entry and every build under way: a membership, team or grant change
+   * may change who reads any private package, and a build that read the rows before it must not
+   * be kept. Public entries do not depend on grants and stay.
+   */
+  invalidateRestricted(): void {
+    for (const [name, entry] of [...this.entries])
+      if (entry.kind === 'found' && entry.visibility !== 'public') this.invalidate(name);
+    for (const name of [...this.loading.keys()]) this.invalidate(name);
+  }
+
   clear(): void {
     for (const name of [...this.entries.keys()]) this.invalidate(name);
   }
@@ -139,10 +154,11 @@ export class PackumentCache {
         bytes: 128 + name.length,
       };
     }
-    const [versions, distTags, owners] = await Promise.all([
+    const [versions, distTags, owners, access] = await Promise.all([
       repos.packages.versions(name, { readmes: false }),
       repos.packages.distTags(name),
       repos.packages.owners(name),
+      readFacts(repos, name, pkg.visibility),
     ]);
     // Nothing to install yet (every version staged or quarantined): as missing as a name never used.
     if (!versions.some(isServed))
@@ -168,6 +184,7 @@ export class PackumentCache {
       abbreviated,
       tarballs,
       visibility: pkg.visibility,
+      ...(access.readers && { readers: access.readers }),
       bytes: full.body.length + abbreviated.body.length + tarballs.size * 200,
     };
   }

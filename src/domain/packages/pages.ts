@@ -7,6 +7,7 @@ import type { User } from '../accounts/store.js';
 import type { PackageName } from './names.js';
 import { isServed, type PackageRecord, type VersionRecord } from './store.js';
 import { publisherUserIds } from './packument.js';
+import { readFacts } from '../orgs/readers.js';
 
 export interface PackageSummary {
   name: string;
@@ -37,9 +38,12 @@ export type PackageView =
 export async function recentlyUpdated(store: Store, principal: Principal, limit: number): Promise<PackageSummary[]> {
   // No search words: every live package is a candidate, newest change first.
   const rows = await store.packages.searchCandidates([], limit);
+  const readable = await Promise.all(
+    rows.map(async (row) => canRead(principal, await readFacts(store, row.name, row.visibility)).ok),
+  );
   return Promise.all(
     rows
-      .filter((row) => canRead(principal, row).ok)
+      .filter((_row, i) => readable[i])
       .map(async (row) => ({
         name: row.name,
         description: row.description,
@@ -65,7 +69,7 @@ export function packageView(store: Store, principal: Principal, name: PackageNam
 
 async function viewFrom(store: Repositories, principal: Principal, name: PackageName): Promise<PackageView> {
   const pkg = await store.packages.get(name);
-  if (!pkg || !canRead(principal, pkg).ok) return { kind: 'missing' };
+  if (!pkg || !canRead(principal, await readFacts(store, name, pkg.visibility)).ok) return { kind: 'missing' };
   const owners = await store.packages.owners(name);
   if (pkg.unpublishedAt) return { kind: 'unpublished', pkg, owners };
   const [all, distTags] = await Promise.all([store.packages.versions(name), store.packages.distTags(name)]);

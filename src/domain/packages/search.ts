@@ -5,6 +5,7 @@ import type { Store } from '../store.js';
 import type { Principal } from '../access/principal.js';
 import { canRead } from './authorize.js';
 import type { SearchRow } from './store.js';
+import { readFacts } from '../orgs/readers.js';
 
 export interface SearchHit {
   row: SearchRow;
@@ -44,8 +45,11 @@ export async function search(
   const query = words.join(' ');
   const rows = await store.packages.searchCandidates(words, MAX_CANDIDATES);
   // Filtered before ranking and counting: a hidden package must not show even in the total.
+  const readable = await Promise.all(
+    rows.map(async (row) => canRead(principal, await readFacts(store, row.name, row.visibility)).ok),
+  );
   const hits = rows
-    .filter((row) => canRead(principal, row).ok)
+    .filter((_row, i) => readable[i])
     .map((row) => ({ row, score: rank(row, words, query) }))
     .sort(
       (a, b) => b.score - a.score || b.row.modifiedAt.localeCompare(a.row.modifiedAt) || a.row.name.localeCompare(b.row.name),

@@ -21,6 +21,9 @@ import { canManage, canRead } from './authorize.js';
 import { latestVersions, packageView, recentlyUpdated, type PackageSummary, type PackageView } from './pages.js';
 import { isServed, type StoredReadme } from './store.js';
 import { dateOf, systemClock, type Clock } from '../clock.js';
+import { readFacts } from '../orgs/readers.js';
+import { browses } from '../orgs/access.js';
+import { fail } from '../errors.js';
 
 /** A search hit with what a result shows besides its row: dist-tags (for the version) and owners. */
 export interface SearchResult extends SearchHit {
@@ -45,6 +48,8 @@ export interface PackageServiceOptions {
   clock?: Clock;
   /** Time budget for inspecting one tarball, in ms. */
   inspectBudgetMs?: number;
+  /** Whether readers without a token may read public packages; true unless set (config anonymousReads). */
+  anonymousReads?: boolean;
 }
 
 export class PackageService {
@@ -132,6 +137,7 @@ export class PackageService {
    * `fresh` rebuilds it first (npm's `?write=true`).
    */
   async packument(context: RequestContext, name: PackageName, fresh = false): Promise<CachedPackage> {
+    this.browse(context);
     if (fresh) this.packuments.invalidate(name);
     const entry = await this.packuments.get(name);
     if (entry.kind === 'found' && !canRead(context.principal, entry).ok) return missingPackage(name);
@@ -145,6 +151,7 @@ export class PackageService {
    * others to make room. Undefined, as for a missing file, when this reader may not read it.
    */
   async tarball(context: RequestContext, name: PackageName, file: string): Promise<TarballEntry | undefined> {
+    this.browse(context);
     const cached = this.packuments.peek(name);
     if (cached) {
       if (cached.kind !== 'found' || !canRead(context.principal, cached).ok) return undefined;
@@ -156,14 +163,16 @@ export class PackageService {
       this.opts.store.packages.get(name),
       this.opts.store.packages.version(name, version),
     ]);
-    if (!pkg || !canRead(context.principal, pkg, version).ok) return undefined;
+    if (!pkg || !canRead(context.principal, await readFacts(this.opts.store, name, pkg.visibility), version).ok) return undefined;
     if (!record || !isServed(record) || tarballFileName(name, record.version) !== file) return undefined;
     return { blob: record.blob as Sha512Hex, size: record.size };
   }
 
   async distTags(context: RequestContext, name: PackageName): Promise<Record<string, string>> {
+    this.browse(context);
     const pkg = await this.opts.store.packages.get(name);
-    if (!pkg || pkg.unpublishedAt || !canRead(context.principal, pkg).ok) return {};
+    if (!pkg || pkg.unpublishedAt || !canRead(context.principal, await readFacts(this.opts.store, name, pkg.visibility)).ok)
+      return {};
     return this.opts.store.packages.distTags(name);
   }
 
@@ -211,6 +220,7 @@ export class PackageService {
 
   /** Only packages this reader may read are found (and counted). */
   search(context: RequestContext, text: string, size: number, from: number) {
+    this.browse(context);
     return search(this.opts.store, context.principal, text, size, from);
   }
 
@@ -233,6 +243,12 @@ export class PackageService {
     return { results, total };
   }
 
+  /** Refuses an anonymous read when the registry allows none (anonymousReads off). */
+  private browse(context: RequestContext): void {
+    const denied = browses(context.principal, this.opts.anonymousReads ?? true);
+    if (denied) fail(denied.code, denied.reason);
+  }
+
   /** Whether this reader may change the package (owner or admin), judged on its current owners. */
   async canManage(context: RequestContext, name: PackageName): Promise<Decision<TokenPrincipal>> {
     return canManage(context.principal, { name, owners: await this.opts.store.packages.owners(name) });
@@ -253,11 +269,13 @@ export class PackageService {
 
   /** The web package page's view of `name` (pages.ts), read in one snapshot; missing if this reader may not read it. */
   view(context: RequestContext, name: PackageName): Promise<PackageView> {
+    this.browse(context);
     return packageView(this.opts.store, context.principal, name);
   }
 
   /** The home page's list: the most recently changed live packages this reader may read. */
   recentlyUpdated(context: RequestContext, limit: number): Promise<PackageSummary[]> {
+    this.browse(context);
     return recentlyUpdated(this.opts.store, context.principal, limit);
   }
 

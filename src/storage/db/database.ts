@@ -20,6 +20,7 @@ import * as emailDomains from './migrations/011-email-domains.js';
 import * as recovery from './migrations/012-recovery.js';
 import * as webauthn from './migrations/013-webauthn.js';
 import * as granularTokens from './migrations/014-granular-tokens.js';
+import * as orgsTeams from './migrations/015-orgs-teams.js';
 
 export interface Database {
   db: Kysely<DB>;
@@ -56,6 +57,7 @@ class Migrations implements MigrationProvider {
       '012-recovery': { up: (db) => recovery.up(db) },
       '013-webauthn': { up: (db) => webauthn.up(db) },
       '014-granular-tokens': { up: (db) => granularTokens.up(db) },
+      '015-orgs-teams': { up: (db) => orgsTeams.up(db) },
     };
   }
 }

@@ -65,7 +65,7 @@ function stateOf(text: string): VersionState {
 
 /** LIKE patterns treat % and _ as wildcards; names and search words must match literally. */
 /** Anything but 'public' in the column (a value a later version wrote) reads as restricted: fail closed. */
-function visibilityOf(stored: string): Visibility {
+export function visibilityOf(stored: string): Visibility {
   return stored === 'public' ? 'public' : 'restricted';
 }
 

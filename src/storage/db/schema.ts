@@ -312,6 +312,41 @@ export interface WebauthnChallengesTable {
   expires_at: string;
 }
 
+/** Organisations, one per claimed scope (015). */
+export interface OrgsTable {
+  name: string;
+  created_at: string;
+  developers_get_new_packages: Generated<number>;
+}
+
+export interface OrgMembersTable {
+  org: string;
+  user_id: number;
+  /** An OrgRole (domain/orgs/store.ts). */
+  role: string;
+}
+
+export interface TeamsTable {
+  org: string;
+  name: string;
+  description: Generated<string>;
+  created_at: string;
+}
+
+export interface TeamMembersTable {
+  org: string;
+  team: string;
+  user_id: number;
+}
+
+export interface TeamPackagesTable {
+  org: string;
+  team: string;
+  package_name: string;
+  /** A TeamPermission: 'read-only' or 'read-write'. */
+  permission: string;
+}
+
 export interface DB {
   users: UsersTable;
   tokens: TokensTable;
@@ -319,6 +354,11 @@ export interface DB {
   package_owners: PackageOwnersTable;
   scope_claims: ScopeClaimsTable;
   scope_members: ScopeMembersTable;
+  orgs: OrgsTable;
+  org_members: OrgMembersTable;
+  teams: TeamsTable;
+  team_members: TeamMembersTable;
+  team_packages: TeamPackagesTable;
   versions: VersionsTable;
   version_dependencies: VersionDependenciesTable;
   dist_tags: DistTagsTable;

@@ -18,6 +18,7 @@ import { sessionStore } from './sessions.js';
 import { recoveryStore } from './recovery.js';
 import { criticalPackageStore } from './critical.js';
 import { webAuthnStore } from './webauthn.js';
+import { orgStore } from './orgs.js';
 
 function repositories(db: Kysely<DB>, engine: Engine): Repositories {
   return {
@@ -36,6 +37,7 @@ function repositories(db: Kysely<DB>, engine: Engine): Repositories {
     recovery: recoveryStore(db),
     critical: criticalPackageStore(db),
     webauthn: webAuthnStore(db),
+    orgs: orgStore(db),
   };
 }
 

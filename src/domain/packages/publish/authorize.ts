@@ -10,7 +10,7 @@ import type { PublishStep } from './pipeline.js';
 export const authorize: PublishStep = {
   name: 'authorize',
   async run(ctx, deps) {
-    ctx.facts = await packageFacts(deps.store, ctx.name);
+    ctx.facts = await packageFacts(deps.store, ctx.name, ctx.request);
     ctx.publisher = publisherOf(ctx.request, ctx.facts);
   },
 };
@@ -26,12 +26,24 @@ export function publisherOf(request: RequestContext, facts: PackageFacts): Token
  * the other order (or at once), a first publish committing in between shows a package with no
  * owners, and its own owner's next publish would be refused.
  */
-export async function packageFacts(repos: Repositories, name: PackageName): Promise<PackageFacts> {
+export async function packageFacts(repos: Repositories, name: PackageName, request: RequestContext): Promise<PackageFacts> {
   const scope = scopeOf(name);
   const pkg = await repos.packages.get(name);
-  const [owners, scopeOwners] = await Promise.all([
+  const [owners, scopeOwners, org, grantees] = await Promise.all([
     repos.packages.owners(name),
     scope ? repos.packages.scopeOwners(scope) : Promise.resolve([]),
+    scope ? orgFacts(repos, scope, request) : Promise.resolve(undefined),
+    pkg ? repos.orgs.grantees(name) : Promise.resolve([]),
   ]);
-  return { name, pkg, owners, scopeOwners, scope };
+  const writers = new Set(grantees.filter((g) => g.permission === 'read-write').map((g) => g.user.id));
+  return { name, pkg, owners, scopeOwners, scope, org, writers };
+}
+
+/** The org owning `@scope` and the caller's role in it; undefined when no org owns it yet. */
+async function orgFacts(repos: Repositories, scope: string, request: RequestContext): Promise<PackageFacts['org']> {
+  const name = scope.slice(1);
+  if (!(await repos.orgs.org(name))) return undefined;
+  const { principal } = request;
+  const role = principal.kind === 'user' ? await repos.orgs.role(name, principal.user.id) : undefined;
+  return { name, role };
 }

@@ -9,6 +9,7 @@ import { packageFacts, publisherOf } from './authorize.js';
 import { versionTaken } from './policy.js';
 import { dependencyEdges, searchFields } from './stored-fields.js';
 import type { PublishStep } from './pipeline.js';
+import { requestedAccess, settleNewPackage } from '../../orgs/new-package.js';
 
 export const commit: PublishStep = {
   name: 'commit',
@@ -25,9 +26,12 @@ async function commitVersion(tx: Repositories, ctx: PublishContext, publishedAt:
   const checked = need(ctx.checked, 'the inspection', 'commit');
   const blob = need(ctx.blob, 'the blob', 'commit');
   await tx.packages.lockClaim(scopeOf(name) ?? name);
-  const current = await packageFacts(tx, name);
+  const current = await packageFacts(tx, name, ctx.request);
   const actor = publisherOf(ctx.request, current).user;
-  if (!current.pkg && (await tx.packages.create({ name, createdAt: publishedAt }))) await tx.packages.addOwner(name, actor.id);
+  if (!current.pkg && (await tx.packages.create({ name, createdAt: publishedAt }))) {
+    await tx.packages.addOwner(name, actor.id);
+    await settleNewPackage(tx, { name, publisher: actor, at: publishedAt, access: requestedAccess(ctx.body) });
+  }
   const inserted = await tx.packages.insertVersion(
     {
       packageName: name,
