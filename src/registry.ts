@@ -52,6 +52,7 @@ import { PasswordRecovery } from './domain/accounts/recovery.js';
 import { EmailChange } from './domain/accounts/email-change.js';
 import { AdminRecovery } from './domain/accounts/admin-recovery.js';
 import { CriticalPackages } from './domain/packages/critical.js';
+import { wireTrust, type TrustService } from './domain/trust/index.js';
 
 /**
  * What the HTTP layer is handed: configuration and the domain services, never the store or the
@@ -92,6 +93,8 @@ export interface Registry {
   };
   /** The most downloaded packages, recomputed by a job: `isCritical(name)`, `criticalMaintainer(userId)`. */
   critical: CriticalPackages;
+  /** Trusted publishing (docs/trusted-publishing.md): `npm trust` configurations and the OIDC token exchange. */
+  trust: TrustService;
   /** Periodic work; tests call `jobs.runDue()` after moving an injected clock. */
   jobs: JobRunner;
   /** The one clock every service reads; handlers that print a time read it too. */
@@ -263,6 +266,13 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
   // Second factors and the maintainer policy, before a publish body is read and before every change.
   packages.addPublishStep(secondFactorStep(mfa.writes), { after: 'authorize' });
   packages.setWriteCheck((context, write) => mfa.writes.check(context, write));
+  const { trust } = wireTrust({
+    store,
+    clock,
+    settings: config,
+    baseUrl: () => baseUrl,
+    writeCheck: (context) => mfa.writes.check(context, 'owners'),
+  });
   // This instance's changes arrive at commit (deliveringCommitted), other instances' by the poll.
   events.subscribe((event) => {
     if (event.packageName) packages.packuments.invalidate(event.packageName);
@@ -322,6 +332,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     mfa,
     recovery,
     critical,
+    trust,
     jobs,
     clock,
     baseUrl: () => baseUrl,

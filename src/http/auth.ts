@@ -31,9 +31,14 @@ async function principalOf(registry: Registry, request: FastifyRequest): Promise
   if (scheme?.toLowerCase() !== 'bearer' || !value) {
     fail('Unauthenticated', 'Use a token (run `npm login`); this registry does not take passwords on every request.');
   }
+  // The OIDC exchange's bearer is a CI's ID token, which only that route reads (npm/trust.ts).
+  if (request.routeOptions.config?.idTokenBearer) return ANONYMOUS;
   const found = await registry.tokens.authenticate(value.trim());
-  if (!found) fail('Unauthenticated', 'Your token is invalid, expired or revoked. Run `npm login` to get a new one.');
-  return tokenPrincipal(found);
+  if (found) return tokenPrincipal(found);
+  // Not a user's token: perhaps one a trusted-publishing exchange minted (domain/trust).
+  const publisher = await registry.trust.authenticate(value.trim());
+  if (!publisher) fail('Unauthenticated', 'Your token is invalid, expired or revoked. Run `npm login` to get a new one.');
+  return publisher;
 }
 
 /** A cookie that names no live session is no session: the page is shown as to anyone. */
@@ -58,6 +63,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** A write route anyone may call (set where the route is registered); the default is "needs a user". */
     anonymousWrite?: boolean;
+    /** The Authorization header carries an OIDC ID token for the route itself, not a registry token. */
+    idTokenBearer?: boolean;
   }
 }
 
@@ -92,7 +99,9 @@ export function registerWriteAuthentication(app: FastifyInstance, registry: Regi
   app.decorateRequest('sessionSecret', undefined);
   app.addHook('onRequest', async (request) => {
     const principal = await principalOf(registry, request);
-    if (needsUser(request)) enforce(canActAsUser(principal, 'write here'));
+    // A trusted publisher passes the gate: every write decision behind it answers for that kind
+    // (canPublish allows its own packages; every other one refuses it).
+    if (needsUser(request) && principal.kind !== 'trusted-publisher') enforce(canActAsUser(principal, 'write here'));
     request.context = buildRequestContext(request, principal, trustedProxies);
   });
 }

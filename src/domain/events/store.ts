@@ -47,6 +47,11 @@ export interface EventPayloads {
   'dist_tag.removed': { tag: string; was: string };
   'owner.added': { user: string };
   'owner.removed': { user: string };
+  // Trusted publishing: a configuration's id, its provider and what it names (no secret).
+  'trusted_publisher.added': { id: string; type: string; identity: string; permissions: string[]; pendingUntil?: string };
+  'trusted_publisher.removed': { id: string; type: string; identity: string };
+  /** A pending configuration created its package; `owner` (by name) is told. */
+  'trusted_publisher.pending_used': { id: string; owner: string; identity: string };
 }
 
 export type EventType = keyof EventPayloads;

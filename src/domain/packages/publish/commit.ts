@@ -2,7 +2,9 @@
 // nothing. Who may publish is asked again inside it, under the claim's lock: a concurrent first
 // publish may have claimed the name or its scope since the authorize step read the facts.
 import type { Repositories } from '../../store.js';
-import { userActor } from '../../access/actor.js';
+import { userActor, type Actor } from '../../access/actor.js';
+import type { TokenPrincipal, TrustedPublisherPrincipal } from '../../access/principal.js';
+import { pendingPublisherUsed } from '../../trust/pending.js';
 import { scopeOf } from '../names.js';
 import { need, type PublishContext } from './context.js';
 import { packageFacts, publisherOf } from './authorize.js';
@@ -26,8 +28,13 @@ async function commitVersion(tx: Repositories, ctx: PublishContext, publishedAt:
   const blob = need(ctx.blob, 'the blob', 'commit');
   await tx.packages.lockClaim(scopeOf(name) ?? name);
   const current = await packageFacts(tx, name);
-  const actor = publisherOf(ctx.request, current).user;
-  if (!current.pkg && (await tx.packages.create({ name, createdAt: publishedAt }))) await tx.packages.addOwner(name, actor.id);
+  const publisher = publisherOf(ctx.request, current);
+  const actor = actorOf(publisher);
+  const owner = publisher.kind === 'user' ? publisher.user.id : publisher.ownerOnCreate;
+  if (!current.pkg && owner !== undefined && (await tx.packages.create({ name, createdAt: publishedAt }))) {
+    await tx.packages.addOwner(name, owner);
+    if (publisher.kind === 'trusted-publisher') await pendingPublisherUsed(tx, publisher, name, publishedAt);
+  }
   const inserted = await tx.packages.insertVersion(
     {
       packageName: name,
@@ -40,7 +47,7 @@ async function commitVersion(tx: Repositories, ctx: PublishContext, publishedAt:
       fileCount: checked.summary.fileCount,
       unpackedSize: checked.summary.unpackedSize,
       publishedAt,
-      publisher: userActor(actor),
+      publisher: actor,
       state: 'published',
       deprecated: null,
       readme: checked.readme,
@@ -54,7 +61,7 @@ async function commitVersion(tx: Repositories, ctx: PublishContext, publishedAt:
   await tx.packages.touch(name, { modifiedAt: publishedAt, unpublishedAt: null, ...searchable });
   await tx.events.append({
     type: 'package.published',
-    actor: userActor(actor),
+    actor,
     packageName: name,
     version: request.version,
     data: {
@@ -65,4 +72,9 @@ async function commitVersion(tx: Repositories, ctx: PublishContext, publishedAt:
     },
     createdAt: publishedAt,
   });
+}
+
+/** Who the version and its event remember: the user, or the trust configuration (actors are kind + id). */
+function actorOf(publisher: TokenPrincipal | TrustedPublisherPrincipal): Actor {
+  return publisher.kind === 'user' ? userActor(publisher.user) : { kind: 'trusted-publisher', id: publisher.publisherId };
 }
