@@ -202,6 +202,11 @@ export interface Config {
   oidcClockSkewSeconds: number;
   /** Longest wait for an issuer's discovery document or key set, in ms; then the exchange fails closed. GATEHOUSE_OIDC_FETCH_TIMEOUT_MS */
   oidcFetchTimeoutMs: number;
+  /**
+   * An ID token naming a key the cached key set lacks (a rotation, or a forgery) refetches the
+   * set at most once per this many seconds. GATEHOUSE_OIDC_KEYS_COOLDOWN_SECONDS
+   */
+  oidcKeysCooldownSeconds: number;
   /** Minutes a trusted-publishing token lives (at most 15). GATEHOUSE_TRUST_TOKEN_MINUTES */
   trustTokenMinutes: number;
   /** Hours a pending trusted publisher waits for the first publish of its package. GATEHOUSE_TRUST_PENDING_HOURS */
@@ -281,6 +286,7 @@ export const DEFAULTS: Config = {
   oidcIssuers: '',
   oidcClockSkewSeconds: 60,
   oidcFetchTimeoutMs: 5000,
+  oidcKeysCooldownSeconds: 30,
   trustTokenMinutes: 15,
   trustPendingHours: 72,
 };
@@ -358,6 +364,7 @@ const ENV_NAMES: { [K in keyof Config]: string } = {
   oidcIssuers: 'GATEHOUSE_OIDC_ISSUERS',
   oidcClockSkewSeconds: 'GATEHOUSE_OIDC_CLOCK_SKEW_SECONDS',
   oidcFetchTimeoutMs: 'GATEHOUSE_OIDC_FETCH_TIMEOUT_MS',
+  oidcKeysCooldownSeconds: 'GATEHOUSE_OIDC_KEYS_COOLDOWN_SECONDS',
   trustTokenMinutes: 'GATEHOUSE_TRUST_TOKEN_MINUTES',
   trustPendingHours: 'GATEHOUSE_TRUST_PENDING_HOURS',
 };

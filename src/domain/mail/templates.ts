@@ -166,7 +166,8 @@ function content(event: RegistryEvent, to: MailSubject): Content | undefined {
       return {
         subject: `${event.packageName ?? 'A package'} was created by its trusted publisher`,
         what: `The pending trusted publisher ${event.data.identity} published the first version of ${event.packageName ?? 'a package'}, which you now own.`,
-        ifNotYou: 'If you did not expect this, check the version, and unpublish it and revoke the trusted publisher if it is not yours.',
+        ifNotYou:
+          'If you did not expect this, check the version, and unpublish it and revoke the trusted publisher if it is not yours.',
       };
     default:
       return undefined;

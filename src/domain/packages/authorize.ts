@@ -58,10 +58,7 @@ export function canRead(principal: Principal, facts: ReadFacts, _version?: strin
   }
 }
 
-export function canPublish(
-  principal: Principal,
-  facts: PackageFacts,
-): Decision<TokenPrincipal | TrustedPublisherPrincipal> {
+export function canPublish(principal: Principal, facts: PackageFacts): Decision<TokenPrincipal | TrustedPublisherPrincipal> {
   switch (principal.kind) {
     case 'anonymous':
       return { ok: false, code: 'Unauthenticated', reason: 'You must be logged in to publish. Run `npm login` first.' };
@@ -102,10 +99,13 @@ export function canPublish(
  */
 function trustedPublish(principal: TrustedPublisherPrincipal, facts: PackageFacts): Decision<TrustedPublisherPrincipal> {
   const refuse = (reason: string): Denial => ({ ok: false, code: 'TrustedPublisherNotAllowed', reason });
-  if (!principal.packages.includes(facts.name)) return refuse(`This trusted-publishing token can publish only ${principal.packages.join(', ')}.`);
-  if (!principal.actions.includes('publish')) return refuse('This trusted publisher may only stage publishes (its configuration lacks --allow-publish).');
+  if (!principal.packages.includes(facts.name))
+    return refuse(`This trusted-publishing token can publish only ${principal.packages.join(', ')}.`);
+  if (!principal.actions.includes('publish'))
+    return refuse('This trusted publisher may only stage publishes (its configuration lacks --allow-publish).');
   if (!facts.pkg) {
-    if (principal.ownerOnCreate === undefined) return refuse(`"${facts.name}" does not exist; a trusted publisher cannot create it.`);
+    if (principal.ownerOnCreate === undefined)
+      return refuse(`"${facts.name}" does not exist; a trusted publisher cannot create it.`);
     if (facts.scope && facts.scopeOwners.length > 0 && !facts.scopeOwners.some((o) => o.id === principal.ownerOnCreate)) {
       return { ok: false, code: 'ScopeNotYours', reason: `The scope ${facts.scope} belongs to other maintainers.` };
     }

@@ -71,7 +71,17 @@ export function matchConfig(config: TrustConfig, token: VerifiedIdToken): ClaimM
 
 /** What the version's publisher record and the events remember of the identity (no secret). */
 export function identityOf(token: VerifiedIdToken): Record<string, string> {
-  const keep = ['sub', 'repository', 'repository_id', 'repository_owner_id', 'workflow_ref', 'sha', 'ref', 'environment', 'project_path'];
+  const keep = [
+    'sub',
+    'repository',
+    'repository_id',
+    'repository_owner_id',
+    'workflow_ref',
+    'sha',
+    'ref',
+    'environment',
+    'project_path',
+  ];
   const out: Record<string, string> = { issuer: token.issuer };
   for (const key of keep) {
     const value = str(token.claims[key]);

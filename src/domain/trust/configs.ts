@@ -127,7 +127,9 @@ function circleciClaims(c: Record<string, unknown>): CircleciClaims {
     'oidc.circleci.com/pipeline-definition-id': uuid('oidc.circleci.com/pipeline-definition-id'),
     'oidc.circleci.com/vcs-origin': text(c['oidc.circleci.com/vcs-origin'], 'claims["oidc.circleci.com/vcs-origin"]'),
     ...(Array.isArray(contexts) &&
-      contexts.length > 0 && { 'oidc.circleci.com/context-ids': contexts.map((id) => text(id, 'a context id', UUID).toLowerCase()) }),
+      contexts.length > 0 && {
+        'oidc.circleci.com/context-ids': contexts.map((id) => text(id, 'a context id', UUID).toLowerCase()),
+      }),
   };
 }
 
@@ -144,7 +146,9 @@ function customClaims(c: Record<string, unknown>, issuer: string, issuers: reado
 
 function permissionsOf(value: unknown): TrustPermission[] {
   if (!Array.isArray(value) || value.length === 0) {
-    invalid('Say what the publisher may do: "permissions" lists createPackage and/or createStagedPackage (--allow-publish, --allow-stage-publish).');
+    invalid(
+      'Say what the publisher may do: "permissions" lists createPackage and/or createStagedPackage (--allow-publish, --allow-stage-publish).',
+    );
   }
   const out = new Set<TrustPermission>();
   for (const p of value) {
@@ -213,7 +217,8 @@ export function parseCustomIssuers(raw: string): CustomIssuer[] {
       throw new Error('Each oidcIssuers entry needs an "issuer" URL.');
     }
     const claims = Array.isArray(entry.claims) ? entry.claims.filter((c): c is string => typeof c === 'string') : [];
-    if (claims.length === 0) throw new Error(`oidcIssuers: ${entry.issuer} needs "claims", the claim names every configuration must match.`);
+    if (claims.length === 0)
+      throw new Error(`oidcIssuers: ${entry.issuer} needs "claims", the claim names every configuration must match.`);
     return { issuer: entry.issuer.replace(/\/+$/, ''), claims };
   });
 }

@@ -32,6 +32,8 @@ export interface IssuerSettings {
   skewSeconds: number;
   /** Longest wait for discovery or the key set. */
   fetchTimeoutMs: number;
+  /** An unknown kid refetches the key set at most once per this long (rotation without a refetch storm). */
+  keysCooldownMs: number;
 }
 
 export interface VerifiedIdToken {
@@ -76,10 +78,14 @@ export class IdTokenVerifier {
     if (jwt.length > MAX_ID_TOKEN_BYTES) fail('OidcTokenMalformed', `The ID token is longer than ${MAX_ID_TOKEN_BYTES} bytes.`);
     const { alg, issuer } = unverifiedParts(jwt);
     if (!alg || !ALGORITHMS.includes(alg)) {
-      fail('OidcAlgorithmRefused', `ID tokens signed with "${String(alg).slice(0, 20)}" are refused; issuers sign with RS256 or ES256.`);
+      fail(
+        'OidcAlgorithmRefused',
+        `ID tokens signed with "${String(alg).slice(0, 20)}" are refused; issuers sign with RS256 or ES256.`,
+      );
     }
     const provider = providerOf(issuer, this.settings);
-    if (!provider) fail('OidcIssuerNotAllowed', `Tokens from the issuer ${issuer.slice(0, 120)} are not accepted by this registry.`);
+    if (!provider)
+      fail('OidcIssuerNotAllowed', `Tokens from the issuer ${issuer.slice(0, 120)} are not accepted by this registry.`);
     const keys = await this.keysOf(issuer);
     let payload: JWTPayload;
     try {
@@ -105,7 +111,10 @@ export class IdTokenVerifier {
     const cached = this.keySets.get(issuer);
     if (cached && this.clock.now() - cached.at < DISCOVERY_MS) return cached.keys;
     const jwksUri = await this.discover(issuer);
-    const keys = createRemoteJWKSet(jwksUri, { timeoutDuration: this.settings.fetchTimeoutMs, cooldownDuration: 30_000 });
+    const keys = createRemoteJWKSet(jwksUri, {
+      timeoutDuration: this.settings.fetchTimeoutMs,
+      cooldownDuration: this.settings.keysCooldownMs,
+    });
     this.keySets.set(issuer, { keys, at: this.clock.now() });
     return keys;
   }
@@ -113,7 +122,10 @@ export class IdTokenVerifier {
   /** OpenID Connect Discovery 1.0 §4: the document at /.well-known/openid-configuration names the key set. */
   private async discover(issuer: string): Promise<URL> {
     const unavailable = (why: string) =>
-      catalogError('OidcKeysUnavailable', `Cannot fetch the signing keys of ${issuer}: ${why}. Nothing was published; try again later.`);
+      catalogError(
+        'OidcKeysUnavailable',
+        `Cannot fetch the signing keys of ${issuer}: ${why}. Nothing was published; try again later.`,
+      );
     let body: string;
     try {
       const response = await fetch(`${issuer}/.well-known/openid-configuration`, {
@@ -154,7 +166,10 @@ function unverifiedParts(jwt: string): { alg: string | undefined; issuer: string
     if (typeof payload.iss !== 'string' || payload.iss === '') throw new Error('no iss');
     return { alg: header.alg, issuer: payload.iss };
   } catch {
-    fail('OidcTokenMalformed', 'The ID token is not a well-formed JWT (three base64url parts, JSON header and claims, an "iss").');
+    fail(
+      'OidcTokenMalformed',
+      'The ID token is not a well-formed JWT (three base64url parts, JSON header and claims, an "iss").',
+    );
   }
 }
 
@@ -165,7 +180,10 @@ function verifyError(err: unknown, audiences: readonly string[]) {
   }
   if (err instanceof errors.JWTClaimValidationFailed) {
     if (err.claim === 'aud') {
-      return catalogError('OidcAudienceMismatch', `The ID token is for another audience; request it with audience ${audiences[0]}.`);
+      return catalogError(
+        'OidcAudienceMismatch',
+        `The ID token is for another audience; request it with audience ${audiences[0]}.`,
+      );
     }
     if (err.claim === 'nbf' || err.claim === 'iat') {
       return catalogError('OidcTokenNotYetValid', 'The ID token is not valid yet; check the clock of the CI runner.');
@@ -185,5 +203,8 @@ function verifyError(err: unknown, audiences: readonly string[]) {
     return catalogError('OidcTokenMalformed', 'The ID token is not a well-formed JWT.');
   }
   // A key set that timed out, answered garbage or could not be reached: fail closed.
-  return catalogError('OidcKeysUnavailable', "The issuer's signing keys could not be fetched or read; nothing was published. Try again later.");
+  return catalogError(
+    'OidcKeysUnavailable',
+    "The issuer's signing keys could not be fetched or read; nothing was published. Try again later.",
+  );
 }

@@ -16,6 +16,7 @@ export interface TrustSettings {
   oidcIssuers: string;
   oidcClockSkewSeconds: number;
   oidcFetchTimeoutMs: number;
+  oidcKeysCooldownSeconds: number;
   trustTokenMinutes: number;
   trustPendingHours: number;
 }
@@ -38,6 +39,7 @@ export function wireTrust(deps: {
       custom: customIssuers,
       skewSeconds: s.oidcClockSkewSeconds,
       fetchTimeoutMs: s.oidcFetchTimeoutMs,
+      keysCooldownMs: s.oidcKeysCooldownSeconds * 1000,
     },
     deps.clock,
   );

@@ -56,7 +56,8 @@ export class TrustService {
     const user = enforce(canConfigureTrust(context.principal, await packageFacts(store, name))).user;
     for (const other of new Set(inputs.flatMap((i) => i.packages).filter((p) => p !== name))) {
       const facts = await packageFacts(store, parsePackageName(other));
-      if (!facts.pkg) fail('TrustConfigInvalid', `"${other}" does not exist; a configuration covering several packages needs each to exist.`);
+      if (!facts.pkg)
+        fail('TrustConfigInvalid', `"${other}" does not exist; a configuration covering several packages needs each to exist.`);
       enforce(canManage(context.principal, { name: other, owners: facts.owners }));
     }
     await this.deps.writeCheck(context);
@@ -103,7 +104,8 @@ export class TrustService {
     await this.deps.writeCheck(context);
     await store.transaction(async (tx) => {
       const config = await tx.trust.byId(id);
-      if (!config || !config.packages.includes(name)) fail('TrustConfigNotFound', `"${name}" has no trusted publisher with id ${id.slice(0, 60)}.`);
+      if (!config || !config.packages.includes(name))
+        fail('TrustConfigNotFound', `"${name}" has no trusted publisher with id ${id.slice(0, 60)}.`);
       if (config.packages.length > 1) await tx.trust.unlink(id, name);
       else await tx.trust.remove(id);
       await tx.events.append({
@@ -121,7 +123,8 @@ export class TrustService {
     const { store, clock } = this.deps;
     const token = await this.deps.verifier.verify(idToken, this.deps.audiences());
     const event = refusedEvent(token);
-    if (event) fail('OidcEventRefused', `ID tokens from "${event}" workflows cannot publish: that event can run code from a fork.`);
+    if (event)
+      fail('OidcEventRefused', `ID tokens from "${event}" workflows cannot publish: that event can run code from a fork.`);
     const now = clock.now();
     const exists = (await store.packages.get(name)) !== undefined;
     const usable = (await store.trust.forPackage(name)).filter((c) => usableNow(c, exists, now));
@@ -134,7 +137,10 @@ export class TrustService {
       }
     }
     if (!found) {
-      fail('TrustedPublisherMismatch', `No trusted publisher of "${name}" matches this ${token.provider} identity (${who(token)}).`);
+      fail(
+        'TrustedPublisherMismatch',
+        `No trusted publisher of "${name}" matches this ${token.provider} identity (${who(token)}).`,
+      );
     }
     const { config, pinOwnerId } = found;
     const secret = generateToken();
@@ -143,7 +149,10 @@ export class TrustService {
       // Keep the jti past exp + leeway, or a replayed token slips through once it is forgotten.
       const keepUntil = new Date(token.expiresAt.getTime() + this.deps.skewSeconds * 1000).toISOString();
       if (!(await tx.trust.recordTokenId(token.issuer, token.jti, keepUntil))) {
-        fail('OidcTokenReplayed', 'This ID token was exchanged before; each one is good for one exchange. Ask the CI for a new one.');
+        fail(
+          'OidcTokenReplayed',
+          'This ID token was exchanged before; each one is good for one exchange. Ask the CI for a new one.',
+        );
       }
       if (pinOwnerId && config.spec.type === 'github') {
         await tx.trust.update(config.id, { claims: { ...config.spec.claims, repository_owner_id: pinOwnerId } });

@@ -51,12 +51,8 @@ export function registerTrustRoutes(app: FastifyInstance, registry: Registry): v
     await registry.trust.revoke(request.context, nameParam(request), request.params.id);
     return { ok: true };
   });
-  app.post(
-    `${EXCHANGE}*`,
-    { config: { anonymousWrite: true, idTokenBearer: true } },
-    async (request) => {
-      const { token, expiresAt } = await registry.trust.exchange(idTokenOf(request), exchangeName(request));
-      return { token, expires: expiresAt };
-    },
-  );
+  app.post(`${EXCHANGE}*`, { config: { anonymousWrite: true, idTokenBearer: true } }, async (request) => {
+    const { token, expiresAt } = await registry.trust.exchange(idTokenOf(request), exchangeName(request));
+    return { token, expires: expiresAt };
+  });
 }

@@ -113,7 +113,11 @@ export function trustStore(db: Kysely<DB>): TrustStore {
         .execute();
     },
     async tokenByHash(tokenHash) {
-      const row = await db.selectFrom('trusted_publish_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+      const row = await db
+        .selectFrom('trusted_publish_tokens')
+        .selectAll()
+        .where('token_hash', '=', tokenHash)
+        .executeTakeFirst();
       if (!row) return undefined;
       const config = await this.byId(row.publisher_id);
       if (!config) return undefined;
