@@ -23,6 +23,8 @@ export interface OidcIssuer {
   actionsRequestToken: string;
   /** Claims the Actions endpoint puts into the tokens it mints (plus iss, aud, iat, exp, jti). */
   actionsClaims: Record<string, unknown>;
+  /** How the Actions endpoint signs (e.g. `{ at: <an hour ago> }` for a token already expired). */
+  actionsSignOptions: { at?: number; lifetimeSeconds?: number };
   /** Tokens the Actions endpoint handed out, newest last. */
   minted: string[];
   /** 'ok' serves the keys; 'hang' never answers; 'garbage' answers 200 with something not a key set. */
@@ -72,6 +74,7 @@ export async function startOidcIssuer(): Promise<OidcIssuer> {
     actionsRequestUrl: '',
     actionsRequestToken: `runner-${randomUUID()}`,
     actionsClaims: {},
+    actionsSignOptions: {},
     minted: [],
     jwksMode: 'ok',
     jwksFetches: 0,
@@ -125,7 +128,7 @@ export async function startOidcIssuer(): Promise<OidcIssuer> {
       if (request.headers.authorization !== `Bearer ${issuer.actionsRequestToken}`)
         return json(response, 401, { message: 'bad request token' });
       const audience = url.searchParams.get('audience');
-      void issuer.sign({ ...issuer.actionsClaims, ...(audience && { aud: audience }) }).then((jwt) => {
+      void issuer.sign({ ...issuer.actionsClaims, ...(audience && { aud: audience }) }, issuer.actionsSignOptions).then((jwt) => {
         issuer.minted.push(jwt);
         json(response, 200, { count: 1, value: jwt });
       });
