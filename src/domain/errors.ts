@@ -274,6 +274,15 @@ export const ERROR_HEADERS: Partial<Record<ErrorCode, ErrorHeaders>> = {
   BadCredentials: BEARER,
   OtpRequired: OTP,
   OtpInvalid: OTP,
+  OidcAlgorithmRefused: BEARER,
+  OidcIssuerNotAllowed: BEARER,
+  OidcKeysUnavailable: BEARER,
+  OidcKeyUnknown: BEARER,
+  OidcSignatureInvalid: BEARER,
+  OidcTokenExpired: BEARER,
+  OidcTokenNotYetValid: BEARER,
+  OidcAudienceMismatch: BEARER,
+  OidcTokenReplayed: BEARER,
 };
 
 export class GatehouseError extends Error {

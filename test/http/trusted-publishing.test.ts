@@ -9,6 +9,7 @@ import { githubClaims, startOidcIssuer, type OidcIssuer } from '../support/oidc-
 import { packageBuilder } from '../fixtures/package-builder.js';
 import { packument, published } from '../support/npm-protocol.js';
 import { openDatabase, type Database } from '../../src/storage/db/database.js';
+import { csrfOf, signedInBrowser } from './session-browser.js';
 
 const AUDIENCE = 'npm:registry.test';
 const json = { 'content-type': 'application/json' };
@@ -340,6 +341,32 @@ for (const engine of ENGINES) {
         headers: { authorization: `Bearer ${bob.token}` },
       });
       expect(listed.json<{ pendingUntil?: string }[]>()[0]?.pendingUntil).toBeUndefined();
+    });
+
+    it('the web settings page lists, adds and removes trusted publishers for a signed-in maintainer only', async () => {
+      const page = await signedInBrowser(r, alice);
+      const shown = await page.get('/settings/trust/widget');
+      expect(shown.statusCode, shown.body).toBe(200);
+      expect(shown.body).toContain('acme/widget');
+      const add = await page.post('/settings/trust/widget', {
+        _csrf: csrfOf(shown.body),
+        repository: 'acme/web-added',
+        file: 'deploy.yml',
+        publish: 'on',
+      });
+      expect(add.statusCode, add.body).toBe(303);
+      const after = await page.get('/settings/trust/widget');
+      expect(after.body).toContain('acme/web-added, workflow deploy.yml');
+      const id = /data-id="([0-9a-f-]{36})">\s*<td>GitHub Actions: acme\/web-added/.exec(after.body)?.[1];
+      expect(id).toBeDefined();
+      const removed = await page.post(`/settings/trust/widget/revoke/${id}`, { _csrf: csrfOf(after.body) });
+      expect(removed.statusCode, removed.body).toBe(303);
+      expect((await page.get('/settings/trust/widget')).body).not.toContain('acme/web-added');
+      // Without the form's CSRF token nothing changes; another user's browser sees a refusal.
+      const forged = await page.post('/settings/trust/widget', { repository: 'acme/forged', file: 'x.yml', publish: 'on' });
+      expect(forged.json<{ code: string }>().code).toBe('CsrfTokenInvalid');
+      const stranger = await signedInBrowser(r, bob);
+      expect((await stranger.get('/settings/trust/widget')).statusCode).toBe(403);
     });
   });
 }

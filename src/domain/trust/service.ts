@@ -45,7 +45,7 @@ export class TrustService {
 
   async list(context: RequestContext, name: PackageName): Promise<TrustConfig[]> {
     const { store } = this.deps;
-    enforce(canManage(context.principal, { name, owners: await store.packages.owners(name) }));
+    enforce(canConfigureTrust(context.principal, await packageFacts(store, name)));
     return store.trust.forPackage(name);
   }
 

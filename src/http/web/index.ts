@@ -15,6 +15,7 @@ import { registerSessionPages } from './session.js';
 import { registerAccountPages } from './account.js';
 import { registerCsrfCheck } from './csrf.js';
 import { registerResetPasswordPages } from './reset-password.js';
+import { registerTrustPages } from './trust-page.js';
 
 const STYLESHEET = readFileSync(new URL('../../../static/style.css', import.meta.url));
 
@@ -33,4 +34,5 @@ export function registerWebRoutes(app: FastifyInstance, registry: Registry): voi
   registerSessionPages(app, registry);
   registerAccountPages(app, registry);
   registerResetPasswordPages(app, registry);
+  registerTrustPages(app, registry);
 }
