@@ -247,6 +247,16 @@ for (const engine of ENGINES) {
       await expectRefused(once, 'OidcTokenReplayed', 401);
     });
 
+    it('two concurrent exchanges of one ID token: exactly one gets a token', async () => {
+      const idToken = await mint();
+      const before = await traces();
+      const answers = await Promise.all([exchange('widget', idToken), exchange('widget', idToken), exchange('widget', idToken)]);
+      const codes = answers.map((a) => (a.statusCode === 200 ? 'ok' : a.json<{ code: string }>().code)).sort();
+      expect(codes).toEqual(['OidcTokenReplayed', 'OidcTokenReplayed', 'ok']);
+      const after = await traces();
+      expect([after.tokens - before.tokens, after.jtis - before.jtis]).toEqual([1, 1]);
+    });
+
     it('accepts the audience with the port for this host (yarn 4)', async () => {
       const res = await exchange('widget', await mint({ aud: 'npm:registry.test' }));
       expect(res.statusCode, res.body).toBe(200);
