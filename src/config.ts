@@ -198,6 +198,30 @@ export interface Config {
   tokenMaxDays: number;
   /** Whether anyone without a token may read public packages; off, every read needs a token. GATEHOUSE_ANONYMOUS_READS */
   anonymousReads: boolean;
+  /** GitHub Actions' OIDC issuer; its enterprise issuers are this plus `/<slug>`. GATEHOUSE_OIDC_GITHUB_ISSUER */
+  oidcGithubIssuer: string;
+  /** GitLab's OIDC issuer (gitlab.com; a self-hosted GitLab goes in oidcIssuers). GATEHOUSE_OIDC_GITLAB_ISSUER */
+  oidcGitlabIssuer: string;
+  /** CircleCI's issuer prefix; an organisation's issuer is this plus `/<org id>`. GATEHOUSE_OIDC_CIRCLECI_ISSUER */
+  oidcCircleciIssuer: string;
+  /**
+   * More issuers an administrator trusts, as JSON: `[{"issuer": "https://gitlab.example", "claims": ["project_path", "ref"]}]`;
+   * `claims` are the claim rules, the names every configuration for that issuer must match exactly. GATEHOUSE_OIDC_ISSUERS
+   */
+  oidcIssuers: string;
+  /** Seconds of clock difference allowed on an ID token's exp, nbf and iat. GATEHOUSE_OIDC_CLOCK_SKEW_SECONDS */
+  oidcClockSkewSeconds: number;
+  /** Longest wait for an issuer's discovery document or key set, in ms; then the exchange fails closed. GATEHOUSE_OIDC_FETCH_TIMEOUT_MS */
+  oidcFetchTimeoutMs: number;
+  /**
+   * An ID token naming a key the cached key set lacks (a rotation, or a forgery) refetches the
+   * set at most once per this many seconds. GATEHOUSE_OIDC_KEYS_COOLDOWN_SECONDS
+   */
+  oidcKeysCooldownSeconds: number;
+  /** Minutes a trusted-publishing token lives (at most 15). GATEHOUSE_TRUST_TOKEN_MINUTES */
+  trustTokenMinutes: number;
+  /** Hours a pending trusted publisher waits for the first publish of its package. GATEHOUSE_TRUST_PENDING_HOURS */
+  trustPendingHours: number;
 }
 
 export const DEFAULTS: Config = {
@@ -271,6 +295,15 @@ export const DEFAULTS: Config = {
   tokenDefaultDays: 30,
   tokenMaxDays: 365,
   anonymousReads: true,
+  oidcGithubIssuer: 'https://token.actions.githubusercontent.com',
+  oidcGitlabIssuer: 'https://gitlab.com',
+  oidcCircleciIssuer: 'https://oidc.circleci.com/org',
+  oidcIssuers: '',
+  oidcClockSkewSeconds: 60,
+  oidcFetchTimeoutMs: 5000,
+  oidcKeysCooldownSeconds: 30,
+  trustTokenMinutes: 15,
+  trustPendingHours: 72,
 };
 
 const ENV_NAMES: { [K in keyof Config]: string } = {
@@ -344,6 +377,15 @@ const ENV_NAMES: { [K in keyof Config]: string } = {
   tokenDefaultDays: 'GATEHOUSE_TOKEN_DEFAULT_DAYS',
   tokenMaxDays: 'GATEHOUSE_TOKEN_MAX_DAYS',
   anonymousReads: 'GATEHOUSE_ANONYMOUS_READS',
+  oidcGithubIssuer: 'GATEHOUSE_OIDC_GITHUB_ISSUER',
+  oidcGitlabIssuer: 'GATEHOUSE_OIDC_GITLAB_ISSUER',
+  oidcCircleciIssuer: 'GATEHOUSE_OIDC_CIRCLECI_ISSUER',
+  oidcIssuers: 'GATEHOUSE_OIDC_ISSUERS',
+  oidcClockSkewSeconds: 'GATEHOUSE_OIDC_CLOCK_SKEW_SECONDS',
+  oidcFetchTimeoutMs: 'GATEHOUSE_OIDC_FETCH_TIMEOUT_MS',
+  oidcKeysCooldownSeconds: 'GATEHOUSE_OIDC_KEYS_COOLDOWN_SECONDS',
+  trustTokenMinutes: 'GATEHOUSE_TRUST_TOKEN_MINUTES',
+  trustPendingHours: 'GATEHOUSE_TRUST_PENDING_HOURS',
 };
 
 export class ConfigError extends Error {}
@@ -407,6 +449,9 @@ function normalise(raw: Record<keyof Config, unknown>): Config {
   if (result.signup !== 'on' && result.signup !== 'off') throw new ConfigError('signup (GATEHOUSE_SIGNUP) must be on or off.');
   if (result.restrictedAccounts !== 'critical-maintainers' && result.restrictedAccounts !== 'everyone') {
     throw new ConfigError(`restrictedAccounts (${ENV_NAMES.restrictedAccounts}) is "critical-maintainers" or "everyone".`);
+  }
+  if (result.trustTokenMinutes <= 0 || result.trustTokenMinutes > 15) {
+    throw new ConfigError(`trustTokenMinutes (${ENV_NAMES.trustTokenMinutes}) is between 1 and 15.`);
   }
   return result;
 }

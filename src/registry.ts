@@ -57,6 +57,7 @@ import { AdminRecovery } from './domain/accounts/admin-recovery.js';
 import { CriticalPackages } from './domain/packages/critical.js';
 import { OrgService } from './domain/orgs/service.js';
 import type { EventType } from './domain/events/store.js';
+import { wireTrust, type TrustService } from './domain/trust/index.js';
 
 /**
  * What the HTTP layer is handed: configuration and the domain services, never the store or the
@@ -110,6 +111,8 @@ export interface Registry {
   critical: CriticalPackages;
   /** Security keys and passkeys (domain/webauthn). */
   webauthn: WebAuthnService;
+  /** Trusted publishing (docs/trusted-publishing.md): `npm trust` configurations and the OIDC token exchange. */
+  trust: TrustService;
   /** Periodic work; tests call `jobs.runDue()` after moving an injected clock. */
   jobs: JobRunner;
   /** Orgs, teams and package access: `npm org`, `npm team`, `npm access` (docs/orgs.md). */
@@ -306,6 +309,13 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
   // Second factors and the maintainer policy, before a publish body is read and before every change.
   packages.addPublishStep(secondFactorStep(mfa.writes), { after: 'authorize' });
   packages.setWriteCheck((context, write) => mfa.writes.check(context, write));
+  const { trust } = wireTrust({
+    store,
+    clock,
+    settings: config,
+    baseUrl: () => baseUrl,
+    writeCheck: (context) => mfa.writes.check(context, 'owners'),
+  });
   // This instance's changes arrive at commit (deliveringCommitted), other instances' by the poll.
   events.subscribe((event) => {
     if (event.packageName) packages.packuments.invalidate(event.packageName);
@@ -371,6 +381,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     mfa,
     recovery,
     critical,
+    trust,
     jobs,
     clock,
     baseUrl: () => baseUrl,

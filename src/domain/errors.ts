@@ -123,7 +123,23 @@ export type ErrorCode =
   | 'NotOrgMember'
   | 'LastOrgOwner'
   | 'PackageNotInOrg'
-  | 'OrgExists';
+  | 'OrgExists'
+  // trusted publishing (OIDC)
+  | 'OidcTokenMalformed'
+  | 'OidcAlgorithmRefused'
+  | 'OidcIssuerNotAllowed'
+  | 'OidcKeysUnavailable'
+  | 'OidcKeyUnknown'
+  | 'OidcSignatureInvalid'
+  | 'OidcTokenExpired'
+  | 'OidcTokenNotYetValid'
+  | 'OidcAudienceMismatch'
+  | 'OidcTokenReplayed'
+  | 'OidcEventRefused'
+  | 'TrustedPublisherMismatch'
+  | 'TrustedPublisherNotAllowed'
+  | 'TrustConfigInvalid'
+  | 'TrustConfigNotFound';
 
 /**
  * HTTP status per code. npm prints any 4xx as `E<status>` followed by our `error` string,
@@ -299,6 +315,28 @@ export const ERROR_STATUS = {
   // A team can be granted only the packages of its own org's scope.
   PackageNotInOrg: 400,
   OrgExists: 409,
+
+  // Trusted publishing: the exchange refuses an ID token with 400 (not a JWT) or 401 (not one we
+  // accept); npm then goes on without a token and logs our message at verbose level.
+  OidcTokenMalformed: 400,
+  OidcAlgorithmRefused: 401,
+  OidcIssuerNotAllowed: 401,
+  // Discovery or the key set timed out, failed or answered garbage: fail closed.
+  OidcKeysUnavailable: 401,
+  OidcKeyUnknown: 401,
+  OidcSignatureInvalid: 401,
+  OidcTokenExpired: 401,
+  OidcTokenNotYetValid: 401,
+  OidcAudienceMismatch: 401,
+  OidcTokenReplayed: 401,
+  // pull_request_target and workflow_run can run a fork's code as the repository.
+  OidcEventRefused: 403,
+  // A valid token, but no trust configuration of this package names its identity.
+  TrustedPublisherMismatch: 403,
+  // The publish token of a trusted publisher used beyond what its configuration allows.
+  TrustedPublisherNotAllowed: 403,
+  TrustConfigInvalid: 400,
+  TrustConfigNotFound: 404,
 } as const satisfies Record<ErrorCode, number>;
 
 /** Response headers a refusal needs (`retry-after` on a 429, `www-authenticate: OTP` for a second factor). */
@@ -316,6 +354,15 @@ export const ERROR_HEADERS: Partial<Record<ErrorCode, ErrorHeaders>> = {
   TokenMalformed: BEARER,
   OtpRequired: OTP,
   OtpInvalid: OTP,
+  OidcAlgorithmRefused: BEARER,
+  OidcIssuerNotAllowed: BEARER,
+  OidcKeysUnavailable: BEARER,
+  OidcKeyUnknown: BEARER,
+  OidcSignatureInvalid: BEARER,
+  OidcTokenExpired: BEARER,
+  OidcTokenNotYetValid: BEARER,
+  OidcAudienceMismatch: BEARER,
+  OidcTokenReplayed: BEARER,
 };
 
 export class GatehouseError extends Error {

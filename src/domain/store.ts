@@ -17,6 +17,7 @@ import type { RecoveryStore } from './accounts/recovery-store.js';
 import type { CriticalPackageStore } from './packages/critical-store.js';
 import type { WebAuthnStore } from './webauthn/store.js';
 import type { OrgStore } from './orgs/store.js';
+import type { TrustStore } from './trust/store.js';
 
 export interface Repositories {
   users: UserStore;
@@ -35,6 +36,7 @@ export interface Repositories {
   critical: CriticalPackageStore;
   webauthn: WebAuthnStore;
   orgs: OrgStore;
+  trust: TrustStore;
 }
 
 export interface Store extends Repositories {

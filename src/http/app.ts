@@ -17,6 +17,7 @@ import { registerMiscRoutes } from './npm/misc.js';
 import { registerDownloadRoutes } from './npm/downloads.js';
 import { registerProfileRoutes } from './npm/profile.js';
 import { registerTokenRoutes } from './npm/tokens.js';
+import { registerTrustRoutes } from './npm/trust.js';
 import { registerWebRoutes } from './web/index.js';
 import { registerOrgRoutes } from './npm/orgs.js';
 
@@ -76,6 +77,7 @@ export async function buildApp(registry: Registry, opts: AppOptions = {}): Promi
   registerLoginRoutes(app, registry);
   registerProfileRoutes(app, registry);
   registerTokenRoutes(app, registry);
+  registerTrustRoutes(app, registry);
   registerDistTagRoutes(app, registry);
   registerOrgRoutes(app, registry);
   registerWebRoutes(app, registry);

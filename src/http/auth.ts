@@ -34,12 +34,17 @@ async function principalOf(registry: Registry, request: FastifyRequest): Promise
     fail('Unauthenticated', 'Use a token (run `npm login`); this registry does not take passwords on every request.');
   }
   const secret = value.trim();
+  // The OIDC exchange's bearer is a CI's ID token, which only that route reads (npm/trust.ts).
+  if (request.routeOptions.config?.idTokenBearer) return ANONYMOUS;
   // Checked before any lookup: a look-alike (a typo, a scanner's false positive) costs no query.
   if (!isWellFormedToken(secret))
     fail('TokenMalformed', 'This is not a Gatehouse token (its checksum does not match). Run `npm login` to get one.');
   const found = await registry.tokens.authenticate(secret);
-  if (!found) fail('Unauthenticated', 'Your token is invalid, expired or revoked. Run `npm login` to get a new one.');
-  return tokenPrincipal(found);
+  if (found) return tokenPrincipal(found);
+  // Not a user's token: perhaps one a trusted-publishing exchange minted (domain/trust).
+  const publisher = await registry.trust.authenticate(secret);
+  if (!publisher) fail('Unauthenticated', 'Your token is invalid, expired or revoked. Run `npm login` to get a new one.');
+  return publisher;
 }
 
 /** A cookie that names no live session is no session: the page is shown as to anyone. */
@@ -64,6 +69,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** A write route anyone may call (set where the route is registered); the default is "needs a user". */
     anonymousWrite?: boolean;
+    /** The Authorization header carries an OIDC ID token for the route itself, not a registry token. */
+    idTokenBearer?: boolean;
   }
 }
 
@@ -105,7 +112,9 @@ export function registerWriteAuthentication(app: FastifyInstance, registry: Regi
       if (refused) enforce(refused);
       registry.tokens.recordUse(principal.token, () => context.clientIp);
     }
-    if (needsUser(request)) enforce(canActAsUser(principal, 'write here'));
+    // A trusted publisher passes the gate: every write decision behind it answers for that kind
+    // (canPublish allows its own packages; every other one refuses it).
+    if (needsUser(request) && principal.kind !== 'trusted-publisher') enforce(canActAsUser(principal, 'write here'));
     request.context = context;
   });
 }

@@ -12,8 +12,8 @@ export type TokenPrincipal = { kind: 'user'; user: User; token: TokenRecord };
 export type SessionPrincipal = { kind: 'session'; user: User; session: { id: string; expiresAt: Date } };
 
 /**
- * An OIDC identity (a CI workflow) allowed to publish named packages, with no user behind it.
- * The authorization track fills it; nothing creates one yet.
+ * An OIDC identity (a CI workflow) allowed to publish named packages, with no user behind it:
+ * the short-lived token a trusted-publishing exchange minted (domain/trust).
  */
 export type TrustedPublisherPrincipal = {
   kind: 'trusted-publisher';
@@ -22,7 +22,15 @@ export type TrustedPublisherPrincipal = {
   subject: string;
   /** The only packages it may publish. */
   packages: readonly string[];
+  /** Its trust configuration's id: what its publishes are recorded as (the actor). */
+  publisherId: string;
+  /** What the configuration allows: `publish` and/or `stage-publish`. */
+  actions: readonly TrustedAction[];
+  /** A pending configuration's creator, who owns the package its first publish creates. */
+  ownerOnCreate?: number;
 };
+
+export type TrustedAction = 'publish' | 'stage-publish';
 
 export type Principal = TokenPrincipal | SessionPrincipal | TrustedPublisherPrincipal | { kind: 'anonymous' };
 
@@ -50,6 +58,7 @@ export type DenialCode = Extract<
   | 'TokenPackageRefused'
   | 'TokenAddressRefused'
   | 'TokenBypassesTwoFactor'
+  | 'TrustedPublisherNotAllowed'
   // A read refused: answered as the missing package it must look like, never as a 403.
   | 'PackageNotFound'
   // org operations (domain/orgs/access.ts)

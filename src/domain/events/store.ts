@@ -59,6 +59,11 @@ export interface EventPayloads {
   'package.access_granted': { org: string; team: string; permission: string };
   'package.access_revoked': { org: string; team: string };
   'package.visibility_set': { visibility: string };
+  // Trusted publishing: a configuration's id, its provider and what it names (no secret).
+  'trusted_publisher.added': { id: string; type: string; identity: string; permissions: string[]; pendingUntil?: string };
+  'trusted_publisher.removed': { id: string; type: string; identity: string };
+  /** A pending configuration created its package; `owner` (by name) is told. */
+  'trusted_publisher.pending_used': { id: string; owner: string; identity: string };
 }
 
 export type EventType = keyof EventPayloads;

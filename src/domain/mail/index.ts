@@ -34,6 +34,9 @@ export const MAILED_EVENTS: ReadonlySet<EventType> = new Set<EventType>([
   'account.restricted',
   'owner.added',
   'account.recovered',
+  'trusted_publisher.added',
+  'trusted_publisher.removed',
+  'trusted_publisher.pending_used',
 ]);
 
 export function wireMail(deps: MailDeps): MailDomain {

@@ -24,6 +24,11 @@ export async function recipientsOf(event: RegistryEvent, repos: Lookup): Promise
     const owner = await repos.users.byName(event.data.user);
     return owner ? [{ address: owner.email, account: owner.name, role: 'new-owner' }] : [];
   }
+  // The actor is the CI identity; the person to tell is the one who set the pending publisher up.
+  if (event.type === 'trusted_publisher.pending_used') {
+    const owner = await repos.users.byName(event.data.owner);
+    return owner ? [{ address: owner.email, account: owner.name, role: 'account' }] : [];
+  }
   if (event.actor.kind !== 'user') return [];
   const user = await repos.users.byId(event.actor.userId);
   if (!user) return [];
@@ -52,6 +57,8 @@ export async function recipientsOf(event: RegistryEvent, repos: Lookup): Promise
     case 'token.created':
     case 'account.locked':
     case 'account.recovered':
+    case 'trusted_publisher.added':
+    case 'trusted_publisher.removed':
       return [{ address: user.email, account, role: 'account' }];
     default:
       return [];

@@ -148,6 +148,27 @@ function content(event: RegistryEvent, to: MailSubject): Content | undefined {
         what: `The registry administrators recovered this account after these checks: ${event.data.checks.join(', ')}.`,
         ifNotYou: 'If you did not ask for this, contact the registry administrators now.',
       };
+    case 'trusted_publisher.added':
+      return {
+        subject: `Trusted publisher added to ${event.packageName ?? 'a package'}`,
+        what: `A trusted publisher was added to ${event.packageName ?? 'a package'}: ${event.data.identity} may now ${event.data.permissions.join(' and ')}.`,
+        ...(event.data.pendingUntil && {
+          details: [`Pending: its first publish creates the package, if made before ${event.data.pendingUntil}.`],
+        }),
+        ifNotYou: 'If this was not you, remove it at once (`npm trust revoke`) and change your password.',
+      };
+    case 'trusted_publisher.removed':
+      return {
+        subject: `Trusted publisher removed from ${event.packageName ?? 'a package'}`,
+        what: `The trusted publisher ${event.data.identity} can no longer publish ${event.packageName ?? 'the package'}.`,
+      };
+    case 'trusted_publisher.pending_used':
+      return {
+        subject: `${event.packageName ?? 'A package'} was created by its trusted publisher`,
+        what: `The pending trusted publisher ${event.data.identity} published the first version of ${event.packageName ?? 'a package'}, which you now own.`,
+        ifNotYou:
+          'If you did not expect this, check the version, and unpublish it and revoke the trusted publisher if it is not yours.',
+      };
     default:
       return undefined;
   }

@@ -8,6 +8,7 @@ import {
   type Denial,
   type Principal,
   type TokenPrincipal,
+  type TrustedPublisherPrincipal,
 } from '../access/principal.js';
 import type { User } from '../accounts/store.js';
 import type { PackageRecord, Visibility } from './store.js';
@@ -17,6 +18,7 @@ import { createsInOrg, readsRestricted, type PackageReaders } from '../orgs/acce
 import type { OrgRole } from '../orgs/store.js';
 
 export interface PackageFacts {
+  /** The name asked for, whether or not a package has it yet. */
   name: string;
   pkg: PackageRecord | undefined;
   owners: User[];
@@ -73,7 +75,7 @@ export function canRead(principal: Principal, facts: ReadFacts, _version?: strin
   }
 }
 
-export function canPublish(principal: Principal, facts: PackageFacts): Decision<TokenPrincipal> {
+export function canPublish(principal: Principal, facts: PackageFacts): Decision<TokenPrincipal | TrustedPublisherPrincipal> {
   switch (principal.kind) {
     case 'anonymous':
       return { ok: false, code: 'Unauthenticated', reason: 'You must be logged in to publish. Run `npm login` first.' };
@@ -102,12 +104,34 @@ export function canPublish(principal: Principal, facts: PackageFacts): Decision<
       }
       return { ok: true, principal };
     }
-    case 'session':
     case 'trusted-publisher':
+      return trustedPublish(principal, facts);
+    case 'session':
       return notSupported(principal, 'publish');
     default:
       return assertNever(principal);
   }
+}
+
+/**
+ * A trusted publisher's token names its packages and its configuration's actions; no user MFA
+ * policy applies (there is no person). A package that does not exist yet it may create only
+ * through a pending configuration, whose creator becomes the owner and must hold the scope.
+ */
+function trustedPublish(principal: TrustedPublisherPrincipal, facts: PackageFacts): Decision<TrustedPublisherPrincipal> {
+  const refuse = (reason: string): Denial => ({ ok: false, code: 'TrustedPublisherNotAllowed', reason });
+  if (!principal.packages.includes(facts.name))
+    return refuse(`This trusted-publishing token can publish only ${principal.packages.join(', ')}.`);
+  if (!principal.actions.includes('publish'))
+    return refuse('This trusted publisher may only stage publishes (its configuration lacks --allow-publish).');
+  if (!facts.pkg) {
+    if (principal.ownerOnCreate === undefined)
+      return refuse(`"${facts.name}" does not exist; a trusted publisher cannot create it.`);
+    if (facts.scope && facts.scopeOwners.length > 0 && !facts.scopeOwners.some((o) => o.id === principal.ownerOnCreate)) {
+      return { ok: false, code: 'ScopeNotYours', reason: `The scope ${facts.scope} belongs to other maintainers.` };
+    }
+  }
+  return { ok: true, principal };
 }
 
 /** Dist-tags, deprecation and ownership: maintainers, or an administrator. */

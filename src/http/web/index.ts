@@ -16,6 +16,7 @@ import { registerAccountPages } from './account.js';
 import { registerCsrfCheck } from './csrf.js';
 import { registerResetPasswordPages } from './reset-password.js';
 import { registerSecurityKeyPages } from './security-keys.js';
+import { registerTrustPages } from './trust-page.js';
 
 const STYLESHEET = readFileSync(new URL('../../../static/style.css', import.meta.url));
 
@@ -35,4 +36,5 @@ export function registerWebRoutes(app: FastifyInstance, registry: Registry): voi
   registerAccountPages(app, registry);
   registerResetPasswordPages(app, registry);
   registerSecurityKeyPages(app, registry);
+  registerTrustPages(app, registry);
 }

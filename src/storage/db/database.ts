@@ -21,6 +21,7 @@ import * as recovery from './migrations/012-recovery.js';
 import * as webauthn from './migrations/013-webauthn.js';
 import * as granularTokens from './migrations/014-granular-tokens.js';
 import * as orgsTeams from './migrations/015-orgs-teams.js';
+import * as trustedPublishers from './migrations/016-trusted-publishers.js';
 
 export interface Database {
   db: Kysely<DB>;
@@ -58,6 +59,7 @@ class Migrations implements MigrationProvider {
       '013-webauthn': { up: (db) => webauthn.up(db) },
       '014-granular-tokens': { up: (db) => granularTokens.up(db) },
       '015-orgs-teams': { up: (db) => orgsTeams.up(db) },
+      '016-trusted-publishers': { up: (db) => trustedPublishers.up(db) },
     };
   }
 }

@@ -345,6 +345,42 @@ export interface TeamPackagesTable {
   package_name: string;
   /** A TeamPermission: 'read-only' or 'read-write'. */
   permission: string;
+/** A trust configuration: which CI identity may publish which packages (016). */
+export interface TrustedPublishersTable {
+  id: string;
+  type: string;
+  issuer: string;
+  /** JSON: the claims to match, in npm's `npm trust` shape. */
+  claims: string;
+  /** JSON: npm's permission names (createPackage, createStagedPackage). */
+  permissions: string;
+  created_by: number;
+  created_at: string;
+  pending_until: string | null;
+}
+
+/** The packages one trust configuration covers (016). */
+export interface TrustedPublisherPackagesTable {
+  publisher_id: string;
+  package_name: string;
+}
+
+/** An ID token already exchanged, kept past its expiry so it cannot be exchanged again (016). */
+export interface OidcTokenIdsTable {
+  issuer: string;
+  jti: string;
+  expires_at: string;
+}
+
+/** A short-lived publish token minted by an exchange; only its hash (016). */
+export interface TrustedPublishTokensTable {
+  token_hash: string;
+  publisher_id: string;
+  package_name: string;
+  /** JSON: the identity the ID token named (issuer, subject, repository, workflow, commit). */
+  identity: string;
+  created_at: string;
+  expires_at: string;
 }
 
 export interface DB {
@@ -382,4 +418,8 @@ export interface DB {
   critical_packages: CriticalPackagesTable;
   webauthn_credentials: WebauthnCredentialsTable;
   webauthn_challenges: WebauthnChallengesTable;
+  trusted_publishers: TrustedPublishersTable;
+  trusted_publisher_packages: TrustedPublisherPackagesTable;
+  oidc_token_ids: OidcTokenIdsTable;
+  trusted_publish_tokens: TrustedPublishTokensTable;
 }

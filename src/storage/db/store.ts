@@ -19,6 +19,7 @@ import { recoveryStore } from './recovery.js';
 import { criticalPackageStore } from './critical.js';
 import { webAuthnStore } from './webauthn.js';
 import { orgStore } from './orgs.js';
+import { trustStore } from './trust.js';
 
 function repositories(db: Kysely<DB>, engine: Engine): Repositories {
   return {
@@ -38,6 +39,7 @@ function repositories(db: Kysely<DB>, engine: Engine): Repositories {
     critical: criticalPackageStore(db),
     webauthn: webAuthnStore(db),
     orgs: orgStore(db),
+    trust: trustStore(db),
   };
 }
 

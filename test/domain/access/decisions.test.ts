@@ -58,6 +58,8 @@ const publisher: TrustedPublisherPrincipal = {
   issuer: 'https://token.actions.githubusercontent.com',
   subject: 'repo:acme/widget:ref:refs/heads/main',
   packages: ['widget'],
+  publisherId: 'config-1',
+  actions: ['publish'],
 };
 
 /** The rows: every kind, and for users every situation a decision tells apart. */
@@ -84,7 +86,7 @@ function pkg(name: string, visibility: Visibility = 'public'): PackageRecord {
 const OWNED: PackageFacts = { name: 'widget', pkg: pkg('widget'), owners: [alice, uma], scopeOwners: [], scope: undefined };
 const FOREIGN: PackageFacts = { name: 'gadget', pkg: pkg('gadget'), owners: [bob], scopeOwners: [], scope: undefined };
 const NEW: PackageFacts = { name: 'fresh', pkg: undefined, owners: [], scopeOwners: [], scope: undefined };
-const SCOPED_FOREIGN: PackageFacts = { name: '@bob/fresh', pkg: undefined, owners: [], scopeOwners: [bob], scope: '@bob' };
+const SCOPED_FOREIGN: PackageFacts = { name: '@bob/new', pkg: undefined, owners: [], scopeOwners: [bob], scope: '@bob' };
 
 /** A cell: the kind the decision allowed (it must hand back that very principal), or the refusal's code. */
 type Outcome = Principal['kind'] | 'user, not held to the unpublish window' | DenialCode;
@@ -235,11 +237,11 @@ const EXPECTED: Record<Row, Record<Column, Outcome>> = {
     'canRead: a public package': 'trusted-publisher',
     'canRead: a restricted package': 'PackageNotFound',
     'canRead: a restricted package, one version': 'PackageNotFound',
-    // Nothing creates one yet; the authorization track writes its publish rule.
-    'canPublish: a new package': N,
-    'canPublish: a package it owns': N,
-    "canPublish: someone else's package": N,
-    "canPublish: a new package in someone else's scope": N,
+    // Only the packages its token names, and no new package without a pending configuration.
+    'canPublish: a new package': 'TrustedPublisherNotAllowed',
+    'canPublish: a package it owns': 'trusted-publisher',
+    "canPublish: someone else's package": 'TrustedPublisherNotAllowed',
+    "canPublish: a new package in someone else's scope": 'TrustedPublisherNotAllowed',
     'canManage: a package it owns': N,
     "canManage: someone else's package": N,
     'canUnpublish: a package it owns': N,

@@ -79,6 +79,8 @@ for (const engine of ENGINES) {
         issuer: 'https://issuer.invalid',
         subject: 'repo:acme/app',
         packages: ['app'],
+        publisherId: 'config-1',
+        actions: ['publish'],
       });
       expect(await r.registry.mfa.writes.check(ci, 'publish')).toEqual([]);
     });

@@ -1,6 +1,6 @@
 // Step 2: may this principal publish to this name (a maintainer, or the first to claim it)?
 // Runs before the body is read. The commit step asks again under the claim's lock.
-import { enforce, type TokenPrincipal } from '../../access/principal.js';
+import { enforce, type TokenPrincipal, type TrustedPublisherPrincipal } from '../../access/principal.js';
 import type { RequestContext } from '../../access/context.js';
 import type { Repositories } from '../../store.js';
 import { canPublish, type PackageFacts } from '../authorize.js';
@@ -16,7 +16,7 @@ export const authorize: PublishStep = {
 };
 
 /** Who a publish is made as, if `facts` allow it; refuses with the decision's code otherwise. */
-export function publisherOf(request: RequestContext, facts: PackageFacts): TokenPrincipal {
+export function publisherOf(request: RequestContext, facts: PackageFacts): TokenPrincipal | TrustedPublisherPrincipal {
   return enforce(canPublish(request.principal, facts));
 }
 

@@ -2,7 +2,9 @@
 // nothing. Who may publish is asked again inside it, under the claim's lock: a concurrent first
 // publish may have claimed the name or its scope since the authorize step read the facts.
 import type { Repositories } from '../../store.js';
-import { userActor } from '../../access/actor.js';
+import { userActor, type Actor } from '../../access/actor.js';
+import type { TokenPrincipal, TrustedPublisherPrincipal } from '../../access/principal.js';
+import { pendingPublisherUsed } from '../../trust/pending.js';
 import { scopeOf } from '../names.js';
 import { need, type PublishContext } from './context.js';
 import { packageFacts, publisherOf } from './authorize.js';
@@ -27,10 +29,14 @@ async function commitVersion(tx: Repositories, ctx: PublishContext, publishedAt:
   const blob = need(ctx.blob, 'the blob', 'commit');
   await tx.packages.lockClaim(scopeOf(name) ?? name);
   const current = await packageFacts(tx, name, ctx.request);
-  const actor = publisherOf(ctx.request, current).user;
-  if (!current.pkg && (await tx.packages.create({ name, createdAt: publishedAt }))) {
-    await tx.packages.addOwner(name, actor.id);
-    await settleNewPackage(tx, { name, publisher: actor, at: publishedAt, access: requestedAccess(ctx.body) });
+  const publisher = publisherOf(ctx.request, current);
+  const actor = actorOf(publisher);
+  const owner = publisher.kind === 'user' ? publisher.user.id : publisher.ownerOnCreate;
+  if (!current.pkg && owner !== undefined && (await tx.packages.create({ name, createdAt: publishedAt }))) {
+    await tx.packages.addOwner(name, owner);
+    if (publisher.kind === 'trusted-publisher') await pendingPublisherUsed(tx, publisher, name, publishedAt);
+    // A package a pending trusted publisher creates stays public and claims no org: no user published it.
+    else await settleNewPackage(tx, { name, publisher: publisher.user, at: publishedAt, access: requestedAccess(ctx.body) });
   }
   const inserted = await tx.packages.insertVersion(
     {
@@ -44,7 +50,7 @@ async function commitVersion(tx: Repositories, ctx: PublishContext, publishedAt:
       fileCount: checked.summary.fileCount,
       unpackedSize: checked.summary.unpackedSize,
       publishedAt,
-      publisher: userActor(actor),
+      publisher: actor,
       state: 'published',
       deprecated: null,
       readme: checked.readme,
@@ -58,7 +64,7 @@ async function commitVersion(tx: Repositories, ctx: PublishContext, publishedAt:
   await tx.packages.touch(name, { modifiedAt: publishedAt, unpublishedAt: null, ...searchable });
   await tx.events.append({
     type: 'package.published',
-    actor: userActor(actor),
+    actor,
     packageName: name,
     version: request.version,
     data: {
@@ -69,4 +75,9 @@ async function commitVersion(tx: Repositories, ctx: PublishContext, publishedAt:
     },
     createdAt: publishedAt,
   });
+}
+
+/** Who the version and its event remember: the user, or the trust configuration (actors are kind + id). */
+function actorOf(publisher: TokenPrincipal | TrustedPublisherPrincipal): Actor {
+  return publisher.kind === 'user' ? userActor(publisher.user) : { kind: 'trusted-publisher', id: publisher.publisherId };
 }

@@ -3,7 +3,7 @@
 // later ones will; `need` turns a step registered in the wrong place into a clear bug, not a crash.
 import type { Store } from '../../store.js';
 import type { RequestContext } from '../../access/context.js';
-import type { TokenPrincipal } from '../../access/principal.js';
+import type { TokenPrincipal, TrustedPublisherPrincipal } from '../../access/principal.js';
 import type { BlobStore, Sha512Hex } from '../blobs.js';
 import type { PackageFacts } from '../authorize.js';
 import type { PackageName } from '../names.js';
@@ -35,7 +35,7 @@ export interface PublishContext {
   /** The package as it was before this publish, and who may publish to it (authorize). */
   facts?: PackageFacts;
   /** Who the version is published as, narrowed by the decision (authorize). */
-  publisher?: TokenPrincipal;
+  publisher?: TokenPrincipal | TrustedPublisherPrincipal;
   /** The version the document asks for, with its decoded tarball (validate-document). */
   document?: PublishRequest;
   /** Why the name is valid only for old packages, when an administrator starts one (policy). */

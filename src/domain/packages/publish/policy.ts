@@ -2,7 +2,7 @@
 // packages (unless an administrator starts it), and a version that exists or existed (versions
 // are immutable and never reused). Later: the typosquatting check registers next to this.
 import { fail } from '../../errors.js';
-import type { TokenPrincipal } from '../../access/principal.js';
+import type { TokenPrincipal, TrustedPublisherPrincipal } from '../../access/principal.js';
 import type { Repositories } from '../../store.js';
 import { assertValidForNewPackage, newPackageNameProblems, type PackageName } from '../names.js';
 import { need, type PublishContext } from './context.js';
@@ -25,9 +25,9 @@ export const policy: PublishStep = {
  * only when an administrator publishes it, e.g. to carry over a package from another registry.
  * Returns the reasons, which the event records; refuses everyone else with them.
  */
-function checkNewName(publisher: TokenPrincipal, name: PackageName): string[] {
+function checkNewName(publisher: TokenPrincipal | TrustedPublisherPrincipal, name: PackageName): string[] {
   const reasons = newPackageNameProblems(name);
-  if (reasons.length > 0 && !publisher.user.isAdmin) assertValidForNewPackage(name);
+  if (reasons.length > 0 && !(publisher.kind === 'user' && publisher.user.isAdmin)) assertValidForNewPackage(name);
   return reasons;
 }
 
