@@ -45,7 +45,7 @@ export class TrustService {
 
   async list(context: RequestContext, name: PackageName): Promise<TrustConfig[]> {
     const { store } = this.deps;
-    enforce(canConfigureTrust(context.principal, await packageFacts(store, name)));
+    enforce(canConfigureTrust(context.principal, await packageFacts(store, name, context)));
     return store.trust.forPackage(name);
   }
 
@@ -53,9 +53,9 @@ export class TrustService {
   async add(context: RequestContext, name: PackageName, body: unknown): Promise<TrustConfig[]> {
     const inputs = parseTrustBody(body, name, this.deps.customIssuers);
     const { store, clock } = this.deps;
-    const user = enforce(canConfigureTrust(context.principal, await packageFacts(store, name))).user;
+    const user = enforce(canConfigureTrust(context.principal, await packageFacts(store, name, context))).user;
     for (const other of new Set(inputs.flatMap((i) => i.packages).filter((p) => p !== name))) {
-      const facts = await packageFacts(store, parsePackageName(other));
+      const facts = await packageFacts(store, parsePackageName(other), context);
       if (!facts.pkg)
         fail('TrustConfigInvalid', `"${other}" does not exist; a configuration covering several packages needs each to exist.`);
       enforce(canManage(context.principal, { name: other, owners: facts.owners }));
@@ -99,7 +99,7 @@ export class TrustService {
 
   async revoke(context: RequestContext, name: PackageName, id: string): Promise<void> {
     const { store, clock } = this.deps;
-    const facts = await packageFacts(store, name);
+    const facts = await packageFacts(store, name, context);
     const user = enforce(canConfigureTrust(context.principal, facts)).user;
     await this.deps.writeCheck(context);
     await store.transaction(async (tx) => {

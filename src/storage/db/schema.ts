@@ -345,6 +345,8 @@ export interface TeamPackagesTable {
   package_name: string;
   /** A TeamPermission: 'read-only' or 'read-write'. */
   permission: string;
+}
+
 /** A trust configuration: which CI identity may publish which packages (016). */
 export interface TrustedPublishersTable {
   id: string;
