@@ -187,6 +187,15 @@ export interface Config {
   criticalMinTop: number;
   /** How often the critical-package list is computed, in ms (0: never; the list stays as stored). GATEHOUSE_CRITICAL_INTERVAL_MS */
   criticalIntervalMs: number;
+  /**
+   * After `gatehouse keys rotate`, how long the old signing key still covers new versions, in
+   * minutes (a publish already under way when the rotation committed). GATEHOUSE_SIGNING_KEY_GRACE_MINUTES
+   */
+  signingKeyGraceMinutes: number;
+  /** Where GitHub's secret-scanning public keys are fetched (empty: the endpoint is off). GATEHOUSE_SECRET_SCANNING_KEYS_URL */
+  secretScanningKeysUrl: string;
+  /** How long fetched secret-scanning keys are kept before they are fetched again, in minutes. GATEHOUSE_SECRET_SCANNING_KEYS_CACHE_MINUTES */
+  secretScanningKeysCacheMinutes: number;
 }
 
 export const DEFAULTS: Config = {
@@ -256,6 +265,9 @@ export const DEFAULTS: Config = {
   criticalMinDownloads: 1000,
   criticalMinTop: 5,
   criticalIntervalMs: 60 * 60 * 1000,
+  signingKeyGraceMinutes: 5,
+  secretScanningKeysUrl: '',
+  secretScanningKeysCacheMinutes: 60,
 };
 
 const ENV_NAMES: { [K in keyof Config]: string } = {
@@ -325,6 +337,9 @@ const ENV_NAMES: { [K in keyof Config]: string } = {
   criticalMinDownloads: 'GATEHOUSE_CRITICAL_MIN_DOWNLOADS',
   criticalMinTop: 'GATEHOUSE_CRITICAL_MIN_TOP',
   criticalIntervalMs: 'GATEHOUSE_CRITICAL_INTERVAL_MS',
+  signingKeyGraceMinutes: 'GATEHOUSE_SIGNING_KEY_GRACE_MINUTES',
+  secretScanningKeysUrl: 'GATEHOUSE_SECRET_SCANNING_KEYS_URL',
+  secretScanningKeysCacheMinutes: 'GATEHOUSE_SECRET_SCANNING_KEYS_CACHE_MINUTES',
 };
 
 export class ConfigError extends Error {}

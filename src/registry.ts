@@ -52,6 +52,8 @@ import { PasswordRecovery } from './domain/accounts/recovery.js';
 import { EmailChange } from './domain/accounts/email-change.js';
 import { AdminRecovery } from './domain/accounts/admin-recovery.js';
 import { CriticalPackages } from './domain/packages/critical.js';
+import type { RegistrySigner } from './domain/signatures/service.js';
+import { wireSignatures } from './domain/signatures/index.js';
 
 /**
  * What the HTTP layer is handed: configuration and the domain services, never the store or the
@@ -92,6 +94,8 @@ export interface Registry {
   };
   /** The most downloaded packages, recomputed by a job: `isCritical(name)`, `criticalMaintainer(userId)`. */
   critical: CriticalPackages;
+  /** Registry signatures (docs/signatures.md): the keys /-/npm/v1/keys lists, and their rotation. */
+  signer: RegistrySigner;
   /** Periodic work; tests call `jobs.runDue()` after moving an injected clock. */
   jobs: JobRunner;
   /** The one clock every service reads; handlers that print a time read it too. */
@@ -249,7 +253,9 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
       run: () => critical.compute().then(() => {}),
     });
   }
+  const { signer } = await wireSignatures({ store, clock, rotationGraceMs: config.signingKeyGraceMinutes * 60_000 });
   const { packages } = wirePackages({
+    sign: (tx, name, version, integrity) => signer.sign(tx, name, version, integrity),
     store,
     blobs,
     clock,
@@ -269,6 +275,10 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     if (event.type === 'token.revoked') tokens.forget(event.data.tokenId);
   });
   await events.start();
+  // Versions stored before registry signatures: every version must carry one (npm reports a missing one).
+  const signingOlder = signer
+    .signUnsigned()
+    .catch((err: unknown) => process.emitWarning(`gatehouse: signing older versions failed: ${(err as Error).message}`));
   for (const job of guarded.jobs) jobs.define(job);
   const { downloads } = wireDownloads({ store, clock, jobs, flushMs: config.downloadFlushMs });
   // Not only for downloads: the guard's cleanup, the email-domain recheck (and later jobs) need the timer too.
@@ -322,6 +332,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     mfa,
     recovery,
     critical,
+    signer,
     jobs,
     clock,
     baseUrl: () => baseUrl,
@@ -332,6 +343,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     },
     async close() {
       await recovery.passwordReset.settled();
+      await signingOlder;
       await events.stop();
       await jobs.stop();
       await mail.stop();

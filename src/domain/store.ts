@@ -15,6 +15,7 @@ import type { VerificationStore } from './accounts/verification-store.js';
 import type { SessionStore } from './sessions/store.js';
 import type { RecoveryStore } from './accounts/recovery-store.js';
 import type { CriticalPackageStore } from './packages/critical-store.js';
+import type { SigningKeyStore } from './signatures/store.js';
 
 export interface Repositories {
   users: UserStore;
@@ -31,6 +32,7 @@ export interface Repositories {
   sessions: SessionStore;
   recovery: RecoveryStore;
   critical: CriticalPackageStore;
+  signingKeys: SigningKeyStore;
 }
 
 export interface Store extends Repositories {

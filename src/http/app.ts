@@ -17,6 +17,7 @@ import { registerMiscRoutes } from './npm/misc.js';
 import { registerDownloadRoutes } from './npm/downloads.js';
 import { registerProfileRoutes } from './npm/profile.js';
 import { registerTokenRoutes } from './npm/tokens.js';
+import { registerKeyRoutes } from './npm/keys.js';
 import { registerWebRoutes } from './web/index.js';
 
 export interface AppOptions {
@@ -75,6 +76,7 @@ export async function buildApp(registry: Registry, opts: AppOptions = {}): Promi
   registerLoginRoutes(app, registry);
   registerProfileRoutes(app, registry);
   registerTokenRoutes(app, registry);
+  registerKeyRoutes(app, registry);
   registerDistTagRoutes(app, registry);
   registerWebRoutes(app, registry);
   registerPackageRoutes(app, registry);

@@ -47,6 +47,10 @@ export interface EventPayloads {
   'dist_tag.removed': { tag: string; was: string };
   'owner.added': { user: string };
   'owner.removed': { user: string };
+  /** A version made before registry signatures got its signature (domain/signatures). */
+  'version.signed': { keyid: string };
+  /** `gatehouse keys rotate`: new versions are signed by `keyid`; `retired` keys expire at `expires`. */
+  'signing_key.rotated': { keyid: string; retired: string[]; expires: string };
 }
 
 export type EventType = keyof EventPayloads;

@@ -8,6 +8,7 @@ import { DEFAULT_INSPECT_BUDGET_MS, type TarballLimits } from './tarball.js';
 import type { ManifestLimits } from './manifest-rules.js';
 import { missingPackage, PackumentCache, type CachedPackage, type TarballEntry } from './packument-cache.js';
 import { PublishPipeline, type PublishStep, type StepPosition } from './publish/index.js';
+import type { VersionSigner } from './publish/context.js';
 import type { InspectorFactory } from './tarball-inspectors.js';
 import { isGatehouseError } from '../errors.js';
 import { importPackage, type ImportSource } from './import.js';
@@ -45,6 +46,7 @@ export interface PackageServiceOptions {
   clock?: Clock;
   /** Time budget for inspecting one tarball, in ms. */
   inspectBudgetMs?: number;
+  sign: VersionSigner;
 }
 
 export class PackageService {
@@ -69,6 +71,7 @@ export class PackageService {
       windowHours: opts.unpublishWindowHours,
       inspectors: this.inspectors,
       inspectBudgetMs: opts.inspectBudgetMs ?? DEFAULT_INSPECT_BUDGET_MS,
+      sign: opts.sign,
     };
     this.pipeline = new PublishPipeline(this.deps);
   }

@@ -89,6 +89,8 @@ export interface VersionsTable {
   readme_outcome: string | null;
   /** A tombstone: the version is gone but name@version can never be published again. */
   unpublished_at: string | null;
+  /** JSON list of the registry's `{keyid, sig}` over name@version:integrity (migration 017). */
+  signatures: Generated<string>;
 }
 
 export interface VersionDependenciesTable {
@@ -307,4 +309,16 @@ export interface DB {
   password_resets: PasswordResetsTable;
   account_restrictions: AccountRestrictionsTable;
   critical_packages: CriticalPackagesTable;
+  signing_keys: SigningKeysTable;
+}
+
+/** The registry's signing keys (migration 017); `expires_at` is set when a key is rotated out. */
+export interface SigningKeysTable {
+  keyid: string;
+  /** Base64 DER SubjectPublicKeyInfo, as /-/npm/v1/keys serves it. */
+  public_key: string;
+  /** Base64 DER PKCS#8; never leaves the signatures domain. */
+  private_key: string;
+  created_at: string;
+  expires_at: string | null;
 }

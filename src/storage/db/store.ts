@@ -17,6 +17,7 @@ import { verificationStore } from './verifications.js';
 import { sessionStore } from './sessions.js';
 import { recoveryStore } from './recovery.js';
 import { criticalPackageStore } from './critical.js';
+import { signingKeyStore } from './signing-keys.js';
 
 function repositories(db: Kysely<DB>, engine: Engine): Repositories {
   return {
@@ -34,6 +35,7 @@ function repositories(db: Kysely<DB>, engine: Engine): Repositories {
     sessions: sessionStore(db),
     recovery: recoveryStore(db),
     critical: criticalPackageStore(db),
+    signingKeys: signingKeyStore(db),
   };
 }
 
