@@ -7,7 +7,10 @@ import { withRegistry } from './with-registry.js';
 export async function keysRotate(overrides: Partial<Config>, configFile: string | undefined): Promise<void> {
   await withRegistry(overrides, configFile, async (registry) => {
     const { keyid, retired, expires } = await registry.signer.rotate();
-    const lines = [`New signing key ${keyid}`, ...retired.map((old) => `Retired ${old}: covers versions published before ${expires}`)];
+    const lines = [
+      `New signing key ${keyid}`,
+      ...retired.map((old) => `Retired ${old}: covers versions published before ${expires}`),
+    ];
     process.stdout.write(`${lines.join('\n')}\n`);
   });
 }

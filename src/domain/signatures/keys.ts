@@ -2,7 +2,7 @@
 // ECDSA P-256 with SHA-256 over `${name}@${version}:${integrity}`, the signature base64 DER, the key
 // id `SHA256:` + base64 SHA-256 of the DER SubjectPublicKeyInfo. Imports nothing from storage or
 // http; a private key is only ever handed to node:crypto, never printed.
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
+import { createHash, createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
 
 export interface RegistrySignature {
   keyid: string;
@@ -40,10 +40,4 @@ export function signVersion(key: SigningKeyPair, name: string, version: string, 
   const privateKey = createPrivateKey({ key: Buffer.from(key.privateKey, 'base64'), format: 'der', type: 'pkcs8' });
   const sig = sign('sha256', Buffer.from(signedMessage(name, version, integrity)), privateKey);
   return { keyid: key.keyid, sig: sig.toString('base64') };
-}
-
-/** What npm does with one signature and a key from /-/npm/v1/keys; for tests and `gatehouse` checks. */
-export function verifyVersion(publicKey: string, name: string, version: string, integrity: string, sig: string): boolean {
-  const key = createPublicKey({ key: Buffer.from(publicKey, 'base64'), format: 'der', type: 'spki' });
-  return verify('sha256', Buffer.from(signedMessage(name, version, integrity)), key, Buffer.from(sig, 'base64'));
 }
