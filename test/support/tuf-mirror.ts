@@ -125,7 +125,8 @@ export async function startTufMirror(): Promise<TufMirror> {
   await listen(proxy);
   const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
   return {
-    env: { https_proxy: proxyUrl, HTTPS_PROXY: proxyUrl, NODE_EXTRA_CA_CERTS: certFile },
+    // NODE_USE_ENV_PROXY: npm 12's TUF client uses Node 24's fetch, which reads the proxy variables only then.
+    env: { https_proxy: proxyUrl, HTTPS_PROXY: proxyUrl, NODE_EXTRA_CA_CERTS: certFile, NODE_USE_ENV_PROXY: '1' },
     requests,
     async seed(npmCacheDir) {
       const target = join(npmCacheDir, '_tuf', encodeURIComponent(MIRROR_HOST));
