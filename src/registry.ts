@@ -54,6 +54,8 @@ import { AdminRecovery } from './domain/accounts/admin-recovery.js';
 import { CriticalPackages } from './domain/packages/critical.js';
 import type { RegistrySigner } from './domain/signatures/service.js';
 import { wireSignatures } from './domain/signatures/index.js';
+import { SecretScanning } from './domain/secret-scanning/service.js';
+import { GithubScanningKeys } from './adapters/github/scanning-keys.js';
 
 /**
  * What the HTTP layer is handed: configuration and the domain services, never the store or the
@@ -96,6 +98,8 @@ export interface Registry {
   critical: CriticalPackages;
   /** Registry signatures (docs/signatures.md): the keys /-/npm/v1/keys lists, and their rotation. */
   signer: RegistrySigner;
+  /** Leaked-token reports from GitHub's secret scanning (docs/secret-scanning.md). */
+  secretScanning: SecretScanning;
   /** Periodic work; tests call `jobs.runDue()` after moving an injected clock. */
   jobs: JobRunner;
   /** The one clock every service reads; handlers that print a time read it too. */
@@ -254,6 +258,18 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     });
   }
   const { signer } = await wireSignatures({ store, clock, rotationGraceMs: config.signingKeyGraceMinutes * 60_000 });
+  const secretScanning = new SecretScanning({
+    store,
+    clock,
+    keys: config.secretScanningKeysUrl
+      ? new GithubScanningKeys({
+          url: config.secretScanningKeysUrl,
+          cacheMs: config.secretScanningKeysCacheMinutes * 60_000,
+          timeoutMs: 10_000,
+          clock,
+        })
+      : undefined,
+  });
   const { packages } = wirePackages({
     sign: (tx, name, version, integrity) => signer.sign(tx, name, version, integrity),
     store,
@@ -333,6 +349,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     recovery,
     critical,
     signer,
+    secretScanning,
     jobs,
     clock,
     baseUrl: () => baseUrl,

@@ -92,7 +92,13 @@ export type ErrorCode =
   | 'ResetLinkWrongAccount'
   | 'PasswordRequired'
   | 'AccountRestricted'
-  | 'RecoveryChecksMissing';
+  | 'RecoveryChecksMissing'
+  // secret-scanning reports (docs/secret-scanning.md)
+  | 'SecretScanningOff'
+  | 'ReportSignatureInvalid'
+  | 'ReportKeyUnknown'
+  | 'ReportMalformed'
+  | 'ReportKeysUnavailable';
 
 /**
  * HTTP status per code. npm prints any 4xx as `E<status>` followed by our `error` string,
@@ -220,6 +226,13 @@ export const ERROR_STATUS = {
   AccountRestricted: 403,
   // Admin-assisted recovery names the identity checks it made.
   RecoveryChecksMissing: 400,
+  // Secret-scanning reports: no key list configured; a missing or wrong signature; a key id the
+  // list does not hold; a body that is not the program's JSON; the key list could not be fetched.
+  SecretScanningOff: 404,
+  ReportSignatureInvalid: 401,
+  ReportKeyUnknown: 401,
+  ReportMalformed: 400,
+  ReportKeysUnavailable: 502,
 } as const satisfies Record<ErrorCode, number>;
 
 /** Response headers a refusal needs (`retry-after` on a 429, `www-authenticate: OTP` for a second factor). */

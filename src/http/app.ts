@@ -18,6 +18,7 @@ import { registerDownloadRoutes } from './npm/downloads.js';
 import { registerProfileRoutes } from './npm/profile.js';
 import { registerTokenRoutes } from './npm/tokens.js';
 import { registerKeyRoutes } from './npm/keys.js';
+import { registerSecretScanningRoutes } from './npm/secret-scanning.js';
 import { registerWebRoutes } from './web/index.js';
 
 export interface AppOptions {
@@ -77,6 +78,7 @@ export async function buildApp(registry: Registry, opts: AppOptions = {}): Promi
   registerProfileRoutes(app, registry);
   registerTokenRoutes(app, registry);
   registerKeyRoutes(app, registry);
+  registerSecretScanningRoutes(app, registry);
   registerDistTagRoutes(app, registry);
   registerWebRoutes(app, registry);
   registerPackageRoutes(app, registry);

@@ -51,6 +51,8 @@ export interface EventPayloads {
   'version.signed': { keyid: string };
   /** `gatehouse keys rotate`: new versions are signed by `keyid`; `retired` keys expire at `expires`. */
   'signing_key.rotated': { keyid: string; retired: string[]; expires: string };
+  /** A secret-scanning report found this token in public (`url`, `source` as reported); it was revoked. */
+  'token.leaked': { tokenId: number; display: string; url: string; source: string };
 }
 
 export type EventType = keyof EventPayloads;

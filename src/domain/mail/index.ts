@@ -34,6 +34,7 @@ export const MAILED_EVENTS: ReadonlySet<EventType> = new Set<EventType>([
   'account.restricted',
   'owner.added',
   'account.recovered',
+  'token.leaked',
 ]);
 
 export function wireMail(deps: MailDeps): MailDomain {

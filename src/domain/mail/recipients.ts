@@ -52,6 +52,7 @@ export async function recipientsOf(event: RegistryEvent, repos: Lookup): Promise
     case 'token.created':
     case 'account.locked':
     case 'account.recovered':
+    case 'token.leaked':
       return [{ address: user.email, account, role: 'account' }];
     default:
       return [];
