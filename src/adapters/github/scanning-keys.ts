@@ -44,7 +44,10 @@ export class GithubScanningKeys implements ScanningKeySource {
       if (Buffer.byteLength(text) > MAX_LIST_BYTES) throw new Error('the key list is too large');
       return parseKeyList(JSON.parse(text));
     } catch (err) {
-      fail('ReportKeysUnavailable', `The secret-scanning key list could not be read (${(err as Error).message}); nothing was revoked.`);
+      fail(
+        'ReportKeysUnavailable',
+        `The secret-scanning key list could not be read (${(err as Error).message}); nothing was revoked.`,
+      );
     }
   }
 }

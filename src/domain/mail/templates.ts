@@ -125,7 +125,8 @@ function content(event: RegistryEvent, to: MailSubject): Content | undefined {
         subject: 'A token of yours was found in public and revoked',
         what: `Your token ${event.data.display}… was found where others can read it and has been revoked; it no longer works.`,
         details: [`Found:   ${event.data.url || 'not given'} (${event.data.source || 'secret scanning'})`],
-        action: 'Remove it from where it was found, create a new token (`npm token create`), and review your recent package changes.',
+        action:
+          'Remove it from where it was found, create a new token (`npm token create`), and review your recent package changes.',
         ifNotYou: false,
       };
     case 'account.locked':

@@ -25,7 +25,12 @@ export const MAX_REPORTED = 1000;
 const MAX_FIELD = 2048;
 
 /** Checks the signature over the exact bytes received, before anything in them is read. */
-export function checkSignature(body: Buffer, keyId: string | undefined, signature: string | undefined, keys: ScanningKey[]): void {
+export function checkSignature(
+  body: Buffer,
+  keyId: string | undefined,
+  signature: string | undefined,
+  keys: ScanningKey[],
+): void {
   if (!keyId || !signature) {
     fail('ReportSignatureInvalid', 'The report needs the Github-Public-Key-Identifier and Github-Public-Key-Signature headers.');
   }
@@ -59,7 +64,8 @@ export function parseReport(body: Buffer): ReportedToken[] {
     fail('ReportMalformed', 'The report is not JSON.');
   }
   if (!Array.isArray(raw)) fail('ReportMalformed', 'The report must be a JSON array of {token, type, url, source}.');
-  if (raw.length > MAX_REPORTED) fail('ReportMalformed', `A report holds at most ${MAX_REPORTED} tokens; this one has ${raw.length}.`);
+  if (raw.length > MAX_REPORTED)
+    fail('ReportMalformed', `A report holds at most ${MAX_REPORTED} tokens; this one has ${raw.length}.`);
   return raw.map((entry: unknown, i) => {
     if (!isObject(entry)) fail('ReportMalformed', `Entry ${i} is not an object.`);
     const field = (name: string, required: boolean) => {

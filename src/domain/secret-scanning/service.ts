@@ -34,7 +34,8 @@ export class SecretScanning {
 
   async report(body: Buffer, keyId: string | undefined, signature: string | undefined): Promise<ReportLabel[]> {
     const source = this.deps.keys;
-    if (!source) fail('SecretScanningOff', 'Secret-scanning reports are not accepted here (GATEHOUSE_SECRET_SCANNING_KEYS_URL is not set).');
+    if (!source)
+      fail('SecretScanningOff', 'Secret-scanning reports are not accepted here (GATEHOUSE_SECRET_SCANNING_KEYS_URL is not set).');
     let keys = await source.keys();
     if (keyId && !keys.some((k) => k.keyIdentifier === keyId)) keys = await source.keys({ refresh: true });
     checkSignature(body, keyId, signature, keys);

@@ -14,11 +14,7 @@ export function registerSecretScanningRoutes(app: FastifyInstance, registry: Reg
         const value = request.headers[name];
         return typeof value === 'string' ? value : undefined;
       };
-      return registry.secretScanning.report(
-        body,
-        header('github-public-key-identifier'),
-        header('github-public-key-signature'),
-      );
+      return registry.secretScanning.report(body, header('github-public-key-identifier'), header('github-public-key-signature'));
     });
   });
 }
