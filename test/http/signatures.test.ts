@@ -16,7 +16,11 @@ interface NpmKey {
 }
 
 /** npm's own check, step by step: the key by id, not expired at the version's time, the signature over name@version:integrity. */
-function npmVerdict(keys: NpmKey[], packument: Record<string, any>, version: string): string {
+// A packument as the test reads it back: JSON it pokes into freely, as npm's own code does.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Packument = Record<string, any>;
+
+function npmVerdict(keys: NpmKey[], packument: Packument, version: string): string {
   const doc = packument.versions[version];
   const signatures = doc.dist.signatures as { keyid: string; sig: string }[] | undefined;
   if (!signatures?.length) return 'missing';
@@ -36,7 +40,8 @@ for (const engine of ENGINES) {
     let r: TestRegistry;
     let alice: TestUser;
     const keys = async () => (await r.inject({ method: 'GET', url: '/-/npm/v1/keys' })).json().keys as NpmKey[];
-    const full = async (name: string) => (await r.inject({ method: 'GET', url: `/${name.replace('/', '%2f')}` })).json();
+    const full = async (name: string) =>
+      (await r.inject({ method: 'GET', url: `/${name.replace('/', '%2f')}` })).json() as Packument;
 
     beforeAll(async () => {
       r = await startRegistry(engine);
