@@ -228,9 +228,10 @@ export const ERROR_STATUS = {
   RecoveryChecksMissing: 400,
   // Secret-scanning reports: no key list configured; a missing or wrong signature; a key id the
   // list does not hold; a body that is not the program's JSON; the key list could not be fetched.
+  // 403, not 401: the signature is the only credential, and a 401 would name a Bearer scheme.
   SecretScanningOff: 404,
-  ReportSignatureInvalid: 401,
-  ReportKeyUnknown: 401,
+  ReportSignatureInvalid: 403,
+  ReportKeyUnknown: 403,
   ReportMalformed: 400,
   ReportKeysUnavailable: 502,
 } as const satisfies Record<ErrorCode, number>;

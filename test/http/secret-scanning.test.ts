@@ -112,7 +112,7 @@ for (const engine of ENGINES) {
       const body = report(dave.token);
       const before = await eventCount();
       const forged = await signed(body, stranger.privateKey);
-      expect(forged.statusCode).toBe(401);
+      expect(forged.statusCode).toBe(403);
       expect(forged.json().code).toBe('ReportSignatureInvalid');
       const otherBody = await post(body, {
         'github-public-key-identifier': KEY_ID,
@@ -122,11 +122,11 @@ for (const engine of ENGINES) {
       const garbage = await post(body, { 'github-public-key-identifier': KEY_ID, 'github-public-key-signature': 'bm90IGEgc2ln' });
       expect(garbage.json().code).toBe('ReportSignatureInvalid');
       const unsigned = await post(body, {});
-      expect(unsigned.statusCode).toBe(401);
+      expect(unsigned.statusCode).toBe(403);
       expect(unsigned.json().code).toBe('ReportSignatureInvalid');
       const fetchesBefore = keyFetches;
       const unknownKey = await signed(body, stranger.privateKey, 'f'.repeat(64));
-      expect(unknownKey.statusCode).toBe(401);
+      expect(unknownKey.statusCode).toBe(403);
       expect(unknownKey.json().code).toBe('ReportKeyUnknown');
       // An unseen key id may mean GitHub rotated: one fetch, then not again within the minute.
       expect(keyFetches - fetchesBefore).toBeLessThanOrEqual(1);
