@@ -222,6 +222,15 @@ export interface Config {
   trustTokenMinutes: number;
   /** Hours a pending trusted publisher waits for the first publish of its package. GATEHOUSE_TRUST_PENDING_HOURS */
   trustPendingHours: number;
+  /**
+   * After `gatehouse keys rotate`, how long the old signing key still covers new versions, in
+   * minutes (a publish already under way when the rotation committed). GATEHOUSE_SIGNING_KEY_GRACE_MINUTES
+   */
+  signingKeyGraceMinutes: number;
+  /** Where GitHub's secret-scanning public keys are fetched (empty: the endpoint is off). GATEHOUSE_SECRET_SCANNING_KEYS_URL */
+  secretScanningKeysUrl: string;
+  /** How long fetched secret-scanning keys are kept before they are fetched again, in minutes. GATEHOUSE_SECRET_SCANNING_KEYS_CACHE_MINUTES */
+  secretScanningKeysCacheMinutes: number;
 }
 
 export const DEFAULTS: Config = {
@@ -304,6 +313,9 @@ export const DEFAULTS: Config = {
   oidcKeysCooldownSeconds: 30,
   trustTokenMinutes: 15,
   trustPendingHours: 72,
+  signingKeyGraceMinutes: 5,
+  secretScanningKeysUrl: '',
+  secretScanningKeysCacheMinutes: 60,
 };
 
 const ENV_NAMES: { [K in keyof Config]: string } = {
@@ -386,6 +398,9 @@ const ENV_NAMES: { [K in keyof Config]: string } = {
   oidcKeysCooldownSeconds: 'GATEHOUSE_OIDC_KEYS_COOLDOWN_SECONDS',
   trustTokenMinutes: 'GATEHOUSE_TRUST_TOKEN_MINUTES',
   trustPendingHours: 'GATEHOUSE_TRUST_PENDING_HOURS',
+  signingKeyGraceMinutes: 'GATEHOUSE_SIGNING_KEY_GRACE_MINUTES',
+  secretScanningKeysUrl: 'GATEHOUSE_SECRET_SCANNING_KEYS_URL',
+  secretScanningKeysCacheMinutes: 'GATEHOUSE_SECRET_SCANNING_KEYS_CACHE_MINUTES',
 };
 
 export class ConfigError extends Error {}

@@ -58,6 +58,10 @@ import { CriticalPackages } from './domain/packages/critical.js';
 import { OrgService } from './domain/orgs/service.js';
 import type { EventType } from './domain/events/store.js';
 import { wireTrust, type TrustService } from './domain/trust/index.js';
+import type { RegistrySigner } from './domain/signatures/service.js';
+import { wireSignatures } from './domain/signatures/index.js';
+import { SecretScanning } from './domain/secret-scanning/service.js';
+import { GithubScanningKeys } from './adapters/github/scanning-keys.js';
 
 /**
  * What the HTTP layer is handed: configuration and the domain services, never the store or the
@@ -113,6 +117,10 @@ export interface Registry {
   webauthn: WebAuthnService;
   /** Trusted publishing (docs/trusted-publishing.md): `npm trust` configurations and the OIDC token exchange. */
   trust: TrustService;
+  /** Registry signatures (docs/signatures.md): the keys /-/npm/v1/keys lists, and their rotation. */
+  signer: RegistrySigner;
+  /** Leaked-token reports from GitHub's secret scanning (docs/secret-scanning.md). */
+  secretScanning: SecretScanning;
   /** Periodic work; tests call `jobs.runDue()` after moving an injected clock. */
   jobs: JobRunner;
   /** Orgs, teams and package access: `npm org`, `npm team`, `npm access` (docs/orgs.md). */
@@ -294,7 +302,21 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
       run: () => critical.compute().then(() => {}),
     });
   }
+  const { signer } = await wireSignatures({ store, clock, rotationGraceMs: config.signingKeyGraceMinutes * 60_000 });
+  const secretScanning = new SecretScanning({
+    store,
+    clock,
+    keys: config.secretScanningKeysUrl
+      ? new GithubScanningKeys({
+          url: config.secretScanningKeysUrl,
+          cacheMs: config.secretScanningKeysCacheMinutes * 60_000,
+          timeoutMs: 10_000,
+          clock,
+        })
+      : undefined,
+  });
   const { packages } = wirePackages({
+    sign: (tx, name, version, integrity) => signer.sign(tx, name, version, integrity),
     store,
     blobs,
     clock,
@@ -325,6 +347,10 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
   });
   const orgs = new OrgService(store, () => new Date(clock.now()));
   await events.start();
+  // Versions stored before registry signatures: every version must carry one (npm reports a missing one).
+  const signingOlder = signer
+    .signUnsigned()
+    .catch((err: unknown) => process.emitWarning(`gatehouse: signing older versions failed: ${(err as Error).message}`));
   for (const job of guarded.jobs) jobs.define(job);
   const { downloads } = wireDownloads({ store, clock, jobs, flushMs: config.downloadFlushMs });
   // Not only for downloads: the guard's cleanup, the email-domain recheck (and later jobs) need the timer too.
@@ -382,6 +408,8 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     recovery,
     critical,
     trust,
+    signer,
+    secretScanning,
     jobs,
     clock,
     baseUrl: () => baseUrl,
@@ -392,6 +420,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     },
     async close() {
       await recovery.passwordReset.settled();
+      await signingOlder;
       await events.stop();
       await jobs.stop();
       await mail.stop();

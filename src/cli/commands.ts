@@ -6,6 +6,7 @@ import { serve } from './serve.js';
 import { readStdin, userCreate } from './user-create.js';
 import { runImport } from './import.js';
 import { userRecover } from './user-recover.js';
+import { keysRotate } from './keys-rotate.js';
 
 const USAGE = `Usage:
   gatehouse serve [--host H] [--port P] [--data-dir D] [--config FILE]
@@ -14,6 +15,7 @@ const USAGE = `Usage:
                          [--data-dir D] [--config FILE]
   gatehouse import (--from URL | --from-dir DIR) --owner USER [NAME...] [--names-file FILE] [--token-stdin]
                    [--data-dir D] [--config FILE]
+  gatehouse keys rotate [--data-dir D] [--config FILE]
 
 Settings also come from GATEHOUSE_* environment variables (see README).`;
 
@@ -68,6 +70,7 @@ async function main(argv: string[]): Promise<void> {
     if (summary.failed > 0) process.exitCode = 1;
     return;
   }
+  if (command === 'keys' && sub === 'rotate') return keysRotate(overrides, values.config);
   throw new ConfigError(`Unknown command.\n${USAGE}`);
 }
 

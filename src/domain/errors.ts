@@ -139,7 +139,13 @@ export type ErrorCode =
   | 'TrustedPublisherMismatch'
   | 'TrustedPublisherNotAllowed'
   | 'TrustConfigInvalid'
-  | 'TrustConfigNotFound';
+  | 'TrustConfigNotFound'
+  // secret-scanning reports (docs/secret-scanning.md)
+  | 'SecretScanningOff'
+  | 'ReportSignatureInvalid'
+  | 'ReportKeyUnknown'
+  | 'ReportMalformed'
+  | 'ReportKeysUnavailable';
 
 /**
  * HTTP status per code. npm prints any 4xx as `E<status>` followed by our `error` string,
@@ -337,6 +343,14 @@ export const ERROR_STATUS = {
   TrustedPublisherNotAllowed: 403,
   TrustConfigInvalid: 400,
   TrustConfigNotFound: 404,
+  // Secret-scanning reports: no key list configured; a missing or wrong signature; a key id the
+  // list does not hold; a body that is not the program's JSON; the key list could not be fetched.
+  // 403, not 401: the signature is the only credential, and a 401 would name a Bearer scheme.
+  SecretScanningOff: 404,
+  ReportSignatureInvalid: 403,
+  ReportKeyUnknown: 403,
+  ReportMalformed: 400,
+  ReportKeysUnavailable: 502,
 } as const satisfies Record<ErrorCode, number>;
 
 /** Response headers a refusal needs (`retry-after` on a 429, `www-authenticate: OTP` for a second factor). */

@@ -18,6 +18,7 @@ import type { CriticalPackageStore } from './packages/critical-store.js';
 import type { WebAuthnStore } from './webauthn/store.js';
 import type { OrgStore } from './orgs/store.js';
 import type { TrustStore } from './trust/store.js';
+import type { SigningKeyStore } from './signatures/store.js';
 
 export interface Repositories {
   users: UserStore;
@@ -37,6 +38,7 @@ export interface Repositories {
   webauthn: WebAuthnStore;
   orgs: OrgStore;
   trust: TrustStore;
+  signingKeys: SigningKeyStore;
 }
 
 export interface Store extends Repositories {

@@ -18,6 +18,8 @@ import { registerDownloadRoutes } from './npm/downloads.js';
 import { registerProfileRoutes } from './npm/profile.js';
 import { registerTokenRoutes } from './npm/tokens.js';
 import { registerTrustRoutes } from './npm/trust.js';
+import { registerKeyRoutes } from './npm/keys.js';
+import { registerSecretScanningRoutes } from './npm/secret-scanning.js';
 import { registerWebRoutes } from './web/index.js';
 import { registerOrgRoutes } from './npm/orgs.js';
 
@@ -78,6 +80,8 @@ export async function buildApp(registry: Registry, opts: AppOptions = {}): Promi
   registerProfileRoutes(app, registry);
   registerTokenRoutes(app, registry);
   registerTrustRoutes(app, registry);
+  registerKeyRoutes(app, registry);
+  registerSecretScanningRoutes(app, registry);
   registerDistTagRoutes(app, registry);
   registerOrgRoutes(app, registry);
   registerWebRoutes(app, registry);

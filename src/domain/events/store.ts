@@ -64,6 +64,12 @@ export interface EventPayloads {
   'trusted_publisher.removed': { id: string; type: string; identity: string };
   /** A pending configuration created its package; `owner` (by name) is told. */
   'trusted_publisher.pending_used': { id: string; owner: string; identity: string };
+  /** A version made before registry signatures got its signature (domain/signatures). */
+  'version.signed': { keyid: string };
+  /** `gatehouse keys rotate`: new versions are signed by `keyid`; `retired` keys expire at `expires`. */
+  'signing_key.rotated': { keyid: string; retired: string[]; expires: string };
+  /** A secret-scanning report found this token in public (`url`, `source` as reported); it was revoked. */
+  'token.leaked': { tokenId: number; display: string; url: string; source: string };
 }
 
 export type EventType = keyof EventPayloads;

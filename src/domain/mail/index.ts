@@ -37,6 +37,7 @@ export const MAILED_EVENTS: ReadonlySet<EventType> = new Set<EventType>([
   'trusted_publisher.added',
   'trusted_publisher.removed',
   'trusted_publisher.pending_used',
+  'token.leaked',
 ]);
 
 export function wireMail(deps: MailDeps): MailDomain {

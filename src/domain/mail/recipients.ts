@@ -59,6 +59,7 @@ export async function recipientsOf(event: RegistryEvent, repos: Lookup): Promise
     case 'account.recovered':
     case 'trusted_publisher.added':
     case 'trusted_publisher.removed':
+    case 'token.leaked':
       return [{ address: user.email, account, role: 'account' }];
     default:
       return [];

@@ -120,6 +120,15 @@ function content(event: RegistryEvent, to: MailSubject): Content | undefined {
         what: `A ${event.data.readonly ? 'read-only' : 'read and write'} token (${event.data.display}…) was created for this account (${event.data.reason}).`,
         ifNotYou: `If this was not you, revoke it (\`npm token revoke\`) and change your password now.`,
       };
+    case 'token.leaked':
+      return {
+        subject: 'A token of yours was found in public and revoked',
+        what: `Your token ${event.data.display}… was found where others can read it and has been revoked; it no longer works.`,
+        details: [`Found:   ${event.data.url || 'not given'} (${event.data.source || 'secret scanning'})`],
+        action:
+          'Remove it from where it was found, create a new token (`npm token create`), and review your recent package changes.',
+        ifNotYou: false,
+      };
     case 'account.locked':
       return {
         subject: 'Sign-in temporarily locked',

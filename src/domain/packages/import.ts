@@ -123,6 +123,7 @@ async function importVersion(
           deprecated: deprecationOf(doc),
           readme: checked.readme,
           unpublishedAt: null,
+          signatures: await deps.sign(tx, name, version, request.integrity),
         },
         dependencyEdges(manifest),
       );

@@ -5,6 +5,7 @@ import type { BlobStore } from './blobs.js';
 import type { TarballLimits } from './tarball.js';
 import type { ManifestLimits } from './manifest-rules.js';
 import { PackageService } from './service.js';
+import type { VersionSigner } from './publish/context.js';
 
 export interface PackagesDeps {
   store: Store;
@@ -23,6 +24,8 @@ export interface PackagesDeps {
   inspectBudgetMs: number;
   /** Whether readers without a token may read public packages (config anonymousReads). */
   anonymousReads?: boolean;
+  /** Signs each new version (publish and import) in its transaction. */
+  sign: VersionSigner;
 }
 
 export interface PackagesDomain {

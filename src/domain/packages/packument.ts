@@ -107,6 +107,8 @@ export function versionDocument(input: PackumentInput, v: VersionRecord): Record
       tarball: `${input.baseUrl}${tarballPath(v.packageName as PackageName, v.version)}`,
       fileCount: v.fileCount,
       unpackedSize: v.unpackedSize,
+      // Made at publish and stored with the version, so a read computes nothing (docs/signatures.md).
+      ...(v.signatures.length > 0 && { signatures: v.signatures }),
     },
   };
 }

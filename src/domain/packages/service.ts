@@ -8,6 +8,7 @@ import { DEFAULT_INSPECT_BUDGET_MS, type TarballLimits } from './tarball.js';
 import type { ManifestLimits } from './manifest-rules.js';
 import { missingPackage, PackumentCache, type CachedPackage, type TarballEntry } from './packument-cache.js';
 import { PublishPipeline, type PublishStep, type StepPosition } from './publish/index.js';
+import type { VersionSigner } from './publish/context.js';
 import type { InspectorFactory } from './tarball-inspectors.js';
 import { isGatehouseError } from '../errors.js';
 import { importPackage, type ImportSource } from './import.js';
@@ -50,6 +51,7 @@ export interface PackageServiceOptions {
   inspectBudgetMs?: number;
   /** Whether readers without a token may read public packages; true unless set (config anonymousReads). */
   anonymousReads?: boolean;
+  sign: VersionSigner;
 }
 
 export class PackageService {
@@ -74,6 +76,7 @@ export class PackageService {
       windowHours: opts.unpublishWindowHours,
       inspectors: this.inspectors,
       inspectBudgetMs: opts.inspectBudgetMs ?? DEFAULT_INSPECT_BUDGET_MS,
+      sign: opts.sign,
     };
     this.pipeline = new PublishPipeline(this.deps);
   }

@@ -1,5 +1,6 @@
 import type { User } from '../accounts/store.js';
 import type { Actor } from '../access/actor.js';
+import type { RegistrySignature } from '../signatures/keys.js';
 
 /**
  * Where a version stands. Only `published` versions are served: packuments, version documents,
@@ -50,6 +51,8 @@ export interface VersionRecord {
   deprecated: string | null;
   readme: string;
   unpublishedAt: string | null;
+  /** The registry's signatures over name@version:integrity (domain/signatures), served as dist.signatures. */
+  signatures: RegistrySignature[];
 }
 
 /**
@@ -123,6 +126,10 @@ export interface PackageStore {
   version(name: string, version: string): Promise<VersionRecord | undefined>;
   /** Inserts the version; false when name@version exists (live or tombstone). */
   insertVersion(version: VersionRecord, dependencies: Record<string, string>): Promise<boolean>;
+  /** Up to `limit` versions stored before registry signatures, for signing them once. */
+  unsignedVersions(limit: number): Promise<{ packageName: string; version: string; integrity: string }[]>;
+  /** Sets signatures only where there were none, so a second signer changes nothing. */
+  setSignatures(name: string, version: string, signatures: RegistrySignature[]): Promise<boolean>;
   /** The README HTML kept for name@version, if it was rendered before (by any instance). */
   storedReadme(name: string, version: string): Promise<StoredReadme | undefined>;
   /** Keeps the README HTML; the first one kept wins, so two instances rendering at once agree. */

@@ -22,6 +22,7 @@ import * as webauthn from './migrations/013-webauthn.js';
 import * as granularTokens from './migrations/014-granular-tokens.js';
 import * as orgsTeams from './migrations/015-orgs-teams.js';
 import * as trustedPublishers from './migrations/016-trusted-publishers.js';
+import * as signingKeys from './migrations/017-signing-keys.js';
 
 export interface Database {
   db: Kysely<DB>;
@@ -60,6 +61,7 @@ class Migrations implements MigrationProvider {
       '014-granular-tokens': { up: (db) => granularTokens.up(db) },
       '015-orgs-teams': { up: (db) => orgsTeams.up(db) },
       '016-trusted-publishers': { up: (db) => trustedPublishers.up(db) },
+      '017-signing-keys': { up: (db) => signingKeys.up(db) },
     };
   }
 }

@@ -14,6 +14,7 @@ import {
 import { scopeOf, type PackageName } from '../../domain/packages/names.js';
 import { toUser } from './users.js';
 import { actorColumns, actorFrom } from './actors.js';
+import type { RegistrySignature } from '../../domain/signatures/keys.js';
 
 const VERSION_COLUMNS_BUT_README = [
   'package_name',
@@ -31,6 +32,7 @@ const VERSION_COLUMNS_BUT_README = [
   'state',
   'deprecated',
   'unpublished_at',
+  'signatures',
 ] as const satisfies readonly Exclude<keyof VersionsTable, 'readme' | 'readme_html' | 'readme_outcome'>[];
 
 /** A version row without the rendered README, which only the web page reads (storedReadme). */
@@ -55,6 +57,7 @@ function toVersion(row: VersionRow): VersionRecord {
     deprecated: row.deprecated,
     readme: row.readme,
     unpublishedAt: row.unpublished_at,
+    signatures: JSON.parse(row.signatures) as RegistrySignature[],
   };
 }
 
@@ -262,6 +265,7 @@ export function packageStore(db: Kysely<DB>, engine: Engine): PackageStore {
           deprecated: v.deprecated,
           readme: v.readme,
           unpublished_at: null,
+          signatures: JSON.stringify(v.signatures),
         })
         .onConflict((oc) => oc.columns(['package_name', 'version']).doNothing())
         .executeTakeFirst();
@@ -274,6 +278,27 @@ export function packageStore(db: Kysely<DB>, engine: Engine): PackageStore {
       }));
       if (edges.length > 0) await db.insertInto('version_dependencies').values(edges).execute();
       return true;
+    },
+    async unsignedVersions(limit) {
+      const rows = await db
+        .selectFrom('versions')
+        .select(['package_name', 'version', 'integrity'])
+        .where('signatures', '=', '[]')
+        .orderBy('package_name')
+        .orderBy('version')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({ packageName: r.package_name, version: r.version, integrity: r.integrity }));
+    },
+    async setSignatures(name, version, signatures) {
+      const result = await db
+        .updateTable('versions')
+        .set({ signatures: JSON.stringify(signatures) })
+        .where('package_name', '=', name)
+        .where('version', '=', version)
+        .where('signatures', '=', '[]')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
     },
     async setDeprecated(name, version, message) {
       await db

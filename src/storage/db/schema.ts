@@ -99,6 +99,8 @@ export interface VersionsTable {
   readme_outcome: string | null;
   /** A tombstone: the version is gone but name@version can never be published again. */
   unpublished_at: string | null;
+  /** JSON list of the registry's `{keyid, sig}` over name@version:integrity (migration 017). */
+  signatures: Generated<string>;
 }
 
 export interface VersionDependenciesTable {
@@ -424,4 +426,16 @@ export interface DB {
   trusted_publisher_packages: TrustedPublisherPackagesTable;
   oidc_token_ids: OidcTokenIdsTable;
   trusted_publish_tokens: TrustedPublishTokensTable;
+  signing_keys: SigningKeysTable;
+}
+
+/** The registry's signing keys (migration 017); `expires_at` is set when a key is rotated out. */
+export interface SigningKeysTable {
+  keyid: string;
+  /** Base64 DER SubjectPublicKeyInfo, as /-/npm/v1/keys serves it. */
+  public_key: string;
+  /** Base64 DER PKCS#8; never leaves the signatures domain. */
+  private_key: string;
+  created_at: string;
+  expires_at: string | null;
 }

@@ -20,6 +20,7 @@ import { criticalPackageStore } from './critical.js';
 import { webAuthnStore } from './webauthn.js';
 import { orgStore } from './orgs.js';
 import { trustStore } from './trust.js';
+import { signingKeyStore } from './signing-keys.js';
 
 function repositories(db: Kysely<DB>, engine: Engine): Repositories {
   return {
@@ -40,6 +41,7 @@ function repositories(db: Kysely<DB>, engine: Engine): Repositories {
     webauthn: webAuthnStore(db),
     orgs: orgStore(db),
     trust: trustStore(db),
+    signingKeys: signingKeyStore(db),
   };
 }
 

@@ -6,7 +6,7 @@ import { userActor, type Actor } from '../../access/actor.js';
 import type { TokenPrincipal, TrustedPublisherPrincipal } from '../../access/principal.js';
 import { pendingPublisherUsed } from '../../trust/pending.js';
 import { scopeOf } from '../names.js';
-import { need, type PublishContext } from './context.js';
+import { need, type PublishContext, type VersionSigner } from './context.js';
 import { packageFacts, publisherOf } from './authorize.js';
 import { versionTaken } from './policy.js';
 import { dependencyEdges, searchFields } from './stored-fields.js';
@@ -17,12 +17,12 @@ export const commit: PublishStep = {
   name: 'commit',
   async run(ctx, deps) {
     const publishedAt = deps.now().toISOString();
-    await deps.store.transaction((tx) => commitVersion(tx, ctx, publishedAt));
+    await deps.store.transaction((tx) => commitVersion(tx, ctx, publishedAt, deps.sign));
     ctx.publishedAt = publishedAt;
   },
 };
 
-async function commitVersion(tx: Repositories, ctx: PublishContext, publishedAt: string): Promise<void> {
+async function commitVersion(tx: Repositories, ctx: PublishContext, publishedAt: string, sign: VersionSigner): Promise<void> {
   const { name } = ctx;
   const request = need(ctx.document, 'the document', 'commit');
   const checked = need(ctx.checked, 'the inspection', 'commit');
@@ -55,6 +55,7 @@ async function commitVersion(tx: Repositories, ctx: PublishContext, publishedAt:
       deprecated: null,
       readme: checked.readme,
       unpublishedAt: null,
+      signatures: await sign(tx, name, request.version, request.integrity),
     },
     dependencyEdges(checked.manifest),
   );

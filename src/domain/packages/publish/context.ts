@@ -1,7 +1,8 @@
 // What every publish step reads and fills in: one PublishContext per publish request, passed
 // through the steps in order (pipeline.ts). A step reads what earlier steps set and never what
 // later ones will; `need` turns a step registered in the wrong place into a clear bug, not a crash.
-import type { Store } from '../../store.js';
+import type { Repositories, Store } from '../../store.js';
+import type { RegistrySignature } from '../../signatures/keys.js';
 import type { RequestContext } from '../../access/context.js';
 import type { TokenPrincipal, TrustedPublisherPrincipal } from '../../access/principal.js';
 import type { BlobStore, Sha512Hex } from '../blobs.js';
@@ -23,7 +24,11 @@ export interface PublishDeps {
   inspectors: readonly InspectorFactory[];
   /** Time budget for inspecting one tarball, in ms. */
   inspectBudgetMs: number;
+  /** The registry's dist.signatures for a version, made inside its commit transaction (domain/signatures). */
+  sign: VersionSigner;
 }
+
+export type VersionSigner = (tx: Repositories, name: string, version: string, integrity: string) => Promise<RegistrySignature[]>;
 
 export interface PublishContext {
   /** Who is asking and from where, as the HTTP edge built it. */
