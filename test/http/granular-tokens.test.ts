@@ -157,6 +157,22 @@ for (const engine of ENGINES) {
       expect(codeOf(await npm.addDistTag(r, org, 'lim-a', 'beta', '1.0.0'))).toBe('TokenPackageRefused');
     });
 
+    it('limits reads of restricted packages too, on both read paths, cold and cached', async () => {
+      const root = await r.createUser('root', { admin: true });
+      await npm.published(r, alice, packageBuilder('lim-secret', '1.0.0'));
+      await r.registry.store.packages.setVisibility('lim-secret', 'restricted');
+      r.registry.packages.packuments.invalidate('lim-secret');
+      const within = await created(root, { packages: ['lim-secret'] });
+      const beyond = await created(root, { packages: ['lim-a'] });
+      for (const round of ['cold', 'cached']) {
+        const statuses = [];
+        for (const reader of [within, beyond]) {
+          statuses.push((await fetch(`${r.url}/lim-secret`, { headers: bearer(reader.token) })).status);
+        }
+        expect(statuses, round).toEqual([200, 404]);
+      }
+    });
+
     it('never grants more than the owner has now: a limit to a package of someone else grants nothing', async () => {
       const limited = await created(bob, { packages: ['lim-a'] });
       expect(codeOf(await r.publish(limited, packageBuilder('lim-a', '9.0.0')))).toBe('NotMaintainer');

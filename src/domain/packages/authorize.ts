@@ -35,7 +35,10 @@ export interface PackageFacts {
 /** What a read decision needs: a package record, a cache entry and a search row all carry it. */
 export interface ReadFacts {
   visibility: Visibility;
-  /** For a token limited to packages; a limited token reads no restricted package whose name is not given. */
+  /**
+   * Which package: a token limited to packages reads only the restricted ones it names, so without
+   * the name such a token reads none (a cache entry carries no name: its callers add it).
+   */
   name?: string;
   /** For a restricted package: who besides administrators may read it (orgs/readers.ts). */
   readers?: PackageReaders;
