@@ -18,8 +18,9 @@ export function isServed(v: Pick<VersionRecord, 'state' | 'unpublishedAt'>): boo
 }
 
 /**
- * Who may read a package (decided by canRead in authorize.ts). Every package is public today;
- * nothing in the product sets 'restricted' yet (the authorization track adds private packages).
+ * Who may read a package (decided by canRead in authorize.ts): everyone, or only its maintainers,
+ * granted teams and administrators (docs/orgs.md). Set by `npm publish --access restricted` at
+ * creation and by `npm access set status`.
  */
 export type Visibility = 'public' | 'restricted';
 
