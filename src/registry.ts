@@ -336,6 +336,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     clock,
     settings: config,
     baseUrl: () => baseUrl,
+    jobs,
     writeCheck: (context) => mfa.writes.check(context, 'owners'),
   });
   // This instance's changes arrive at commit (deliveringCommitted), other instances' by the poll.

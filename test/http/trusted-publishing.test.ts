@@ -10,6 +10,7 @@ import { packageBuilder } from '../fixtures/package-builder.js';
 import { packument, published } from '../support/npm-protocol.js';
 import { openDatabase, type Database } from '../../src/storage/db/database.js';
 import { csrfOf, signedInBrowser } from './session-browser.js';
+import { ManualClock } from '../../src/domain/clock.js';
 
 const AUDIENCE = 'npm:registry.test';
 const json = { 'content-type': 'application/json' };
@@ -303,6 +304,54 @@ for (const engine of ENGINES) {
       } finally {
         await fresh.close();
         await own.close();
+      }
+    });
+
+    it('forgets exchanged jtis and minted tokens once they have expired, and not before', async () => {
+      const clock = new ManualClock('2026-03-01T10:00:00Z');
+      const fresh = await startRegistry(engine, { config: { oidcGithubIssuer: issuer.url }, deps: { clock } });
+      const db = await openDatabase(fresh.registry.config);
+      const count = async (table: 'oidc_token_ids' | 'trusted_publish_tokens') =>
+        Number(
+          (
+            await db.db
+              .selectFrom(table)
+              .select((eb) => eb.fn.countAll<string>().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      try {
+        const owner = await fresh.createUser('alice');
+        await published(fresh, owner, packageBuilder('widget', '1.0.0'));
+        await fresh.inject({
+          method: 'POST',
+          url: '/-/package/widget/trust',
+          headers: { authorization: `Bearer ${owner.token}`, ...json },
+          payload: JSON.stringify(githubConfig('acme/widget', 'release.yml')),
+        });
+        // An ID token living longer than the hourly job's interval, so the job runs while it is still valid.
+        const idToken = await issuer.sign(
+          { aud: AUDIENCE, ...githubClaims('acme/widget', 'release.yml') },
+          { at: clock.now(), lifetimeSeconds: 90 * 60 },
+        );
+        const swap = () =>
+          fresh.inject({
+            method: 'POST',
+            url: '/-/npm/v1/oidc/token/exchange/package/widget',
+            headers: { authorization: `Bearer ${idToken}` },
+          });
+        expect((await swap()).statusCode).toBe(200);
+        clock.advance(61 * 60 * 1000);
+        expect(await fresh.registry.jobs.runDue()).toContain('trust.prune');
+        // The jti outlives the 15-minute publish token: it is kept until the ID token's exp + skew.
+        expect([await count('oidc_token_ids'), await count('trusted_publish_tokens')]).toEqual([1, 0]);
+        clock.advance(60 * 60 * 1000);
+        expect(await fresh.registry.jobs.runDue()).toContain('trust.prune');
+        expect([await count('oidc_token_ids'), await count('trusted_publish_tokens')]).toEqual([0, 0]);
+        expect((await swap()).json<{ code: string }>().code).toBe('OidcTokenExpired');
+      } finally {
+        await db.db.destroy();
+        await fresh.close();
       }
     });
 

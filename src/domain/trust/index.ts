@@ -3,6 +3,7 @@
 import type { Store } from '../store.js';
 import type { Clock } from '../clock.js';
 import type { RequestContext } from '../access/context.js';
+import type { JobRunner } from '../jobs/runner.js';
 import { parseCustomIssuers } from './configs.js';
 import { IdTokenVerifier } from './id-token.js';
 import { TrustService } from './service.js';
@@ -26,6 +27,7 @@ export function wireTrust(deps: {
   clock: Clock;
   settings: TrustSettings;
   baseUrl: () => string;
+  jobs: JobRunner;
   writeCheck: (context: RequestContext) => Promise<unknown>;
 }): { trust: TrustService } {
   const s = deps.settings;
@@ -58,5 +60,7 @@ export function wireTrust(deps: {
     skewSeconds: s.oidcClockSkewSeconds,
     writeCheck: deps.writeCheck,
   });
+  // Once across the fleet per hour: the jti table would otherwise grow with every exchange.
+  deps.jobs.define({ name: 'trust.prune', scope: 'cluster', intervalMs: 60 * 60 * 1000, run: () => trust.pruneExpired() });
   return { trust };
 }

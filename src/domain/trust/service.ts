@@ -169,6 +169,14 @@ export class TrustService {
     return { token: secret, expiresAt };
   }
 
+  /**
+   * A jti is kept until its token's exp + skew, when verification refuses the token as expired
+   * anyway; minted tokens are kept until they expire. Run by a cluster job.
+   */
+  async pruneExpired(): Promise<void> {
+    await this.deps.store.trust.pruneExpired(new Date(this.deps.clock.now()).toISOString());
+  }
+
   /** The principal of a minted publish token; undefined when it is unknown, expired or its configuration is gone. */
   async authenticate(secret: string): Promise<TrustedPublisherPrincipal | undefined> {
     if (!isWellFormedToken(secret)) return undefined;

@@ -21,6 +21,8 @@ export interface TrustStore {
   update(id: string, change: { claims?: unknown; pendingUntil?: null }): Promise<void>;
   /** Records an exchanged ID token; false when (issuer, jti) was recorded before: a replay. */
   recordTokenId(issuer: string, jti: string, expiresAt: string): Promise<boolean>;
+  /** Forgets exchanged jtis and minted tokens that expired before `before` (ISO time): neither can be used again. */
+  pruneExpired(before: string): Promise<void>;
   insertToken(token: TrustedPublishToken & { tokenHash: string; createdAt: string }): Promise<void>;
   /** The minted token with this hash whose configuration still exists, expired or not. */
   tokenByHash(tokenHash: string): Promise<(TrustedPublishToken & { config: TrustConfig }) | undefined>;

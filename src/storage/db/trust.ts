@@ -99,6 +99,10 @@ export function trustStore(db: Kysely<DB>): TrustStore {
         .executeTakeFirst();
       return inserted !== undefined;
     },
+    async pruneExpired(before) {
+      await db.deleteFrom('oidc_token_ids').where('expires_at', '<', before).execute();
+      await db.deleteFrom('trusted_publish_tokens').where('expires_at', '<', before).execute();
+    },
     async insertToken(token) {
       await db
         .insertInto('trusted_publish_tokens')
