@@ -18,7 +18,14 @@ interface Packument {
   'dist-tags': Record<string, string>;
   time: Record<string, string>;
   maintainers: { name: string }[];
-  versions: Record<string, { deprecated?: string; _imported?: { from: string }; dist: { tarball: string; integrity: string } }>;
+  versions: Record<
+    string,
+    {
+      deprecated?: string;
+      _imported?: { from: string };
+      dist: { tarball: string; integrity: string; signatures?: { keyid: string }[] };
+    }
+  >;
 }
 
 const sha512 = (bytes: Buffer) => `sha512-${createHash('sha512').update(bytes).digest('base64')}`;
@@ -139,6 +146,9 @@ for (const engine of ENGINES) {
       for (const b of [builders.a100, builders.a110]) {
         expect((await servedBytes(old.versions[b.version]!.dist.tarball)).equals(b.tarball())).toBe(true);
       }
+      // Signed by this registry at import, like a publish (docs/signatures.md).
+      const [key] = (await r.inject({ method: 'GET', url: '/-/npm/v1/keys' })).json().keys as { keyid: string }[];
+      expect(old.versions['1.0.0']!.dist.signatures?.map((s) => s.keyid)).toEqual([key!.keyid]);
       const scoped = await packument('@acme/tool');
       expect(Date.parse(scoped.time['2.0.0']!)).toBeLessThanOrEqual(Date.now());
       expect((await packument('JSONStream')).time['1.3.5']).toBe('2013-01-01T00:00:00.000Z');
