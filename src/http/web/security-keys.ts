@@ -44,7 +44,7 @@ export function ceremonyForm(
     >
       ${csrfInput(request)}<input type="hidden" name="webauthn" value="" />${fields}
       <button type="submit">${label}</button>
-      <p class="webauthn-error" role="alert"></p>
+      <p class="webauthn-error" hidden></p>
     </form>
     ${SCRIPTS}`;
 }
