@@ -69,8 +69,8 @@ for (const engine of ENGINES) {
 
     it('refuses a counter that did not move forward', async () => {
       const used = aliceKey.counter;
-      await refused(aliceKey.assert({ challenge: await keyStepOf(alice) }, used), 401, 'WebAuthnCounterReplayed');
-      await refused(aliceKey.assert({ challenge: await keyStepOf(alice) }, used - 1), 401, 'WebAuthnCounterReplayed');
+      await refused(aliceKey.assert({ challenge: await keyStepOf(alice) }, used), 403, 'WebAuthnCounterReplayed');
+      await refused(aliceKey.assert({ challenge: await keyStepOf(alice) }, used - 1), 403, 'WebAuthnCounterReplayed');
     });
 
     it('refuses an expired challenge', async () => {
@@ -80,7 +80,7 @@ for (const engine of ENGINES) {
     });
 
     it("refuses another account's key on this account's challenge", async () => {
-      await refused(bobKey.assert({ challenge: await keyStepOf(alice) }), 401, 'WebAuthnCredentialUnknown');
+      await refused(bobKey.assert({ challenge: await keyStepOf(alice) }), 403, 'WebAuthnCredentialUnknown');
     });
 
     it('refuses malformed answers', async () => {
@@ -105,7 +105,7 @@ for (const engine of ENGINES) {
       const approve = `${path}/approve`;
       const before = await r.registry.store.events.latestSeq();
       const bare = await laptop.post(approve, { _csrf });
-      expect([bare.statusCode, codeOf(bare)]).toEqual([401, 'SecurityKeyRequired']);
+      expect([bare.statusCode, codeOf(bare)]).toEqual([403, 'SecurityKeyRequired']);
       // A challenge shown to another browser of the same person does not approve here.
       const elsewhere = challengeOf((await phone.get(path)).body);
       const moved = await laptop.post(approve, { _csrf, webauthn: aliceKey.assert({ challenge: elsewhere }) });
