@@ -17,6 +17,10 @@ document.addEventListener('submit', async (event) => {
     form.dataset.answered = 'yes';
     form.submit();
   } catch (err) {
-    if (error) error.textContent = `The security key did not answer (${err.name}). Try again.`;
+    if (!error) return;
+    // Shown only now: an empty alert on every page would be noise to screen readers.
+    error.textContent = `The security key did not answer (${err.name}). Try again.`;
+    error.setAttribute('role', 'alert');
+    error.hidden = false;
   }
 });

@@ -273,6 +273,7 @@ export const ERROR_STATUS = {
   AccountRestricted: 403,
   // Admin-assisted recovery names the identity checks it made.
   RecoveryChecksMissing: 400,
+  // A key's answers are page forms, not HTTP authentication: refusals are 400/403, not 401 (which needs a WWW-Authenticate scheme).
   // A WebAuthn answer that is not JSON of the expected shape.
   WebAuthnMalformed: 400,
   // The challenge was never issued, already answered, expired, or issued to another browser or account.
@@ -280,15 +281,15 @@ export const ERROR_STATUS = {
   // The browser signed for another site: a phishing page relaying the ceremony.
   WebAuthnOriginMismatch: 400,
   // The signature, relying party or user verification does not check out.
-  WebAuthnRejected: 401,
+  WebAuthnRejected: 403,
   // The signature counter did not move forward: a cloned key or a replayed assertion.
-  WebAuthnCounterReplayed: 401,
+  WebAuthnCounterReplayed: 403,
   // The credential is not one of this account's (or of any account, for a passkey).
-  WebAuthnCredentialUnknown: 401,
+  WebAuthnCredentialUnknown: 403,
   // Removing a key this account does not have.
   WebAuthnCredentialNotFound: 404,
   // The account has a security key; this step needs it (the page offers it).
-  SecurityKeyRequired: 401,
+  SecurityKeyRequired: 403,
   // The policy for maintainers of critical packages: register a security key or passkey first.
   SecurityKeyRequiredForCritical: 403,
   // Not our token's shape or checksum: refused without a database lookup.

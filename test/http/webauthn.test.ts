@@ -8,8 +8,8 @@ import { ENGINES } from '../support/engines.js';
 import { startRegistry, type TestRegistry, type TestUser } from '../support/registry.js';
 import { ManualClock } from '../../src/domain/clock.js';
 import { CHALLENGE_TTL_MS } from '../../src/domain/webauthn/service.js';
-import type { SoftwareAuthenticator } from '../support/software-authenticator.js';
-import { browser, signedInBrowser } from './session-browser.js';
+import { challengeOf, type SoftwareAuthenticator } from '../support/software-authenticator.js';
+import { browser, csrfOf, signedInBrowser } from './session-browser.js';
 import { keyStep, registerKey, softwareKey } from './security-key-steps.js';
 
 const codeOf = (res: LightMyRequestResponse) => /data-code="([A-Za-z]+)"/.exec(res.body)?.[1];
@@ -69,8 +69,8 @@ for (const engine of ENGINES) {
 
     it('refuses a counter that did not move forward', async () => {
       const used = aliceKey.counter;
-      await refused(aliceKey.assert({ challenge: await keyStepOf(alice) }, used), 401, 'WebAuthnCounterReplayed');
-      await refused(aliceKey.assert({ challenge: await keyStepOf(alice) }, used - 1), 401, 'WebAuthnCounterReplayed');
+      await refused(aliceKey.assert({ challenge: await keyStepOf(alice) }, used), 403, 'WebAuthnCounterReplayed');
+      await refused(aliceKey.assert({ challenge: await keyStepOf(alice) }, used - 1), 403, 'WebAuthnCounterReplayed');
     });
 
     it('refuses an expired challenge', async () => {
@@ -80,7 +80,7 @@ for (const engine of ENGINES) {
     });
 
     it("refuses another account's key on this account's challenge", async () => {
-      await refused(bobKey.assert({ challenge: await keyStepOf(alice) }), 401, 'WebAuthnCredentialUnknown');
+      await refused(bobKey.assert({ challenge: await keyStepOf(alice) }), 403, 'WebAuthnCredentialUnknown');
     });
 
     it('refuses malformed answers', async () => {
@@ -88,6 +88,32 @@ for (const engine of ENGINES) {
       await refused('', 400, 'WebAuthnMalformed');
       await refused(JSON.stringify({ id: 'x', rawId: 'x', type: 'public-key', response: {} }), 400, 'WebAuthnMalformed');
       await refused('x'.repeat(20_000), 400, 'WebAuthnMalformed');
+    });
+
+    it('approves npm login only with the key, on a challenge shown to this browser', async () => {
+      const signIn = async () => {
+        const res = await answer(aliceKey.assert({ challenge: await keyStepOf(alice) }));
+        expect(res.statusCode).toBe(303);
+        return browser(r, String(res.headers['set-cookie']).split(';')[0]);
+      };
+      const [laptop, phone] = [await signIn(), await signIn()];
+      const started = await r.inject({ method: 'POST', url: '/-/v1/login', payload: {} });
+      const path = new URL(started.json<{ loginUrl: string }>().loginUrl).pathname;
+      const page = await laptop.get(path);
+      expect(page.statusCode).toBe(200);
+      const _csrf = csrfOf(page.body);
+      const approve = `${path}/approve`;
+      const before = await r.registry.store.events.latestSeq();
+      const bare = await laptop.post(approve, { _csrf });
+      expect([bare.statusCode, codeOf(bare)]).toEqual([403, 'SecurityKeyRequired']);
+      // A challenge shown to another browser of the same person does not approve here.
+      const elsewhere = challengeOf((await phone.get(path)).body);
+      const moved = await laptop.post(approve, { _csrf, webauthn: aliceKey.assert({ challenge: elsewhere }) });
+      expect([moved.statusCode, codeOf(moved)]).toEqual([400, 'WebAuthnChallengeInvalid']);
+      expect(await r.registry.store.events.latestSeq()).toBe(before);
+      const ok = await laptop.post(approve, { _csrf, webauthn: aliceKey.assert({ challenge: challengeOf(page.body) }) });
+      expect(ok.statusCode, ok.body).toBe(200);
+      expect(ok.body).toContain('the terminal is now signed in as <strong>alice</strong>');
     });
 
     it('removes a key only with the password, writing webauthn.removed and, for the last factor, mfa.disabled', async () => {

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry } from '../../registry.js';
 import type { User } from '../../domain/accounts/store.js';
+import { signInNotice, type SignInNotices } from '../../domain/accounts/service.js';
 import type { WebAuthnCredential } from '../../domain/webauthn/store.js';
 import { isGatehouseError } from '../../domain/errors.js';
 import { html, layout, sendPage, type SafeHtml } from './html.js';
@@ -44,7 +45,7 @@ export function ceremonyForm(
     >
       ${csrfInput(request)}<input type="hidden" name="webauthn" value="" />${fields}
       <button type="submit">${label}</button>
-      <p class="webauthn-error" role="alert"></p>
+      <p class="webauthn-error" hidden></p>
     </form>
     ${SCRIPTS}`;
 }
@@ -96,9 +97,18 @@ export function securityKeysSection(request: FastifyRequest, keys: WebAuthnCrede
 }
 
 /** The sign-in key step: the password passed, the key must answer before a session starts. */
-export async function keyStepPage(request: FastifyRequest, reply: FastifyReply, registry: Registry, user: User, next: string) {
+export async function keyStepPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  registry: Registry,
+  user: User & SignInNotices,
+  next: string,
+) {
   const options = await registry.webauthn.secondFactorOptions(user, null);
+  // What the password check found (a leaked password, a dead email domain) is said here: after the key only the account is known.
+  const notice = signInNotice(user);
   const body = html`<h1>Use your security key</h1>
+    ${notice ? html`<p class="notice" role="alert">${notice}</p>` : ''}
     <p>Signing in as <strong>${user.name}</strong>: touch your security key to finish.</p>
     ${ceremonyForm(
       request,

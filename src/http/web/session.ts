@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry } from '../../registry.js';
 import { fail, isGatehouseError, type GatehouseError } from '../../domain/errors.js';
 import { auditedLogin } from '../login-audit.js';
-import { signInNotice } from '../../domain/accounts/service.js';
+import { signInNotice, type SignInNotices } from '../../domain/accounts/service.js';
 import { html, layout, sendPage } from './html.js';
 import { csrfInput, viewerOf } from './csrf.js';
 import { clearSessionCookie, setSessionCookie } from './session-cookie.js';
@@ -66,7 +66,7 @@ export async function signInBrowser(
   request: FastifyRequest,
   reply: FastifyReply,
   registry: Registry,
-): Promise<{ notice: string | undefined } | { keyStep: User }> {
+): Promise<{ notice: string | undefined } | { keyStep: User & SignInNotices }> {
   const { username, password, code } = signInFields(request.body);
   const result = await auditedLogin(request, username, 'web', () =>
     registry.sessions.signInOrKeyStep(request.context, username, password, code),
