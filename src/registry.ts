@@ -52,6 +52,7 @@ import { PasswordRecovery } from './domain/accounts/recovery.js';
 import { EmailChange } from './domain/accounts/email-change.js';
 import { AdminRecovery } from './domain/accounts/admin-recovery.js';
 import { CriticalPackages } from './domain/packages/critical.js';
+import { AccountChanges } from './domain/sessions/account-changes.js';
 
 /**
  * What the HTTP layer is handed: configuration and the domain services, never the store or the
@@ -66,6 +67,8 @@ export interface Registry {
   sessions: SessionService;
   /** The account security page. */
   accountSecurity: AccountSecurityService;
+  /** The account page's forms: TOTP set-up, recovery codes, password and email change (with session rotation). */
+  accountChanges: AccountChanges;
   /** `npm adduser` and the /signup page. */
   signup: SignupService;
   /** The /verify-email links, and asking for a new one. */
@@ -179,7 +182,9 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     guard: guarded.guard,
     screen: passwordScreen,
     checkPassword: async (user, password, context) => void (await accounts.checkPassword(user.name, password, context)),
-    setPassword: (user, password) => accounts.setPassword(user, password),
+    // A new password ends every web session of the account (defined below, called only later).
+    setPassword: (user, password) =>
+      accounts.setPassword(user, password, { also: (tx) => sessions.endAll(tx, user, 'password-change').then(() => {}) }),
     issuer: () => new URL(baseUrl).host,
     newFactors: config.mfaNewFactors,
     policy: { required: config.mfaRequiredForMaintainers, graceDays: config.mfaGraceDays },
@@ -219,6 +224,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     secondFactor: mfa.secondFactor,
     restrictions,
   });
+  const accountChanges = new AccountChanges({ sessions, mfa: mfa.mfa, profile: mfa.profile, emailChange });
   const recovery = {
     passwordReset: new PasswordRecovery({
       store,
@@ -229,6 +235,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
       emailDomains,
       secondFactor: mfa.secondFactor,
       linkMinutes: config.passwordResetMinutes,
+      endSessions: (tx, user) => sessions.endAll(tx, user, 'password-reset'),
       warn: (message) => process.emitWarning(message),
     }),
     emailChange,
@@ -310,6 +317,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     webLogins,
     sessions,
     accountSecurity,
+    accountChanges,
     signup,
     verification,
     mail,

@@ -33,6 +33,8 @@ export interface PasswordRecoveryDeps {
   secondFactor: SecondFactor;
   /** How long a reset link works (passwordResetMinutes). */
   linkMinutes: number;
+  /** Ends every web session of the account in the reset's transaction (domain/sessions). */
+  endSessions?: (tx: Repositories, user: User) => Promise<unknown>;
   /** Told when a request's background work fails; never given a login, an address or a link. */
   warn: (message: string) => void;
 }
@@ -129,6 +131,8 @@ export class PasswordRecovery {
         // Two posts of one link at once: only one spends it, the other changes nothing.
         if (!(await tx.recovery.useReset(found.request, at))) fail('ResetLinkUsed', 'This link was used already.');
         await revokeEveryToken(tx, user, at);
+        // Whoever knew the old password may be signed in in a browser too.
+        await this.deps.endSessions?.(tx, user);
       },
     });
     return { name: user.name };

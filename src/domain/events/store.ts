@@ -26,7 +26,10 @@ export interface EventPayloads {
   'account.restricted': { reason: 'email-change' | 'recovery-code' | 'admin-recovery'; until: string };
   'account.recovered': { by: 'admin'; checks: string[] };
   'session.created': { session: string; via: 'password' | 'passkey' };
-  'session.revoked': { session: string; by: 'user' | 'sign-out' | 'expiry' | 'admin' | 'rotation' };
+  'session.revoked': {
+    session: string;
+    by: 'user' | 'sign-out' | 'expiry' | 'admin' | 'rotation' | 'password-change' | 'password-reset';
+  };
   'token.created': { tokenId: number; display: string; readonly: boolean; reason: string };
   'token.revoked': { tokenId: number; display: string };
   'package.published': { tag: string; integrity: string; size: number; legacyName?: string[] };

@@ -113,7 +113,8 @@ export class ProfileService {
     return this.profileOf(user);
   }
 
-  private async changePassword(user: User, context: RequestContext, change: unknown): Promise<void> {
+  /** A password change, `{old, new}`: npm profile set password, and the account page (web sessions). */
+  async changePassword(user: User, context: RequestContext, change: unknown): Promise<void> {
     if (!isRecord(change)) fail('BadRequest', 'Send {"password": {"old": ..., "new": ...}}.');
     const next = parsePassword(change.new);
     await this.deps.checkPassword(user, change.old, context);

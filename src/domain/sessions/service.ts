@@ -60,7 +60,7 @@ export class SessionService {
     const secret = await this.deps.store.transaction(async (tx) => {
       if (context.principal.kind === 'session')
         await this.end(tx, context.principal.session.id, context.principal.user, 'rotation');
-      return this.open(tx, user, context, 'password');
+      return this.open(tx, user, context, 'password', { passwordChangeRequired: user.mustChangePassword });
     });
     return { secret, user };
   }
@@ -68,13 +68,16 @@ export class SessionService {
   /**
    * A new id and secret for the caller's session, keeping its absolute timeout: for other parts to
    * call when its privileges change (a second factor enabled, a password changed). The HTTP layer
-   * sets the returned secret as the cookie.
+   * sets the returned secret as the cookie. A new password lifts the leaked-password restriction
+   * (`passwordChanged`); nothing else does. The old session may have ended already (a password
+   * change ends every session of the account): the browser that made the change gets a new one.
    */
-  async rotate(context: RequestContext): Promise<SessionSecret> {
+  async rotate(context: RequestContext, opts: { passwordChanged?: boolean } = {}): Promise<SessionSecret> {
     const { user, session } = enforce(canUseWebAccount(context.principal, 'rotate a session'));
+    const passwordChangeRequired = !opts.passwordChanged && session.passwordChangeRequired === true;
     return this.deps.store.transaction(async (tx) => {
       await this.end(tx, session.id, user, 'rotation');
-      return this.open(tx, user, context, 'password', session.expiresAt.toISOString());
+      return this.open(tx, user, context, 'password', { expiresAt: session.expiresAt.toISOString(), passwordChangeRequired });
     });
   }
 
@@ -92,7 +95,11 @@ export class SessionService {
     if (now.getTime() - Date.parse(session.lastSeenAt) >= TOUCH_MS) {
       await this.deps.store.sessions.touch(session.id, now.toISOString());
     }
-    return { kind: 'session', user, session: { id: session.id, expiresAt: new Date(session.expiresAt) } };
+    return {
+      kind: 'session',
+      user,
+      session: { id: session.id, expiresAt: new Date(session.expiresAt), passwordChangeRequired: session.passwordChangeRequired },
+    };
   }
 
   /** Sign-out: ends the caller's own session. */
@@ -116,8 +123,8 @@ export class SessionService {
   }
 
   /**
-   * Ends every session of `user` inside the caller's transaction (a password reset, an account
-   * recovery): for other parts of the authentication track.
+   * Ends every session of `user` inside the caller's transaction (a password change or reset, an
+   * account recovery): for other parts of the authentication track.
    */
   async endAll(tx: Repositories, user: User, by: EndedBy): Promise<number> {
     let ended = 0;
@@ -142,7 +149,7 @@ export class SessionService {
     user: User,
     context: RequestContext,
     via: EventPayloads['session.created']['via'],
-    expiresAt?: string,
+    opts: { expiresAt?: string; passwordChangeRequired?: boolean } = {},
   ): Promise<SessionSecret> {
     const secret = newSessionSecret();
     const now = this.now();
@@ -154,10 +161,11 @@ export class SessionService {
       userId: user.id,
       createdAt: at,
       lastSeenAt: at,
-      expiresAt: expiresAt ?? new Date(now.getTime() + this.deps.settings.absoluteMs).toISOString(),
+      expiresAt: opts.expiresAt ?? new Date(now.getTime() + this.deps.settings.absoluteMs).toISOString(),
       revokedAt: null,
       ip: context.clientIp,
       userAgent: context.userAgent,
+      passwordChangeRequired: opts.passwordChangeRequired === true,
     });
     await tx.events.append({ type: 'session.created', actor: userActor(user), data: { session: id, via }, createdAt: at });
     return secret;

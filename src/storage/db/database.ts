@@ -18,6 +18,7 @@ import * as webSessions from './migrations/009-web-sessions.js';
 import * as guessGuard from './migrations/010-guess-guard.js';
 import * as emailDomains from './migrations/011-email-domains.js';
 import * as recovery from './migrations/012-recovery.js';
+import * as sessionPasswordChange from './migrations/018-session-password-change.js';
 
 export interface Database {
   db: Kysely<DB>;
@@ -52,6 +53,7 @@ class Migrations implements MigrationProvider {
       '010-guess-guard': { up: (db) => guessGuard.up(db) },
       '011-email-domains': { up: (db) => emailDomains.up(db) },
       '012-recovery': { up: (db) => recovery.up(db) },
+      '018-session-password-change': { up: (db) => sessionPasswordChange.up(db) },
     };
   }
 }
