@@ -92,7 +92,9 @@ export type ErrorCode =
   | 'ResetLinkWrongAccount'
   | 'PasswordRequired'
   | 'AccountRestricted'
-  | 'RecoveryChecksMissing';
+  | 'RecoveryChecksMissing'
+  // a correct password found in a breach buys only its own change (docs/leaked-passwords.md)
+  | 'PasswordChangeRequired';
 
 /**
  * HTTP status per code. npm prints any 4xx as `E<status>` followed by our `error` string,
@@ -220,6 +222,8 @@ export const ERROR_STATUS = {
   AccountRestricted: 403,
   // Admin-assisted recovery names the identity checks it made.
   RecoveryChecksMissing: 400,
+  // The password was right but is in a breach corpus: no token until it is changed on the website.
+  PasswordChangeRequired: 403,
 } as const satisfies Record<ErrorCode, number>;
 
 /** Response headers a refusal needs (`retry-after` on a 429, `www-authenticate: OTP` for a second factor). */

@@ -143,7 +143,8 @@ export class AccountService {
 
   /**
    * npm login --auth-type=legacy: the password buys a session token. `secondStep` runs between
-   * the password and the token (the one-time password of an account with a second factor).
+   * the password and the token (the one-time password of an account with a second factor). A
+   * correct password the screen flags is refused with PasswordChangeRequired and writes nothing.
    */
   async loginWithPassword(
     name: string,
@@ -153,6 +154,14 @@ export class AccountService {
   ): Promise<{ user: User & SignInNotices; token: string }> {
     const user = await this.checkPassword(name, password, context);
     await secondStep?.(user);
+    // After the second factor, so the refusal tells nobody without it that the password is right.
+    // A leaked password buys no token: the web sign-in lets it change the password and nothing else.
+    if (user.mustChangePassword) {
+      fail(
+        'PasswordChangeRequired',
+        "Your password appears in a known data breach, so it gets no token. Sign in on the registry's website, change your password there, then run npm login again.",
+      );
+    }
     const token = await this.store.transaction(async (tx) => {
       const { secret } = await this.tokens.create(tx, user, { reason: 'login', kind: 'session' });
       await tx.events.append({
