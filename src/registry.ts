@@ -53,6 +53,7 @@ import { EmailChange } from './domain/accounts/email-change.js';
 import { AdminRecovery } from './domain/accounts/admin-recovery.js';
 import { CriticalPackages } from './domain/packages/critical.js';
 import { AccountChanges } from './domain/sessions/account-changes.js';
+import { originOf } from './domain/events/origin.js';
 
 /**
  * What the HTTP layer is handed: configuration and the domain services, never the store or the
@@ -183,8 +184,11 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     screen: passwordScreen,
     checkPassword: async (user, password, context) => void (await accounts.checkPassword(user.name, password, context)),
     // A new password ends every web session of the account (defined below, called only later).
-    setPassword: (user, password) =>
-      accounts.setPassword(user, password, { also: (tx) => sessions.endAll(tx, user, 'password-change').then(() => {}) }),
+    setPassword: (user, password, context) =>
+      accounts.setPassword(user, password, {
+        origin: originOf(context),
+        also: (tx) => sessions.endAll(tx, user, 'password-change').then(() => {}),
+      }),
     issuer: () => new URL(baseUrl).host,
     newFactors: config.mfaNewFactors,
     policy: { required: config.mfaRequiredForMaintainers, graceDays: config.mfaGraceDays },

@@ -169,11 +169,13 @@ for (const engine of ENGINES) {
       const ended = (await events('session.revoked', dave.user.id)).map((e) => (e.data as { by: string }).by);
       expect(ended.filter((by) => by === 'password-change')).toHaveLength(2);
       await r.registry.mail.deliver();
-      expect(
-        (await readOutbox(r.registry.config.dataDir)).some(
-          (m) => m.to === 'dave@example.com' && /password was changed/i.test(m.subject),
-        ),
-      ).toBe(true);
+      const mail = (await readOutbox(r.registry.config.dataDir)).find(
+        (m) => m.to === 'dave@example.com' && /password was changed/i.test(m.subject),
+      );
+      // Where the change came from: the browser's address and User-Agent (inject's own).
+      expect(mail?.text).toMatch(/^From: {4}127\.0\.0\.1$/m);
+      expect(mail?.text).toMatch(/^Client: {2}lightMyRequest$/m);
+      expect(mail?.text).not.toContain(NEW_PASSWORD);
     });
 
     it('changes the email address with the current password; both addresses are told and the session rotates', async () => {
@@ -197,6 +199,7 @@ for (const engine of ENGINES) {
       await r.registry.mail.deliver();
       const mails = (await readOutbox(r.registry.config.dataDir)).filter((m) => /email address was changed/i.test(m.subject));
       expect(mails.map((m) => m.to).sort()).toEqual(['erin@example.com', 'erin@new.example']);
+      for (const m of mails) expect(m.text).toMatch(/^From: {4}127\.0\.0\.1$/m);
     });
   });
 

@@ -155,7 +155,7 @@ for (const engine of ENGINES) {
         name: 'bob',
       });
       const changed = (await events()).filter(isEvent('password.changed')).filter((e) => e.actor.kind === 'user');
-      expect(changed.at(-1)?.data).toEqual({ via: 'reset' });
+      expect(changed.at(-1)?.data).toEqual({ via: 'reset', ip: '127.0.0.1', userAgent: 'lightMyRequest' });
       expect((await events()).filter(isEvent('token.revoked')).length).toBeGreaterThanOrEqual(2);
       const mails = await r.registry.mail.deliver().then(() => readOutbox(r.registry.config.dataDir));
       expect(mails.some((m) => m.to === 'bob@example.com' && /password was changed/i.test(m.subject))).toBe(true);

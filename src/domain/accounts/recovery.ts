@@ -18,6 +18,7 @@ import { MIN_PASSWORD } from './service.js';
 import { parsePassword, parseUsername } from './names.js';
 import { signedInUserId } from './verification.js';
 import { userActor } from '../access/actor.js';
+import { originOf } from '../events/origin.js';
 import { revokeInTransaction } from '../tokens/service.js';
 import { fail, isGatehouseError } from '../errors.js';
 import { dateOf, type Clock } from '../clock.js';
@@ -127,6 +128,7 @@ export class PasswordRecovery {
     }
     await this.deps.accounts.setPassword(user, password, {
       via: 'reset',
+      origin: originOf(context),
       also: async (tx, at) => {
         // Two posts of one link at once: only one spends it, the other changes nothing.
         if (!(await tx.recovery.useReset(found.request, at))) fail('ResetLinkUsed', 'This link was used already.');

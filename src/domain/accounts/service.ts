@@ -16,6 +16,7 @@ import type { EmailDomains } from './email-domains.js';
 import { dateOf, systemClock, type Clock } from '../clock.js';
 import { SYSTEM_ACTOR, userActor } from '../access/actor.js';
 import { NO_GUESS_GUARD, type GuessAttempt, type GuessGuard } from '../access/guess-guard.js';
+import { originOf, type RequestOrigin } from '../events/origin.js';
 
 /** Shortest password a new account may have (sign-up refuses shorter ones with PasswordTooShort). */
 export const MIN_PASSWORD = 10;
@@ -149,7 +150,7 @@ export class AccountService {
   async loginWithPassword(
     name: string,
     password: unknown,
-    context: Pick<RequestContext, 'clientIp'>,
+    context: Pick<RequestContext, 'clientIp'> & Partial<Pick<RequestContext, 'userAgent'>>,
     secondStep?: (user: User) => Promise<void>,
   ): Promise<{ user: User & SignInNotices; token: string }> {
     const user = await this.checkPassword(name, password, context);
@@ -163,7 +164,7 @@ export class AccountService {
       );
     }
     const token = await this.store.transaction(async (tx) => {
-      const { secret } = await this.tokens.create(tx, user, { reason: 'login', kind: 'session' });
+      const { secret } = await this.tokens.create(tx, user, { reason: 'login', kind: 'session', origin: originOf(context) });
       await tx.events.append({
         type: 'user.login',
         actor: userActor(user),
@@ -182,7 +183,12 @@ export class AccountService {
   async setPassword(
     user: User,
     rawPassword: unknown,
-    opts: { via?: 'change' | 'reset' | 'admin'; also?: (tx: Repositories, at: string) => Promise<void> } = {},
+    opts: {
+      via?: 'change' | 'reset' | 'admin';
+      also?: (tx: Repositories, at: string) => Promise<void>;
+      /** Where the change came from, for its mail. */
+      origin?: RequestOrigin;
+    } = {},
   ): Promise<void> {
     const password = parsePassword(rawPassword);
     if (password.length < MIN_PASSWORD) fail('BadRequest', `A password needs at least ${MIN_PASSWORD} characters.`);
@@ -192,7 +198,7 @@ export class AccountService {
       await opts.also?.(tx, at);
       await tx.users.setPasswordHash(user.id, passwordHash);
       const via = opts.via ?? 'change';
-      await tx.events.append({ type: 'password.changed', actor: userActor(user), data: { via }, createdAt: at });
+      await tx.events.append({ type: 'password.changed', actor: userActor(user), data: { via, ...opts.origin }, createdAt: at });
     });
   }
 

@@ -32,7 +32,8 @@ export interface ProfileDeps {
   secondFactor: TotpSecondFactor;
   screen: PasswordScreen;
   checkPassword: (user: User, password: unknown, context: RequestContext) => Promise<void>;
-  setPassword: (user: User, password: string) => Promise<void>;
+  /** `context` says where the change came from, for its mail. */
+  setPassword: (user: User, password: string, context: RequestContext) => Promise<void>;
   /** npm profile set email: the new address with the current password (domain/accounts/email-change.ts). */
   changeEmail?: (user: User, context: RequestContext, email: unknown, password: unknown) => Promise<User>;
 }
@@ -127,6 +128,6 @@ export class ProfileService {
     }
     // Any enrolled factor guards account changes, whichever mode it is in (as npm's registry does).
     if (await this.deps.secondFactor.required(user, 'auth')) await this.deps.secondFactor.verify(user, context);
-    await this.deps.setPassword(user, next);
+    await this.deps.setPassword(user, next, context);
   }
 }

@@ -4,6 +4,7 @@
 // other instances drop it when they see the token.revoked event. Tokens that were never issued
 // are cached apart, in their own bounded LRU: anyone can mint well-formed forgeries, and they
 // must never push a live token out of the cache the read fast path answers from.
+import type { RequestOrigin } from '../events/origin.js';
 import type { Repositories, Store } from '../store.js';
 import type { User } from '../accounts/store.js';
 import type { TokenKind, TokenRecord } from './store.js';
@@ -51,7 +52,7 @@ export class TokenService {
   async create(
     tx: Repositories,
     user: User,
-    opts: { scopes?: readonly TokenScope[]; expiresAt?: string | null; reason: string; kind?: TokenKind },
+    opts: { scopes?: readonly TokenScope[]; expiresAt?: string | null; reason: string; kind?: TokenKind; origin?: RequestOrigin },
   ) {
     const secret = generateToken();
     const now = this.now();
@@ -76,7 +77,7 @@ export class TokenService {
       type: 'token.created',
       actor: userActor(user),
       // The payload keeps the flag older events carry; the log is never rewritten.
-      data: { tokenId: record.id, display: record.display, readonly: isReadOnly(record), reason: opts.reason },
+      data: { tokenId: record.id, display: record.display, readonly: isReadOnly(record), reason: opts.reason, ...opts.origin },
       createdAt,
     });
     return { secret, record };
