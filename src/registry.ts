@@ -62,6 +62,8 @@ import type { RegistrySigner } from './domain/signatures/service.js';
 import { wireSignatures } from './domain/signatures/index.js';
 import { SecretScanning } from './domain/secret-scanning/service.js';
 import { GithubScanningKeys } from './adapters/github/scanning-keys.js';
+import { AccountChanges } from './domain/sessions/account-changes.js';
+import { originOf } from './domain/events/origin.js';
 
 /**
  * What the HTTP layer is handed: configuration and the domain services, never the store or the
@@ -87,6 +89,8 @@ export interface Registry {
   sessions: SessionService;
   /** The account security page. */
   accountSecurity: AccountSecurityService;
+  /** The account page's forms: TOTP set-up, recovery codes, password and email change (with session rotation). */
+  accountChanges: AccountChanges;
   /** `npm adduser` and the /signup page. */
   signup: SignupService;
   /** The /verify-email links, and asking for a new one. */
@@ -221,7 +225,12 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     guard: guarded.guard,
     screen: passwordScreen,
     checkPassword: async (user, password, context) => void (await accounts.checkPassword(user.name, password, context)),
-    setPassword: (user, password) => accounts.setPassword(user, password),
+    // A new password ends every web session of the account (defined below, called only later).
+    setPassword: (user, password, context) =>
+      accounts.setPassword(user, password, {
+        origin: originOf(context),
+        also: (tx) => sessions.endAll(tx, user, 'password-change').then(() => {}),
+      }),
     issuer: () => new URL(baseUrl).host,
     newFactors: config.mfaNewFactors,
     policy: { required: config.mfaRequiredForMaintainers, graceDays: config.mfaGraceDays },
@@ -263,6 +272,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     secondFactor: mfa.secondFactor,
     restrictions,
   });
+  const accountChanges = new AccountChanges({ sessions, mfa: mfa.mfa, profile: mfa.profile, emailChange });
   const recovery = {
     passwordReset: new PasswordRecovery({
       store,
@@ -273,6 +283,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
       emailDomains,
       secondFactor: mfa.secondFactor,
       linkMinutes: config.passwordResetMinutes,
+      endSessions: (tx, user) => sessions.endAll(tx, user, 'password-reset'),
       warn: (message) => process.emitWarning(message),
     }),
     emailChange,
@@ -395,6 +406,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     sessions,
     accountSecurity,
     webauthn,
+    accountChanges,
     signup,
     verification,
     mail,

@@ -145,7 +145,9 @@ export type ErrorCode =
   | 'ReportSignatureInvalid'
   | 'ReportKeyUnknown'
   | 'ReportMalformed'
-  | 'ReportKeysUnavailable';
+  | 'ReportKeysUnavailable'
+  // a correct password found in a breach buys only its own change (docs/leaked-passwords.md)
+  | 'PasswordChangeRequired';
 
 /**
  * HTTP status per code. npm prints any 4xx as `E<status>` followed by our `error` string,
@@ -352,6 +354,8 @@ export const ERROR_STATUS = {
   ReportKeyUnknown: 403,
   ReportMalformed: 400,
   ReportKeysUnavailable: 502,
+  // The password was right but is in a breach corpus: no token until it is changed on the website.
+  PasswordChangeRequired: 403,
 } as const satisfies Record<ErrorCode, number>;
 
 /** Response headers a refusal needs (`retry-after` on a 429, `www-authenticate: OTP` for a second factor). */

@@ -46,7 +46,9 @@ for (const engine of ENGINES) {
       expect((await getProfile(alice)).json()).toMatchObject({ email: 'alice@new.example', email_verified: false });
 
       const changed = (await allEvents()).filter(isEvent('email.changed'));
-      expect(changed.map((e) => e.data)).toEqual([{ from: 'alice@example.com', to: 'alice@new.example' }]);
+      expect(changed.map((e) => e.data)).toEqual([
+        { from: 'alice@example.com', to: 'alice@new.example', ip: '127.0.0.1', userAgent: 'lightMyRequest' },
+      ]);
       await r.registry.mail.deliver();
       const mails = await readOutbox(r.registry.config.dataDir);
       expect(

@@ -10,6 +10,7 @@ import { startDnsServer, type DnsServer } from '../support/dns-server.js';
 import { bearer } from '../support/npm-protocol.js';
 import { ANONYMOUS_CONTEXT } from '../support/context.js';
 import { enrolTotp } from '../support/mfa.js';
+import { signedInBrowser } from './session-browser.js';
 import { readOutbox, verificationLink } from '../domain/mail/outbox-files.js';
 import { ManualClock } from '../../src/domain/clock.js';
 import { isEvent } from '../../src/domain/events/store.js';
@@ -127,9 +128,10 @@ for (const engine of ENGINES) {
       );
     });
 
-    it('opens the link on a form, refuses a short password, then changes it, revokes every token and spends the link', async () => {
+    it('opens the link on a form, refuses a short password, then changes it, revokes every token, ends every web session and spends the link', async () => {
       const bob = await r.createUser('bob');
       const other = await r.registry.accounts.loginWithPassword('bob', bob.password, { clientIp: '127.0.0.1' });
+      const web = await signedInBrowser(r, bob);
       await ask('bob');
       const link = await resetLinkFor('bob@example.com');
       const form = await page(link);
@@ -147,11 +149,13 @@ for (const engine of ENGINES) {
       expect([done.statusCode, codeOnPage(done.body)]).toEqual([200, 'PasswordChanged']);
       expect((await whoami(bob.token)).statusCode).toBe(401);
       expect((await whoami(other.token)).statusCode).toBe(401);
+      // The browser signed in with the old password is signed out too.
+      expect((await web.get('/account')).headers.location).toBe('/login?next=/account');
       await expect(r.registry.accounts.checkPassword('bob', NEW_PASSWORD, { clientIp: '127.0.0.1' })).resolves.toMatchObject({
         name: 'bob',
       });
       const changed = (await events()).filter(isEvent('password.changed')).filter((e) => e.actor.kind === 'user');
-      expect(changed.at(-1)?.data).toEqual({ via: 'reset' });
+      expect(changed.at(-1)?.data).toEqual({ via: 'reset', ip: '127.0.0.1', userAgent: 'lightMyRequest' });
       expect((await events()).filter(isEvent('token.revoked')).length).toBeGreaterThanOrEqual(2);
       const mails = await r.registry.mail.deliver().then(() => readOutbox(r.registry.config.dataDir));
       expect(mails.some((m) => m.to === 'bob@example.com' && /password was changed/i.test(m.subject))).toBe(true);

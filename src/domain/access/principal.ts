@@ -9,7 +9,12 @@ import type { TokenRecord } from '../tokens/store.js';
 export type TokenPrincipal = { kind: 'user'; user: User; token: TokenRecord };
 
 /** A user through a web session cookie. The authentication track creates these; nothing does yet. */
-export type SessionPrincipal = { kind: 'session'; user: User; session: { id: string; expiresAt: Date } };
+export type SessionPrincipal = {
+  kind: 'session';
+  user: User;
+  /** `passwordChangeRequired`: signed in with a leaked password, so only its change is allowed (sessions/). */
+  session: { id: string; expiresAt: Date; passwordChangeRequired?: boolean };
+};
 
 /**
  * An OIDC identity (a CI workflow) allowed to publish named packages, with no user behind it:

@@ -13,6 +13,7 @@ import { userActor } from '../access/actor.js';
 import { fail, isGatehouseError } from '../errors.js';
 import { dateOf, type Clock } from '../clock.js';
 import { newRequestId } from '../mail/links.js';
+import { originOf, type RequestOrigin } from '../events/origin.js';
 
 export interface EmailChangeDeps {
   store: Store;
@@ -40,14 +41,14 @@ export class EmailChange {
     }
     await this.deps.checkPassword(user, password, context);
     if (await this.deps.secondFactor.required(user, 'auth')) await this.deps.secondFactor.verify(user, context);
-    return this.apply(user, email);
+    return this.apply(user, email, originOf(context));
   }
 
   /** Sets `email` (parsed already) with its events and the read-only lock, in one transaction. */
-  async apply(user: User, email: string): Promise<User> {
+  async apply(user: User, email: string, origin?: RequestOrigin): Promise<User> {
     const at = dateOf(this.deps.clock).toISOString();
     const changed = await this.deps.store.transaction(async (tx) => {
-      await setAddressIn(tx, user, email, at);
+      await setAddressIn(tx, user, email, at, origin);
       // After email.changed: the lock's mail goes to the address the account changed from.
       await this.deps.restrictions.restrictIn(tx, user, 'email-change', at);
       return tx.users.byId(user.id);
@@ -60,7 +61,13 @@ export class EmailChange {
  * Inside a transaction: the new unverified address, `email.changed` (mailed to both addresses)
  * and a verification link for the new one; the abandoned-domain block goes with the old address.
  */
-export async function setAddressIn(tx: Repositories, user: User, email: string, at: string): Promise<void> {
+export async function setAddressIn(
+  tx: Repositories,
+  user: User,
+  email: string,
+  at: string,
+  origin?: RequestOrigin,
+): Promise<void> {
   const actor = userActor(user);
   await tx.verifications.lockEmail(email);
   const holder = await tx.recovery.userByEmail(email);
@@ -68,7 +75,7 @@ export async function setAddressIn(tx: Repositories, user: User, email: string, 
   await tx.recovery.setEmail(user.id, email);
   // What EmailDomains.liftBlock does, in this transaction: the block never outlives the old address.
   await tx.emailDomains.liftRecoveryBlock(user.id);
-  await tx.events.append({ type: 'email.changed', actor, data: { from: user.email, to: email }, createdAt: at });
+  await tx.events.append({ type: 'email.changed', actor, data: { from: user.email, to: email, ...origin }, createdAt: at });
   await tx.events.append({
     type: 'email.verification_requested',
     actor,

@@ -18,6 +18,7 @@ import { MIN_PASSWORD } from './service.js';
 import { parsePassword, parseUsername } from './names.js';
 import { signedInUserId } from './verification.js';
 import { userActor } from '../access/actor.js';
+import { originOf } from '../events/origin.js';
 import { revokeInTransaction } from '../tokens/service.js';
 import { fail, isGatehouseError } from '../errors.js';
 import { dateOf, type Clock } from '../clock.js';
@@ -33,6 +34,8 @@ export interface PasswordRecoveryDeps {
   secondFactor: SecondFactor;
   /** How long a reset link works (passwordResetMinutes). */
   linkMinutes: number;
+  /** Ends every web session of the account in the reset's transaction (domain/sessions). */
+  endSessions?: (tx: Repositories, user: User) => Promise<unknown>;
   /** Told when a request's background work fails; never given a login, an address or a link. */
   warn: (message: string) => void;
 }
@@ -125,10 +128,13 @@ export class PasswordRecovery {
     }
     await this.deps.accounts.setPassword(user, password, {
       via: 'reset',
+      origin: originOf(context),
       also: async (tx, at) => {
         // Two posts of one link at once: only one spends it, the other changes nothing.
         if (!(await tx.recovery.useReset(found.request, at))) fail('ResetLinkUsed', 'This link was used already.');
         await revokeEveryToken(tx, user, at);
+        // Whoever knew the old password may be signed in in a browser too.
+        await this.deps.endSessions?.(tx, user);
       },
     });
     return { name: user.name };

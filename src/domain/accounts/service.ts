@@ -16,6 +16,7 @@ import type { EmailDomains } from './email-domains.js';
 import { dateOf, systemClock, type Clock } from '../clock.js';
 import { SYSTEM_ACTOR, userActor } from '../access/actor.js';
 import { NO_GUESS_GUARD, type GuessAttempt, type GuessGuard } from '../access/guess-guard.js';
+import { originOf, type RequestOrigin } from '../events/origin.js';
 
 /** Shortest password a new account may have (sign-up refuses shorter ones with PasswordTooShort). */
 export const MIN_PASSWORD = 10;
@@ -143,18 +144,27 @@ export class AccountService {
 
   /**
    * npm login --auth-type=legacy: the password buys a session token. `secondStep` runs between
-   * the password and the token (the one-time password of an account with a second factor).
+   * the password and the token (the one-time password of an account with a second factor). A
+   * correct password the screen flags is refused with PasswordChangeRequired and writes nothing.
    */
   async loginWithPassword(
     name: string,
     password: unknown,
-    context: Pick<RequestContext, 'clientIp'>,
+    context: Pick<RequestContext, 'clientIp'> & Partial<Pick<RequestContext, 'userAgent'>>,
     secondStep?: (user: User) => Promise<void>,
   ): Promise<{ user: User & SignInNotices; token: string }> {
     const user = await this.checkPassword(name, password, context);
     await secondStep?.(user);
+    // After the second factor, so the refusal tells nobody without it that the password is right.
+    // A leaked password buys no token: the web sign-in lets it change the password and nothing else.
+    if (user.mustChangePassword) {
+      fail(
+        'PasswordChangeRequired',
+        "Your password appears in a known data breach, so it gets no token. Sign in on the registry's website, change your password there, then run npm login again.",
+      );
+    }
     const token = await this.store.transaction(async (tx) => {
-      const { secret } = await this.tokens.create(tx, user, { reason: 'login', kind: 'session' });
+      const { secret } = await this.tokens.create(tx, user, { reason: 'login', kind: 'session', origin: originOf(context) });
       await tx.events.append({
         type: 'user.login',
         actor: userActor(user),
@@ -173,7 +183,12 @@ export class AccountService {
   async setPassword(
     user: User,
     rawPassword: unknown,
-    opts: { via?: 'change' | 'reset' | 'admin'; also?: (tx: Repositories, at: string) => Promise<void> } = {},
+    opts: {
+      via?: 'change' | 'reset' | 'admin';
+      also?: (tx: Repositories, at: string) => Promise<void>;
+      /** Where the change came from, for its mail. */
+      origin?: RequestOrigin;
+    } = {},
   ): Promise<void> {
     const password = parsePassword(rawPassword);
     if (password.length < MIN_PASSWORD) fail('BadRequest', `A password needs at least ${MIN_PASSWORD} characters.`);
@@ -183,7 +198,7 @@ export class AccountService {
       await opts.also?.(tx, at);
       await tx.users.setPasswordHash(user.id, passwordHash);
       const via = opts.via ?? 'change';
-      await tx.events.append({ type: 'password.changed', actor: userActor(user), data: { via }, createdAt: at });
+      await tx.events.append({ type: 'password.changed', actor: userActor(user), data: { via, ...opts.origin }, createdAt: at });
     });
   }
 

@@ -4,6 +4,7 @@
 // link someone else sent must not hand them your token. A login is approved at most once,
 // expires, and one address can hold only a few open. Never stores a done secret or a token: the
 // secret is kept as a SHA-256 and the token is minted by the poll that collects it.
+import { originOf } from '../events/origin.js';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Store } from '../store.js';
 import type { User } from './store.js';
@@ -146,7 +147,9 @@ export class WebLoginService {
         fail('WebLoginNotFound', 'This login was already completed.');
       const user = await tx.users.byId(userId);
       if (!user) fail('UserNotFound', 'The account for this login no longer exists.');
-      const { secret } = await this.deps.tokens.create(tx, user, { reason: 'web login', kind: 'session' });
+      // The token goes to the client that started the login: its mail says where that was.
+      const origin = originOf({ clientIp: login.requestedBy.ip, userAgent: login.requestedBy.userAgent });
+      const { secret } = await this.deps.tokens.create(tx, user, { reason: 'web login', kind: 'session', origin });
       return secret;
     });
   }

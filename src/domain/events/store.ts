@@ -2,6 +2,7 @@
 // They never hold secrets (no tokens, no passwords, no hashes of either). Each type has exactly
 // one payload shape, so a change that records the wrong facts fails to compile.
 import type { Actor } from '../access/actor.js';
+import type { RequestOrigin } from './origin.js';
 
 /** The `data` of each event type. Numbers are integers (the canonical encoding refuses others). */
 export interface EventPayloads {
@@ -11,13 +12,14 @@ export interface EventPayloads {
   // mail that must carry a link derives or mints it when it is sent (domain/mail), never from here.
   'email.verification_requested': { email: string; request: string };
   'email.verified': { email: string };
-  'email.changed': { from: string; to: string };
-  'password.changed': { via: 'change' | 'reset' | 'admin' };
+  // `& RequestOrigin`: the address and User-Agent of the request that made the change, for its mail.
+  'email.changed': { from: string; to: string } & RequestOrigin;
+  'password.changed': { via: 'change' | 'reset' | 'admin' } & RequestOrigin;
   'password.reset_requested': { email: string; request: string };
-  'mfa.enabled': { method: 'totp' | 'webauthn'; level: 'auth-only' | 'auth-and-writes' };
-  'mfa.disabled': { method: 'totp' | 'webauthn' };
-  'recovery_codes.generated': { count: number };
-  'recovery_code.used': { remaining: number };
+  'mfa.enabled': { method: 'totp' | 'webauthn'; level: 'auth-only' | 'auth-and-writes' } & RequestOrigin;
+  'mfa.disabled': { method: 'totp' | 'webauthn' } & RequestOrigin;
+  'recovery_codes.generated': { count: number } & RequestOrigin;
+  'recovery_code.used': { remaining: number } & RequestOrigin;
   'webauthn.added': { credential: string; name: string; passkey: boolean };
   'webauthn.removed': { credential: string; name: string; passkey: boolean };
   /** Too many wrong guesses of `secret`; `until` is when the lock lifts (ISO time). */
@@ -26,8 +28,11 @@ export interface EventPayloads {
   'account.restricted': { reason: 'email-change' | 'recovery-code' | 'admin-recovery'; until: string };
   'account.recovered': { by: 'admin'; checks: string[] };
   'session.created': { session: string; via: 'password' | 'passkey' };
-  'session.revoked': { session: string; by: 'user' | 'sign-out' | 'expiry' | 'admin' | 'rotation' };
-  'token.created': { tokenId: number; display: string; readonly: boolean; reason: string };
+  'session.revoked': {
+    session: string;
+    by: 'user' | 'sign-out' | 'expiry' | 'admin' | 'rotation' | 'password-change' | 'password-reset';
+  };
+  'token.created': { tokenId: number; display: string; readonly: boolean; reason: string } & RequestOrigin;
   'token.revoked': { tokenId: number; display: string };
   'package.published': { tag: string; integrity: string; size: number; legacyName?: string[] };
   'version.imported': {

@@ -35,6 +35,7 @@ export function render(event: RegistryEvent, to: MailSubject): RenderedMail | un
     `When:    ${event.createdAt}`,
     `Account: ${to.account}`,
     ...(event.packageName ? [`Package: ${event.packageName}`] : []),
+    ...originLines(event),
     ...(body.details ?? []),
     '',
     ...(body.action ? [body.action] : []),
@@ -44,6 +45,18 @@ export function render(event: RegistryEvent, to: MailSubject): RenderedMail | un
     `Gatehouse package registry at ${to.baseUrl}`,
   ];
   return { subject: `[Gatehouse] ${body.subject}`, text: `${lines.join('\n')}\n` };
+}
+
+/**
+ * Where the request that caused the event came from, when the event recorded it (RequestOrigin):
+ * the person reading can tell their own change from someone else's.
+ */
+function originLines(event: RegistryEvent): string[] {
+  const data = event.data as { ip?: unknown; userAgent?: unknown };
+  return [
+    ...(typeof data.ip === 'string' ? [`From:    ${data.ip}`] : []),
+    ...(typeof data.userAgent === 'string' ? [`Client:  ${data.userAgent}`] : []),
+  ];
 }
 
 interface Content {

@@ -22,7 +22,7 @@ export interface MfaDeps {
   screen: PasswordScreen;
   /** The accounts domain's password check and change (through its hashing bound). */
   checkPassword: (user: User, password: unknown, context: RequestContext) => Promise<void>;
-  setPassword: (user: User, password: string) => Promise<void>;
+  setPassword: (user: User, password: string, context: RequestContext) => Promise<void>;
   issuer: () => string;
   newFactors: NewFactorsPolicy;
   policy: MaintainerPolicy;

@@ -33,7 +33,8 @@ export interface ProfileDeps {
   secondFactor: TotpSecondFactor;
   screen: PasswordScreen;
   checkPassword: (user: User, password: unknown, context: RequestContext) => Promise<void>;
-  setPassword: (user: User, password: string) => Promise<void>;
+  /** `context` says where the change came from, for its mail. */
+  setPassword: (user: User, password: string, context: RequestContext) => Promise<void>;
   /** npm profile set email: the new address with the current password (domain/accounts/email-change.ts). */
   changeEmail?: (user: User, context: RequestContext, email: unknown, password: unknown) => Promise<User>;
 }
@@ -116,7 +117,8 @@ export class ProfileService {
     return this.profileOf(user);
   }
 
-  private async changePassword(user: User, context: RequestContext, change: unknown): Promise<void> {
+  /** A password change, `{old, new}`: npm profile set password, and the account page (web sessions). */
+  async changePassword(user: User, context: RequestContext, change: unknown): Promise<void> {
     if (!isRecord(change)) fail('BadRequest', 'Send {"password": {"old": ..., "new": ...}}.');
     const next = parsePassword(change.new);
     await this.deps.checkPassword(user, change.old, context);
@@ -129,6 +131,6 @@ export class ProfileService {
     }
     // Any enrolled factor guards account changes, whichever mode it is in (as npm's registry does).
     if (await this.deps.secondFactor.required(user, 'auth')) await this.deps.secondFactor.verify(user, context);
-    await this.deps.setPassword(user, next);
+    await this.deps.setPassword(user, next, context);
   }
 }

@@ -3,6 +3,7 @@
 // (its step is claimed in the database, so a replay inside its window is refused) and a recovery
 // code once (marked used, with its event). Wrong, expired, replayed and malformed codes get the
 // same answer, so none tells an attacker which. Never logs or records a code or a secret.
+import { originOf, type RequestOrigin } from '../events/origin.js';
 import type { RequestContext } from '../access/context.js';
 import type { SecondFactor, SecondFactorPurpose } from '../access/second-factor.js';
 import type { GuessGuard, GuessedSecret } from '../access/guess-guard.js';
@@ -59,7 +60,7 @@ export class TotpSecondFactor implements SecondFactor {
       clientIp: context.clientIp,
     };
     await this.deps.guard.before(attempt);
-    const ok = recovery ? await this.useRecoveryCode(user, recovery) : await this.useTotp(enrolment, typed);
+    const ok = recovery ? await this.useRecoveryCode(user, recovery, originOf(context)) : await this.useTotp(enrolment, typed);
     if (!ok) {
       await this.deps.guard.failed(attempt);
       fail('OtpInvalid', WRONG);
@@ -77,12 +78,17 @@ export class TotpSecondFactor implements SecondFactor {
     return this.deps.store.mfa.claimStep(enrolment.userId, step);
   }
 
-  private async useRecoveryCode(user: User, code: string): Promise<boolean> {
+  private async useRecoveryCode(user: User, code: string, origin: RequestOrigin): Promise<boolean> {
     const at = dateOf(this.deps.clock).toISOString();
     return this.deps.store.transaction(async (tx) => {
       if (!(await tx.mfa.useRecoveryCode(user.id, hashRecoveryCode(code), at))) return false;
       const remaining = await tx.mfa.unusedRecoveryCodes(user.id);
-      await tx.events.append({ type: 'recovery_code.used', actor: userActor(user), data: { remaining }, createdAt: at });
+      await tx.events.append({
+        type: 'recovery_code.used',
+        actor: userActor(user),
+        data: { remaining, ...origin },
+        createdAt: at,
+      });
       await this.deps.onRecoveryCodeUsed?.(tx, user, at);
       return true;
     });

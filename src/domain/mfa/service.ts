@@ -15,6 +15,7 @@ import { sealSecret, type SecretKey } from './secret-box.js';
 import type { TotpSecondFactor } from './second-factor.js';
 import type { MfaLevel } from './store.js';
 import type { AccountRestrictions } from '../accounts/restrictions.js';
+import { originOf, type RequestOrigin } from '../events/origin.js';
 
 /** Which kinds of second factor a user may newly set up (existing ones keep working either way). */
 export type NewFactorsPolicy = 'any' | 'webauthn-only';
@@ -66,7 +67,7 @@ export class MfaService {
         await tx.events.append({
           type: 'mfa.enabled',
           actor: userActor(user),
-          data: { method: 'totp', level },
+          data: { method: 'totp', level, ...originOf(context) },
           createdAt: this.now(),
         });
       });
@@ -102,10 +103,10 @@ export class MfaService {
       await tx.events.append({
         type: 'mfa.enabled',
         actor: userActor(user),
-        data: { method: 'totp', level: pending.level },
+        data: { method: 'totp', level: pending.level, ...originOf(context) },
         createdAt: at,
       });
-      return replaceRecoveryCodes(tx, user, at);
+      return replaceRecoveryCodes(tx, user, at, originOf(context));
     });
   }
 
@@ -122,7 +123,12 @@ export class MfaService {
     await this.deps.secondFactor.verify(user, context);
     await this.deps.store.transaction(async (tx) => {
       await tx.mfa.removeTotp(user.id);
-      await tx.events.append({ type: 'mfa.disabled', actor: userActor(user), data: { method: 'totp' }, createdAt: this.now() });
+      await tx.events.append({
+        type: 'mfa.disabled',
+        actor: userActor(user),
+        data: { method: 'totp', ...originOf(context) },
+        createdAt: this.now(),
+      });
     });
   }
 
@@ -134,18 +140,18 @@ export class MfaService {
     }
     await this.deps.secondFactor.verify(user, context, code);
     const at = this.now();
-    return this.deps.store.transaction((tx) => replaceRecoveryCodes(tx, user, at));
+    return this.deps.store.transaction((tx) => replaceRecoveryCodes(tx, user, at, originOf(context)));
   }
 }
 
 /** Ten new recovery codes replace every old one, with their event; the codes are returned once, never kept. */
-async function replaceRecoveryCodes(tx: Repositories, user: User, at: string): Promise<string[]> {
+async function replaceRecoveryCodes(tx: Repositories, user: User, at: string, origin: RequestOrigin): Promise<string[]> {
   const codes = newRecoveryCodes();
   await tx.mfa.replaceRecoveryCodes(user.id, codes.map(hashRecoveryCode), at);
   await tx.events.append({
     type: 'recovery_codes.generated',
     actor: userActor(user),
-    data: { count: codes.length },
+    data: { count: codes.length, ...origin },
     createdAt: at,
   });
   return codes;

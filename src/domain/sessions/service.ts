@@ -79,7 +79,11 @@ export class SessionService {
    * A session for a person whose factors were checked elsewhere (a security key after the
    * password, a passkey alone), rotating the one this browser had, like `signIn`.
    */
-  async startVerified(context: RequestContext, user: User, via: EventPayloads['session.created']['via']): Promise<SessionSecret> {
+  async startVerified(
+    context: RequestContext,
+    user: User & Partial<Pick<SignInNotices, 'mustChangePassword'>>,
+    via: EventPayloads['session.created']['via'],
+  ): Promise<SessionSecret> {
     return this.deps.store.transaction(async (tx) => {
       if (context.principal.kind === 'session')
         await this.end(tx, context.principal.session.id, context.principal.user, 'rotation');
@@ -87,20 +91,23 @@ export class SessionService {
         const at = this.now().toISOString();
         await tx.events.append({ type: 'user.login', actor: userActor(user), data: { method: 'passkey' }, createdAt: at });
       }
-      return this.open(tx, user, context, via);
+      return this.open(tx, user, context, via, { passwordChangeRequired: user.mustChangePassword === true });
     });
   }
 
   /**
    * A new id and secret for the caller's session, keeping its absolute timeout: for other parts to
    * call when its privileges change (a second factor enabled, a password changed). The HTTP layer
-   * sets the returned secret as the cookie.
+   * sets the returned secret as the cookie. A new password lifts the leaked-password restriction
+   * (`passwordChanged`); nothing else does. The old session may have ended already (a password
+   * change ends every session of the account): the browser that made the change gets a new one.
    */
-  async rotate(context: RequestContext): Promise<SessionSecret> {
+  async rotate(context: RequestContext, opts: { passwordChanged?: boolean } = {}): Promise<SessionSecret> {
     const { user, session } = enforce(canUseWebAccount(context.principal, 'rotate a session'));
+    const passwordChangeRequired = !opts.passwordChanged && session.passwordChangeRequired === true;
     return this.deps.store.transaction(async (tx) => {
       await this.end(tx, session.id, user, 'rotation');
-      return this.open(tx, user, context, 'password', session.expiresAt.toISOString());
+      return this.open(tx, user, context, 'password', { expiresAt: session.expiresAt.toISOString(), passwordChangeRequired });
     });
   }
 
@@ -118,7 +125,11 @@ export class SessionService {
     if (now.getTime() - Date.parse(session.lastSeenAt) >= TOUCH_MS) {
       await this.deps.store.sessions.touch(session.id, now.toISOString());
     }
-    return { kind: 'session', user, session: { id: session.id, expiresAt: new Date(session.expiresAt) } };
+    return {
+      kind: 'session',
+      user,
+      session: { id: session.id, expiresAt: new Date(session.expiresAt), passwordChangeRequired: session.passwordChangeRequired },
+    };
   }
 
   /** Sign-out: ends the caller's own session. */
@@ -142,8 +153,8 @@ export class SessionService {
   }
 
   /**
-   * Ends every session of `user` inside the caller's transaction (a password reset, an account
-   * recovery): for other parts of the authentication track.
+   * Ends every session of `user` inside the caller's transaction (a password change or reset, an
+   * account recovery): for other parts of the authentication track.
    */
   async endAll(tx: Repositories, user: User, by: EndedBy): Promise<number> {
     let ended = 0;
@@ -168,7 +179,7 @@ export class SessionService {
     user: User,
     context: RequestContext,
     via: EventPayloads['session.created']['via'],
-    expiresAt?: string,
+    opts: { expiresAt?: string; passwordChangeRequired?: boolean } = {},
   ): Promise<SessionSecret> {
     const secret = newSessionSecret();
     const now = this.now();
@@ -180,10 +191,11 @@ export class SessionService {
       userId: user.id,
       createdAt: at,
       lastSeenAt: at,
-      expiresAt: expiresAt ?? new Date(now.getTime() + this.deps.settings.absoluteMs).toISOString(),
+      expiresAt: opts.expiresAt ?? new Date(now.getTime() + this.deps.settings.absoluteMs).toISOString(),
       revokedAt: null,
       ip: context.clientIp,
       userAgent: context.userAgent,
+      passwordChangeRequired: opts.passwordChangeRequired === true,
     });
     await tx.events.append({ type: 'session.created', actor: userActor(user), data: { session: id, via }, createdAt: at });
     return secret;

@@ -16,6 +16,8 @@ export interface WebSession {
   /** Where the sign-in came from, shown on the account page. */
   ip: string;
   userAgent: string;
+  /** Signed in with a password found in a breach: only the password change page until it changes. */
+  passwordChangeRequired: boolean;
 }
 
 export interface SessionStore {

@@ -4,6 +4,7 @@
 // other instances drop it when they see the token.revoked event. Tokens that were never issued
 // are cached apart, in their own bounded LRU: anyone can mint well-formed forgeries, and they
 // must never push a live token out of the cache the read fast path answers from.
+import type { RequestOrigin } from '../events/origin.js';
 import type { Repositories, Store } from '../store.js';
 import type { User } from '../accounts/store.js';
 import type { NewToken, TokenKind, TokenRecord } from './store.js';
@@ -64,6 +65,7 @@ export class TokenService {
       kind?: TokenKind;
       /** A granular token's name and limits (granular.ts); none by default. */
       limits?: Pick<NewToken, 'name' | 'packages' | 'cidrs' | 'bypass2fa'>;
+      origin?: RequestOrigin;
     },
   ) {
     const secret = generateToken();
@@ -102,6 +104,7 @@ export class TokenService {
           bypass2fa: record.bypass2fa,
           expiresAt: record.expiresAt,
         }),
+        ...opts.origin,
       },
       createdAt,
     });

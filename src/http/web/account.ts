@@ -126,6 +126,10 @@ function accountPage(request: FastifyRequest, view: AccountSecurity, keys: SafeH
         <span class="verified">${user.emailVerified ? 'verified' : 'not verified'}</span>
       </p>
       <p>Second factor: <span class="mfa">${factor}</span></p>
+      <p class="changes">
+        <a href="/account/two-factor">Authenticator app and recovery codes</a> · <a href="/account/password">Change password</a> ·
+        <a href="/account/email">Change email address</a>
+      </p>
     </section>
     ${keys} ${sessionsSection(request, view)} ${tokensSection(request, view, registry)} ${logSection(view)}`;
 }

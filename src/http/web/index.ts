@@ -17,12 +17,17 @@ import { registerCsrfCheck } from './csrf.js';
 import { registerResetPasswordPages } from './reset-password.js';
 import { registerSecurityKeyPages } from './security-keys.js';
 import { registerTrustPages } from './trust-page.js';
+import { registerPasswordChangeGate, registerPasswordChangePages } from './password-change.js';
+import { registerTotpPages } from './account-totp.js';
+import { registerEmailChangePages } from './account-email.js';
 
 const STYLESHEET = readFileSync(new URL('../../../static/style.css', import.meta.url));
 
 export function registerWebRoutes(app: FastifyInstance, registry: Registry): void {
   registerPageNegotiation(app);
   registerCsrfCheck(app, registry);
+  // After the CSRF check: a forged post is refused before it could be redirected.
+  registerPasswordChangeGate(app);
   app.get('/static/style.css', async (_request, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(STYLESHEET),
   );
@@ -37,4 +42,7 @@ export function registerWebRoutes(app: FastifyInstance, registry: Registry): voi
   registerResetPasswordPages(app, registry);
   registerSecurityKeyPages(app, registry);
   registerTrustPages(app, registry);
+  registerPasswordChangePages(app, registry);
+  registerTotpPages(app, registry);
+  registerEmailChangePages(app, registry);
 }

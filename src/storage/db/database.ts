@@ -23,6 +23,7 @@ import * as granularTokens from './migrations/014-granular-tokens.js';
 import * as orgsTeams from './migrations/015-orgs-teams.js';
 import * as trustedPublishers from './migrations/016-trusted-publishers.js';
 import * as signingKeys from './migrations/017-signing-keys.js';
+import * as sessionPasswordChange from './migrations/018-session-password-change.js';
 
 export interface Database {
   db: Kysely<DB>;
@@ -62,6 +63,7 @@ class Migrations implements MigrationProvider {
       '015-orgs-teams': { up: (db) => orgsTeams.up(db) },
       '016-trusted-publishers': { up: (db) => trustedPublishers.up(db) },
       '017-signing-keys': { up: (db) => signingKeys.up(db) },
+      '018-session-password-change': { up: (db) => sessionPasswordChange.up(db) },
     };
   }
 }

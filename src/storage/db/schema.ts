@@ -264,6 +264,8 @@ export interface WebSessionsTable {
   revoked_at: string | null;
   ip: string;
   user_agent: string;
+  /** 1 while the session may only change its leaked password (018). */
+  password_change_required: Generated<number>;
 }
 
 /** A password-reset request, keyed by its event's request id; no secret (012). */

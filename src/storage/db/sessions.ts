@@ -15,6 +15,7 @@ function toSession(row: Selectable<WebSessionsTable>): WebSession {
     revokedAt: row.revoked_at,
     ip: row.ip,
     userAgent: row.user_agent,
+    passwordChangeRequired: Number(row.password_change_required) === 1,
   };
 }
 
@@ -38,6 +39,7 @@ export function sessionStore(db: Kysely<DB>): SessionStore {
           revoked_at: s.revokedAt,
           ip: s.ip,
           user_agent: s.userAgent,
+          password_change_required: s.passwordChangeRequired ? 1 : 0,
         })
         .execute();
     },
