@@ -175,6 +175,9 @@ export function runCommand(command, args, { cwd, env, input, check = false } = {
         resolve(result);
       }
     });
+    // A command that exits without reading its input (taskset, pgrep) closes the pipe first: the
+    // EPIPE says only that, and its exit code says how it went.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(input ?? '');
   });
 }

@@ -6,7 +6,7 @@
 // and `npx gatehouse` would run on that Node, whose ABI does not match the better-sqlite3 build.
 // The same goes for `npm`, `pnpm` and `yarn`: tests call each client by its path, never by name.
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const shadowing = ['node', 'npm', 'npx', 'pnpm', 'pnpx', 'pn', 'pnx', 'yarn', 'yarnpkg'];
@@ -15,3 +15,5 @@ for (const bin of shadowing) rmSync(new URL(`../node_modules/.bin/${bin}`, impor
 const require = createRequire(import.meta.url);
 const tsc = require.resolve('typescript/bin/tsc');
 execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+// `npm start` runs the bin itself, so that its shebang gives Node the flags it needs (src/cli/main.ts).
+chmodSync(new URL('../dist/cli/main.js', import.meta.url), 0o755);

@@ -189,7 +189,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     }).passwordScreen;
   // Brute-force counters: in Redis when configured (shared by every instance using it), else in the database.
   const redis = config.redisUrl
-    ? connectRedis(config.redisUrl, (message) => process.emitWarning(`gatehouse: Redis: ${message}`))
+    ? await connectRedis(config.redisUrl, (message) => process.emitWarning(`gatehouse: Redis: ${message}`))
     : undefined;
   const guarded = wireGuard({
     counters: redis ? new RedisGuessCounters(redis, { prefix: config.redisKeyPrefix }) : guessCounterStore(db),

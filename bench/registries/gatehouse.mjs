@@ -3,9 +3,9 @@
 // reported so that the numbers are not silently of old code.
 
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { runCommand, startServer, stockEnv } from '../processes.mjs';
 import { legacyLogin } from '../wire.mjs';
 
@@ -16,6 +16,17 @@ function newestMtime(dir) {
     newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
   }
   return newest;
+}
+
+/**
+ * How the kernel runs the `gatehouse` bin: its shebang's interpreter and argument, then `nodeArgs`
+ * and the script. So the server gets the Node flags its shebang gives (src/cli/main.ts), as
+ * `gatehouse serve` does for users, without depending on the file's exec bit.
+ */
+function asTheBinRuns(main, nodeArgs) {
+  const shebang = /^#!(\S+) (.*)$/m.exec(readFileSync(main, 'utf8').split('\n', 1)[0]);
+  if (!shebang) throw new Error(`${main} has no shebang line`);
+  return { command: shebang[1], args: [shebang[2], ...nodeArgs, main] };
 }
 
 /** dataDir: a folder already seeded (the memory benchmark's); a fresh one under workDir otherwise. */
@@ -43,13 +54,17 @@ export async function startGatehouse({ repo, workDir, log, dataDir = join(workDi
     );
   }
 
+  const bin = asTheBinRuns(main, nodeArgs);
+  // The shebang's `node` is found on PATH: the one running this benchmark (and the bare server) first.
+  const serverEnv = { ...env, PATH: `${dirname(node)}${delimiter}${env.PATH}` };
+  // BENCH_SERVER_NODE_OPTIONS: Node/V8 flags for the server alone (not npm or the load generator).
+  if (process.env.BENCH_SERVER_NODE_OPTIONS) serverEnv.NODE_OPTIONS = process.env.BENCH_SERVER_NODE_OPTIONS;
   const server = await startServer({
     name: 'gatehouse',
-    command: node,
-    args: [...nodeArgs, main, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir],
+    command: bin.command,
+    args: [...bin.args, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir],
     cwd: repo,
-    // BENCH_SERVER_NODE_OPTIONS: Node/V8 flags for the server alone (not npm or the load generator).
-    env: process.env.BENCH_SERVER_NODE_OPTIONS ? { ...env, NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : env,
+    env: serverEnv,
     logFile: join(workDir, 'gatehouse.log'),
     readyPattern: /http:\/\/127\.0\.0\.1:(\d+)/,
     timeoutMs: 30_000,

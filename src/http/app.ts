@@ -10,6 +10,7 @@ import { OTHER_BODY, registerBodyLimits } from './body-limits.js';
 import { registerWriteAuthentication } from './auth.js';
 import { loggerOptions, requestId, type LogDestination } from './request-log.js';
 import { createRegistryServer } from './server.js';
+import { schemaController } from './no-schemas.js';
 import { registerPackageRoutes } from './npm/packages.js';
 import { registerDistTagRoutes } from './npm/dist-tags.js';
 import { registerLoginRoutes } from './npm/login.js';
@@ -46,6 +47,7 @@ export async function buildApp(registry: Registry, opts: AppOptions = {}): Promi
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
     routerOptions: { maxParamLength: 1000, ignoreDuplicateSlashes: false },
     return503OnClosing: false,
+    schemaController,
   });
   let closing = false;
   app.addHook('preClose', async () => {

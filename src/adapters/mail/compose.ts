@@ -1,7 +1,21 @@
 // One builder for every mail's RFC 5322 form: both transports hand nodemailer the same fields,
 // so an .eml in the outbox folder is byte for byte what an SMTP server would have received.
-import type { SendMailOptions } from 'nodemailer';
+import type { SendMailOptions, Transporter } from 'nodemailer';
 import type { OutgoingMail } from '../../domain/mail/transport.js';
+
+type Mailer = typeof import('nodemailer').default;
+
+/**
+ * The transporter `create` makes, made when the first mail is sent: nodemailer is loaded then, so
+ * a registry that sends no mail never holds it (a few MB of heap for as long as it runs).
+ */
+export function onFirstMail(create: (mailer: Mailer) => Transporter): { get(): Promise<Transporter>; made(): boolean } {
+  let transporter: Promise<Transporter> | undefined;
+  return {
+    get: () => (transporter ??= import('nodemailer').then(({ default: mailer }) => create(mailer))),
+    made: () => transporter !== undefined,
+  };
+}
 
 export function messageOf(mail: OutgoingMail): SendMailOptions {
   return {

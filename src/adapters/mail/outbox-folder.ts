@@ -5,9 +5,8 @@ import { mkdirSync } from 'node:fs';
 import { open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import nodemailer, { type Transporter } from 'nodemailer';
 import type { MailTransport, OutgoingMail } from '../../domain/mail/transport.js';
-import { messageOf } from './compose.js';
+import { messageOf, onFirstMail } from './compose.js';
 
 const TEMPORARY = '.tmp-';
 
@@ -17,15 +16,17 @@ export function outboxFileName(messageId: string): string {
 }
 
 export class OutboxFolderTransport implements MailTransport {
-  private readonly composer: Transporter;
+  private readonly composer = onFirstMail((mailer) =>
+    mailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' }),
+  );
 
   constructor(private readonly folder: string) {
     mkdirSync(folder, { recursive: true });
-    this.composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   }
 
   async send(mail: OutgoingMail): Promise<void> {
-    const info = (await this.composer.sendMail(messageOf(mail))) as { message: Buffer };
+    const composer = await this.composer.get();
+    const info = (await composer.sendMail(messageOf(mail))) as { message: Buffer };
     const target = join(this.folder, outboxFileName(mail.messageId));
     const temporary = join(this.folder, `${TEMPORARY}${randomBytes(6).toString('hex')}`);
     const file = await open(temporary, 'wx', 0o600);

@@ -1,8 +1,14 @@
 // PostgreSQL, for fleets: a connection pool per instance; every instance sees the same rows.
-import pg from 'pg';
+// `pg` is loaded when the pool is first needed: a SQLite registry never holds it (a few MB of heap).
+import type { Pool } from 'pg';
 import { PostgresDialect } from 'kysely';
 
 export function postgresDialect(url: string): PostgresDialect {
+  return new PostgresDialect({ pool: () => openPool(url) });
+}
+
+async function openPool(url: string): Promise<Pool> {
+  const { default: pg } = await import('pg');
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   // An idle connection can be closed under us (a server restart, an administrator, a failover).
   // The pool has already dropped it and opens a fresh one on the next query; without a listener
@@ -10,5 +16,5 @@ export function postgresDialect(url: string): PostgresDialect {
   pool.on('error', (err) => {
     if (!pool.ending) process.emitWarning(`PostgreSQL closed an idle connection: ${err.message}`, 'GatehouseDatabase');
   });
-  return new PostgresDialect({ pool });
+  return pool;
 }
