@@ -2,6 +2,7 @@
 // check, lint, then every vitest file (both database engines, real clients, real Chromium). Builds
 // dist/ first, because the crash and client tests run the compiled `gatehouse` command.
 import { spawnSync } from 'node:child_process';
+import { chmodSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const node = process.execPath;
@@ -18,6 +19,8 @@ function step(title, args) {
 
 const tsc = bin('typescript/bin/tsc');
 step('build', [tsc, '-p', 'tsconfig.build.json']);
+// The bin runs by its path (its shebang sets Node's flags): it must stay executable.
+chmodSync(fileURLToPath(new URL('../dist/cli/main.js', import.meta.url)), 0o755);
 step('type-check', [tsc, '--noEmit', '-p', 'tsconfig.json']);
 step('format check', [bin('prettier/bin/prettier.cjs'), '--check', 'src', 'test', 'scripts', 'bench']);
 step('lint', [bin('eslint/bin/eslint.js'), 'src', 'test', 'scripts', 'bench']);

@@ -36,6 +36,8 @@ async function serveEnvironment(nodeOptions?: string): Promise<Map<string, strin
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     child.once('exit', (code) => reject(new Error(`gatehouse exited ${code}: ${printed}`)));
+    // A bin that cannot start (not executable, no env -S) never exits: it fails to spawn.
+    child.once('error', reject);
   });
   // It is the server itself (env replaced itself with node) and it answers.
   expect((await fetch(`${url}/-/ping`)).status).toBe(200);

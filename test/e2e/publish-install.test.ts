@@ -42,7 +42,8 @@ const PUBLISH_ARGS: Record<Publisher, string[]> = {
   pnpm12: ['publish', '--no-git-checks'],
   // the version comes from package.json; --non-interactive stops yarn 1 asking for a new one
   yarn1: ['publish', '--non-interactive'],
-  yarn4: ['npm', 'publish'],
+  // yarn 4 publishes a scoped package as restricted unless told: this one is for everyone to install.
+  yarn4: ['npm', 'publish', '--access', 'public'],
 };
 
 /** The line each client prints once the registry accepted the upload. */

@@ -16,7 +16,7 @@ async function signIn(page: Page, base: string, user: TestUser, password = user.
   await page.goto(`${base}/login?next=/account`);
   await page.getByLabel('Username').fill(user.user.name);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 for (const engine of ENGINES) {

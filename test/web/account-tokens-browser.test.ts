@@ -32,7 +32,7 @@ for (const engine of ENGINES) {
       await page.waitForURL(/\/login\?next=/);
       await page.getByLabel('Username').fill('alice');
       await page.getByLabel('Password').fill(alice.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       await page.waitForURL(`${r.url}/account`);
 
       const form = page.locator('#new-token');

@@ -6,7 +6,7 @@ import type { ReadFacts } from '../packages/authorize.js';
 import type { Visibility } from '../packages/store.js';
 
 export async function readFacts(repos: Repositories, name: string, visibility: Visibility): Promise<ReadFacts> {
-  if (visibility === 'public') return { visibility };
+  if (visibility === 'public') return { visibility, name };
   const [owners, grantees] = await Promise.all([repos.packages.owners(name), repos.orgs.grantees(name)]);
-  return { visibility, readers: new Set([...owners.map((o) => o.id), ...grantees.map((g) => g.user.id)]) };
+  return { visibility, name, readers: new Set([...owners.map((o) => o.id), ...grantees.map((g) => g.user.id)]) };
 }

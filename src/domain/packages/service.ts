@@ -143,7 +143,7 @@ export class PackageService {
     this.browse(context);
     if (fresh) this.packuments.invalidate(name);
     const entry = await this.packuments.get(name);
-    if (entry.kind === 'found' && !canRead(context.principal, { visibility: entry.visibility, name }).ok)
+    if (entry.kind === 'found' && !canRead(context.principal, { visibility: entry.visibility, readers: entry.readers, name }).ok)
       return missingPackage(name);
     return entry;
   }
@@ -158,7 +158,7 @@ export class PackageService {
     this.browse(context);
     const cached = this.packuments.peek(name);
     if (cached) {
-      if (cached.kind !== 'found' || !canRead(context.principal, { visibility: cached.visibility, name }).ok) return undefined;
+      if (cached.kind !== 'found' || !canRead(context.principal, { visibility: cached.visibility, readers: cached.readers, name }).ok) return undefined;
       return cached.tarballs.get(file);
     }
     const version = versionOfTarball(name, file);
