@@ -158,7 +158,11 @@ export class PackageService {
     this.browse(context);
     const cached = this.packuments.peek(name);
     if (cached) {
-      if (cached.kind !== 'found' || !canRead(context.principal, { visibility: cached.visibility, readers: cached.readers, name }).ok) return undefined;
+      if (
+        cached.kind !== 'found' ||
+        !canRead(context.principal, { visibility: cached.visibility, readers: cached.readers, name }).ok
+      )
+        return undefined;
       return cached.tarballs.get(file);
     }
     const version = versionOfTarball(name, file);
