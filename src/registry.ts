@@ -40,6 +40,7 @@ import { closeRedis, connectRedis } from './adapters/redis/client.js';
 import type { SecondFactor } from './domain/access/second-factor.js';
 import { wireMfa, type MfaDomain } from './domain/mfa/index.js';
 import { wireWebAuthn } from './domain/webauthn/index.js';
+import type { WriteApprovals } from './domain/webauthn/write-approvals.js';
 import type { WebAuthnService } from './domain/webauthn/service.js';
 import { loadSecretKey } from './domain/mfa/secret-key.js';
 import { secondFactorStep } from './domain/mfa/publish-step.js';
@@ -119,6 +120,8 @@ export interface Registry {
   critical: CriticalPackages;
   /** Security keys and passkeys (domain/webauthn). */
   webauthn: WebAuthnService;
+  /** Writes approved with a security key in the browser (npm's authUrl/doneUrl flow). */
+  writeApprovals: WriteApprovals;
   /** Trusted publishing (docs/trusted-publishing.md): `npm trust` configurations and the OIDC token exchange. */
   trust: TrustService;
   /** Registry signatures (docs/signatures.md): the keys /-/npm/v1/keys lists, and their rotation. */
@@ -204,7 +207,11 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     clock,
     policy: { hours: config.restrictedHours, scope: config.restrictedAccounts },
   });
-  const { webauthn, keyPolicy } = wireWebAuthn({
+  const {
+    webauthn,
+    keyPolicy,
+    approvals: writeApprovals,
+  } = wireWebAuthn({
     store,
     clock,
     publicUrl: () => baseUrl,
@@ -216,6 +223,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
   });
   const mfa = wireMfa({
     securityKeys: keyPolicy,
+    keyApprovals: writeApprovals,
     restrictions,
     // Defined below, once the second factor it asks exists.
     changeEmail: (user, context, email, password) => emailChange.change(user, context, email, password),
@@ -258,6 +266,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
   });
   const { sessions, accountSecurity } = wireSessions({
     securityKeys: webauthn,
+    keyApprovals: writeApprovals,
     store,
     clock,
     accounts,
@@ -295,6 +304,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     clock,
     tokens,
     secondFactor: mfa.secondFactor,
+    keyApprovals: writeApprovals,
     restrictions,
     checkPassword: async (user, password, context) => void (await accounts.checkPassword(user.name, password, context)),
     expiry: { defaultDays: config.tokenDefaultDays, maxDays: config.tokenMaxDays },
@@ -406,6 +416,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     sessions,
     accountSecurity,
     webauthn,
+    writeApprovals,
     accountChanges,
     signup,
     verification,

@@ -102,6 +102,8 @@ export type ErrorCode =
   | 'WebAuthnCredentialUnknown'
   | 'WebAuthnCredentialNotFound'
   | 'SecurityKeyRequired'
+  | 'WriteApprovalNotFound'
+  | 'WriteApprovalWrongAccount'
   | 'SecurityKeyRequiredForCritical'
   // granular tokens (domain/tokens/granular.ts, limits.ts)
   | 'TokenMalformed'
@@ -292,6 +294,9 @@ export const ERROR_STATUS = {
   WebAuthnCredentialNotFound: 404,
   // The account has a security key; this step needs it (the page offers it).
   SecurityKeyRequired: 403,
+  // A browser approval of a write (domain/webauthn/write-approvals.ts): its link or code is unknown, expired or used.
+  WriteApprovalNotFound: 404,
+  WriteApprovalWrongAccount: 403,
   // The policy for maintainers of critical packages: register a security key or passkey first.
   SecurityKeyRequiredForCritical: 403,
   // Not our token's shape or checksum: refused without a database lookup.
@@ -390,6 +395,8 @@ export class GatehouseError extends Error {
     readonly status: number,
     message: string,
     readonly headers: ErrorHeaders = {},
+    /** Extra fields of the JSON body beside error/message/code (npm's `authUrl`/`doneUrl` for a browser approval). */
+    readonly fields: Readonly<Record<string, string>> = {},
   ) {
     super(message);
     // Set explicitly so logs and stack traces read "GatehouseError"; callers still switch on `code`.
@@ -398,13 +405,18 @@ export class GatehouseError extends Error {
 }
 
 /** The catalog error for `code`, for places that must hand an error over rather than throw (stream callbacks). */
-export function catalogError(code: ErrorCode, message: string, headers?: ErrorHeaders): GatehouseError {
-  return new GatehouseError(code, ERROR_STATUS[code], message, { ...ERROR_HEADERS[code], ...headers });
+export function catalogError(
+  code: ErrorCode,
+  message: string,
+  headers?: ErrorHeaders,
+  fields?: Readonly<Record<string, string>>,
+): GatehouseError {
+  return new GatehouseError(code, ERROR_STATUS[code], message, { ...ERROR_HEADERS[code], ...headers }, fields);
 }
 
 /** Throws the catalog error for `code`. `message` is for a person at a terminal: what is wrong, what to do. */
-export function fail(code: ErrorCode, message: string, headers?: ErrorHeaders): never {
-  throw catalogError(code, message, headers);
+export function fail(code: ErrorCode, message: string, headers?: ErrorHeaders, fields?: Readonly<Record<string, string>>): never {
+  throw catalogError(code, message, headers, fields);
 }
 
 export function isGatehouseError(err: unknown): err is GatehouseError {

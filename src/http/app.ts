@@ -23,6 +23,7 @@ import { registerKeyRoutes } from './npm/keys.js';
 import { registerSecretScanningRoutes } from './npm/secret-scanning.js';
 import { registerWebRoutes } from './web/index.js';
 import { registerOrgRoutes } from './npm/orgs.js';
+import { registerApprovalRoutes } from './npm/approvals.js';
 
 export interface AppOptions {
   /** false: no logging at all (most tests). */
@@ -86,6 +87,7 @@ export async function buildApp(registry: Registry, opts: AppOptions = {}): Promi
   registerSecretScanningRoutes(app, registry);
   registerDistTagRoutes(app, registry);
   registerOrgRoutes(app, registry);
+  registerApprovalRoutes(app, registry);
   registerWebRoutes(app, registry);
   registerPackageRoutes(app, registry);
   app.get('/-/*', async (request, reply) =>

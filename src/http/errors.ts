@@ -8,8 +8,12 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { ERROR_STATUS, isGatehouseError, type ErrorCode } from '../domain/errors.js';
 import { OTHER_BODY, tooLarge } from './body-limits.js';
 
-export function errorBody(message: string, code: ErrorCode | 'InternalError'): { error: string; message: string; code: string } {
-  return { error: message, message, code };
+export function errorBody(
+  message: string,
+  code: ErrorCode | 'InternalError',
+  fields: Readonly<Record<string, string>> = {},
+): { error: string; message: string; code: string } {
+  return { ...fields, error: message, message, code };
 }
 
 /** A request whose body has not been (fully) received: what the client sent so far, and more to come. */
@@ -64,7 +68,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
       request.log.info({ code: err.code, status: err.status }, 'request refused');
       // The catalog's headers for this code (www-authenticate on a 401) arrive in err.headers.
       reply.headers(err.headers);
-      return reply.code(err.status).type('application/json').send(errorBody(err.message, err.code));
+      return reply
+        .code(err.status)
+        .type('application/json')
+        .send(errorBody(err.message, err.code, err.fields));
     }
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       const limit = request.routeOptions.bodyLimit ?? OTHER_BODY;

@@ -21,6 +21,7 @@ export const USER_AGENT_MAX = 256;
 const FORWARDED_MAX_CHARS = 2048;
 const FORWARDED_MAX_HOPS = 32;
 const OTP = /^[0-9]{6,8}$/;
+const APPROVAL = /^gwa_[A-Za-z0-9_-]{43}$/;
 
 /**
  * The `trustedProxies` setting: comma-separated addresses and CIDR ranges, IPv4 or IPv6.
@@ -85,12 +86,20 @@ export function otpOf(header: string | string[] | undefined): string | undefined
   return OTP.test(value) ? value : undefined;
 }
 
+/** The `npm-otp` header when npm resends a write with the code a security-key approval gave it. */
+export function approvalOf(header: string | string[] | undefined): string | undefined {
+  if (typeof header !== 'string') return undefined;
+  const value = header.trim();
+  return APPROVAL.test(value) ? value : undefined;
+}
+
 export function buildRequestContext(request: FastifyRequest, principal: Principal, trusted: BlockList): RequestContext {
   return {
     principal,
     clientIp: clientAddress(trusted, request.socket.remoteAddress ?? '', request.headers['x-forwarded-for']),
     userAgent: cleanUserAgent(request.headers['user-agent']),
     otp: otpOf(request.headers['npm-otp']),
+    approval: approvalOf(request.headers['npm-otp']),
     requestId: request.id,
   };
 }

@@ -6,6 +6,7 @@ import { delimiter, dirname, join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { launchBrowser } from '../web/browser.js';
+import { addAuthenticator } from '../web/authenticator.js';
 import { CLIENTS, RunError, start, type ClientName, type ClientResult, type RunningClient, type Workspace } from './clients.js';
 
 /**
@@ -121,4 +122,16 @@ export async function webLogin(
   expect(result.code, result.stdout + result.stderr).toBe(0);
   expect(result.stdout).toContain(`Logged in on ${registry}/.`);
   return result;
+}
+
+/**
+ * Gives the browser `page` a virtual security key and registers it to `user` on the account page,
+ * as a person does: sign in, then "Register key". The browser stays signed in.
+ */
+export async function registerKeyOnPage(page: Page, base: string, user: string, password: string): Promise<void> {
+  await addAuthenticator(page, 'usb-key');
+  await page.goto(`${base}/login?next=/account/keys/new`);
+  await signInOnPage(page, user, password);
+  await page.getByRole('button', { name: 'Register key' }).click();
+  await page.waitForURL(`${base}/account#security-keys`);
 }

@@ -4,83 +4,19 @@
 // prints. Then `npm publish` without a code fails with npm's EOTP, with --otp it succeeds, and
 // `npm profile disable-2fa` asks for the password and a code and turns it off. With `auth-only`,
 // `npm login --auth-type=legacy` (on a pty too) prompts for the code, and publish does not.
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/engines.js';
 import { startRegistry, type TestRegistry, type TestUser } from '../support/registry.js';
 import { bearer } from '../support/npm-protocol.js';
-import {
-  CLIENTS,
-  createWorkspace,
-  removeWorkspace,
-  run,
-  runOk,
-  skipWithout,
-  type ClientResult,
-  type Workspace,
-} from './clients.js';
+import { createWorkspace, removeWorkspace, run, runOk, skipWithout, type Workspace } from './clients.js';
 import { writeProject } from './fixtures/projects.js';
+import { onTerminal as terminalFor } from './terminal.js';
 import { codeAt, stepAt, TOTP_PERIOD_SECONDS, type TotpSecret } from '../../src/domain/mfa/totp.js';
 
 const client = 'npm11';
 const STEP_MS = TOTP_PERIOD_SECONDS * 1000;
-
-/** A conversation with a command on a pty: each prompt awaited, each answer typed with Enter. */
-interface Terminal {
-  waitFor(pattern: RegExp): Promise<RegExpMatchArray>;
-  type(line: string): void;
-  done: Promise<ClientResult>;
-}
-
-function onTerminal(args: string[], ws: Workspace): Terminal {
-  const [node, cli] = CLIENTS[client].command() as [string, string];
-  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  // script -e: exit with the command's status; -f: flush every write, so prompts arrive at once.
-  const child = spawn('script', ['-qfec', [node, cli, ...args].map(quote).join(' '), '/dev/null'], {
-    cwd: ws.dir,
-    env: ws.env,
-    stdio: 'pipe',
-  });
-  let output = '';
-  let closed = false;
-  const listeners = new Set<() => void>();
-  const notify = () => listeners.forEach((listener) => listener());
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    output += chunk;
-    notify();
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    output += chunk;
-    notify();
-  });
-  const started = Date.now();
-  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-  const done = new Promise<ClientResult>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      closed = true;
-      notify();
-      resolve({ code: code ?? 128, stdout: output, stderr: '', durationMs: Date.now() - started });
-    });
-  });
-  let seen = 0;
-  const waitFor = (pattern: RegExp) =>
-    new Promise<RegExpMatchArray>((resolve, reject) => {
-      const check = () => {
-        const match = output.slice(seen).match(pattern);
-        if (!match && !closed) return;
-        listeners.delete(check);
-        if (!match) return reject(new Error(`npm ${args.join(' ')} ended before printing ${pattern}:\n${output}`));
-        seen += (match.index ?? 0) + match[0].length;
-        resolve(match);
-      };
-      listeners.add(check);
-      check();
-    });
-  return { waitFor, type: (line) => child.stdin.write(`${line}\r`), done };
-}
+const onTerminal = (args: string[], ws: Workspace) => terminalFor(client, args, ws);
 
 /**
  * Codes for the secret, each for a later step than the last, never outside the ±1-step window

@@ -4,11 +4,10 @@
 // the key again; npm receives its token. The public URL is http://localhost:PORT (a WebAuthn RP ID
 // must be a domain; localhost resolves to 127.0.0.1 here).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { savedToken, signInOnPage, signedInText } from './login-helpers.js';
+import { registerKeyOnPage, savedToken, signInOnPage, signedInText } from './login-helpers.js';
 import { ENGINES } from '../support/engines.js';
 import { startRegistry, type TestRegistry, type TestUser } from '../support/registry.js';
 import { launchBrowser, SKIP_BROWSER } from '../web/browser.js';
-import { addAuthenticator } from '../web/authenticator.js';
 import { createWorkspace, removeWorkspace, runOk, skipWithout, start, type Workspace } from './clients.js';
 
 for (const engine of ENGINES) {
@@ -35,11 +34,7 @@ for (const engine of ENGINES) {
       try {
         const watched = await browser.newPage();
         const { page } = watched;
-        await addAuthenticator(page, 'usb-key');
-        await page.goto(`${base}/login?next=/account/keys/new`);
-        await signInOnPage(page, 'alice', alice.password);
-        await page.getByRole('button', { name: 'Register key' }).click();
-        await page.waitForURL(`${base}/account#security-keys`);
+        await registerKeyOnPage(page, base, 'alice', alice.password);
         await page.locator('header.site').getByRole('button', { name: 'Sign out' }).click();
         await page.waitForURL(`${base}/`);
 

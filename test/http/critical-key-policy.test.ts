@@ -12,7 +12,7 @@ import { packageBuilder } from '../fixtures/package-builder.js';
 import { ManualClock } from '../../src/domain/clock.js';
 import { addDays, dayOf } from '../../src/domain/downloads/days.js';
 import { browser, cookieOf } from './session-browser.js';
-import { registerKey, softwareKey } from './security-key-steps.js';
+import { approveWrite, registerKey, softwareKey } from './security-key-steps.js';
 
 const HOUR = 60 * 60 * 1000;
 const codeOf = (res: LightMyRequestResponse) => [res.statusCode, res.json<{ code?: string }>().code];
@@ -50,12 +50,32 @@ for (const engine of ENGINES) {
       expect((await r.publish(bob, pkg('cold-pkg', '1.1.0'))).statusCode).toBe(201);
     });
 
-    it('lets the maintainer add a key (webauthn-only allows it), then publish and change owners', async () => {
+    it('lets the maintainer add a key (webauthn-only allows it), then publish and change owners, each approved with it', async () => {
       // The email-domain job ran with the clock: sign-in shows its notice (200) and still sets the cookie.
       const signIn = await browser(r).post('/login', { username: 'alice', password: alice.password });
-      await registerKey(browser(r, cookieOf(signIn)), softwareKey(r));
-      expect((await r.publish(alice, pkg('hot-pkg', '1.1.0'))).statusCode).toBe(201);
-      const owners = await npm.changeOwners(r, alice, 'hot-pkg', (m) => void m.push({ name: 'bob', email: 'bob@example.com' }));
+      const b = browser(r, cookieOf(signIn));
+      const key = softwareKey(r);
+      await registerKey(b, key);
+      // The first factor guards writes: each one is approved with the key in the browser (key-writes.test.ts).
+      const body = pkg('hot-pkg', '1.1.0').publishBody(r.url);
+      const put = (otp?: string) =>
+        r.inject({
+          method: 'PUT',
+          url: '/hot-pkg',
+          headers: { ...npm.bearer(alice.token), ...(otp ? { 'npm-otp': otp } : {}) },
+          payload: body,
+        });
+      const code = await approveWrite(r, b, key, await put(), alice);
+      expect((await put(code)).statusCode).toBe(201);
+      const addBob = (m: npm.Maintainer[]) => void m.push({ name: 'bob', email: 'bob@example.com' });
+      const refused = await npm.changeOwners(r, alice, 'hot-pkg', addBob);
+      const ownersCode = await approveWrite(r, b, key, refused, alice);
+      const approved = {
+        ...r,
+        inject: (o: Parameters<TestRegistry['inject']>[0]) =>
+          r.inject({ ...o, headers: { ...o.headers, 'npm-otp': ownersCode } }),
+      };
+      const owners = await npm.changeOwners(approved as TestRegistry, alice, 'hot-pkg', addBob);
       expect(owners.statusCode, owners.body).toBe(200);
     });
   });

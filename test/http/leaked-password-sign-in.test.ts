@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/engines.js';
 import { startRegistry, type TestRegistry, type TestUser } from '../support/registry.js';
-import { browser, cookieOf, csrfOf } from './session-browser.js';
+import { browser, cookieOf, csrfOf, signedInBrowser } from './session-browser.js';
+import { keyStep, registerKey, softwareKey } from './security-key-steps.js';
 
 // The refusal of the form just posted (the page may also carry the standing notice).
 const alertCode = (page: string) => /class="error" role="alert" data-code="([A-Za-z]+)"/.exec(page)?.[1];
@@ -67,6 +68,19 @@ for (const engine of ENGINES) {
       expect((await fresh.get('/account')).statusCode).toBe(200);
       expect((await b.get('/account')).statusCode).toBe(303);
       expect((await b.get('/account')).headers.location).toBe('/login?next=/account');
+    });
+
+    it('holds a session the security key step opened after a leaked password to the same page', async () => {
+      const kim = await r.createUser('kim');
+      const key = softwareKey(r);
+      await registerKey(await signedInBrowser(r, kim), key);
+      leaked.add(kim.password);
+      const challenge = await keyStep(r, kim);
+      const signIn = await browser(r).post('/login/key', { webauthn: key.assert({ challenge }), next: '/account' });
+      expect(signIn.statusCode, signIn.body).toBe(303);
+      const b = browser(r, cookieOf(signIn));
+      const res = await b.get('/account');
+      expect([res.statusCode, res.headers.location]).toEqual([303, `/account/password?next=${encodeURIComponent('/account')}`]);
     });
 
     it('gives npm login no token for the leaked password', async () => {

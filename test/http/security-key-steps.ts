@@ -1,6 +1,7 @@
 // The steps a browser takes with a security key, over HTTP, for the tests: registering a software
 // authenticator's key through the account page, and the password step that leads to the key step.
 import { expect } from 'vitest';
+import type { LightMyRequestResponse } from 'fastify';
 import type { TestRegistry, TestUser } from '../support/registry.js';
 import { challengeOf, SoftwareAuthenticator } from '../support/software-authenticator.js';
 import { browser, csrfOf, type TestBrowser } from './session-browser.js';
@@ -29,4 +30,43 @@ export async function keyStep(r: TestRegistry, user: TestUser): Promise<string> 
   expect(res.statusCode).toBe(200);
   expect(res.headers['set-cookie']).toBeUndefined();
   return challengeOf(res.body);
+}
+
+/** The links of npm's browser approval in a refused write: 401, `WWW-Authenticate: OTP`, authUrl and doneUrl. */
+export function approvalLinks(refusal: LightMyRequestResponse): { page: string; done: string } {
+  expect(refusal.statusCode, refusal.body).toBe(401);
+  expect(refusal.headers['www-authenticate']).toBe('OTP');
+  const { authUrl, doneUrl, code } = refusal.json<{ authUrl: string; doneUrl: string; code: string }>();
+  expect(code).toBe('OtpRequired');
+  return { page: new URL(authUrl).pathname, done: new URL(doneUrl).pathname };
+}
+
+/** Polls doneUrl as npm does, with the account's token. */
+export function pollApproval(r: TestRegistry, done: string, token: string): Promise<LightMyRequestResponse> {
+  return r.inject({ method: 'GET', url: done, headers: { authorization: `Bearer ${token}` } });
+}
+
+/**
+ * What npm and its user do after a write is refused for a key's approval: the signed-in browser
+ * `b` opens authUrl and the key answers its challenge; npm's poll then collects the code it
+ * resends the write with (returned).
+ */
+export async function approveWrite(
+  r: TestRegistry,
+  b: TestBrowser,
+  key: SoftwareAuthenticator,
+  refusal: LightMyRequestResponse,
+  user: TestUser,
+): Promise<string> {
+  const { page, done } = approvalLinks(refusal);
+  const shown = await b.get(page);
+  expect(shown.statusCode, shown.body).toBe(200);
+  const approved = await b.post(page, {
+    _csrf: csrfOf(shown.body),
+    webauthn: key.assert({ challenge: challengeOf(shown.body) }),
+  });
+  expect(approved.statusCode, approved.body).toBe(200);
+  const collected = await pollApproval(r, done, user.token);
+  expect(collected.statusCode, collected.body).toBe(200);
+  return collected.json<{ token: string }>().token;
 }

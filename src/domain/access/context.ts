@@ -10,6 +10,8 @@ export interface RequestContext {
   userAgent: string;
   /** The `npm-otp` header, only when it looks like a one-time password (6–8 digits). */
   otp: string | undefined;
+  /** The `npm-otp` header when it is a browser approval's code (`gwa_…`, domain/webauthn/write-approvals.ts). */
+  approval?: string;
   /** The id this request is logged and answered under (x-request-id). */
   requestId: string;
 }

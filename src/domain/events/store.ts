@@ -22,6 +22,10 @@ export interface EventPayloads {
   'recovery_code.used': { remaining: number } & RequestOrigin;
   'webauthn.added': { credential: string; name: string; passkey: boolean };
   'webauthn.removed': { credential: string; name: string; passkey: boolean };
+  /** Whether the account's keys guard its writes too (each write then waits for a key's approval in the browser). */
+  'webauthn.writes_set': { guardWrites: boolean } & RequestOrigin;
+  /** A write (`action`) asked for by a client at `requestedFrom` was approved with a key from `ip`. */
+  'write.approved': { action: string; requestedFrom: string } & RequestOrigin;
   /** Too many wrong guesses of `secret`; `until` is when the lock lifts (ISO time). */
   'account.locked': { secret: 'password' | 'otp' | 'recovery-code' | 'reset-token'; until: string };
   /** Read-only after a risky recovery step, until `until`. */

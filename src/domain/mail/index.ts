@@ -27,6 +27,7 @@ export const MAILED_EVENTS: ReadonlySet<EventType> = new Set<EventType>([
   'mfa.disabled',
   'webauthn.added',
   'webauthn.removed',
+  'webauthn.writes_set',
   'recovery_codes.generated',
   'recovery_code.used',
   'token.created',

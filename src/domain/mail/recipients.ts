@@ -52,6 +52,7 @@ export async function recipientsOf(event: RegistryEvent, repos: Lookup): Promise
     case 'mfa.disabled':
     case 'webauthn.added':
     case 'webauthn.removed':
+    case 'webauthn.writes_set':
     case 'recovery_codes.generated':
     case 'recovery_code.used':
     case 'token.created':

@@ -117,6 +117,16 @@ function content(event: RegistryEvent, to: MailSubject): Content | undefined {
         subject: `${event.data.passkey ? 'Passkey' : 'Security key'} removed`,
         what: `The ${event.data.passkey ? 'passkey' : 'security key'} named "${event.data.name}" was removed from this account.`,
       };
+    case 'webauthn.writes_set':
+      return event.data.guardWrites
+        ? {
+            subject: 'Security key now approves your writes',
+            what: 'Publishing and other package changes by this account now wait for approval with a security key.',
+          }
+        : {
+            subject: 'Security key no longer approves your writes',
+            what: 'Publishing and other package changes by this account no longer ask for a security key.',
+          };
     case 'recovery_codes.generated':
       return {
         subject: 'New recovery codes',

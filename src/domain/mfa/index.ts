@@ -10,7 +10,7 @@ import type { PasswordScreen } from '../accounts/password-screen.js';
 import type { SecretKey } from './secret-box.js';
 import { TotpSecondFactor } from './second-factor.js';
 import { MfaService, type NewFactorsPolicy } from './service.js';
-import { WriteChecks, type MaintainerPolicy, type SecurityKeyPolicy } from './writes.js';
+import { WriteChecks, type KeyApprovals, type MaintainerPolicy, type SecurityKeyPolicy } from './writes.js';
 import { ProfileService } from './profile.js';
 import type { AccountRestrictions } from '../accounts/restrictions.js';
 
@@ -30,6 +30,8 @@ export interface MfaDeps {
   restrictions?: AccountRestrictions;
   /** Security keys as a second factor for the maintainer policy, and the critical-maintainer rule. */
   securityKeys?: SecurityKeyPolicy;
+  /** Security keys approving writes in the browser (domain/webauthn/write-approvals.ts). */
+  keyApprovals?: KeyApprovals;
   /** npm profile set email (domain/accounts/email-change.ts); without it the profile API refuses address changes. */
   changeEmail?: (user: User, context: RequestContext, email: unknown, password: unknown) => Promise<User>;
 }
@@ -68,6 +70,7 @@ export function wireMfa(deps: MfaDeps): MfaDomain {
     policy: deps.policy,
     restrictions,
     securityKeys: deps.securityKeys,
+    keyApprovals: deps.keyApprovals,
   });
   const profile = new ProfileService({
     mfa,

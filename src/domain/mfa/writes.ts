@@ -30,6 +30,15 @@ export interface WriteChecksDeps {
   restrictions?: AccountRestrictions;
   /** Security keys count as the second factor the policy asks for; critical maintainers must have one (domain/webauthn). */
   securityKeys?: SecurityKeyPolicy;
+  /** Writes of an account whose security keys guard them wait for a key's approval in the browser (domain/webauthn). */
+  keyApprovals?: KeyApprovals;
+}
+
+/** A security key as the second factor of writes (domain/webauthn/write-approvals.ts). */
+export interface KeyApprovals {
+  required(user: User): Promise<boolean>;
+  /** Spends the approval code the request carries, or refuses with npm's 401 and the approval's links. */
+  verify(user: User, context: RequestContext, action: PackageWrite | 'tokens'): Promise<void>;
 }
 
 export interface SecurityKeyPolicy {
@@ -68,10 +77,16 @@ export class WriteChecks {
     await this.deps.restrictions?.check(principal.user, write);
     if (write === 'publish' || write === 'owners') await this.deps.securityKeys?.check(principal.user, write);
     const warnings = write === 'publish' || write === 'owners' ? await this.policy(principal.user, write) : [];
-    if (!bypass && (await this.deps.secondFactor.required(principal.user, 'writes')))
-      await this.deps.secondFactor.verify(principal.user, context);
+    if (!bypass) await this.secondFactor(principal.user, context, write);
     this.passed.add(context);
     return warnings;
+  }
+
+  /** A TOTP code when the account's TOTP guards writes; else a key's approval when its keys do. */
+  private async secondFactor(user: User, context: RequestContext, write: PackageWrite): Promise<void> {
+    if (await this.deps.secondFactor.required(user, 'writes')) return this.deps.secondFactor.verify(user, context);
+    const keys = this.deps.keyApprovals;
+    if (keys && (await keys.required(user))) return keys.verify(user, context, write);
   }
 
   private async policy(user: User, write: PackageWrite): Promise<string[]> {

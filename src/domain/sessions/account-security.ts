@@ -31,6 +31,9 @@ export interface AccountSecurityDeps {
   tokens: TokenService;
   secondFactor: SecondFactor;
   clock: Clock;
+  /** Security keys: they guard sign-in when registered, and writes when the account says so. */
+  securityKeys?: { registered(user: User): Promise<boolean> };
+  keyApprovals?: { required(user: User): Promise<boolean> };
 }
 
 export class AccountSecurityService {
@@ -42,15 +45,17 @@ export class AccountSecurityService {
     const live = (await this.deps.store.tokens.forUser(user.id)).filter(
       (t) => !t.revokedAt && (t.expiresAt === null || Date.parse(t.expiresAt) > now),
     );
-    const [forSignIn, forWrites, sessions, log] = await Promise.all([
+    const [codeSignIn, codeWrites, keySignIn, keyWrites, sessions, log] = await Promise.all([
       this.deps.secondFactor.required(user, 'auth'),
       this.deps.secondFactor.required(user, 'writes'),
+      this.deps.securityKeys?.registered(user) ?? false,
+      this.deps.keyApprovals?.required(user) ?? false,
       this.deps.sessions.list(context),
       this.deps.store.sessions.accountLog(user, LOG_LIMIT),
     ]);
     return {
       user,
-      secondFactor: { forSignIn, forWrites },
+      secondFactor: { forSignIn: codeSignIn || keySignIn, forWrites: codeWrites || keyWrites },
       sessions,
       tokens: { session: live.filter((t) => t.kind === 'session'), automation: live.filter((t) => t.kind === 'automation') },
       log,

@@ -21,6 +21,8 @@ export interface SessionsDeps {
   settings: SessionSettings;
   /** Sign-in goes on to the key's step for an account with a security key. */
   securityKeys?: { registered(user: User): Promise<boolean> };
+  /** Whether the account's keys also approve its writes (domain/webauthn/write-approvals.ts), for the account page. */
+  keyApprovals?: { required(user: User): Promise<boolean> };
 }
 
 export interface SessionsDomain {

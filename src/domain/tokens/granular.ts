@@ -6,6 +6,7 @@
 // password is checked, so a typo never costs a guess; nothing is written unless everything passed.
 // attacker-controlled: the body is parsed defensively; the password never reaches a log or an event.
 import type { RequestContext } from '../access/context.js';
+import type { KeyApprovals } from '../mfa/writes.js';
 import type { SecondFactor } from '../access/second-factor.js';
 import type { User } from '../accounts/store.js';
 import type { AccountRestrictions } from '../accounts/restrictions.js';
@@ -43,6 +44,8 @@ export interface GranularTokensDeps {
   clock: Clock;
   tokens: TokenService;
   secondFactor: SecondFactor;
+  /** A key-guarded account approves `npm token create` with its key in the browser (domain/webauthn). */
+  keyApprovals?: KeyApprovals;
   restrictions: AccountRestrictions;
   checkPassword: (user: User, password: unknown, context: RequestContext) => Promise<void>;
   expiry: ExpiryPolicy;
@@ -176,7 +179,7 @@ export class GranularTokens {
     const wanted = parseTokenRequest(body, this.deps.expiry);
     const widening = wideningDenial(token, wanted);
     if (widening) enforce(widening);
-    return this.issue(user, context, wanted, passwordOf(body));
+    return this.issue(user, context, wanted, passwordOf(body), undefined, true);
   }
 
   /** The account page (a signed-in browser, whose own decision ran): the same checks but widening; `code` from the form. */
@@ -184,11 +187,21 @@ export class GranularTokens {
     return this.issue(user, context, parseTokenRequest(body, this.deps.expiry), passwordOf(body), code);
   }
 
-  private async issue(user: User, context: RequestContext, wanted: TokenRequest, password: unknown, code?: string) {
+  private async issue(
+    user: User,
+    context: RequestContext,
+    wanted: TokenRequest,
+    password: unknown,
+    code?: string,
+    fromCli = false,
+  ) {
     if (!user.emailVerified) fail('EmailUnverified', 'Verify your email address before creating tokens.');
     await this.deps.restrictions.check(user, 'tokens');
     await this.deps.checkPassword(user, password, context);
     if (await this.deps.secondFactor.required(user, 'writes')) await this.deps.secondFactor.verify(user, context, code);
+    // The account page's form runs in a session its key opened; a CLI's request approves with the key now.
+    else if (fromCli && (await this.deps.keyApprovals?.required(user)))
+      await this.deps.keyApprovals?.verify(user, context, 'tokens');
     const expiresAt = new Date(this.deps.clock.now() + wanted.expiresDays * DAY_MS).toISOString();
     return this.deps.store.transaction((tx) =>
       this.deps.tokens.create(tx, user, {

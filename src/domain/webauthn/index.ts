@@ -1,12 +1,16 @@
-// The webauthn domain wired in one place: security keys and passkeys (service.ts) and the
-// critical-maintainer rule the package write checks ask (policy.ts).
+// The webauthn domain wired in one place: security keys and passkeys (service.ts), the
+// critical-maintainer rule the package write checks ask (policy.ts) and writes approved with a
+// key in the browser (write-approvals.ts).
 import { WebAuthnService, type WebAuthnDeps } from './service.js';
 import { criticalKeyPolicy, type CriticalKeyPolicyDeps } from './policy.js';
 import type { SecurityKeyPolicy } from '../mfa/writes.js';
+import { WriteApprovals } from './write-approvals.js';
 
 export interface WebAuthnDomain {
   webauthn: WebAuthnService;
   keyPolicy: SecurityKeyPolicy;
+  /** Writes approved with a key in the browser (npm's authUrl/doneUrl flow). */
+  approvals: WriteApprovals;
 }
 
 export function wireWebAuthn(
@@ -19,5 +23,12 @@ export function wireWebAuthn(
     criticalMaintainer: deps.criticalMaintainer,
     publicUrl: deps.publicUrl,
   });
-  return { webauthn, keyPolicy };
+  const approvals = new WriteApprovals({
+    store: deps.store,
+    clock: deps.clock,
+    publicUrl: deps.publicUrl,
+    keys: webauthn,
+    checkPassword: deps.checkPassword,
+  });
+  return { webauthn, keyPolicy, approvals };
 }

@@ -73,6 +73,7 @@ export class WebAuthnService {
     user: User | null,
     sessionId: string | null,
     passkey = false,
+    passwordChangeRequired = false,
   ): Promise<Uint8Array<ArrayBuffer>> {
     const bytes = randomBytes(32);
     const challenge = bytes.toString('base64url');
@@ -85,6 +86,7 @@ export class WebAuthnService {
       sessionId,
       passkey,
       expiresAt: new Date(now + CHALLENGE_TTL_MS).toISOString(),
+      passwordChangeRequired,
     });
     return new Uint8Array(bytes);
   }
@@ -177,8 +179,10 @@ export class WebAuthnService {
       const data = { credential: record.id, name: record.name, passkey: record.passkey };
       await tx.events.append({ type: 'webauthn.added', actor: userActor(user), data, createdAt: at });
       if (firstFactor) {
-        // Writes from npm cannot carry a key's assertion, so a key alone guards sign-in (docs/two-factor.md).
-        const enabled = { method: 'webauthn' as const, level: 'auth-only' as const };
+        // The first factor guards writes too, as `npm profile enable-2fa` does by default: each
+        // write from npm then waits for the key's approval in the browser (write-approvals.ts).
+        await tx.webauthn.setGuardsWrites(user.id, true, at);
+        const enabled = { method: 'webauthn' as const, level: 'auth-and-writes' as const };
         await tx.events.append({ type: 'mfa.enabled', actor: userActor(user), data: enabled, createdAt: at });
       }
     });
@@ -207,8 +211,12 @@ export class WebAuthnService {
    * A challenge for `user`'s keys as a second factor: after their password at sign-in (no session
    * yet: bound to the account) or, signed in, when approving `npm login` (bound to the session).
    */
-  async secondFactorOptions(user: User, sessionId: string | null): Promise<Options<'second-factor'>> {
-    const challenge = await this.issue('second-factor', user, sessionId);
+  async secondFactorOptions(
+    user: User & { mustChangePassword?: boolean },
+    sessionId: string | null,
+  ): Promise<Options<'second-factor'>> {
+    // At sign-in, a leaked password found by the password step travels with the challenge to the session.
+    const challenge = await this.issue('second-factor', user, sessionId, false, user.mustChangePassword === true);
     const keys = await this.list(user);
     return generateAuthenticationOptions({
       rpID: this.relyingParty().id,
@@ -227,7 +235,7 @@ export class WebAuthnService {
   }
 
   /** The sign-in key step: the account whose password passed (the challenge names it) and its key's assertion. */
-  async verifyKeyStep(answerText: unknown): Promise<User> {
+  async verifyKeyStep(answerText: unknown): Promise<User & { mustChangePassword: boolean }> {
     const { answer, clientData, counter } = parseAssertion(answerText);
     const stored = await this.take(clientData, 'webauthn.get', { purpose: 'second-factor', userId: 'any', sessionId: null });
     const key = await this.deps.store.webauthn.credential(answer.id);
@@ -235,7 +243,7 @@ export class WebAuthnService {
     if (!key || !user || key.userId !== user.id)
       fail('WebAuthnCredentialUnknown', 'This security key is not registered to this account.');
     await this.check(key, answer, clientData, counter, false);
-    return user;
+    return { ...user, mustChangePassword: stored.passwordChangeRequired === true };
   }
 
   /** The sign-in page's "Sign in with a passkey": a challenge for any discoverable credential of this site. */

@@ -13,6 +13,7 @@ import { csrfInput, viewerOf } from './csrf.js';
 import { seeOther } from './session.js';
 import { PAGE_ONLY } from './negotiation.js';
 import { securityKeysSection } from './security-keys.js';
+import { keyWritesForm } from './approve-write.js';
 
 function revokeButton(request: FastifyRequest, action: string, label: string): SafeHtml {
   return html`<form method="post" action="${action}" class="revoke">
@@ -138,7 +139,9 @@ export function registerAccountPages(app: FastifyInstance, registry: Registry): 
   app.get('/account', { constraints: PAGE_ONLY }, async (request, reply) => {
     if (request.context.principal.kind !== 'session') return seeOther(reply, '/login?next=/account');
     const view = await registry.accountSecurity.overview(request.context);
-    const keys = securityKeysSection(request, await registry.webauthn.list(view.user));
+    const registered = await registry.webauthn.list(view.user);
+    const keyWrites = registered.length > 0 && (await registry.writeApprovals.guardsWrites(view.user));
+    const keys = securityKeysSection(request, registered, keyWritesForm(request, keyWrites));
     return sendPage(
       reply.header('cache-control', 'no-store'),
       layout('Account', accountPage(request, view, keys, registry), viewerOf(request)),

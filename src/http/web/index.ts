@@ -16,6 +16,7 @@ import { registerAccountPages } from './account.js';
 import { registerCsrfCheck } from './csrf.js';
 import { registerResetPasswordPages } from './reset-password.js';
 import { registerSecurityKeyPages } from './security-keys.js';
+import { registerWriteApprovalPages } from './approve-write.js';
 import { registerTrustPages } from './trust-page.js';
 import { registerPasswordChangeGate, registerPasswordChangePages } from './password-change.js';
 import { registerTotpPages } from './account-totp.js';
@@ -41,6 +42,7 @@ export function registerWebRoutes(app: FastifyInstance, registry: Registry): voi
   registerAccountPages(app, registry);
   registerResetPasswordPages(app, registry);
   registerSecurityKeyPages(app, registry);
+  registerWriteApprovalPages(app, registry);
   registerTrustPages(app, registry);
   registerPasswordChangePages(app, registry);
   registerTotpPages(app, registry);

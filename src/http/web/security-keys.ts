@@ -67,7 +67,7 @@ function keyRow(request: FastifyRequest, key: WebAuthnCredential): SafeHtml {
 }
 
 /** The account page's section: the keys, and links to add one. */
-export function securityKeysSection(request: FastifyRequest, keys: WebAuthnCredential[]): SafeHtml {
+export function securityKeysSection(request: FastifyRequest, keys: WebAuthnCredential[], writes: SafeHtml | '' = ''): SafeHtml {
   const list =
     keys.length === 0
       ? html`<p class="none">None.</p>`
@@ -88,7 +88,7 @@ export function securityKeysSection(request: FastifyRequest, keys: WebAuthnCrede
   return html`<section id="security-keys">
     <h2>Security keys and passkeys</h2>
     <p>A security key is asked after your password; a passkey signs you in alone.</p>
-    ${list}
+    ${list} ${keys.length > 0 ? writes : ''}
     <p>
       <a class="add-key" href="/account/keys/new">Add a security key</a> ·
       <a class="add-passkey" href="/account/keys/new?passkey=1">Add a passkey</a>

@@ -24,6 +24,7 @@ import * as orgsTeams from './migrations/015-orgs-teams.js';
 import * as trustedPublishers from './migrations/016-trusted-publishers.js';
 import * as signingKeys from './migrations/017-signing-keys.js';
 import * as sessionPasswordChange from './migrations/018-session-password-change.js';
+import * as keyWrites from './migrations/019-key-writes.js';
 
 export interface Database {
   db: Kysely<DB>;
@@ -64,6 +65,7 @@ class Migrations implements MigrationProvider {
       '016-trusted-publishers': { up: (db) => trustedPublishers.up(db) },
       '017-signing-keys': { up: (db) => signingKeys.up(db) },
       '018-session-password-change': { up: (db) => sessionPasswordChange.up(db) },
+      '019-key-writes': { up: (db) => keyWrites.up(db) },
     };
   }
 }

@@ -314,6 +314,29 @@ export interface WebauthnChallengesTable {
   session_id: string | null;
   passkey: number;
   expires_at: string;
+  password_change_required: Generated<number>;
+}
+
+/** Whether an account's security keys guard its writes too (019). */
+export interface WebauthnSettingsTable {
+  user_id: number;
+  guard_writes: number;
+  updated_at: string;
+}
+
+/** A write waiting for, or given, approval with a security key in the browser (019). */
+export interface WriteApprovalsTable {
+  id_hash: string;
+  done_hash: string;
+  user_id: number;
+  action: string;
+  requested_ip: string;
+  requested_user_agent: string;
+  created_at: string;
+  expires_at: string;
+  approved_at: string | null;
+  code_hash: string | null;
+  used_at: string | null;
 }
 
 /** Organisations, one per claimed scope (015). */
@@ -424,6 +447,8 @@ export interface DB {
   critical_packages: CriticalPackagesTable;
   webauthn_credentials: WebauthnCredentialsTable;
   webauthn_challenges: WebauthnChallengesTable;
+  webauthn_settings: WebauthnSettingsTable;
+  write_approvals: WriteApprovalsTable;
   trusted_publishers: TrustedPublishersTable;
   trusted_publisher_packages: TrustedPublisherPackagesTable;
   oidc_token_ids: OidcTokenIdsTable;
