@@ -30,6 +30,8 @@ export interface AppOptions {
   logger?: boolean;
   /** Where log lines go instead of stdout. */
   logStream?: LogDestination;
+  /** Told each route as it is registered ("METHOD /path"): the authorization matrix test checks it covers every write. */
+  onRoute?: (route: string) => void;
 }
 
 export async function buildApp(registry: Registry, opts: AppOptions = {}): Promise<FastifyInstance> {
@@ -50,6 +52,12 @@ export async function buildApp(registry: Registry, opts: AppOptions = {}): Promi
     return503OnClosing: false,
     schemaController,
   });
+  const onRoute = opts.onRoute;
+  if (onRoute) {
+    app.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) onRoute(`${method} ${route.url}`);
+    });
+  }
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;

@@ -19,6 +19,8 @@ export interface TestRegistry {
   app: FastifyInstance;
   /** http://127.0.0.1:PORT when started with listen, else a placeholder base URL. */
   url: string;
+  /** Every route the app registered, as "METHOD /path". */
+  routes: readonly string[];
   createUser(name: string, opts?: { admin?: boolean; readonly?: boolean }): Promise<TestUser>;
   inject(opts: InjectOptions): Promise<LightMyRequestResponse>;
   /** PUTs the builder's publish body the way npm does, with this user's token. */
@@ -32,7 +34,8 @@ export async function startRegistry(
 ): Promise<TestRegistry> {
   const database = await freshDatabase(engine, opts.config);
   const registry = await openRegistry(database.config, opts.deps);
-  const app = await buildApp(registry, { logger: false });
+  const routes: string[] = [];
+  const app = await buildApp(registry, { logger: false, onRoute: (route) => routes.push(route) });
   let url = 'http://registry.test';
   if (opts.listen) {
     await app.listen({ host: '127.0.0.1', port: 0 });
@@ -61,6 +64,7 @@ export async function startRegistry(
       });
       return { user, token, password };
     },
+    routes,
     inject: (injectOpts) => app.inject(injectOpts),
     publish: (user, builder, options = {}) =>
       app.inject({

@@ -11,6 +11,7 @@ import { fail } from '../errors.js';
 import { canManage, canRead } from '../packages/authorize.js';
 import { parsePackageName, scopeOf, type PackageName } from '../packages/names.js';
 import { orgAllows, tokenManages, type OrgAction } from './access.js';
+import { bypassDenial, orgLimitDenial } from '../tokens/limits.js';
 import { readFacts } from './readers.js';
 import { DEVELOPERS_TEAM, ORG_ROLES, TEAM_PERMISSIONS, type OrgRole, type TeamPermission } from './store.js';
 
@@ -63,8 +64,10 @@ export class OrgService {
 
   /** The caller (a user's token), the org, and the caller's right to `action` in it, or a refusal. */
   private async caller(repos: Repositories, context: RequestContext, rawOrg: string, action: OrgAction) {
-    const { user } = this.asker(context, action !== 'view');
+    const { user, token } = this.asker(context, action !== 'view');
     const org = orgName(rawOrg);
+    const limited = action === 'view' ? undefined : orgLimitDenial(token, org);
+    if (limited) fail(limited.code, limited.reason);
     if (!(await repos.orgs.org(org))) fail('OrgNotFound', `There is no org named "${org}".`);
     const role = await repos.orgs.role(org, user.id);
     const denied = orgAllows(user, org, role, action);
@@ -72,10 +75,15 @@ export class OrgService {
     return { user, org, role };
   }
 
-  /** The user behind the request's token; `writes`: refused unless the token may manage. */
+  /**
+   * The user behind the request's token; `writes`: refused unless the token may manage, and for a
+   * token that skips the second factor (it never changes orgs, teams or access).
+   */
   private asker(context: RequestContext, writes: boolean): TokenPrincipal {
     const principal = enforce(canActAsUser(context.principal, 'manage orgs'));
-    const denied = writes ? tokenManages(principal) : undefined;
+    const denied = writes
+      ? (tokenManages(principal) ?? bypassDenial(principal.token, 'change orgs, teams or package access'))
+      : undefined;
     if (denied) fail(denied.code, denied.reason);
     return principal;
   }
@@ -354,12 +362,16 @@ export class OrgService {
     });
   }
 
+  /** A package's access is changed by its maintainers and by its org's owners and admins, with a token that may. */
   private async packageManager(tx: Repositories, context: RequestContext, name: PackageName, org: string): Promise<User> {
-    const decision = canManage(context.principal, { name, owners: await tx.packages.owners(name) });
-    if (decision.ok) return decision.principal.user;
     const { user } = this.asker(context, true);
-    const role = await tx.orgs.role(org, user.id);
-    if (role === 'owner' || role === 'admin') return user;
+    const decision = canManage(context.principal, { name, owners: await tx.packages.owners(name) });
+    if (decision.ok) return user;
+    // Only not being a maintainer is made up for by the org role; a token's own limits never are.
+    if (decision.code === 'NotMaintainer') {
+      const role = await tx.orgs.role(org, user.id);
+      if (role === 'owner' || role === 'admin') return user;
+    }
     fail(decision.code, decision.reason);
   }
 }

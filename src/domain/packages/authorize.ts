@@ -137,8 +137,15 @@ function trustedPublish(principal: TrustedPublisherPrincipal, facts: PackageFact
   return { ok: true, principal };
 }
 
-/** Dist-tags, deprecation and ownership: maintainers, or an administrator. */
-export function canManage(principal: Principal, facts: { name: string; owners: User[] }): Decision<TokenPrincipal> {
+/**
+ * Dist-tags, deprecation, ownership and unpublish: maintainers, or an administrator. Members of a
+ * team granted read-write publish (canPublish), so they may also move dist-tags and deprecate
+ * (`writers`, given only for those changes); owners and unpublish stay with the maintainers.
+ */
+export function canManage(
+  principal: Principal,
+  facts: { name: string; owners: User[]; writers?: ReadonlySet<number> },
+): Decision<TokenPrincipal> {
   switch (principal.kind) {
     case 'anonymous':
       return { ok: false, code: 'Unauthenticated', reason: 'You must be logged in to change a package. Run `npm login` first.' };
@@ -151,7 +158,8 @@ export function canManage(principal: Principal, facts: { name: string; owners: U
         };
       const limited = packageLimitDenial(principal.token, facts.name);
       if (limited) return limited;
-      if (principal.user.isAdmin || isOwner(principal.user, facts.owners)) return { ok: true, principal };
+      if (principal.user.isAdmin || isOwner(principal.user, facts.owners) || facts.writers?.has(principal.user.id))
+        return { ok: true, principal };
       return { ok: false, code: 'NotMaintainer', reason: `You are not a maintainer of "${facts.name}".` };
     }
     case 'session':

@@ -27,7 +27,14 @@ export interface ChangeDeps {
  * client read before writing back), a package that has changed since is refused, so two owners
  * editing at once cannot silently undo each other's change.
  */
-export async function managedPackage(repos: Repositories, principal: Principal, name: PackageName, expectedRev?: string) {
+export async function managedPackage(
+  repos: Repositories,
+  principal: Principal,
+  name: PackageName,
+  expectedRev?: string,
+  /** Dist-tags and deprecation: read-write teams may, as they may publish. */
+  writersMay = false,
+) {
   const pkg = await repos.packages.get(name, { lock: expectedRev !== undefined });
   // One the principal may not read is missing to them, for changes as for reads: no 403 confirms it exists.
   if (!pkg || pkg.unpublishedAt || !canRead(principal, await readFacts(repos, name, pkg.visibility)).ok)
@@ -36,8 +43,15 @@ export async function managedPackage(repos: Repositories, principal: Principal, 
     fail('Conflict', `${name} changed since your client read it (revision ${printable(expectedRev)}); run the command again.`);
   }
   const owners = await repos.packages.owners(name);
-  const manager = enforce(canManage(principal, { name, owners }));
+  const writers = writersMay ? await writersOf(repos, name) : undefined;
+  const manager = enforce(canManage(principal, { name, owners, writers }));
   return { pkg, owners, actor: manager.user };
+}
+
+/** Users a team grants read-write on the package. */
+export async function writersOf(repos: Repositories, name: PackageName): Promise<ReadonlySet<number>> {
+  const grantees = await repos.orgs.grantees(name);
+  return new Set(grantees.filter((g) => g.permission === 'read-write').map((g) => g.user.id));
 }
 
 export async function setDistTag(
@@ -50,7 +64,7 @@ export async function setDistTag(
   const tag = parseTagName(rawTag);
   if (typeof rawVersion !== 'string') fail('BadRequest', 'Send the version as a JSON string, e.g. "1.2.3".');
   await deps.store.transaction(async (tx) => {
-    const { actor } = await managedPackage(tx, context.principal, name);
+    const { actor } = await managedPackage(tx, context.principal, name, undefined, true);
     const version = await tx.packages.version(name, rawVersion);
     if (!version || !isServed(version)) fail('VersionNotFound', `${name}@${printable(rawVersion)} does not exist.`);
     await tx.packages.setDistTag(name, tag, version.version);
@@ -62,7 +76,7 @@ export async function removeDistTag(deps: ChangeDeps, context: RequestContext, n
   const tag = parseTagName(rawTag);
   if (tag === 'latest') fail('TagInvalid', 'The "latest" tag cannot be removed; point it at another version instead.');
   await deps.store.transaction(async (tx) => {
-    const { actor } = await managedPackage(tx, context.principal, name);
+    const { actor } = await managedPackage(tx, context.principal, name, undefined, true);
     const tags = await tx.packages.distTags(name);
     // hasOwn, not `in`: "toString" or "constructor" are in every object and would "remove" a tag that was never set.
     if (!Object.hasOwn(tags, tag)) fail('TagNotFound', `${name} has no dist-tag "${tag}".`);
@@ -85,7 +99,7 @@ export async function applyDeprecations(
   if (!isObject(doc.versions)) fail('BadRequest', 'The document has no "versions" object.');
   const sent = doc.versions;
   await deps.store.transaction(async (tx) => {
-    const { actor } = await managedPackage(tx, context.principal, name, expectedRev);
+    const { actor } = await managedPackage(tx, context.principal, name, expectedRev, true);
     for (const v of await tx.packages.versions(name)) {
       if (!isServed(v) || !(v.version in sent)) continue;
       const next = deprecationOf(sent[v.version]);

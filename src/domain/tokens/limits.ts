@@ -30,6 +30,16 @@ export function packageLimitDenial(token: Limited, name: string | undefined): De
   };
 }
 
+/** Refuses a token limited to packages and scopes that does not list the org (org "acme" is `@acme`). */
+export function orgLimitDenial(token: Limited, org: string): Denial | undefined {
+  if (token.packages === null || token.packages.includes(`@${org}`)) return undefined;
+  return {
+    ok: false,
+    code: 'TokenPackageRefused',
+    reason: `This token is limited to ${token.packages.join(', ')}; it cannot change the org ${org}.`,
+  };
+}
+
 // Each cached token record keeps its parsed ranges, so a request costs one BlockList check.
 const ranges = new WeakMap<Limited, BlockList>();
 

@@ -2,6 +2,7 @@
 // Runs before the body is read. The commit step asks again under the claim's lock.
 import { enforce, type TokenPrincipal, type TrustedPublisherPrincipal } from '../../access/principal.js';
 import type { RequestContext } from '../../access/context.js';
+import { writersOf } from '../changes.js';
 import type { Repositories } from '../../store.js';
 import { canPublish, type PackageFacts } from '../authorize.js';
 import { scopeOf, type PackageName } from '../names.js';
@@ -29,13 +30,12 @@ export function publisherOf(request: RequestContext, facts: PackageFacts): Token
 export async function packageFacts(repos: Repositories, name: PackageName, request: RequestContext): Promise<PackageFacts> {
   const scope = scopeOf(name);
   const pkg = await repos.packages.get(name);
-  const [owners, scopeOwners, org, grantees] = await Promise.all([
+  const [owners, scopeOwners, org, writers] = await Promise.all([
     repos.packages.owners(name),
     scope ? repos.packages.scopeOwners(scope) : Promise.resolve([]),
     scope ? orgFacts(repos, scope, request) : Promise.resolve(undefined),
-    pkg ? repos.orgs.grantees(name) : Promise.resolve([]),
+    pkg ? writersOf(repos, name) : Promise.resolve(new Set<number>()),
   ]);
-  const writers = new Set(grantees.filter((g) => g.permission === 'read-write').map((g) => g.user.id));
   return { name, pkg, owners, scopeOwners, scope, org, writers };
 }
 
