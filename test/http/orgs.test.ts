@@ -126,6 +126,13 @@ for (const engine of ENGINES) {
       expect((await call(admin, 'GET', '/@acme%2fsecret')).statusCode).toBe(200);
     });
 
+    it('refuses a stranger publishing to a private package exactly as to a missing name of its scope', async () => {
+      const secret = await r.publish(stranger, pkg('@acme/secret', '9.0.0'));
+      const missing = await r.publish(stranger, pkg('@acme/nobody', '9.0.0'));
+      expect(codeOf(secret)).toEqual(codeOf(missing));
+      expect(secret.json<{ error: string }>().error.replace('secret', 'nobody')).toBe(missing.json<{ error: string }>().error);
+    });
+
     it('lets a developer create packages in the scope but neither read a private one nor manage anything', async () => {
       const added = await call(owner, 'PUT', '/-/org/acme/user', { user: 'devon', role: 'developer' });
       expect(added.json()).toEqual({ org: { name: 'acme', size: 2 }, user: 'devon', role: 'developer' });

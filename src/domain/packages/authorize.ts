@@ -30,6 +30,8 @@ export interface PackageFacts {
   org?: { name: string; role: OrgRole | undefined };
   /** Users a team grants read-write on the existing package: they publish as maintainers do. */
   writers?: ReadonlySet<number>;
+  /** The package is private and the principal may not read it: refused as if it were missing. */
+  hidden?: boolean;
 }
 
 /** What a read decision needs: a package record, a cache entry and a search row all carry it. */
@@ -91,6 +93,12 @@ export function canPublish(principal: Principal, facts: PackageFacts): Decision<
       if (limited) return limited;
       if (facts.pkg) {
         if (isOwner(principal.user, facts.owners) || facts.writers?.has(principal.user.id)) return { ok: true, principal };
+        // A private package one may not read: the answer a missing name in this scope would get,
+        // so a publish cannot probe for it (a member of its org, who may create names there, still learns it exists).
+        if (facts.hidden) {
+          const missing = canPublish(principal, { ...facts, pkg: undefined, owners: [], writers: undefined, hidden: false });
+          if (!missing.ok) return missing;
+        }
         const why = facts.pkg.unpublishedAt
           ? 'was unpublished and its name stays reserved for its owners'
           : 'is owned by someone else';

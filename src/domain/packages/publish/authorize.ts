@@ -4,7 +4,8 @@ import { enforce, type TokenPrincipal, type TrustedPublisherPrincipal } from '..
 import type { RequestContext } from '../../access/context.js';
 import { writersOf } from '../changes.js';
 import type { Repositories } from '../../store.js';
-import { canPublish, type PackageFacts } from '../authorize.js';
+import { canPublish, canRead, type PackageFacts } from '../authorize.js';
+import { readFacts } from '../../orgs/readers.js';
 import { scopeOf, type PackageName } from '../names.js';
 import type { PublishStep } from './pipeline.js';
 
@@ -30,13 +31,15 @@ export function publisherOf(request: RequestContext, facts: PackageFacts): Token
 export async function packageFacts(repos: Repositories, name: PackageName, request: RequestContext): Promise<PackageFacts> {
   const scope = scopeOf(name);
   const pkg = await repos.packages.get(name);
-  const [owners, scopeOwners, org, writers] = await Promise.all([
+  const [owners, scopeOwners, org, writers, readable] = await Promise.all([
     repos.packages.owners(name),
     scope ? repos.packages.scopeOwners(scope) : Promise.resolve([]),
     scope ? orgFacts(repos, scope, request) : Promise.resolve(undefined),
     pkg ? writersOf(repos, name) : Promise.resolve(new Set<number>()),
+    pkg && pkg.visibility !== 'public' ? readFacts(repos, name, pkg.visibility) : Promise.resolve(undefined),
   ]);
-  return { name, pkg, owners, scopeOwners, scope, org, writers };
+  const hidden = readable !== undefined && !canRead(request.principal, readable).ok;
+  return { name, pkg, owners, scopeOwners, scope, org, writers, hidden };
 }
 
 /** The org owning `@scope` and the caller's role in it; undefined when no org owns it yet. */
