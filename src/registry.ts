@@ -66,6 +66,7 @@ import { GithubScanningKeys } from './adapters/github/scanning-keys.js';
 import { AccountChanges } from './domain/sessions/account-changes.js';
 import { originOf } from './domain/events/origin.js';
 import { wireReports, type ReportsDomain } from './domain/reports/index.js';
+import { maliciousPackageStep } from './domain/malicious/publish-step.js';
 
 /**
  * What the HTTP layer is handed: configuration and the domain services, never the store or the
@@ -355,6 +356,8 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
   // Second factors and the maintainer policy, before a publish body is read and before every change.
   packages.addPublishStep(secondFactorStep(mfa.writes), { after: 'authorize' });
   packages.setWriteCheck((context, write) => mfa.writes.check(context, write));
+  // A package confirmed malicious as a whole takes no new version (domain/malicious).
+  packages.addPublishStep(maliciousPackageStep(store.malicious), { after: 'second-factor' });
   const { trust } = wireTrust({
     store,
     clock,

@@ -157,7 +157,8 @@ export type ErrorCode =
   | 'ReportClosed'
   | 'TooManyReports'
   | 'ModeratorsOnly'
-  | 'AdvisoryNotFound';
+  | 'AdvisoryNotFound'
+  | 'PackageMalicious';
 
 /**
  * HTTP status per code. npm prints any 4xx as `E<status>` followed by our `error` string,
@@ -379,6 +380,8 @@ export const ERROR_STATUS = {
   TooManyReports: 429,
   ModeratorsOnly: 403,
   AdvisoryNotFound: 404,
+  // A package confirmed malicious as a whole takes no new versions.
+  PackageMalicious: 403,
 } as const satisfies Record<ErrorCode, number>;
 
 /** Response headers a refusal needs (`retry-after` on a 429, `www-authenticate: OTP` for a second factor). */

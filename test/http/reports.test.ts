@@ -167,6 +167,13 @@ for (const engine of ENGINES) {
       });
       const index = await call(r, 'GET', `${API}/osv/index.json`);
       expect((index.body as unknown as { id: string }[]).map((e) => e.id)).toContain(advisory);
+      // Closed for good: a new version would be the same attack again.
+      const before = await seq();
+      const republished = await r.publish(alice, packageBuilder('@acme/sneaky', '3.0.0'));
+      expect([republished.statusCode, republished.json<{ code: string }>().code]).toEqual([403, 'PackageMalicious']);
+      expect(await seq()).toBe(before);
+      // A version-only advisory leaves the package open.
+      expect((await r.publish(alice, packageBuilder('evil-pkg', '1.0.2'))).statusCode).toBe(201);
     });
 
     it('confirming spam quarantines without an advisory; dismissing changes nothing but the report', async () => {
