@@ -12,6 +12,7 @@ import { startRegistry, type TestRegistry, type TestUser } from '../support/regi
 import { packageBuilder } from '../fixtures/package-builder.js';
 import * as npm from '../support/npm-protocol.js';
 import { SYSTEM_ACTOR } from '../../src/domain/access/actor.js';
+import { releaseVersion } from '../../src/domain/malicious/quarantine.js';
 
 const API = '/-/gatehouse/v1';
 
@@ -166,6 +167,38 @@ for (const engine of ENGINES) {
         expect(index.find((e) => `${e.id}.json` === name)?.modified).toBe(record.modified);
       }
       expect((await get(`${API}/osv/all.zip`, { 'if-none-match': etag })).status).toBe(304);
+    });
+
+    it('numbers concurrent confirmations apart, and releasing a version serves it again', async () => {
+      const names = ['race-a', 'race-b', 'race-c', 'race-d'];
+      for (const name of names) await npm.published(r, alice, packageBuilder(name, '1.0.0'));
+      const malicious = r.registry.reports.malicious;
+      const done = await Promise.all(
+        names.map((packageName) =>
+          malicious.confirmMalicious({
+            packageName,
+            versions: 'all',
+            details: 'x',
+            cause: 'scan',
+            ref: 'rule:x',
+            actor: SYSTEM_ACTOR,
+          }),
+        ),
+      );
+      const year = new Date().getUTCFullYear();
+      expect(done.map((d) => d.advisory.id).sort()).toEqual([3, 4, 5, 6].map((n) => `MAL-${year}-${n}`).sort());
+      expect((await get('/race-a/-/race-a-1.0.0.tgz')).status).toBe(404);
+      const released = await r.registry.store.transaction((tx) =>
+        releaseVersion(tx, {
+          packageName: 'race-a',
+          version: '1.0.0',
+          actor: SYSTEM_ACTOR,
+          at: new Date().toISOString(),
+          ref: 'review',
+        }),
+      );
+      expect(released).toBe(true);
+      expect((await get('/race-a/-/race-a-1.0.0.tgz')).status).toBe(200);
     });
 
     it('answers 404 with a code for ids it does not have', async () => {
