@@ -66,6 +66,17 @@ for (const engine of ENGINES) {
 
     it('refuses bad reports with a code, and records nothing', async () => {
       const readOnly = await r.createUser('reader', { readonly: true });
+      const unverified = await r.registry.store.users.insert({
+        name: 'fresh',
+        email: 'fresh@example.com',
+        emailVerified: false,
+        passwordHash: 'x',
+        isAdmin: false,
+        createdAt: new Date().toISOString(),
+      });
+      const freshToken = await r.registry.store.transaction(
+        async (tx) => (await r.registry.tokens.create(tx, unverified!, { reason: 'test' })).secret,
+      );
       const before = await seq();
       const cases: [TestUser | undefined, string, unknown, number, string][] = [
         [undefined, 'evil-pkg', { reason: 'malicious', description: 'x' }, 401, 'Unauthenticated'],
@@ -86,6 +97,8 @@ for (const engine of ENGINES) {
         expect([res.status, res.body.code], JSON.stringify(body).slice(0, 80)).toEqual([code, errorCode]);
       }
       expect((await file(readOnly, 'evil-pkg', { reason: 'spam', description: 'x' })).body.code).toBe('TokenReadOnly');
+      const fresh = await call(r, 'POST', `${API}/packages/evil-pkg/reports`, freshToken, { reason: 'spam', description: 'x' });
+      expect([fresh.status, fresh.body.code]).toEqual([403, 'EmailUnverified']);
       expect(await seq()).toBe(before);
       expect((await call(r, 'GET', `${API}/admin/reports`, admin.token)).body).toEqual([]);
     });
@@ -227,6 +240,20 @@ for (const engine of ENGINES) {
       const asMaintainer = await call(r, 'GET', `${API}/reports/${filed.body.id}`, alice.token);
       expect(asMaintainer.body).toMatchObject({ role: 'maintainer', description: 'prototype pollution in merge()' });
       expect((await call(r, 'GET', `${API}/reports/${filed.body.id}`, bob.token)).status).toBe(404);
+      // The maintainer answers on the thread: the reporter is mailed, no text in the mail.
+      const answered = await call(r, 'POST', `${API}/reports/${filed.body.id}/messages`, alice.token, {
+        text: 'Fixed in 1.0.1, thanks',
+      });
+      expect(answered.status).toBe(200);
+      const told = (await mailsTo(carol)).find((m) => m.subject.includes(`New message on report ${filed.body.id}`));
+      expect(told?.text).toContain('maintainer wrote');
+      expect(told?.text).not.toContain('Fixed in 1.0.1');
+      const seen = await call(r, 'GET', `${API}/reports/${filed.body.id}`, carol.token);
+      expect(seen.body.messages).toEqual([
+        expect.objectContaining({ author: 'alice', role: 'maintainer', text: 'Fixed in 1.0.1, thanks' }),
+      ]);
+      // The administrators were told of the new report, to moderate it.
+      expect((await mailsTo(admin)).some((m) => m.subject.includes(`New report ${filed.body.id} (vulnerable)`))).toBe(true);
       // A malicious report is not the maintainers' to read (they may be its author).
       const other = await file(carol, 'leaky', { reason: 'malicious', description: 'x' });
       expect((await call(r, 'GET', `${API}/reports/${other.body.id}`, alice.token)).status).toBe(404);

@@ -83,7 +83,8 @@ export interface EventPayloads {
   // No report text in any of them: mails link to the report, read signed in.
   'report.filed': { report: number; reason: string };
   'report.info_requested': { report: number; reporter: string };
-  'report.info_added': { report: number; reason: string };
+  /** A message on the thread: by the reporter, a maintainer (vulnerabilities) or an administrator. */
+  'report.info_added': { report: number; reason: string; reporter: string; by: 'reporter' | 'maintainer' | 'admin' };
   'report.confirmed': { report: number; reporter: string; reason: string; quarantined: string[]; advisory?: string };
   'report.dismissed': { report: number; reporter: string };
   /** Held out of every read until released; `ref` says why (a report id, a scan rule). */

@@ -15,7 +15,7 @@ export interface Recipient {
   role: RecipientRole;
 }
 
-type Lookup = Pick<Repositories, 'users' | 'events' | 'packages'>;
+type Lookup = Pick<Repositories, 'users' | 'events' | 'packages' | 'reports'>;
 
 /** How far back the lock after an address change looks for that change (it is the same transaction). */
 const LOOK_BACK = 20;

@@ -15,7 +15,14 @@ export interface MailSubject {
   role: RecipientRole;
 }
 
-export type RecipientRole = 'account' | 'previous-address' | 'new-address' | 'new-owner' | 'reporter' | 'maintainer';
+export type RecipientRole =
+  | 'account'
+  | 'previous-address'
+  | 'new-address'
+  | 'new-owner'
+  | 'reporter'
+  | 'maintainer'
+  | 'moderator';
 
 export interface RenderedMail {
   subject: string;
@@ -203,7 +210,7 @@ function content(event: RegistryEvent, to: MailSubject): Content | undefined {
           'If you did not expect this, check the version, and unpublish it and revoke the trusted publisher if it is not yours.',
       };
     default:
-      return reportMail(event, to.baseUrl);
+      return reportMail(event, to.baseUrl, to.role);
   }
 }
 

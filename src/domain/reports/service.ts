@@ -229,29 +229,33 @@ export class ReportService {
     return (await this.deps.store.reports.get(reportId))!;
   }
 
-  /** The reporter adds information to an open report; a report waiting for it is open again. */
+  /**
+   * A message on an open report's thread, from anyone who can read it: the reporter adding
+   * information (a report waiting for it is open again), a maintainer answering a vulnerability
+   * report, an administrator commenting. The others taking part are mailed.
+   */
   async reply(context: RequestContext, id: unknown, body: unknown): Promise<ReportRecord> {
     const thread = await this.thread(context, id);
-    if (thread.role !== 'reporter') fail('ReportNotFound', `Only the reporter adds information to report ${thread.report.id}.`);
     const text = reportText(field(body, 'text'), 'message');
     const at = this.now();
-    const user = enforceReport(canReport(context.principal));
+    const author = context.principal.kind === 'user' || context.principal.kind === 'session' ? context.principal.user : undefined;
+    if (!author) fail('Unauthenticated', 'Sign in to write on a report.');
     await this.deps.store.transaction(async (tx) => {
       const report = await this.openReport(tx, thread.report.id);
       await tx.reports.addMessage({
         reportId: report.id,
-        authorId: user.id,
-        role: 'reporter',
+        authorId: author.id,
+        role: thread.role,
         kind: 'reply',
         text,
         createdAt: at,
       });
-      await tx.reports.setState(report.id, { state: 'open', at });
+      if (thread.role === 'reporter') await tx.reports.setState(report.id, { state: 'open', at });
       await tx.events.append({
         type: 'report.info_added',
-        actor: userActor(user),
+        actor: userActor(author),
         packageName: report.packageName,
-        data: { report: report.id, reason: report.reason },
+        data: { report: report.id, reason: report.reason, reporter: report.reporter, by: thread.role },
         createdAt: at,
       });
     });

@@ -66,4 +66,6 @@ export interface ReportStore {
   setState(id: number, change: { state: ReportState; at: string; resolvedBy?: number; advisoryId?: string }): Promise<void>;
   addMessage(message: Omit<ReportMessage, 'id' | 'author'>): Promise<number>;
   messages(reportId: number): Promise<ReportMessage[]>;
+  /** The administrators, who moderate: mailed when a report is filed or answered. */
+  moderators(): Promise<{ name: string; email: string }[]>;
 }

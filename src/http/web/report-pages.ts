@@ -19,6 +19,12 @@ import { formFields } from './account-forms.js';
 
 type Id = { Params: { id: string } };
 
+const REPLY_LABELS: Record<ReportThread['role'], string> = {
+  reporter: 'Add information',
+  maintainer: 'Answer the reporter (only they and the administrators read it)',
+  admin: 'Comment',
+};
+
 function reportHref(id: number): string {
   return `/reports/${id}`;
 }
@@ -76,9 +82,9 @@ function threadPage(request: FastifyRequest, thread: ReportThread): SafeHtml {
           </li>`,
       )}
     </ol>
-    ${open && role === 'reporter'
+    ${open
       ? html`<form method="post" action="${reportHref(r.id)}/reply" id="reply">
-          ${csrf}<label>Add information <textarea name="text" required maxlength="10000"></textarea></label>
+          ${csrf}<label>${REPLY_LABELS[role]} <textarea name="text" required maxlength="10000"></textarea></label>
           <button type="submit">Send</button>
         </form>`
       : ''}

@@ -102,6 +102,9 @@ export function reportStore(db: Kysely<DB>, engine: Engine): ReportStore {
         .executeTakeFirstOrThrow();
       return Number(row.id);
     },
+    async moderators() {
+      return db.selectFrom('users').select(['name', 'email']).where('is_admin', '=', 1).orderBy('id').execute();
+    },
     async messages(reportId) {
       const rows = await db
         .selectFrom('report_messages')
