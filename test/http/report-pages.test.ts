@@ -180,6 +180,11 @@ for (const engine of ENGINES) {
       expect(done.statusCode).toBe(303);
       expect((await r.registry.store.reports.get(Number(id)))?.state).toBe('confirmed');
       expect((await r.inject({ method: 'GET', url: '/plain/-/plain-1.0.0.tgz' })).statusCode).toBe(404);
+      // The versions still served say which were removed, and link the advisory.
+      await npm.published(r, alice, packageBuilder('plain', '1.0.1'));
+      const warned = await page(browser(r), '/package/plain');
+      expect(warned).toMatch(/data-advisory="MAL-\d{4}-1"/);
+      expect(warned).toContain('Versions 1.0.0 were');
       expect(await page(rootBrowser, '/admin/reports?state=confirmed')).toContain(`data-id="${id}"`);
       await r.registry.mail.deliver();
       const mails = (await readOutbox(r.registry.config.dataDir)).filter((m) => m.to.includes('bob@'));

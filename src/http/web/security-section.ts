@@ -24,8 +24,17 @@ export async function securitySection(
   v: VersionRecord,
   owners: User[],
 ): Promise<SafeHtml> {
-  const contact = await registry.reports.securityContacts.forVersion(v);
+  const [contact, advisory] = await Promise.all([
+    registry.reports.securityContacts.forVersion(v),
+    registry.reports.malicious.forPackage(v.packageName),
+  ]);
   return html`<section class="security" aria-label="Security">
+    ${advisory
+      ? html`<p class="notice malicious" role="alert" data-advisory="${advisory.id}">
+          ${advisory.allVersions ? 'This package was' : html`Versions ${advisory.versions.join(', ')} were`} confirmed malicious
+          and removed: <a href="/-/gatehouse/v1/osv/${advisory.id}.json">${advisory.id}</a>.
+        </p>`
+      : ''}
     <h2>Report a vulnerability</h2>
     ${contact
       ? contactLines(contact)
