@@ -150,6 +150,7 @@ for (const engine of ENGINES) {
       const location = String(sent.headers.location);
       expect(location).toMatch(/^\/reports\/\d+$/);
       const thread = await page(bobBrowser, location);
+      expect(await page(bobBrowser, '/reports')).toContain(`data-id="${location.split('/').pop()}"`);
       expect(thread).toContain('reverse shell');
       expect(thread).toContain('data-state="open"');
       // Another signed-in user cannot read it; a visitor is sent to sign in.

@@ -119,31 +119,35 @@ function queuePage(reports: ReportRecord[], state: string): SafeHtml {
       >
       <button type="submit">Show</button>
     </form>
-    <table class="reports">
-      <thead>
-        <tr>
-          <th>Id</th>
-          <th>About</th>
-          <th>Reason</th>
-          <th>State</th>
-          <th>Reporter</th>
-          <th>Filed</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${reports.map(
-          (r) =>
-            html`<tr class="report" data-id="${r.id}">
-              <td><a href="${reportHref(r.id)}">${r.id}</a></td>
-              <td>${subject(r)}</td>
-              <td>${r.reason}</td>
-              <td>${r.state}</td>
-              <td>${r.reporter}</td>
-              <td>${time(r.createdAt)}</td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>`;
+    ${reportTable(reports)}`;
+}
+
+function reportTable(reports: ReportRecord[]): SafeHtml {
+  return html`<table class="reports">
+    <thead>
+      <tr>
+        <th>Id</th>
+        <th>About</th>
+        <th>Reason</th>
+        <th>State</th>
+        <th>Reporter</th>
+        <th>Filed</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${reports.map(
+        (r) =>
+          html`<tr class="report" data-id="${r.id}">
+            <td><a href="${reportHref(r.id)}">${r.id}</a></td>
+            <td>${subject(r)}</td>
+            <td>${r.reason}</td>
+            <td>${r.state}</td>
+            <td>${r.reporter}</td>
+            <td>${time(r.createdAt)}</td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
 }
 
 /** The package page's form; only for a signed-in browser (the page shows a sign-in link otherwise). */
@@ -171,6 +175,7 @@ export function reportForm(request: FastifyRequest, name: string, version: strin
       <label>What you found <textarea name="description" required maxlength="10000"></textarea></label>
       <button type="submit">Send report</button>
     </form>
+    <p><a href="/reports">Your reports</a></p>
   </details>`;
 }
 
@@ -187,6 +192,19 @@ export function registerReportPages(app: FastifyInstance, registry: Registry): v
       return seeOther(reply, reportHref(report.id));
     }),
   );
+  app.get('/reports', { constraints: PAGE_ONLY }, async (request, reply) => {
+    if (!signedIn(request)) return signIn(reply, '/reports');
+    return orRefusal(request, reply, async () => {
+      const mine = await reports.mine(request.context);
+      return page(
+        request,
+        reply,
+        'Your reports',
+        html`<h1>Your reports</h1>
+          ${reportTable(mine)}`,
+      );
+    });
+  });
   app.get<Id>('/reports/:id', { constraints: PAGE_ONLY }, async (request, reply) => {
     if (!signedIn(request)) return signIn(reply, request.url);
     return orRefusal(request, reply, async () => {
