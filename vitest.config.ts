@@ -17,6 +17,7 @@ const SLOW = [
   // time limit, and publishes raced under load; they would keep the fast tier over a minute
   'test/web/readme.test.ts',
   'test/reliability/concurrent-publish.test.ts',
+  'test/web/report-browser.test.ts', // Chromium
 ];
 
 // Two cores: files run in two forked workers. Client end-to-end tests spawn real npm/pnpm/yarn

@@ -231,6 +231,8 @@ export interface Config {
   secretScanningKeysUrl: string;
   /** How long fetched secret-scanning keys are kept before they are fetched again, in minutes. GATEHOUSE_SECRET_SCANNING_KEYS_CACHE_MINUTES */
   secretScanningKeysCacheMinutes: number;
+  /** Reports one account may file in any 24 hours; more are refused with 429. GATEHOUSE_REPORTS_PER_DAY */
+  reportsPerDay: number;
 }
 
 export const DEFAULTS: Config = {
@@ -316,6 +318,7 @@ export const DEFAULTS: Config = {
   signingKeyGraceMinutes: 5,
   secretScanningKeysUrl: '',
   secretScanningKeysCacheMinutes: 60,
+  reportsPerDay: 20,
 };
 
 const ENV_NAMES: { [K in keyof Config]: string } = {
@@ -401,6 +404,7 @@ const ENV_NAMES: { [K in keyof Config]: string } = {
   signingKeyGraceMinutes: 'GATEHOUSE_SIGNING_KEY_GRACE_MINUTES',
   secretScanningKeysUrl: 'GATEHOUSE_SECRET_SCANNING_KEYS_URL',
   secretScanningKeysCacheMinutes: 'GATEHOUSE_SECRET_SCANNING_KEYS_CACHE_MINUTES',
+  reportsPerDay: 'GATEHOUSE_REPORTS_PER_DAY',
 };
 
 export class ConfigError extends Error {}

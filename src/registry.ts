@@ -65,6 +65,8 @@ import { SecretScanning } from './domain/secret-scanning/service.js';
 import { GithubScanningKeys } from './adapters/github/scanning-keys.js';
 import { AccountChanges } from './domain/sessions/account-changes.js';
 import { originOf } from './domain/events/origin.js';
+import { wireReports, type ReportsDomain } from './domain/reports/index.js';
+import { maliciousPackageStep } from './domain/malicious/publish-step.js';
 
 /**
  * What the HTTP layer is handed: configuration and the domain services, never the store or the
@@ -134,6 +136,8 @@ export interface Registry {
   orgs: OrgService;
   /** The one clock every service reads; handlers that print a time read it too. */
   clock: Clock;
+  /** Reports, moderation, security contacts and the MAL- feed (docs/reports.md). */
+  reports: ReportsDomain;
   /** The URL clients reach us at; fixed once the server knows its port. */
   baseUrl(): string;
   setBaseUrl(url: string): void;
@@ -352,6 +356,8 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
   // Second factors and the maintainer policy, before a publish body is read and before every change.
   packages.addPublishStep(secondFactorStep(mfa.writes), { after: 'authorize' });
   packages.setWriteCheck((context, write) => mfa.writes.check(context, write));
+  // A package confirmed malicious as a whole takes no new version (domain/malicious).
+  packages.addPublishStep(maliciousPackageStep(store.malicious), { after: 'second-factor' });
   const { trust } = wireTrust({
     store,
     clock,
@@ -405,7 +411,22 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     // What a crash left owed goes out now, not at the first interval.
     void mail.deliver().catch((err: unknown) => warn(`gatehouse: mail run failed: ${(err as Error).name}`));
   }
+  const reports = wireReports({
+    store,
+    clock,
+    blobs,
+    baseUrl: () => baseUrl,
+    perDay: config.reportsPerDay,
+    limits: {
+      maxUnpackedBytes: config.maxUnpackedBytes,
+      maxFileCount: config.maxFileCount,
+      maxPathDepth: config.maxPathDepth,
+      maxPackageJsonBytes: 1024 * 1024,
+    },
+    inspectBudgetMs: config.tarballInspectMs,
+  });
   return {
+    reports,
     config,
     store,
     blobs,

@@ -7,6 +7,7 @@ import { readStdin, userCreate } from './user-create.js';
 import { runImport } from './import.js';
 import { userRecover } from './user-recover.js';
 import { keysRotate } from './keys-rotate.js';
+import { report } from './report.js';
 
 const USAGE = `Usage:
   gatehouse serve [--host H] [--port P] [--data-dir D] [--config FILE]
@@ -16,6 +17,8 @@ const USAGE = `Usage:
   gatehouse import (--from URL | --from-dir DIR) --owner USER [NAME...] [--names-file FILE] [--token-stdin]
                    [--data-dir D] [--config FILE]
   gatehouse keys rotate [--data-dir D] [--config FILE]
+  gatehouse report NAME[@VERSION] --reason malicious|typosquatting|spam|vulnerable --description TEXT
+                   [--registry URL] [--token TOKEN]
 
 Settings also come from GATEHOUSE_* environment variables (see README).`;
 
@@ -35,6 +38,10 @@ const FLAGS = {
   checks: { type: 'string' },
   'reset-mfa': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  reason: { type: 'string' },
+  description: { type: 'string' },
+  registry: { type: 'string' },
+  token: { type: 'string' },
 } as const;
 
 async function main(argv: string[]): Promise<void> {
@@ -71,6 +78,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (command === 'keys' && sub === 'rotate') return keysRotate(overrides, values.config);
+  if (command === 'report' && sub) return report(sub, values);
   throw new ConfigError(`Unknown command.\n${USAGE}`);
 }
 

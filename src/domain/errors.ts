@@ -149,7 +149,16 @@ export type ErrorCode =
   | 'ReportMalformed'
   | 'ReportKeysUnavailable'
   // a correct password found in a breach buys only its own change (docs/leaked-passwords.md)
-  | 'PasswordChangeRequired';
+  | 'PasswordChangeRequired'
+  // package reports, moderation and MAL- advisories (domain/reports, domain/malicious)
+  | 'ReportReasonInvalid'
+  | 'ReportTextInvalid'
+  | 'ReportNotFound'
+  | 'ReportClosed'
+  | 'TooManyReports'
+  | 'ModeratorsOnly'
+  | 'AdvisoryNotFound'
+  | 'PackageMalicious';
 
 /**
  * HTTP status per code. npm prints any 4xx as `E<status>` followed by our `error` string,
@@ -361,6 +370,18 @@ export const ERROR_STATUS = {
   ReportKeysUnavailable: 502,
   // The password was right but is in a breach corpus: no token until it is changed on the website.
   PasswordChangeRequired: 403,
+  // Reports: a reason outside the list; an empty, oversized or NUL-bearing description or message;
+  // a report the caller may not see (or none); a report already resolved; the daily limit per
+  // reporter (with Retry-After); moderation by a non-administrator; an unknown MAL- id.
+  ReportReasonInvalid: 400,
+  ReportTextInvalid: 400,
+  ReportNotFound: 404,
+  ReportClosed: 409,
+  TooManyReports: 429,
+  ModeratorsOnly: 403,
+  AdvisoryNotFound: 404,
+  // A package confirmed malicious as a whole takes no new versions.
+  PackageMalicious: 403,
 } as const satisfies Record<ErrorCode, number>;
 
 /** Response headers a refusal needs (`retry-after` on a 429, `www-authenticate: OTP` for a second factor). */

@@ -19,6 +19,9 @@ import type { WebAuthnStore } from './webauthn/store.js';
 import type { OrgStore } from './orgs/store.js';
 import type { TrustStore } from './trust/store.js';
 import type { SigningKeyStore } from './signatures/store.js';
+import type { ReportStore } from './reports/store.js';
+import type { MaliciousAdvisoryStore } from './malicious/store.js';
+import type { SecurityContactStore } from './reports/contact-store.js';
 
 export interface Repositories {
   users: UserStore;
@@ -39,6 +42,9 @@ export interface Repositories {
   orgs: OrgStore;
   trust: TrustStore;
   signingKeys: SigningKeyStore;
+  reports: ReportStore;
+  malicious: MaliciousAdvisoryStore;
+  securityContacts: SecurityContactStore;
 }
 
 export interface Store extends Repositories {

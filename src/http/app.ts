@@ -24,6 +24,7 @@ import { registerSecretScanningRoutes } from './npm/secret-scanning.js';
 import { registerWebRoutes } from './web/index.js';
 import { registerOrgRoutes } from './npm/orgs.js';
 import { registerApprovalRoutes } from './npm/approvals.js';
+import { registerReportRoutes } from './npm/reports.js';
 
 export interface AppOptions {
   /** false: no logging at all (most tests). */
@@ -96,6 +97,7 @@ export async function buildApp(registry: Registry, opts: AppOptions = {}): Promi
   registerDistTagRoutes(app, registry);
   registerOrgRoutes(app, registry);
   registerApprovalRoutes(app, registry);
+  registerReportRoutes(app, registry);
   registerWebRoutes(app, registry);
   registerPackageRoutes(app, registry);
   app.get('/-/*', async (request, reply) =>

@@ -79,6 +79,18 @@ export interface EventPayloads {
   'signing_key.rotated': { keyid: string; retired: string[]; expires: string };
   /** A secret-scanning report found this token in public (`url`, `source` as reported); it was revoked. */
   'token.leaked': { tokenId: number; display: string; url: string; source: string };
+  // Reports and moderation (domain/reports), quarantine and MAL- advisories (domain/malicious).
+  // No report text in any of them: mails link to the report, read signed in.
+  'report.filed': { report: number; reason: string };
+  'report.info_requested': { report: number; reporter: string };
+  /** A message on the thread: by the reporter, a maintainer (vulnerabilities) or an administrator. */
+  'report.info_added': { report: number; reason: string; reporter: string; by: 'reporter' | 'maintainer' | 'admin' };
+  'report.confirmed': { report: number; reporter: string; reason: string; quarantined: string[]; advisory?: string };
+  'report.dismissed': { report: number; reporter: string };
+  /** Held out of every read until released; `ref` says why (a report id, a scan rule). */
+  'version.quarantined': { cause: 'report' | 'scan' | 'admin'; ref: string };
+  'version.released': { ref: string };
+  'malicious_advisory.published': { id: string; versions: string[]; allVersions: boolean };
 }
 
 export type EventType = keyof EventPayloads;

@@ -39,6 +39,11 @@ export const MAILED_EVENTS: ReadonlySet<EventType> = new Set<EventType>([
   'trusted_publisher.removed',
   'trusted_publisher.pending_used',
   'token.leaked',
+  'report.filed',
+  'report.info_added',
+  'report.info_requested',
+  'report.confirmed',
+  'report.dismissed',
 ]);
 
 export function wireMail(deps: MailDeps): MailDomain {

@@ -5,6 +5,7 @@
 import type { Repositories } from '../store.js';
 import type { RegistryEvent } from '../events/store.js';
 import type { RecipientRole } from './templates.js';
+import { reportRecipients } from '../reports/mail.js';
 
 export interface Recipient {
   /** Where the mail goes. */
@@ -14,7 +15,7 @@ export interface Recipient {
   role: RecipientRole;
 }
 
-type Lookup = Pick<Repositories, 'users' | 'events'>;
+type Lookup = Pick<Repositories, 'users' | 'events' | 'packages' | 'reports'>;
 
 /** How far back the lock after an address change looks for that change (it is the same transaction). */
 const LOOK_BACK = 20;
@@ -29,6 +30,8 @@ export async function recipientsOf(event: RegistryEvent, repos: Lookup): Promise
     const owner = await repos.users.byName(event.data.owner);
     return owner ? [{ address: owner.email, account: owner.name, role: 'account' }] : [];
   }
+  const aboutReport = await reportRecipients(event, repos);
+  if (aboutReport) return aboutReport;
   if (event.actor.kind !== 'user') return [];
   const user = await repos.users.byId(event.actor.userId);
   if (!user) return [];

@@ -2,6 +2,7 @@
 // the account's owner. Plain text only (no HTML to render, no remote images, nothing that runs).
 // A template sees the event, never a secret beyond the one link it was handed for this mail.
 import type { RegistryEvent } from '../events/store.js';
+import { reportMail } from '../reports/mail.js';
 
 export interface MailSubject {
   /** The account the mail is about. */
@@ -14,7 +15,14 @@ export interface MailSubject {
   role: RecipientRole;
 }
 
-export type RecipientRole = 'account' | 'previous-address' | 'new-address' | 'new-owner';
+export type RecipientRole =
+  | 'account'
+  | 'previous-address'
+  | 'new-address'
+  | 'new-owner'
+  | 'reporter'
+  | 'maintainer'
+  | 'moderator';
 
 export interface RenderedMail {
   subject: string;
@@ -202,7 +210,7 @@ function content(event: RegistryEvent, to: MailSubject): Content | undefined {
           'If you did not expect this, check the version, and unpublish it and revoke the trusted publisher if it is not yours.',
       };
     default:
-      return undefined;
+      return reportMail(event, to.baseUrl, to.role);
   }
 }
 

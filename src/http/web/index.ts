@@ -21,6 +21,7 @@ import { registerTrustPages } from './trust-page.js';
 import { registerPasswordChangeGate, registerPasswordChangePages } from './password-change.js';
 import { registerTotpPages } from './account-totp.js';
 import { registerEmailChangePages } from './account-email.js';
+import { registerReportPages } from './report-pages.js';
 
 const STYLESHEET = readFileSync(new URL('../../../static/style.css', import.meta.url));
 
@@ -47,4 +48,5 @@ export function registerWebRoutes(app: FastifyInstance, registry: Registry): voi
   registerPasswordChangePages(app, registry);
   registerTotpPages(app, registry);
   registerEmailChangePages(app, registry);
+  registerReportPages(app, registry);
 }

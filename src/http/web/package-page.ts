@@ -12,6 +12,8 @@ import { packageHref, parsePackageAddress, searchHref, versionHref } from './add
 import { bytes, time } from './format.js';
 import { ReadmeRenderer } from './readme/renderer.js';
 import { PAGE_ONLY } from './negotiation.js';
+import { securitySection } from './security-section.js';
+import { viewerOf } from './csrf.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -146,7 +148,14 @@ function versionsTable(view: Found, current: string): SafeHtml {
   </section>`;
 }
 
-function packagePage(view: Found, v: VersionRecord, pinned: boolean, readmeHtml: SafeHtml, weeklyDownloads: number): SafeHtml {
+function packagePage(
+  view: Found,
+  v: VersionRecord,
+  pinned: boolean,
+  readmeHtml: SafeHtml,
+  weeklyDownloads: number,
+  security: SafeHtml,
+): SafeHtml {
   const name = view.pkg.name;
   const latest = ownTag(view.distTags, 'latest');
   const description = pinned ? text(v.manifest.description) : view.pkg.description || text(v.manifest.description);
@@ -168,7 +177,7 @@ function packagePage(view: Found, v: VersionRecord, pinned: boolean, readmeHtml:
           <h2>Dependencies</h2>
           ${dependencies(v)}
         </section>
-        ${versionsTable(view, v.version)}
+        ${versionsTable(view, v.version)} ${security}
       </div>
       ${sidebar(view, v, pinned, weeklyDownloads)}
     </div>
@@ -245,7 +254,10 @@ export function registerPackagePages(app: FastifyInstance, registry: Registry): 
     const title = address.version ? `${name}@${chosen.version}` : name;
     const readmeHtml = await readme(readmes, chosen);
     const weeklyDownloads = (await registry.downloads.lastWeek([name])).get(name) ?? 0;
-    const page = packagePage(view, chosen, address.version !== undefined, readmeHtml, weeklyDownloads);
-    return sendPage(reply, layout(title, page));
+    const security = await securitySection(request, registry, chosen, view.owners);
+    const page = packagePage(view, chosen, address.version !== undefined, readmeHtml, weeklyDownloads, security);
+    // A signed-in page carries a CSRF token (the report form): never cached.
+    if (request.context.principal.kind === 'session') reply.header('cache-control', 'no-store');
+    return sendPage(reply, layout(title, page, viewerOf(request)));
   });
 }

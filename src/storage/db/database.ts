@@ -25,6 +25,7 @@ import * as trustedPublishers from './migrations/016-trusted-publishers.js';
 import * as signingKeys from './migrations/017-signing-keys.js';
 import * as sessionPasswordChange from './migrations/018-session-password-change.js';
 import * as keyWrites from './migrations/019-key-writes.js';
+import * as reports from './migrations/020-reports.js';
 
 export interface Database {
   db: Kysely<DB>;
@@ -66,6 +67,7 @@ class Migrations implements MigrationProvider {
       '017-signing-keys': { up: (db) => signingKeys.up(db) },
       '018-session-password-change': { up: (db) => sessionPasswordChange.up(db) },
       '019-key-writes': { up: (db) => keyWrites.up(db) },
+      '020-reports': { up: (db) => reports.up(db, engine) },
     };
   }
 }

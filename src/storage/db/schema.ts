@@ -454,6 +454,11 @@ export interface DB {
   oidc_token_ids: OidcTokenIdsTable;
   trusted_publish_tokens: TrustedPublishTokensTable;
   signing_keys: SigningKeysTable;
+  reports: ReportsTable;
+  report_messages: ReportMessagesTable;
+  malicious_advisories: MaliciousAdvisoriesTable;
+  malicious_advisory_numbers: MaliciousAdvisoryNumbersTable;
+  security_contacts: SecurityContactsTable;
 }
 
 /** The registry's signing keys (migration 017); `expires_at` is set when a key is rotated out. */
@@ -465,4 +470,57 @@ export interface SigningKeysTable {
   private_key: string;
   created_at: string;
   expires_at: string | null;
+}
+
+/** A report against a package or version (migration 020); state is a ReportState. */
+export interface ReportsTable {
+  id: Generated<number>;
+  package_name: string;
+  version: string | null;
+  reason: string;
+  description: string;
+  reporter_id: number;
+  state: string;
+  created_at: string;
+  updated_at: string;
+  resolved_at: string | null;
+  resolved_by: number | null;
+  advisory_id: string | null;
+}
+
+/** A message on a report's thread: a moderator's question or note, the reporter's answer (020). */
+export interface ReportMessagesTable {
+  id: Generated<number>;
+  report_id: number;
+  author_id: number;
+  role: string;
+  kind: string;
+  text: string;
+  created_at: string;
+}
+
+/** One MAL- advisory per package confirmed malicious; versions and reports are JSON arrays (020). */
+export interface MaliciousAdvisoriesTable {
+  id: string;
+  package_name: string;
+  versions: string;
+  all_versions: number;
+  summary: string;
+  details: string;
+  published_at: string;
+  modified_at: string;
+  reports: string;
+}
+
+/** The last MAL- number handed out per year (020). */
+export interface MaliciousAdvisoryNumbersTable {
+  year: number;
+  last: number;
+}
+
+/** The security contact a version's tarball names, JSON, or null for none (020). */
+export interface SecurityContactsTable {
+  package_name: string;
+  version: string;
+  contact: string | null;
 }

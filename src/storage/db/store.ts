@@ -21,6 +21,8 @@ import { webAuthnStore } from './webauthn.js';
 import { orgStore } from './orgs.js';
 import { trustStore } from './trust.js';
 import { signingKeyStore } from './signing-keys.js';
+import { reportStore } from './reports.js';
+import { maliciousAdvisoryStore, securityContactStore } from './malicious.js';
 
 function repositories(db: Kysely<DB>, engine: Engine): Repositories {
   return {
@@ -42,6 +44,9 @@ function repositories(db: Kysely<DB>, engine: Engine): Repositories {
     orgs: orgStore(db),
     trust: trustStore(db),
     signingKeys: signingKeyStore(db),
+    reports: reportStore(db, engine),
+    malicious: maliciousAdvisoryStore(db),
+    securityContacts: securityContactStore(db),
   };
 }
 

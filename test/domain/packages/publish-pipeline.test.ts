@@ -15,6 +15,8 @@ const DESIGN_ORDER = [
   'authorize',
   // domain/mfa: one-time passwords and the maintainer MFA policy, before the body is read
   'second-factor',
+  // domain/malicious: a package confirmed malicious as a whole takes no new version
+  'malicious-package',
   'validate-document',
   'policy',
   'inspect-tarball',
@@ -55,6 +57,7 @@ for (const engine of ENGINES) {
         ['authenticate', []],
         ['authorize', ['facts']],
         ['second-factor', ['facts']],
+        ['malicious-package', ['facts']],
         ['validate-document', ['facts', 'document']],
         ['policy', ['facts', 'document']],
         ['inspect-tarball', ['facts', 'document', 'checked']],
@@ -78,9 +81,9 @@ for (const engine of ENGINES) {
       };
       r.registry.packages.addPublishStep(hold, { before: 'store-blob' });
       expect(r.registry.packages.publishSteps()).toEqual([
-        ...DESIGN_ORDER.slice(0, 6),
+        ...DESIGN_ORDER.slice(0, 7),
         'hold-for-review',
-        ...DESIGN_ORDER.slice(6),
+        ...DESIGN_ORDER.slice(7),
       ]);
       const before = await r.registry.store.events.latestSeq();
       const held = packageBuilder('held-pkg', '1.0.0');

@@ -1,0 +1,38 @@
+// The reports domain wired in one place: reports and moderation, the security contacts pages
+// show, and the malicious-package feed a confirmation publishes to (domain/malicious).
+import type { Store } from '../store.js';
+import type { Clock } from '../clock.js';
+import type { BlobStore } from '../packages/blobs.js';
+import type { TarballLimits } from '../packages/tarball.js';
+import { MaliciousPackages } from '../malicious/service.js';
+import { ReportService } from './service.js';
+import { SecurityContacts } from './contacts.js';
+
+export interface ReportsWiring {
+  store: Store;
+  clock: Clock;
+  blobs: BlobStore;
+  baseUrl: () => string;
+  perDay: number;
+  limits: TarballLimits;
+  inspectBudgetMs: number;
+}
+
+export interface ReportsDomain {
+  reports: ReportService;
+  malicious: MaliciousPackages;
+  securityContacts: SecurityContacts;
+}
+
+export function wireReports(deps: ReportsWiring): ReportsDomain {
+  return {
+    reports: new ReportService({ store: deps.store, clock: deps.clock, perDay: deps.perDay }),
+    malicious: new MaliciousPackages({ store: deps.store, clock: deps.clock, baseUrl: deps.baseUrl }),
+    securityContacts: new SecurityContacts({
+      store: deps.store,
+      blobs: deps.blobs,
+      limits: deps.limits,
+      budgetMs: deps.inspectBudgetMs,
+    }),
+  };
+}
