@@ -231,6 +231,17 @@ export interface Config {
   secretScanningKeysUrl: string;
   /** How long fetched secret-scanning keys are kept before they are fetched again, in minutes. GATEHOUSE_SECRET_SCANNING_KEYS_CACHE_MINUTES */
   secretScanningKeysCacheMinutes: number;
+  /**
+   * Where vulnerabilities in this registry are reported: comma-separated mailto:, https: or tel: URIs
+   * for security.txt and the policy page; empty: mailto:security@<public URL's host>. GATEHOUSE_SECURITY_CONTACT
+   */
+  securityContact: string;
+  /** security.txt's Expires is this many days after each request (1–365). GATEHOUSE_SECURITY_TXT_EXPIRES_DAYS */
+  securityTxtExpiresDays: number;
+  /** Languages reports may be written in, comma-separated tags (security.txt Preferred-Languages). GATEHOUSE_SECURITY_LANGUAGES */
+  securityLanguages: string;
+  /** The disclosure policy's URL in security.txt; empty: this registry's /policies/security. GATEHOUSE_SECURITY_POLICY_URL */
+  securityPolicyUrl: string;
 }
 
 export const DEFAULTS: Config = {
@@ -316,6 +327,10 @@ export const DEFAULTS: Config = {
   signingKeyGraceMinutes: 5,
   secretScanningKeysUrl: '',
   secretScanningKeysCacheMinutes: 60,
+  securityContact: '',
+  securityTxtExpiresDays: 364,
+  securityLanguages: 'en',
+  securityPolicyUrl: '',
 };
 
 const ENV_NAMES: { [K in keyof Config]: string } = {
@@ -401,6 +416,10 @@ const ENV_NAMES: { [K in keyof Config]: string } = {
   signingKeyGraceMinutes: 'GATEHOUSE_SIGNING_KEY_GRACE_MINUTES',
   secretScanningKeysUrl: 'GATEHOUSE_SECRET_SCANNING_KEYS_URL',
   secretScanningKeysCacheMinutes: 'GATEHOUSE_SECRET_SCANNING_KEYS_CACHE_MINUTES',
+  securityContact: 'GATEHOUSE_SECURITY_CONTACT',
+  securityTxtExpiresDays: 'GATEHOUSE_SECURITY_TXT_EXPIRES_DAYS',
+  securityLanguages: 'GATEHOUSE_SECURITY_LANGUAGES',
+  securityPolicyUrl: 'GATEHOUSE_SECURITY_POLICY_URL',
 };
 
 export class ConfigError extends Error {}

@@ -65,6 +65,10 @@ import { SecretScanning } from './domain/secret-scanning/service.js';
 import { GithubScanningKeys } from './adapters/github/scanning-keys.js';
 import { AccountChanges } from './domain/sessions/account-changes.js';
 import { originOf } from './domain/events/origin.js';
+import type { SecurityAssessment } from './domain/security/service.js';
+import { wireSecurityAssessment } from './domain/security/index.js';
+import type { AuditLog } from './domain/audit-log/service.js';
+import { wireAuditLog } from './domain/audit-log/index.js';
 
 /**
  * What the HTTP layer is handed: configuration and the domain services, never the store or the
@@ -138,6 +142,10 @@ export interface Registry {
   baseUrl(): string;
   setBaseUrl(url: string): void;
   close(): Promise<void>;
+  /** The live self-assessment against the Principles (/-/security/principles). */
+  securityAssessment: SecurityAssessment;
+  /** Per-package, per-org and per-account audit logs from the event table (NDJSON export). */
+  auditLog: AuditLog;
 }
 
 /** The registry as its opener holds it (CLI commands, tests): also its storage, to inspect or administer. */
@@ -458,6 +466,8 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
       await store.close();
       if (redis) await closeRedis(redis);
     },
+    securityAssessment: wireSecurityAssessment({ settings: config, store, clock }),
+    auditLog: wireAuditLog({ store }),
   };
 }
 

@@ -149,7 +149,9 @@ export type ErrorCode =
   | 'ReportMalformed'
   | 'ReportKeysUnavailable'
   // a correct password found in a breach buys only its own change (docs/leaked-passwords.md)
-  | 'PasswordChangeRequired';
+  | 'PasswordChangeRequired'
+  // audit logs (domain/audit-log)
+  | 'AuditLogNotYours';
 
 /**
  * HTTP status per code. npm prints any 4xx as `E<status>` followed by our `error` string,
@@ -361,6 +363,8 @@ export const ERROR_STATUS = {
   ReportKeysUnavailable: 502,
   // The password was right but is in a breach corpus: no token until it is changed on the website.
   PasswordChangeRequired: 403,
+  // Another account's audit log: only that account and registry administrators read it.
+  AuditLogNotYours: 403,
 } as const satisfies Record<ErrorCode, number>;
 
 /** Response headers a refusal needs (`retry-after` on a 429, `www-authenticate: OTP` for a second factor). */

@@ -19,6 +19,7 @@ import type { WebAuthnStore } from './webauthn/store.js';
 import type { OrgStore } from './orgs/store.js';
 import type { TrustStore } from './trust/store.js';
 import type { SigningKeyStore } from './signatures/store.js';
+import type { AuditLogStore } from './audit-log/store.js';
 
 export interface Repositories {
   users: UserStore;
@@ -39,6 +40,7 @@ export interface Repositories {
   orgs: OrgStore;
   trust: TrustStore;
   signingKeys: SigningKeyStore;
+  auditLog: AuditLogStore;
 }
 
 export interface Store extends Repositories {

@@ -24,6 +24,8 @@ import { registerSecretScanningRoutes } from './npm/secret-scanning.js';
 import { registerWebRoutes } from './web/index.js';
 import { registerOrgRoutes } from './npm/orgs.js';
 import { registerApprovalRoutes } from './npm/approvals.js';
+import { registerAuditLogRoutes } from './npm/audit-log.js';
+import { registerPrinciplesRoutes } from './npm/security-principles.js';
 
 export interface AppOptions {
   /** false: no logging at all (most tests). */
@@ -96,6 +98,8 @@ export async function buildApp(registry: Registry, opts: AppOptions = {}): Promi
   registerDistTagRoutes(app, registry);
   registerOrgRoutes(app, registry);
   registerApprovalRoutes(app, registry);
+  registerAuditLogRoutes(app, registry);
+  registerPrinciplesRoutes(app, registry);
   registerWebRoutes(app, registry);
   registerPackageRoutes(app, registry);
   app.get('/-/*', async (request, reply) =>

@@ -21,6 +21,8 @@ import { registerTrustPages } from './trust-page.js';
 import { registerPasswordChangeGate, registerPasswordChangePages } from './password-change.js';
 import { registerTotpPages } from './account-totp.js';
 import { registerEmailChangePages } from './account-email.js';
+import { registerDisclosurePages } from './disclosure.js';
+import { registerSecurityAssessmentPage } from './security-assessment.js';
 
 const STYLESHEET = readFileSync(new URL('../../../static/style.css', import.meta.url));
 
@@ -47,4 +49,6 @@ export function registerWebRoutes(app: FastifyInstance, registry: Registry): voi
   registerPasswordChangePages(app, registry);
   registerTotpPages(app, registry);
   registerEmailChangePages(app, registry);
+  registerDisclosurePages(app, registry);
+  registerSecurityAssessmentPage(app, registry);
 }

@@ -21,6 +21,7 @@ import { webAuthnStore } from './webauthn.js';
 import { orgStore } from './orgs.js';
 import { trustStore } from './trust.js';
 import { signingKeyStore } from './signing-keys.js';
+import { auditLogStore } from './audit-log.js';
 
 function repositories(db: Kysely<DB>, engine: Engine): Repositories {
   return {
@@ -42,6 +43,7 @@ function repositories(db: Kysely<DB>, engine: Engine): Repositories {
     orgs: orgStore(db),
     trust: trustStore(db),
     signingKeys: signingKeyStore(db),
+    auditLog: auditLogStore(db),
   };
 }
 
