@@ -142,6 +142,26 @@ for (const engine of ENGINES) {
       expect(refusal(await audit(root, 'account=nobody'))).toEqual([404, 'UserNotFound']);
     });
 
+    it("lets a token limited to some packages read only those packages' logs", async () => {
+      const limited = await r.registry.store.transaction(
+        async (tx) =>
+          (
+            await r.registry.tokens.create(tx, olive.user, {
+              reason: 'test',
+              limits: { name: 'left-pad only', packages: ['left-pad'], cidrs: null, bypass2fa: false },
+            })
+          ).secret,
+      );
+      secrets.push(limited);
+      const as = (query: string) =>
+        r.inject({ method: 'GET', url: `/-/gatehouse/v1/audit-log?${query}`, headers: bearer(limited) });
+      const own = await as('package=left-pad');
+      expect(own.statusCode, own.body).toBe(200);
+      expect(refusal(await as('package=%40acme%2Fopen'))).toEqual([403, 'TokenPackageRefused']);
+      expect(refusal(await as('org=acme'))).toEqual([403, 'TokenPackageRefused']);
+      expect(refusal(await as('account=me'))).toEqual([403, 'TokenPackageRefused']);
+    });
+
     it('refuses malformed queries with BadRequest and changes nothing', async () => {
       const before = await r.registry.store.events.latestSeq();
       for (const query of [

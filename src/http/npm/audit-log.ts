@@ -2,13 +2,12 @@
 // answers NDJSON (one event per line, oldest first). When the page is full, the
 // `gatehouse-next-since` header holds the cursor for the next one. Thin: the domain decides who
 // reads what (domain/audit-log/authorize.ts).
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Registry } from '../../registry.js';
 import { fail } from '../../domain/errors.js';
 import { parsePackageName } from '../../domain/packages/names.js';
-import { pageQuery, type AuditPage, type AuditSubject } from '../../domain/audit-log/service.js';
-
-export const NEXT_HEADER = 'gatehouse-next-since';
+import { pageQuery, type AuditSubject } from '../../domain/audit-log/service.js';
+import { sendAuditPage } from '../audit-log-answer.js';
 
 type Query = Record<string, unknown>;
 
@@ -22,15 +21,6 @@ function subjectOf(query: Query): AuditSubject {
   if (key === 'package') return { kind: 'package', name: parsePackageName(value) };
   if (key === 'org') return { kind: 'org', org: value };
   return { kind: 'account', name: value };
-}
-
-/** The page as NDJSON: one JSON object per line, each ending in a newline. */
-export function sendAuditPage(reply: FastifyReply, page: AuditPage): FastifyReply {
-  if (page.next !== undefined) reply.header(NEXT_HEADER, String(page.next));
-  return reply
-    .type('application/x-ndjson; charset=utf-8')
-    .header('cache-control', 'private, no-store')
-    .send(page.entries.map((entry) => `${JSON.stringify(entry)}\n`).join(''));
 }
 
 export function registerAuditLogRoutes(app: FastifyInstance, registry: Registry): void {

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from '../../registry.js';
 import { pageQuery } from '../../domain/audit-log/service.js';
-import { sendAuditPage } from '../npm/audit-log.js';
+import { sendAuditPage } from '../audit-log-answer.js';
 import { seeOther } from './session.js';
 import { PAGE_ONLY } from './negotiation.js';
 
