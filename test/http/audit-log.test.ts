@@ -160,6 +160,23 @@ for (const engine of ENGINES) {
       expect(refusal(await as('package=%40acme%2Fopen'))).toEqual([403, 'TokenPackageRefused']);
       expect(refusal(await as('org=acme'))).toEqual([403, 'TokenPackageRefused']);
       expect(refusal(await as('account=me'))).toEqual([403, 'TokenPackageRefused']);
+      // A private package the token's user cannot read is missing, not refused for the token's limit.
+      const stanLimited = await r.registry.store.transaction(
+        async (tx) =>
+          (
+            await r.registry.tokens.create(tx, stan.user, {
+              reason: 'test',
+              limits: { name: 'left-pad only', packages: ['left-pad'], cidrs: null, bypass2fa: false },
+            })
+          ).secret,
+      );
+      secrets.push(stanLimited);
+      const hidden = await r.inject({
+        method: 'GET',
+        url: '/-/gatehouse/v1/audit-log?package=%40acme%2Fsecret',
+        headers: bearer(stanLimited),
+      });
+      expect(refusal(hidden)).toEqual([404, 'PackageNotFound']);
     });
 
     it('refuses malformed queries with BadRequest and changes nothing', async () => {

@@ -1,10 +1,11 @@
-// Who may read which audit log. One function, answering for every kind of principal: a package's
-// log is its maintainers', an org's its owners' and admins', an account's its own; registry
-// administrators read every one. A package the asker may not read is missing, as on every read.
+// Who may read which audit log. A package's log is its maintainers', an org's its owners' and
+// admins', an account's its own; registry administrators read every one. A package the asker may
+// not read is missing, as on every read, and is said to be missing before any other refusal.
 import {
   assertNever,
   notSupported,
   type Decision,
+  type Denial,
   type Principal,
   type SessionPrincipal,
   type TokenPrincipal,
@@ -21,9 +22,11 @@ export type AuditFacts =
   /** `account` undefined: another account than the asker's, not looked up for a non-administrator. */
   | { kind: 'account'; account: User | undefined };
 
-type Reader = TokenPrincipal | SessionPrincipal;
+/** A signed-in person, through a token (the API) or a web session (the account page's download). */
+export type AuditReader = TokenPrincipal | SessionPrincipal;
 
-export function canReadAuditLog(principal: Principal, facts: AuditFacts): Decision<Reader> {
+/** Who may ask for any audit log at all: checked before anything is looked up. */
+export function auditReader(principal: Principal): Decision<AuditReader> {
   switch (principal.kind) {
     case 'anonymous':
       return { ok: false, code: 'Unauthenticated', reason: 'Log in to read an audit log (npm login).' };
@@ -31,35 +34,40 @@ export function canReadAuditLog(principal: Principal, facts: AuditFacts): Decisi
       return notSupported(principal, 'read an audit log');
     case 'user':
     case 'session':
-      return readerAllowed(principal, facts);
+      return { ok: true, principal };
     default:
       return assertNever(principal);
   }
 }
 
-function readerAllowed(principal: Reader, facts: AuditFacts): Decision<Reader> {
-  const { user } = principal;
-  // A token limited to some packages reads those packages' logs and nothing wider.
-  if (principal.kind === 'user' && principal.token.packages !== null) {
-    const limited = packageLimitDenial(principal.token, facts.kind === 'package' ? facts.name : undefined);
-    if (limited) return limited;
-  }
+/** A token limited to some packages reads those packages' logs and nothing wider. */
+function tokenLimit(reader: AuditReader, name: string | undefined): Denial | undefined {
+  return reader.kind === 'user' && reader.token.packages !== null ? packageLimitDenial(reader.token, name) : undefined;
+}
+
+export function canReadAuditLog(reader: AuditReader, facts: AuditFacts): Decision<AuditReader> {
+  const { user } = reader;
+  const allowed = { ok: true, principal: reader } as const;
   switch (facts.kind) {
-    case 'package':
+    case 'package': {
       if (!facts.readable) return { ok: false, code: 'PackageNotFound', reason: `Package "${facts.name}" was not found.` };
-      if (user.isAdmin || facts.maintainer) return { ok: true, principal };
+      const limited = tokenLimit(reader, facts.name);
+      if (limited) return limited;
+      if (user.isAdmin || facts.maintainer) return allowed;
       return { ok: false, code: 'NotMaintainer', reason: `Only maintainers of "${facts.name}" may read its audit log.` };
-    case 'org': {
-      const denied = orgAllows(user, facts.org, facts.role, 'manage');
-      return denied ?? { ok: true, principal };
     }
-    case 'account':
-      if (user.isAdmin || user.id === facts.account?.id) return { ok: true, principal };
+    case 'org':
+      return tokenLimit(reader, undefined) ?? orgAllows(user, facts.org, facts.role, 'manage') ?? allowed;
+    case 'account': {
+      const limited = tokenLimit(reader, undefined);
+      if (limited) return limited;
+      if (user.isAdmin || user.id === facts.account?.id) return allowed;
       return {
         ok: false,
         code: 'AuditLogNotYours',
         reason: "Only the account itself or a registry administrator may read an account's audit log.",
       };
+    }
     default:
       return assertNever(facts);
   }

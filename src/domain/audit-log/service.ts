@@ -11,7 +11,7 @@ import { fail } from '../errors.js';
 import { readFacts } from '../orgs/readers.js';
 import { canRead } from '../packages/authorize.js';
 import type { PackageName } from '../packages/names.js';
-import { canReadAuditLog, type AuditFacts } from './authorize.js';
+import { auditReader, canReadAuditLog, type AuditFacts, type AuditReader } from './authorize.js';
 
 export const DEFAULT_PAGE = 1000;
 export const MAX_PAGE = 5000;
@@ -44,8 +44,9 @@ export class AuditLog {
   constructor(private readonly store: Store) {}
 
   async page(context: RequestContext, subject: AuditSubject, since: number, limit: number): Promise<AuditPage> {
-    const facts = await this.facts(context, subject);
-    enforce(canReadAuditLog(context.principal, facts));
+    const reader = enforce(auditReader(context.principal));
+    const facts = await this.facts(reader, subject);
+    enforce(canReadAuditLog(reader, facts));
     const events = await this.events(facts, since, limit);
     const entries = await this.named(events);
     return events.length === limit ? { entries, next: events[events.length - 1]!.seq } : { entries };
@@ -66,33 +67,32 @@ export class AuditLog {
     }
   }
 
-  private async facts(context: RequestContext, subject: AuditSubject): Promise<AuditFacts> {
-    const { principal } = context;
-    const asker = principal.kind === 'user' || principal.kind === 'session' ? principal.user : undefined;
+  private async facts(reader: AuditReader, subject: AuditSubject): Promise<AuditFacts> {
+    const asker = reader.user;
     switch (subject.kind) {
       case 'package': {
         const pkg = await this.store.packages.get(subject.name);
         if (!pkg) fail('PackageNotFound', `Package "${subject.name}" was not found.`);
         const owners = await this.store.packages.owners(subject.name);
         // A removed package's name stays with its owners (docs/unpublish-policy.md), and so does its log.
-        if (asker && (asker.isAdmin || owners.some((o) => o.id === asker.id)))
+        if (asker.isAdmin || owners.some((o) => o.id === asker.id))
           return { kind: 'package', name: subject.name, readable: true, maintainer: true };
-        const readable = !pkg.unpublishedAt && canRead(principal, await readFacts(this.store, subject.name, pkg.visibility)).ok;
+        const readable = !pkg.unpublishedAt && canRead(reader, await readFacts(this.store, subject.name, pkg.visibility)).ok;
         // Members of a team granted read-write publish as maintainers do (packages/authorize.ts).
-        const grants = asker && readable ? await this.store.orgs.grantees(subject.name) : [];
-        const maintainer = grants.some((g) => g.user.id === asker?.id && g.permission === 'read-write');
+        const grants = readable ? await this.store.orgs.grantees(subject.name) : [];
+        const maintainer = grants.some((g) => g.user.id === asker.id && g.permission === 'read-write');
         return { kind: 'package', name: subject.name, readable, maintainer };
       }
       case 'org': {
         const org = subject.org.replace(/^@/, '').toLowerCase();
         if (!ORG_NAME.test(org) || !(await this.store.orgs.org(org)))
           fail('OrgNotFound', `There is no org named "${org.slice(0, 100)}".`);
-        return { kind: 'org', org, role: asker ? await this.store.orgs.role(org, asker.id) : undefined };
+        return { kind: 'org', org, role: await this.store.orgs.role(org, asker.id) };
       }
       case 'account': {
         if (subject.name === 'me') return { kind: 'account', account: asker };
         // Only an administrator learns whether another account exists; anyone else is refused unseen.
-        if (!asker?.isAdmin) return { kind: 'account', account: undefined };
+        if (!asker.isAdmin) return { kind: 'account', account: undefined };
         const account = await this.store.users.byName(subject.name.toLowerCase());
         if (!account) fail('UserNotFound', `There is no user named "${subject.name.slice(0, 100)}".`);
         return { kind: 'account', account };
