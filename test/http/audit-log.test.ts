@@ -7,7 +7,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { ENGINES } from '../support/engines.js';
 import { startRegistry, type TestRegistry, type TestUser } from '../support/registry.js';
 import { packageBuilder } from '../fixtures/package-builder.js';
-import { addDistTag, bearer, changeOwners } from '../support/npm-protocol.js';
+import { addDistTag, bearer, changeOwners, deprecate } from '../support/npm-protocol.js';
 import { signedInBrowser } from './session-browser.js';
 
 interface Line {
@@ -89,6 +89,17 @@ for (const engine of ENGINES) {
       // devon is a maintainer now, and so reads it too; an administrator reads every package's.
       expect((await audit(devon, 'package=left-pad')).body).toBe(res.body);
       expect((await audit(root, 'package=left-pad')).body).toBe(res.body);
+    });
+
+    it("records an administrator's action in the package's log and in the administrator's own", async () => {
+      const res = await deprecate(r, root, 'left-pad', (doc) => {
+        doc.versions['1.1.0']!.deprecated = 'use 1.0.0';
+      });
+      expect(res.statusCode, res.body).toBeLessThan(300);
+      const inPackage = lines(await audit(olive, 'package=left-pad')).find((e) => e.type === 'version.deprecated');
+      expect(inPackage?.actor).toMatchObject({ kind: 'user', name: 'root' });
+      const inAccount = lines(await audit(root, 'account=me')).map((e) => `${e.type} ${e.packageName}`);
+      expect(inAccount).toContain('version.deprecated left-pad');
     });
 
     it('refuses a stranger with NotMaintainer, and answers a private package as missing', async () => {
