@@ -233,6 +233,17 @@ export interface Config {
   secretScanningKeysCacheMinutes: number;
   /** Reports one account may file in any 24 hours; more are refused with 429. GATEHOUSE_REPORTS_PER_DAY */
   reportsPerDay: number;
+  /**
+   * Where vulnerabilities in this registry are reported: comma-separated mailto:, https: or tel: URIs
+   * for security.txt and the policy page; empty: mailto:security@<public URL's host>. GATEHOUSE_SECURITY_CONTACT
+   */
+  securityContact: string;
+  /** security.txt's Expires is this many days after each request (1–365). GATEHOUSE_SECURITY_TXT_EXPIRES_DAYS */
+  securityTxtExpiresDays: number;
+  /** Languages reports may be written in, comma-separated tags (security.txt Preferred-Languages). GATEHOUSE_SECURITY_LANGUAGES */
+  securityLanguages: string;
+  /** The disclosure policy's URL in security.txt; empty: this registry's /policies/security. GATEHOUSE_SECURITY_POLICY_URL */
+  securityPolicyUrl: string;
 }
 
 export const DEFAULTS: Config = {
@@ -319,6 +330,10 @@ export const DEFAULTS: Config = {
   secretScanningKeysUrl: '',
   secretScanningKeysCacheMinutes: 60,
   reportsPerDay: 20,
+  securityContact: '',
+  securityTxtExpiresDays: 364,
+  securityLanguages: 'en',
+  securityPolicyUrl: '',
 };
 
 const ENV_NAMES: { [K in keyof Config]: string } = {
@@ -405,6 +420,10 @@ const ENV_NAMES: { [K in keyof Config]: string } = {
   secretScanningKeysUrl: 'GATEHOUSE_SECRET_SCANNING_KEYS_URL',
   secretScanningKeysCacheMinutes: 'GATEHOUSE_SECRET_SCANNING_KEYS_CACHE_MINUTES',
   reportsPerDay: 'GATEHOUSE_REPORTS_PER_DAY',
+  securityContact: 'GATEHOUSE_SECURITY_CONTACT',
+  securityTxtExpiresDays: 'GATEHOUSE_SECURITY_TXT_EXPIRES_DAYS',
+  securityLanguages: 'GATEHOUSE_SECURITY_LANGUAGES',
+  securityPolicyUrl: 'GATEHOUSE_SECURITY_POLICY_URL',
 };
 
 export class ConfigError extends Error {}

@@ -67,6 +67,10 @@ import { AccountChanges } from './domain/sessions/account-changes.js';
 import { originOf } from './domain/events/origin.js';
 import { wireReports, type ReportsDomain } from './domain/reports/index.js';
 import { maliciousPackageStep } from './domain/malicious/publish-step.js';
+import type { SecurityAssessment } from './domain/security/service.js';
+import { wireSecurityAssessment } from './domain/security/index.js';
+import type { AuditLog } from './domain/audit-log/service.js';
+import { wireAuditLog } from './domain/audit-log/index.js';
 
 /**
  * What the HTTP layer is handed: configuration and the domain services, never the store or the
@@ -142,6 +146,10 @@ export interface Registry {
   baseUrl(): string;
   setBaseUrl(url: string): void;
   close(): Promise<void>;
+  /** The live self-assessment against the Principles (/-/security/principles). */
+  securityAssessment: SecurityAssessment;
+  /** Per-package, per-org and per-account audit logs from the event table (NDJSON export). */
+  auditLog: AuditLog;
 }
 
 /** The registry as its opener holds it (CLI commands, tests): also its storage, to inspect or administer. */
@@ -479,6 +487,8 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
       await store.close();
       if (redis) await closeRedis(redis);
     },
+    securityAssessment: wireSecurityAssessment({ settings: config, store, clock }),
+    auditLog: wireAuditLog({ store }),
   };
 }
 

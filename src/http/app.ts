@@ -25,6 +25,8 @@ import { registerWebRoutes } from './web/index.js';
 import { registerOrgRoutes } from './npm/orgs.js';
 import { registerApprovalRoutes } from './npm/approvals.js';
 import { registerReportRoutes } from './npm/reports.js';
+import { registerAuditLogRoutes } from './npm/audit-log.js';
+import { registerPrinciplesRoutes } from './npm/security-principles.js';
 
 export interface AppOptions {
   /** false: no logging at all (most tests). */
@@ -98,6 +100,8 @@ export async function buildApp(registry: Registry, opts: AppOptions = {}): Promi
   registerOrgRoutes(app, registry);
   registerApprovalRoutes(app, registry);
   registerReportRoutes(app, registry);
+  registerAuditLogRoutes(app, registry);
+  registerPrinciplesRoutes(app, registry);
   registerWebRoutes(app, registry);
   registerPackageRoutes(app, registry);
   app.get('/-/*', async (request, reply) =>

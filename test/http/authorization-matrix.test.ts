@@ -56,6 +56,8 @@ interface Cell {
   /** This caller's own bystanders: a user in no org, and a developer of acme in no team. */
   newcomer: string;
   member: string;
+  /** A report on the cell's package filed by the stranger, when the row needs one. */
+  report: string;
 }
 
 interface Row {
@@ -63,7 +65,7 @@ interface Row {
   routes: string[];
   what: string;
   /** What the cell's package needs beyond 1.0.0: a second version, the `next` tag on it. */
-  needs?: 'second-version';
+  needs?: 'second-version' | 'report';
   act(cell: Cell): Promise<LightMyRequestResponse>;
   expect: Record<Caller, Outcome>;
 }
@@ -263,6 +265,62 @@ const ROWS: Row[] = [
     // Every account for itself; a narrowed token cannot make a wider one.
     expect: only(['stranger', 'owner', 'org-admin', 'org-developer', 'team-read', 'team-write', 'registry-admin'], {}),
   },
+  {
+    routes: ['POST /-/gatehouse/v1/packages/:pkg/reports'],
+    what: 'report a package',
+    act: ({ r, as, pkg }) =>
+      r.inject({
+        method: 'POST',
+        url: `/-/gatehouse/v1/packages/${npm.escaped(pkg)}/reports`,
+        headers: { ...auth(as), ...json },
+        payload: JSON.stringify({ reason: 'spam', description: 'An advertisement, not a library.' }),
+      }),
+    // Anyone signed in; a read-only token speaks for nobody's judgement.
+    expect: only(
+      [
+        'stranger',
+        'owner',
+        'org-admin',
+        'org-developer',
+        'team-read',
+        'team-write',
+        'registry-admin',
+        'token-publish',
+        'token-other-package',
+        'token-bypass-2fa',
+      ],
+      {},
+    ),
+  },
+  {
+    routes: ['POST /-/gatehouse/v1/reports/:id/messages'],
+    what: "add to a report's thread",
+    needs: 'report',
+    act: ({ r, as, report }) =>
+      r.inject({
+        method: 'POST',
+        url: `/-/gatehouse/v1/reports/${report}/messages`,
+        headers: { ...auth(as), ...json },
+        payload: JSON.stringify({ text: 'More detail.' }),
+      }),
+    // The reporter (the stranger) and moderators; to anyone else the report does not exist.
+    expect: only(['stranger', 'registry-admin'], {}, 404),
+  },
+  ...(['confirm', 'dismiss', 'ask'] as const).map(
+    (action): Row => ({
+      routes: [`POST /-/gatehouse/v1/admin/reports/:id/${action}`],
+      what: `moderate a report (${action})`,
+      needs: 'report',
+      act: ({ r, as, report }) =>
+        r.inject({
+          method: 'POST',
+          url: `/-/gatehouse/v1/admin/reports/${report}/${action}`,
+          headers: { ...auth(as), ...json },
+          payload: JSON.stringify({ note: 'Looked at it.', question: 'What does it do?' }),
+        }),
+      expect: only(['registry-admin'], {}),
+    }),
+  ),
 ];
 
 /** Write routes outside this matrix, and why: each is about the caller's own account or session, or has its own test. */
@@ -321,8 +379,21 @@ for (const engine of ENGINES) {
       return { pkg, n };
     }
 
+    /** The stranger reports the cell's package; its id. */
+    async function fileReport(pkg: string): Promise<string> {
+      const res = await r.inject({
+        method: 'POST',
+        url: `/-/gatehouse/v1/packages/${npm.escaped(pkg)}/reports`,
+        headers: { ...npm.bearer(as['stranger'].token), ...json },
+        payload: JSON.stringify({ reason: 'malicious', description: 'It reads ~/.npmrc and posts it.' }),
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      return String(res.json<{ id: string | number }>().id);
+    }
+
     beforeAll(async () => {
-      r = await startRegistry(engine);
+      // Every cell files reports as the stranger: no daily limit in the way.
+      r = await startRegistry(engine, { config: { reportsPerDay: 100_000 } });
       owner = await r.createUser('olive');
       await npm.published(r, owner, packageBuilder('@acme/seed', '1.0.0').file('index.js', '//\n'));
       await npm.published(r, owner, packageBuilder('other-pkg', '1.0.0').file('index.js', '//\n'));
@@ -360,7 +431,8 @@ for (const engine of ENGINES) {
         for (const caller of CALLERS) {
           const { pkg, n } = await freshCell(row.needs);
           const bystanders = { newcomer: `newcomer-${caller}`, member: `member-${caller}` };
-          const res = await row.act({ r, as: as[caller], pkg, n, ...bystanders });
+          const report = row.needs === 'report' ? await fileReport(pkg) : '';
+          const res = await row.act({ r, as: as[caller], pkg, n, report, ...bystanders });
           got[caller] = res.statusCode >= 200 && res.statusCode < 300 ? 'ok' : res.statusCode;
         }
         expect(got).toEqual(row.expect);

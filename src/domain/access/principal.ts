@@ -69,6 +69,8 @@ export type DenialCode = Extract<
   // org operations (domain/orgs/access.ts)
   | 'NotOrgAdmin'
   | 'NotOrgMember'
+  // audit logs (domain/audit-log/authorize.ts)
+  | 'AuditLogNotYours'
 >;
 
 /** A denial carries its code and its reason, which the user is shown and the log records. */

@@ -122,8 +122,16 @@ async function assertPolicyAllows(
   }
 }
 
-/** A range we cannot evaluate (a tag, a URL) might point at the version: count it as depending. */
-function satisfiedBy(version: string, range: string): boolean {
+/**
+ * Longer dependency ranges are not evaluated. attacker-controlled: a publisher writes them, and
+ * semver's cost grows with a range's comparators (an 800 kB range takes seconds), once per
+ * dependent on every unpublish of the package they name. Real ranges are a few dozen characters.
+ */
+export const MAX_EVALUATED_RANGE_CHARS = 1024;
+
+/** A range we cannot evaluate (a tag, a URL, one too long) might point at the version: count it as depending. */
+export function satisfiedBy(version: string, range: string): boolean {
+  if (range.length > MAX_EVALUATED_RANGE_CHARS) return true;
   return semver.validRange(range) === null || semver.satisfies(version, range, { includePrerelease: true });
 }
 

@@ -14,6 +14,7 @@ import { seeOther } from './session.js';
 import { PAGE_ONLY } from './negotiation.js';
 import { securityKeysSection } from './security-keys.js';
 import { keyWritesForm } from './approve-write.js';
+import { registerAccountAuditExport } from './account-audit.js';
 
 function revokeButton(request: FastifyRequest, action: string, label: string): SafeHtml {
   return html`<form method="post" action="${action}" class="revoke">
@@ -106,6 +107,7 @@ function logSection(view: AccountSecurity): SafeHtml {
   return html`<section id="security-log">
     <h2>Security log</h2>
     ${table(['When', 'What', 'By'], rows)}
+    <p class="export"><a href="/account/audit-log">Download the whole audit log (NDJSON)</a></p>
   </section>`;
 }
 
@@ -160,4 +162,5 @@ export function registerAccountPages(app: FastifyInstance, registry: Registry): 
   });
 
   registerTokenForm(app, registry);
+  registerAccountAuditExport(app, registry);
 }

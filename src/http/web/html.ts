@@ -77,7 +77,9 @@ export function layout(title: string, body: SafeHtml, viewer?: Viewer): SafeHtml
           ${accountCorner(viewer)}
         </header>
         <main>${body}</main>
-        <footer class="site"><a href="/">Home</a> · <a href="/policies/unpublish">Unpublish policy</a></footer>
+        <footer class="site">
+          <a href="/">Home</a> · <a href="/policies/unpublish">Unpublish policy</a> · <a href="/policies/security">Security</a>
+        </footer>
       </body>
     </html>`;
 }

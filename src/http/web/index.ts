@@ -22,6 +22,8 @@ import { registerPasswordChangeGate, registerPasswordChangePages } from './passw
 import { registerTotpPages } from './account-totp.js';
 import { registerEmailChangePages } from './account-email.js';
 import { registerReportPages } from './report-pages.js';
+import { registerDisclosurePages } from './disclosure.js';
+import { registerSecurityAssessmentPage } from './security-assessment.js';
 
 const STYLESHEET = readFileSync(new URL('../../../static/style.css', import.meta.url));
 
@@ -49,4 +51,6 @@ export function registerWebRoutes(app: FastifyInstance, registry: Registry): voi
   registerTotpPages(app, registry);
   registerEmailChangePages(app, registry);
   registerReportPages(app, registry);
+  registerDisclosurePages(app, registry);
+  registerSecurityAssessmentPage(app, registry);
 }
