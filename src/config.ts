@@ -233,6 +233,18 @@ export interface Config {
   secretScanningKeysCacheMinutes: number;
   /** Reports one account may file in any 24 hours; more are refused with 429. GATEHOUSE_REPORTS_PER_DAY */
   reportsPerDay: number;
+  /**
+   * The transparency log's name (its checkpoints' origin line and key name), fixed when its key is
+   * first made; empty: the public URL's host (else this machine's name) followed by /tlog. GATEHOUSE_TLOG_ORIGIN
+   */
+  tlogOrigin: string;
+  /**
+   * Witnesses that cosign the log's checkpoints: comma-separated `<vkey> <url>` pairs, the vkey in
+   * signed-note form (`name+keyid+base64`), the URL the one /add-checkpoint is under. GATEHOUSE_TLOG_WITNESSES
+   */
+  tlogWitnesses: string;
+  /** How often the transparency log appends other instances' events and retries witnesses, in ms. GATEHOUSE_TLOG_INTERVAL_MS */
+  tlogIntervalMs: number;
 }
 
 export const DEFAULTS: Config = {
@@ -319,6 +331,9 @@ export const DEFAULTS: Config = {
   secretScanningKeysUrl: '',
   secretScanningKeysCacheMinutes: 60,
   reportsPerDay: 20,
+  tlogOrigin: '',
+  tlogWitnesses: '',
+  tlogIntervalMs: 2000,
 };
 
 const ENV_NAMES: { [K in keyof Config]: string } = {
@@ -405,6 +420,9 @@ const ENV_NAMES: { [K in keyof Config]: string } = {
   secretScanningKeysUrl: 'GATEHOUSE_SECRET_SCANNING_KEYS_URL',
   secretScanningKeysCacheMinutes: 'GATEHOUSE_SECRET_SCANNING_KEYS_CACHE_MINUTES',
   reportsPerDay: 'GATEHOUSE_REPORTS_PER_DAY',
+  tlogOrigin: 'GATEHOUSE_TLOG_ORIGIN',
+  tlogWitnesses: 'GATEHOUSE_TLOG_WITNESSES',
+  tlogIntervalMs: 'GATEHOUSE_TLOG_INTERVAL_MS',
 };
 
 export class ConfigError extends Error {}

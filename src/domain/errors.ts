@@ -158,7 +158,10 @@ export type ErrorCode =
   | 'TooManyReports'
   | 'ModeratorsOnly'
   | 'AdvisoryNotFound'
-  | 'PackageMalicious';
+  | 'PackageMalicious'
+  // the transparency log (domain/transparency)
+  | 'TlogOutOfRange'
+  | 'TlogEntryNotFound';
 
 /**
  * HTTP status per code. npm prints any 4xx as `E<status>` followed by our `error` string,
@@ -382,6 +385,9 @@ export const ERROR_STATUS = {
   AdvisoryNotFound: 404,
   // A package confirmed malicious as a whole takes no new versions.
   PackageMalicious: 403,
+  // A proof or tile beyond the newest checkpoint, or a leaf index outside the tree.
+  TlogOutOfRange: 400,
+  TlogEntryNotFound: 404,
 } as const satisfies Record<ErrorCode, number>;
 
 /** Response headers a refusal needs (`retry-after` on a 429, `www-authenticate: OTP` for a second factor). */
