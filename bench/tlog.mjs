@@ -4,6 +4,8 @@
 //    append (TransparencyLog.sync: read events, leaf entries, subtree hashes, signed checkpoint,
 //    one transaction per 2,000 events) is timed until all N are leaves. SQLite always; PostgreSQL
 //    too with --postgres (a throw-away database is created on that server).
+//    Then live: 4 writers commit one event per transaction while the log appends (woken by each
+//    commit, as after a publish), timed until every event is a leaf.
 // 2. inclusion proofs at --proof-leaves (default 10,000,000) leaves: a tree of that size is written
 //    straight into the log's tables of a SQLite database (leaf hashes of synthetic entries and
 //    every complete subtree's hash, computed properly; loading is not timed), then proofs for
@@ -75,6 +77,43 @@ async function appendRate(label, databaseUrl) {
   const perSecond = Math.round((n / ms) * 1000);
   console.log(`appends (${label}): ${n} events in ${ms.toFixed(0)} ms = ${perSecond} appends/s`);
   return perSecond;
+}
+
+/**
+ * Live: writers commit one event per transaction (each wakes the log, as a publish does) while the
+ * log appends; timed from the first commit until the last event is a leaf.
+ */
+async function liveRate(label, databaseUrl) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-tlog-live-'));
+  const registry = await open(dataDir, databaseUrl);
+  const n = Number(values.events);
+  const started = performance.now();
+  const writers = 4;
+  await Promise.all(
+    Array.from({ length: writers }, async (_, w) => {
+      for (let i = w; i < n; i += writers) {
+        await registry.store.transaction((tx) =>
+          tx.events.append({
+            type: 'dist_tag.set',
+            actor: { kind: 'system' },
+            packageName: `bench-live-${i % 500}`,
+            version: `1.0.${i}`,
+            data: { tag: `t${i}` },
+            createdAt: new Date().toISOString(),
+          }),
+        );
+      }
+    }),
+  );
+  const written = performance.now() - started;
+  while ((await registry.transparency.size()) < n) await registry.transparency.sync();
+  const ms = performance.now() - started;
+  await registry.close();
+  if (!values.keep) rmSync(dataDir, { recursive: true, force: true });
+  console.log(
+    `live (${label}): ${n} one-event commits by ${writers} writers took ${written.toFixed(0)} ms; all were leaves after ` +
+      `${ms.toFixed(0)} ms = ${Math.round((n / ms) * 1000)} appends/s (bounded by the writers)`,
+  );
 }
 
 async function withPostgres(url, work) {
@@ -206,5 +245,7 @@ async function proofTimes() {
 }
 
 await appendRate('SQLite', '');
+await liveRate('SQLite', '');
 if (values.postgres) await withPostgres(values.postgres, (url) => appendRate('PostgreSQL', url));
+if (values.postgres) await withPostgres(values.postgres, (url) => liveRate('PostgreSQL', url));
 if (Number(values['proof-leaves']) > 0) await proofTimes();

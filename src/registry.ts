@@ -433,8 +433,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
   });
   const transparency = await openTransparency(config, { store, clock, jobs, testClock: deps.clock !== undefined, warn });
   events.subscribe((event) => {
-    if (LOGGED_EVENTS.has(event.type))
-      void transparency.sync().catch((err: unknown) => warn(`gatehouse: transparency append failed: ${(err as Error).name}`));
+    if (LOGGED_EVENTS.has(event.type)) transparency.wake();
   });
   return {
     reports,

@@ -39,11 +39,14 @@ export interface FeedEntry {
 /** Most leaves one feed page returns. */
 export const FEED_LIMIT = 1000;
 const CACHE_NODES = 200_000;
+/** How long a commit's append waits for others to join it. */
+const WAKE_DELAY_MS = 20;
 
 export class TransparencyLog {
   private key: NoteKey | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  private wakeTimer: NodeJS.Timeout | undefined;
   private readonly cache = new Map<string, Hash>();
   private readonly witnesses: Witnesses;
 
@@ -70,6 +73,19 @@ export class TransparencyLog {
     return verifierKey(key.name, key.publicKey);
   }
 
+  /**
+   * Asks for an append soon. Commits arriving meanwhile share one append transaction: an append
+   * per commit would double the commits (and fsyncs) every publish pays for.
+   */
+  wake(): void {
+    if (this.wakeTimer) return;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = undefined;
+      void this.sync().catch((err: unknown) => this.deps.warn(`gatehouse: transparency append failed: ${(err as Error).name}`));
+    }, WAKE_DELAY_MS);
+    this.wakeTimer.unref();
+  }
+
   /** Appends every settled event, then has witnesses cosign; overlapping calls share one run that starts after them. */
   sync(): Promise<void> {
     this.again = true;
@@ -90,6 +106,8 @@ export class TransparencyLog {
   }
 
   async stop(): Promise<void> {
+    clearTimeout(this.wakeTimer);
+    this.wakeTimer = undefined;
     await this.running?.catch(() => {});
   }
 

@@ -18,6 +18,9 @@ function chunks<T>(rows: T[]): T[][] {
 export function transparencyStore(db: Kysely<DB>, engine: Engine): TransparencyStore {
   return {
     async state(opts = {}) {
+      // SQLite: write first, so the transaction holds the write lock before it reads; a read
+      // snapshot that later tries to write fails at once if another writer committed meanwhile.
+      if (opts.lock && engine === 'sqlite') await db.updateTable('tlog_state').set({ id: 1 }).where('id', '=', 1).execute();
       let query = db.selectFrom('tlog_state').select(['size', 'event_seq']).where('id', '=', 1);
       if (opts.lock && engine === 'postgres') query = query.forUpdate();
       const row = await query.executeTakeFirstOrThrow();
