@@ -21,6 +21,7 @@ const USAGE = `Usage:
   gatehouse report NAME[@VERSION] --reason malicious|typosquatting|spam|vulnerable --description TEXT
                    [--registry URL] [--token TOKEN]
   gatehouse verify [--lockfile package-lock.json] [--registry URL] [--log-key VKEY] [--state FILE]
+                   [--witness VKEY]...
 
 Settings also come from GATEHOUSE_* environment variables (see README).`;
 
@@ -47,6 +48,7 @@ const FLAGS = {
   lockfile: { type: 'string' },
   'log-key': { type: 'string' },
   state: { type: 'string' },
+  witness: { type: 'string', multiple: true },
 } as const;
 
 async function main(argv: string[]): Promise<void> {
@@ -91,6 +93,7 @@ async function main(argv: string[]): Promise<void> {
       registry,
       logKey: values['log-key'],
       stateFile: values.state,
+      witnesses: values.witness,
     };
     if (!(await verifyLockfile(options).catch(unreachable(registry)))) process.exitCode = 1;
     return;

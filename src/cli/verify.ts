@@ -8,7 +8,7 @@ import { homedir } from 'node:os';
 import { ConfigError } from '../config.js';
 import { PUBLISH_EVENTS } from '../domain/transparency/entries.js';
 import { leafHash, verifyConsistency, verifyInclusion } from '../domain/transparency/merkle.js';
-import { openCheckpoint, parseVerifierKey, type Checkpoint } from '../domain/transparency/note.js';
+import { cosignatureTime, openCheckpoint, parseVerifierKey, type Checkpoint } from '../domain/transparency/note.js';
 import { lockedVersions, type LockedVersion } from '../domain/transparency/lockfile.js';
 import type { EventType } from '../domain/events/store.js';
 
@@ -17,6 +17,8 @@ export interface VerifyOptions {
   registry: string;
   logKey?: string;
   stateFile?: string;
+  /** Witness vkeys whose cosignature the checkpoint must carry. */
+  witnesses?: string[];
   out?: (line: string) => void;
 }
 
@@ -44,13 +46,18 @@ export async function verifyLockfile(opts: VerifyOptions): Promise<boolean> {
   if (!opts.logKey && !seen) out(`Trusting the log key ${vkey} on first use (pin it with --log-key).`);
   if (seen && opts.logKey && seen.vkey !== opts.logKey) out(`Note: --log-key differs from the key pinned in ${stateFile}.`);
   const verifier = parseKey(vkey);
+  const witnesses = (opts.witnesses ?? []).map(parseKey);
   let checkpoint: Checkpoint;
   try {
-    checkpoint = openCheckpoint(await text(`${registry}/-/tlog/checkpoint`), verifier).checkpoint;
+    const opened = openCheckpoint(await text(`${registry}/-/tlog/checkpoint`), verifier);
+    checkpoint = opened.checkpoint;
+    const missing = witnesses.filter((w) => cosignatureTime(opened.text, opened.signatures, w) === undefined);
+    if (missing.length > 0) throw new TypeError(`no valid cosignature by ${missing.map((w) => w.name).join(', ')}`);
   } catch (err) {
     out(`FAIL checkpoint: ${(err as Error).message}`);
     return false;
   }
+  if (witnesses.length > 0) out(`Cosigned by ${witnesses.map((w) => w.name).join(', ')}.`);
   out(`Checkpoint: ${checkpoint.origin}, ${checkpoint.size} entries, root ${checkpoint.root.toString('base64')}`);
   if (seen && !(await grewFrom(registry, seen, checkpoint, out))) return false;
   state[registry] = { vkey, size: checkpoint.size, root: checkpoint.root.toString('base64') };

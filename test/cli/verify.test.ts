@@ -11,6 +11,7 @@ import { ENGINES } from '../support/engines.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { assertBuilt, CLI } from '../reliability/server-process.js';
 import { packageBuilder } from '../fixtures/package-builder.js';
+import { startWitness, type TestWitness } from '../support/witness.js';
 import { createWorkspace, removeWorkspace, runOk, type Workspace } from '../e2e/clients.js';
 import { generateNoteKey, verifierKey } from '../../src/domain/transparency/note.js';
 
@@ -29,10 +30,13 @@ for (const engine of ENGINES) {
     let r: TestRegistry;
     let ws: Workspace;
     let dir: string;
+    let witness: TestWitness;
 
     beforeAll(async () => {
       assertBuilt();
-      r = await startRegistry(engine, { listen: true });
+      witness = await startWitness();
+      r = await startRegistry(engine, { listen: true, config: { tlogWitnesses: `${witness.vkey} ${witness.url}` } });
+      witness.trust(await (await fetch(`${r.url}/-/tlog/vkey`)).text());
       const alice = await r.createUser('alice');
       expect((await r.publish(alice, packageBuilder('leaf-dep', '1.0.0'))).statusCode).toBe(201);
       expect((await r.publish(alice, packageBuilder('@acme/app-lib', '2.0.0').dependency('leaf-dep', '^1.0.0'))).statusCode).toBe(
@@ -49,6 +53,7 @@ for (const engine of ENGINES) {
     });
     afterAll(async () => {
       await r.close();
+      await witness.close();
       await removeWorkspace(ws);
       rmSync(dir, { recursive: true, force: true });
     });
@@ -59,12 +64,13 @@ for (const engine of ENGINES) {
       verifyByCli(['--lockfile', lockfile(), '--registry', r.url, '--state', state(), ...extra]);
 
     it('verifies an npm lockfile, pins the key on first use, then checks the log only grew', async () => {
-      const first = await run();
+      const first = await run('--witness', witness.vkey);
       expect(first.code, first.out).toBe(0);
       expect(first.out).toContain('Trusting the log key');
       expect(first.out).toMatch(/ok {3}@acme\/app-lib@2\.0\.0/);
       expect(first.out).toMatch(/ok {3}leaf-dep@1\.0\.0/);
       expect(first.out).toContain('All 2 versions');
+      expect(first.out).toContain(`Cosigned by ${witness.name}.`);
 
       const alice = await r.createUser('bob');
       expect((await r.publish(alice, packageBuilder('later', '1.0.0'))).statusCode).toBe(201);
@@ -101,6 +107,12 @@ for (const engine of ENGINES) {
       const wrongKey = await run('--log-key', verifierKey(stranger.name, stranger.publicKey));
       expect(wrongKey.code, wrongKey.out).toBe(1);
       expect(wrongKey.out).toContain('FAIL checkpoint: the checkpoint is not signed by');
+
+      const absent = await startWitness('witness.test/never-asked');
+      await absent.close();
+      const uncosigned = await run('--witness', absent.vkey);
+      expect(uncosigned.code, uncosigned.out).toBe(1);
+      expect(uncosigned.out).toContain('FAIL checkpoint: no valid cosignature by witness.test/never-asked');
     });
   });
 }

@@ -269,8 +269,30 @@ for (const engine of ENGINES) {
         expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
         expect(entries.filter((e) => e.toString('utf8').includes('"raced"'))).toHaveLength(engine === 'postgres' ? 30 : 31);
         expect(rfc.mth(entries.map(rfc.leaf)).equals(cp.root)).toBe(true);
+        // one key for the fleet: the other instance signs with the key the first one made
+        expect(await other.transparency.verifierKey()).toBe(await r.registry.transparency.verifierKey());
       } finally {
         await other.close();
+      }
+    });
+  });
+}
+
+for (const engine of ENGINES) {
+  describe(`the transparency log with its witness down (${engine})`, () => {
+    it('appends and signs anyway, and the checkpoint carries no cosignature', async () => {
+      const gone = await startWitness('witness.test/gone');
+      await gone.close();
+      const r = await startRegistry(engine, { config: { tlogWitnesses: `${gone.vkey} ${gone.url}` } });
+      try {
+        const alice = await r.createUser('alice');
+        await npm.published(r, alice, packageBuilder('lonely', '1.0.0'));
+        await r.registry.transparency.sync();
+        const cp = readCheckpoint((await r.inject({ method: 'GET', url: '/-/tlog/checkpoint' })).body);
+        expect(cp.size).toBe(1);
+        expect(cp.lines).toHaveLength(1);
+      } finally {
+        await r.close();
       }
     });
   });
