@@ -14,7 +14,7 @@
 //    memory as they are read, as in a running server), then for leaves already asked; a sample is
 //    verified against the root. Wall-clock percentiles and CPU time per proof are printed.
 //
-// node bench/tlog.mjs [--events 20000] [--proof-leaves 10000000] [--proofs 2000] [--postgres URL] [--keep]
+// node bench/tlog.mjs [--events 20000] [--rounds 3] [--proof-leaves 10000000] [--proofs 2000] [--postgres URL] [--keep]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -32,6 +32,7 @@ const { values } = parseArgs({
     proofs: { type: 'string', default: '2000' },
     postgres: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '3' },
   },
 });
 
@@ -244,8 +245,16 @@ async function proofTimes() {
   console.log(`inclusion proof, ${leaves} leaves, leaves asked before (${count}): ${stats(times.warm)}; ${perProof(cpu.warm)}`);
 }
 
-await appendRate('SQLite', '');
+/** Rounds of the batch append; the median is printed too (a shared machine's disk varies a lot). */
+async function appendRounds(label, databaseUrl) {
+  const rates = [];
+  for (let i = 0; i < Number(values.rounds); i++) rates.push(await appendRate(label, databaseUrl));
+  rates.sort((a, b) => a - b);
+  console.log(`appends (${label}): median of ${rates.length} rounds ${rates[Math.floor(rates.length / 2)]} appends/s`);
+}
+
+await appendRounds('SQLite', '');
 await liveRate('SQLite', '');
-if (values.postgres) await withPostgres(values.postgres, (url) => appendRate('PostgreSQL', url));
+if (values.postgres) await withPostgres(values.postgres, (url) => appendRounds('PostgreSQL', url));
 if (values.postgres) await withPostgres(values.postgres, (url) => liveRate('PostgreSQL', url));
 if (Number(values['proof-leaves']) > 0) await proofTimes();
