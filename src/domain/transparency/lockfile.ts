@@ -24,7 +24,7 @@ export function lockedVersions(lockfile: unknown, registryUrl: string): LockedVe
   const { packages, dependencies } = lockfile as Record<string, unknown>;
   if (typeof packages === 'object' && packages !== null) {
     for (const [path, entry] of Object.entries(packages)) {
-      if (path === '' || (entry as { link?: unknown }).link === true) continue;
+      if (path === '' || typeof entry !== 'object' || entry === null || (entry as { link?: unknown }).link === true) continue;
       const named = (entry as { name?: unknown }).name;
       const fromPath = path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
       take(typeof named === 'string' ? named : fromPath, entry);
@@ -32,6 +32,7 @@ export function lockedVersions(lockfile: unknown, registryUrl: string): LockedVe
   } else if (typeof dependencies === 'object' && dependencies !== null) {
     const walk = (deps: Record<string, unknown>) => {
       for (const [name, entry] of Object.entries(deps)) {
+        if (typeof entry !== 'object' || entry === null) continue;
         take(name, entry);
         const nested = (entry as { dependencies?: unknown }).dependencies;
         if (typeof nested === 'object' && nested !== null) walk(nested as Record<string, unknown>);
