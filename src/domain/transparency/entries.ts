@@ -28,6 +28,9 @@ export const LOGGED_EVENTS: ReadonlySet<EventType> = new Set<EventType>([
   'trusted_publisher.pending_used',
   'version.signed',
   'signing_key.rotated',
+  'version.quarantined',
+  'version.released',
+  'malicious_advisory.published',
 ]);
 
 /** The event kinds whose leaf says which tarball a name@version is: what `gatehouse verify` looks up. */
