@@ -244,6 +244,18 @@ export interface Config {
   securityLanguages: string;
   /** The disclosure policy's URL in security.txt; empty: this registry's /policies/security. GATEHOUSE_SECURITY_POLICY_URL */
   securityPolicyUrl: string;
+  /**
+   * The transparency log's name (its checkpoints' origin line and key name), fixed when its key is
+   * first made; empty: the public URL's host (else this machine's name) followed by /tlog. GATEHOUSE_TLOG_ORIGIN
+   */
+  tlogOrigin: string;
+  /**
+   * Witnesses that cosign the log's checkpoints: comma-separated `<vkey> <url>` pairs, the vkey in
+   * signed-note form (`name+keyid+base64`), the URL the one /add-checkpoint is under. GATEHOUSE_TLOG_WITNESSES
+   */
+  tlogWitnesses: string;
+  /** How often the transparency log appends other instances' events and retries witnesses, in ms. GATEHOUSE_TLOG_INTERVAL_MS */
+  tlogIntervalMs: number;
 }
 
 export const DEFAULTS: Config = {
@@ -334,6 +346,9 @@ export const DEFAULTS: Config = {
   securityTxtExpiresDays: 364,
   securityLanguages: 'en',
   securityPolicyUrl: '',
+  tlogOrigin: '',
+  tlogWitnesses: '',
+  tlogIntervalMs: 2000,
 };
 
 const ENV_NAMES: { [K in keyof Config]: string } = {
@@ -424,6 +439,9 @@ const ENV_NAMES: { [K in keyof Config]: string } = {
   securityTxtExpiresDays: 'GATEHOUSE_SECURITY_TXT_EXPIRES_DAYS',
   securityLanguages: 'GATEHOUSE_SECURITY_LANGUAGES',
   securityPolicyUrl: 'GATEHOUSE_SECURITY_POLICY_URL',
+  tlogOrigin: 'GATEHOUSE_TLOG_ORIGIN',
+  tlogWitnesses: 'GATEHOUSE_TLOG_WITNESSES',
+  tlogIntervalMs: 'GATEHOUSE_TLOG_INTERVAL_MS',
 };
 
 export class ConfigError extends Error {}

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { Config } from './config.js';
+import { ConfigError, type Config } from './config.js';
 import { openDatabase } from './storage/db/database.js';
 import { createDbStore } from './storage/db/store.js';
 import { FsBlobStore } from './storage/blobs/fs/store.js';
@@ -71,6 +71,10 @@ import type { SecurityAssessment } from './domain/security/service.js';
 import { wireSecurityAssessment } from './domain/security/index.js';
 import type { AuditLog } from './domain/audit-log/service.js';
 import { wireAuditLog } from './domain/audit-log/index.js';
+import type { TransparencyLog } from './domain/transparency/service.js';
+import { wireTransparency } from './domain/transparency/index.js';
+import { LOGGED_EVENTS } from './domain/transparency/entries.js';
+import { HttpWitnessClient } from './adapters/witness/http-witness.js';
 
 /**
  * What the HTTP layer is handed: configuration and the domain services, never the store or the
@@ -142,6 +146,8 @@ export interface Registry {
   clock: Clock;
   /** Reports, moderation, security contacts and the MAL- feed (docs/reports.md). */
   reports: ReportsDomain;
+  /** The event transparency log (docs/transparency-log.md); tests call `transparency.sync()` to append now. */
+  transparency: TransparencyLog;
   /** The URL clients reach us at; fixed once the server knows its port. */
   baseUrl(): string;
   setBaseUrl(url: string): void;
@@ -433,11 +439,16 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     },
     inspectBudgetMs: config.tarballInspectMs,
   });
+  const transparency = await openTransparency(config, { store, clock, jobs, testClock: deps.clock !== undefined, warn });
+  events.subscribe((event) => {
+    if (LOGGED_EVENTS.has(event.type)) transparency.wake();
+  });
   return {
     reports,
     config,
     store,
     blobs,
+    transparency,
     tokens,
     granularTokens,
     accounts,
@@ -477,6 +488,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
       await events.stop();
       await jobs.stop();
       await mail.stop();
+      await transparency.stop();
       OWNERS_HERE.delete(owner);
       await transport.close();
       // Counts since the last flush would otherwise be lost on every restart.
@@ -493,6 +505,30 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
 }
 
 const HOUR_MS = 60 * 60 * 1000;
+
+async function openTransparency(
+  config: Config,
+  deps: { store: Store; clock: Clock; jobs: JobRunner; testClock: boolean; warn: (message: string) => void },
+): Promise<TransparencyLog> {
+  const host = config.publicUrl ? new URL(config.publicUrl).hostname : hostname() || 'localhost';
+  try {
+    const { transparency } = await wireTransparency({
+      store: deps.store,
+      clock: deps.clock,
+      jobs: deps.jobs,
+      origin: config.tlogOrigin || `${host}/tlog`,
+      witnesses: config.tlogWitnesses,
+      witnessClient: new HttpWitnessClient(10_000),
+      // With a test's clock there is no job: the test appends with transparency.sync().
+      intervalMs: deps.testClock ? 0 : config.tlogIntervalMs,
+      warn: deps.warn,
+    });
+    return transparency;
+  } catch (err) {
+    if (err instanceof TypeError) throw new ConfigError(`tlogWitnesses (GATEHOUSE_TLOG_WITNESSES): ${err.message}`);
+    throw err;
+  }
+}
 /** A comma-separated setting as a list, blanks dropped. */
 function listOf(setting: string): string[] {
   return setting

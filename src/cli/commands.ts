@@ -8,6 +8,7 @@ import { runImport } from './import.js';
 import { userRecover } from './user-recover.js';
 import { keysRotate } from './keys-rotate.js';
 import { report } from './report.js';
+import { verifyLockfile } from './verify.js';
 
 const USAGE = `Usage:
   gatehouse serve [--host H] [--port P] [--data-dir D] [--config FILE]
@@ -19,6 +20,8 @@ const USAGE = `Usage:
   gatehouse keys rotate [--data-dir D] [--config FILE]
   gatehouse report NAME[@VERSION] --reason malicious|typosquatting|spam|vulnerable --description TEXT
                    [--registry URL] [--token TOKEN]
+  gatehouse verify [--lockfile package-lock.json] [--registry URL] [--log-key VKEY] [--state FILE]
+                   [--witness VKEY]...
 
 Settings also come from GATEHOUSE_* environment variables (see README).`;
 
@@ -42,6 +45,10 @@ const FLAGS = {
   description: { type: 'string' },
   registry: { type: 'string' },
   token: { type: 'string' },
+  lockfile: { type: 'string' },
+  'log-key': { type: 'string' },
+  state: { type: 'string' },
+  witness: { type: 'string', multiple: true },
 } as const;
 
 async function main(argv: string[]): Promise<void> {
@@ -79,7 +86,27 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command === 'keys' && sub === 'rotate') return keysRotate(overrides, values.config);
   if (command === 'report' && sub) return report(sub, values);
+  if (command === 'verify') {
+    const registry = values.registry ?? process.env.npm_config_registry ?? 'http://127.0.0.1:4873';
+    const options = {
+      lockfile: values.lockfile ?? 'package-lock.json',
+      registry,
+      logKey: values['log-key'],
+      stateFile: values.state,
+      witnesses: values.witness,
+    };
+    if (!(await verifyLockfile(options).catch(unreachable(registry)))) process.exitCode = 1;
+    return;
+  }
   throw new ConfigError(`Unknown command.\n${USAGE}`);
+}
+
+/** A registry that cannot be reached is a clear one-line failure, not a stack trace. */
+function unreachable(registry: string) {
+  return (err: unknown): never => {
+    if (err instanceof TypeError && err.message === 'fetch failed') throw new ConfigError(`Cannot reach ${registry}.`);
+    throw err;
+  };
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

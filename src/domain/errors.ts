@@ -160,7 +160,10 @@ export type ErrorCode =
   | 'AdvisoryNotFound'
   | 'PackageMalicious'
   // audit logs (domain/audit-log)
-  | 'AuditLogNotYours';
+  | 'AuditLogNotYours'
+  // the transparency log (domain/transparency)
+  | 'TlogOutOfRange'
+  | 'TlogEntryNotFound';
 
 /**
  * HTTP status per code. npm prints any 4xx as `E<status>` followed by our `error` string,
@@ -386,6 +389,9 @@ export const ERROR_STATUS = {
   PackageMalicious: 403,
   // Another account's audit log: only that account and registry administrators read it.
   AuditLogNotYours: 403,
+  // A proof or tile beyond the newest checkpoint, or a leaf index outside the tree.
+  TlogOutOfRange: 400,
+  TlogEntryNotFound: 404,
 } as const satisfies Record<ErrorCode, number>;
 
 /** Response headers a refusal needs (`retry-after` on a 429, `www-authenticate: OTP` for a second factor). */

@@ -23,6 +23,7 @@ import type { ReportStore } from './reports/store.js';
 import type { MaliciousAdvisoryStore } from './malicious/store.js';
 import type { SecurityContactStore } from './reports/contact-store.js';
 import type { AuditLogStore } from './audit-log/store.js';
+import type { TransparencyStore } from './transparency/store.js';
 
 export interface Repositories {
   users: UserStore;
@@ -47,6 +48,7 @@ export interface Repositories {
   malicious: MaliciousAdvisoryStore;
   securityContacts: SecurityContactStore;
   auditLog: AuditLogStore;
+  transparency: TransparencyStore;
 }
 
 export interface Store extends Repositories {

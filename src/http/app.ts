@@ -27,6 +27,7 @@ import { registerApprovalRoutes } from './npm/approvals.js';
 import { registerReportRoutes } from './npm/reports.js';
 import { registerAuditLogRoutes } from './npm/audit-log.js';
 import { registerPrinciplesRoutes } from './npm/security-principles.js';
+import { registerTransparencyRoutes } from './npm/tlog.js';
 
 export interface AppOptions {
   /** false: no logging at all (most tests). */
@@ -102,6 +103,7 @@ export async function buildApp(registry: Registry, opts: AppOptions = {}): Promi
   registerReportRoutes(app, registry);
   registerAuditLogRoutes(app, registry);
   registerPrinciplesRoutes(app, registry);
+  registerTransparencyRoutes(app, registry);
   registerWebRoutes(app, registry);
   registerPackageRoutes(app, registry);
   app.get('/-/*', async (request, reply) =>

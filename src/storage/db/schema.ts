@@ -459,6 +459,13 @@ export interface DB {
   malicious_advisories: MaliciousAdvisoriesTable;
   malicious_advisory_numbers: MaliciousAdvisoryNumbersTable;
   security_contacts: SecurityContactsTable;
+  tlog_state: TlogStateTable;
+  tlog_leaves: TlogLeavesTable;
+  tlog_hashes: TlogHashesTable;
+  tlog_keys: TlogKeysTable;
+  tlog_checkpoints: TlogCheckpointsTable;
+  tlog_cosignatures: TlogCosignaturesTable;
+  tlog_witnesses: TlogWitnessesTable;
 }
 
 /** The registry's signing keys (migration 017); `expires_at` is set when a key is rotated out. */
@@ -523,4 +530,55 @@ export interface SecurityContactsTable {
   package_name: string;
   version: string;
   contact: string | null;
+}
+
+/** The transparency log's one position row, id 1 (migration 024). */
+export interface TlogStateTable {
+  id: number;
+  size: number;
+  event_seq: number;
+}
+
+/** A leaf: the event's canonical encoding (024). */
+export interface TlogLeavesTable {
+  idx: number;
+  event_seq: number;
+  event_type: string;
+  package_name: string | null;
+  version: string | null;
+  entry: string;
+}
+
+/** The hash of the complete subtree (level, idx), hex; level 0 holds leaf hashes (024). */
+export interface TlogHashesTable {
+  level: number;
+  idx: number;
+  hash: string;
+}
+
+/** The log's Ed25519 key; `name` is the log's origin (024). */
+export interface TlogKeysTable {
+  name: string;
+  /** Raw 32-byte public key, base64. */
+  public_key: string;
+  /** Base64 DER PKCS#8; never leaves the transparency domain. */
+  private_key: string;
+  created_at: string;
+}
+
+export interface TlogCheckpointsTable {
+  size: number;
+  note: string;
+  created_at: string;
+}
+
+export interface TlogCosignaturesTable {
+  size: number;
+  witness: string;
+  line: string;
+}
+
+export interface TlogWitnessesTable {
+  witness: string;
+  size: number;
 }

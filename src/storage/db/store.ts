@@ -24,6 +24,7 @@ import { signingKeyStore } from './signing-keys.js';
 import { reportStore } from './reports.js';
 import { maliciousAdvisoryStore, securityContactStore } from './malicious.js';
 import { auditLogStore } from './audit-log.js';
+import { transparencyStore } from './transparency.js';
 
 function repositories(db: Kysely<DB>, engine: Engine): Repositories {
   return {
@@ -49,6 +50,7 @@ function repositories(db: Kysely<DB>, engine: Engine): Repositories {
     malicious: maliciousAdvisoryStore(db),
     securityContacts: securityContactStore(db),
     auditLog: auditLogStore(db),
+    transparency: transparencyStore(db, engine),
   };
 }
 
