@@ -67,6 +67,8 @@ import { AccountChanges } from './domain/sessions/account-changes.js';
 import { originOf } from './domain/events/origin.js';
 import { wireReports, type ReportsDomain } from './domain/reports/index.js';
 import { maliciousPackageStep } from './domain/malicious/publish-step.js';
+import { wireStaging } from './domain/staging/index.js';
+import type { StagingService } from './domain/staging/service.js';
 
 /**
  * What the HTTP layer is handed: configuration and the domain services, never the store or the
@@ -138,6 +140,8 @@ export interface Registry {
   clock: Clock;
   /** Reports, moderation, security contacts and the MAL- feed (docs/reports.md). */
   reports: ReportsDomain;
+  /** Staged publishing (docs/staged-publishing.md): `npm stage …` and the package page's approvals. */
+  staging: StagingService;
   /** The URL clients reach us at; fixed once the server knows its port. */
   baseUrl(): string;
   setBaseUrl(url: string): void;
@@ -374,6 +378,13 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     if (ACCESS_EVENTS.has(event.type)) packages.packuments.invalidateRestricted();
   });
   const orgs = new OrgService(store, () => new Date(clock.now()));
+  const { staging } = wireStaging({
+    store,
+    blobs,
+    clock,
+    packages,
+    writeCheck: (context, write) => mfa.writes.check(context, write),
+  });
   await events.start();
   // Versions stored before registry signatures: every version must carry one (npm reports a missing one).
   const signingOlder = signer
@@ -457,6 +468,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     secretScanning,
     jobs,
     clock,
+    staging,
     baseUrl: () => baseUrl,
     setBaseUrl(url) {
       if (config.publicUrl || url === baseUrl) return;

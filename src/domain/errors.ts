@@ -158,7 +158,13 @@ export type ErrorCode =
   | 'TooManyReports'
   | 'ModeratorsOnly'
   | 'AdvisoryNotFound'
-  | 'PackageMalicious';
+  | 'PackageMalicious'
+  // staged publishing (docs/staged-publishing.md)
+  | 'StageNotFound'
+  | 'VersionStaged'
+  | 'StagingRequired'
+  | 'TokenStageOnly'
+  | 'StageApprovalNeedsMfa';
 
 /**
  * HTTP status per code. npm prints any 4xx as `E<status>` followed by our `error` string,
@@ -382,6 +388,16 @@ export const ERROR_STATUS = {
   AdvisoryNotFound: 404,
   // A package confirmed malicious as a whole takes no new versions.
   PackageMalicious: 403,
+  // Missing, already approved or rejected, or not one the caller maintains: one answer for all.
+  StageNotFound: 404,
+  // 409 like VersionExists: a staged version holds its number until approved, and after a rejection for good.
+  VersionStaged: 409,
+  // The package takes new versions only through `npm stage publish` and an approval.
+  StagingRequired: 403,
+  // A stage-only token stages; only its owner, with a second factor, puts the version in front of installers.
+  TokenStageOnly: 403,
+  // Approving is the proof of presence staging deferred: an account with no second factor cannot give it.
+  StageApprovalNeedsMfa: 403,
 } as const satisfies Record<ErrorCode, number>;
 
 /** Response headers a refusal needs (`retry-after` on a 429, `www-authenticate: OTP` for a second factor). */

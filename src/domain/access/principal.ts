@@ -69,6 +69,8 @@ export type DenialCode = Extract<
   // org operations (domain/orgs/access.ts)
   | 'NotOrgAdmin'
   | 'NotOrgMember'
+  // staged publishing: a stage-only token (docs/staged-publishing.md).
+  | 'TokenStageOnly'
 >;
 
 /** A denial carries its code and its reason, which the user is shown and the log records. */

@@ -459,6 +459,8 @@ export interface DB {
   malicious_advisories: MaliciousAdvisoriesTable;
   malicious_advisory_numbers: MaliciousAdvisoryNumbersTable;
   security_contacts: SecurityContactsTable;
+  stages: StagesTable;
+  package_staging: PackageStagingTable;
 }
 
 /** The registry's signing keys (migration 017); `expires_at` is set when a key is rotated out. */
@@ -523,4 +525,22 @@ export interface SecurityContactsTable {
   package_name: string;
   version: string;
   contact: string | null;
+}
+
+/** Staged versions awaiting approval (migration 025); the version row itself has state `staged`. */
+export interface StagesTable {
+  id: string;
+  package_name: string;
+  version: string;
+  tag: string;
+  actor_name: string;
+  actor_type: string;
+  created_at: string;
+}
+
+/** Packages that take new versions only through a stage (migration 025). */
+export interface PackageStagingTable {
+  package_name: string;
+  required: number;
+  updated_at: string;
 }
