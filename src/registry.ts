@@ -75,6 +75,8 @@ import type { TransparencyLog } from './domain/transparency/service.js';
 import { wireTransparency } from './domain/transparency/index.js';
 import { LOGGED_EVENTS } from './domain/transparency/entries.js';
 import { HttpWitnessClient } from './adapters/witness/http-witness.js';
+import { wireStaging } from './domain/staging/index.js';
+import type { StagingService } from './domain/staging/service.js';
 
 /**
  * What the HTTP layer is handed: configuration and the domain services, never the store or the
@@ -148,6 +150,8 @@ export interface Registry {
   reports: ReportsDomain;
   /** The event transparency log (docs/transparency-log.md); tests call `transparency.sync()` to append now. */
   transparency: TransparencyLog;
+  /** Staged publishing (docs/staged-publishing.md): `npm stage …` and the package page's approvals. */
+  staging: StagingService;
   /** The URL clients reach us at; fixed once the server knows its port. */
   baseUrl(): string;
   setBaseUrl(url: string): void;
@@ -388,6 +392,13 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     if (ACCESS_EVENTS.has(event.type)) packages.packuments.invalidateRestricted();
   });
   const orgs = new OrgService(store, () => new Date(clock.now()));
+  const { staging } = wireStaging({
+    store,
+    blobs,
+    clock,
+    packages,
+    writeCheck: (context, write) => mfa.writes.check(context, write),
+  });
   await events.start();
   // Versions stored before registry signatures: every version must carry one (npm reports a missing one).
   const signingOlder = signer
@@ -476,6 +487,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     secretScanning,
     jobs,
     clock,
+    staging,
     baseUrl: () => baseUrl,
     setBaseUrl(url) {
       if (config.publicUrl || url === baseUrl) return;

@@ -163,7 +163,13 @@ export type ErrorCode =
   | 'AuditLogNotYours'
   // the transparency log (domain/transparency)
   | 'TlogOutOfRange'
-  | 'TlogEntryNotFound';
+  | 'TlogEntryNotFound'
+  // staged publishing (docs/staged-publishing.md)
+  | 'StageNotFound'
+  | 'VersionStaged'
+  | 'StagingRequired'
+  | 'TokenStageOnly'
+  | 'StageApprovalNeedsMfa';
 
 /**
  * HTTP status per code. npm prints any 4xx as `E<status>` followed by our `error` string,
@@ -392,6 +398,16 @@ export const ERROR_STATUS = {
   // A proof or tile beyond the newest checkpoint, or a leaf index outside the tree.
   TlogOutOfRange: 400,
   TlogEntryNotFound: 404,
+  // Missing, already approved or rejected, or not one the caller maintains: one answer for all.
+  StageNotFound: 404,
+  // 409 like VersionExists: a staged version holds its number until approved, and after a rejection for good.
+  VersionStaged: 409,
+  // The package takes new versions only through `npm stage publish` and an approval.
+  StagingRequired: 403,
+  // A stage-only token stages; only its owner, with a second factor, puts the version in front of installers.
+  TokenStageOnly: 403,
+  // Approving is the proof of presence staging deferred: an account with no second factor cannot give it.
+  StageApprovalNeedsMfa: 403,
 } as const satisfies Record<ErrorCode, number>;
 
 /** Response headers a refusal needs (`retry-after` on a 429, `www-authenticate: OTP` for a second factor). */

@@ -24,6 +24,7 @@ import type { MaliciousAdvisoryStore } from './malicious/store.js';
 import type { SecurityContactStore } from './reports/contact-store.js';
 import type { AuditLogStore } from './audit-log/store.js';
 import type { TransparencyStore } from './transparency/store.js';
+import type { StageStore } from './staging/store.js';
 
 export interface Repositories {
   users: UserStore;
@@ -49,6 +50,7 @@ export interface Repositories {
   securityContacts: SecurityContactStore;
   auditLog: AuditLogStore;
   transparency: TransparencyStore;
+  stages: StageStore;
 }
 
 export interface Store extends Repositories {

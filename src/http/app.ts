@@ -28,6 +28,7 @@ import { registerReportRoutes } from './npm/reports.js';
 import { registerAuditLogRoutes } from './npm/audit-log.js';
 import { registerPrinciplesRoutes } from './npm/security-principles.js';
 import { registerTransparencyRoutes } from './npm/tlog.js';
+import { registerStageRoutes } from './npm/stage.js';
 
 export interface AppOptions {
   /** false: no logging at all (most tests). */
@@ -104,6 +105,7 @@ export async function buildApp(registry: Registry, opts: AppOptions = {}): Promi
   registerAuditLogRoutes(app, registry);
   registerPrinciplesRoutes(app, registry);
   registerTransparencyRoutes(app, registry);
+  registerStageRoutes(app, registry);
   registerWebRoutes(app, registry);
   registerPackageRoutes(app, registry);
   app.get('/-/*', async (request, reply) =>

@@ -333,6 +333,11 @@ const ELSEWHERE: Record<string, string> = {
   'POST /-/gatehouse/v1/email/verification': "resend the caller's own verification mail",
   'POST /-/npm/v1/oidc/token/exchange/package/*': 'trusted publishing: an OIDC identity, not a user (trusted-publishing tests)',
   'POST /-/secret-scanning/github': 'signed by GitHub, not a user (secret-scanning.test.ts)',
+  // staged publishing: maintainers, stage-only tokens and strangers (test/http/staged-publishing.test.ts)
+  'POST /-/stage/package/*': 'npm stage publish: the publish decision with the stage scope (staged-publishing.test.ts)',
+  'POST /-/stage/:id/approve': 'maintainers with a second factor; stage-only tokens refused (staged-publishing.test.ts)',
+  'DELETE /-/stage/:id': 'maintainers; stage-only tokens refused (staged-publishing.test.ts)',
+  'PUT /-/package/:pkg/staging': 'owners, as an owner change (staged-publishing.test.ts)',
 };
 
 for (const engine of ENGINES) {

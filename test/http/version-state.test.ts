@@ -122,7 +122,7 @@ for (const engine of ENGINES) {
         ['only-staged', '1.0.0'],
       ] as const) {
         const res = await r.publish(alice, packageBuilder(name, version).readme('another'));
-        expect([res.statusCode, res.json<{ code: string }>().code]).toEqual([409, 'VersionExists']);
+        expect([res.statusCode, res.json<{ code: string }>().code]).toEqual([409, 'VersionStaged']);
         expect((await r.registry.store.packages.version(name, version))?.state).toBe('staged');
       }
       // A package with nothing served is not found, as search does not find it.

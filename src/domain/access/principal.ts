@@ -71,6 +71,8 @@ export type DenialCode = Extract<
   | 'NotOrgMember'
   // audit logs (domain/audit-log/authorize.ts)
   | 'AuditLogNotYours'
+  // staged publishing: a stage-only token (docs/staged-publishing.md).
+  | 'TokenStageOnly'
 >;
 
 /** A denial carries its code and its reason, which the user is shown and the log records. */

@@ -91,6 +91,14 @@ export interface EventPayloads {
   'version.quarantined': { cause: 'report' | 'scan' | 'admin'; ref: string };
   'version.released': { ref: string };
   'malicious_advisory.published': { id: string; versions: string[]; allVersions: boolean };
+  /** Staged publishing (docs/staged-publishing.md): held for a maintainer's approval, not served; `tag` is fixed now. */
+  'version.staged': { stageId: string; tag: string; integrity: string; size: number };
+  /** Approved with a second factor: now published under the tag fixed when it was staged. */
+  'version.stage_approved': { stageId: string; tag: string; integrity: string };
+  /** Rejected: never served, its tarball withheld, and its number stays taken. */
+  'version.stage_rejected': { stageId: string; tag: string };
+  /** An owner turned "require staging for every publish" on or off. */
+  'package.staging_required_set': { required: boolean };
 }
 
 export type EventType = keyof EventPayloads;

@@ -44,6 +44,7 @@ export const MAILED_EVENTS: ReadonlySet<EventType> = new Set<EventType>([
   'report.info_requested',
   'report.confirmed',
   'report.dismissed',
+  'version.staged',
 ]);
 
 export function wireMail(deps: MailDeps): MailDomain {

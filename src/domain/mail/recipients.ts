@@ -32,6 +32,11 @@ export async function recipientsOf(event: RegistryEvent, repos: Lookup): Promise
   }
   const aboutReport = await reportRecipients(event, repos);
   if (aboutReport) return aboutReport;
+  // A staged version waits for a maintainer: every owner hears of it, whoever (or whatever CI) staged it.
+  if (event.type === 'version.staged' && event.packageName) {
+    const owners = await repos.packages.owners(event.packageName);
+    return distinct(owners.map((o) => ({ address: o.email, account: o.name, role: 'maintainer' as const })));
+  }
   if (event.actor.kind !== 'user') return [];
   const user = await repos.users.byId(event.actor.userId);
   if (!user) return [];

@@ -209,6 +209,16 @@ function content(event: RegistryEvent, to: MailSubject): Content | undefined {
         ifNotYou:
           'If you did not expect this, check the version, and unpublish it and revoke the trusted publisher if it is not yours.',
       };
+    case 'version.staged':
+      return {
+        subject: `${event.packageName ?? 'A package'}@${event.version ?? '?'} is staged for your approval`,
+        what: `${event.packageName ?? 'A package'}@${event.version ?? '?'} was staged (tag ${event.data.tag}). Nobody can install it until a maintainer approves it.`,
+        details: [`Stage:   ${event.data.stageId}`],
+        action:
+          `Review it (\`npm stage download ${event.data.stageId}\`), then approve it with \`npm stage approve ${event.data.stageId} --otp=<code>\` ` +
+          `or reject it with \`npm stage reject ${event.data.stageId}\`, or on the package page: ${to.baseUrl}/package/${event.packageName ?? ''}`,
+        ifNotYou: 'If nobody you trust staged it, reject it and revoke the token that staged it.',
+      };
     default:
       return reportMail(event, to.baseUrl, to.role);
   }

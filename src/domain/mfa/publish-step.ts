@@ -8,7 +8,7 @@ export function secondFactorStep(writes: WriteChecks): PublishStep {
   return {
     name: 'second-factor',
     async run(ctx) {
-      ctx.notices.push(...(await writes.check(ctx.request, 'publish')));
+      ctx.notices.push(...(await writes.check(ctx.request, ctx.stage ? 'stage' : 'publish')));
     },
   };
 }

@@ -70,11 +70,22 @@ export class WriteChecks {
         return assertNever(principal);
     }
     if (this.passed.has(context)) return [];
+    // Staging defers the second factor to the approval, which must give one (docs/staged-publishing.md).
+    if (write === 'stage') {
+      await this.deps.restrictions?.check(principal.user, 'publish');
+      this.passed.add(context);
+      return [];
+    }
+    if (write === 'stage-approve') {
+      await this.approval(principal, context);
+      this.passed.add(context);
+      return [];
+    }
     // A token that skips the second factor never changes owners (domain/tokens/limits.ts).
     const bypass = principal.kind === 'user' && principal.token.bypass2fa;
     const refused = principal.kind === 'user' && write === 'owners' ? bypassDenial(principal.token, 'change owners') : undefined;
     if (refused) enforce(refused);
-    await this.deps.restrictions?.check(principal.user, write);
+    await this.deps.restrictions?.check(principal.user, write === 'stage-reject' ? 'unpublish' : write);
     if (write === 'publish' || write === 'owners') await this.deps.securityKeys?.check(principal.user, write);
     const warnings = write === 'publish' || write === 'owners' ? await this.policy(principal.user, write) : [];
     if (!bypass) await this.secondFactor(principal.user, context, write);
@@ -87,6 +98,31 @@ export class WriteChecks {
     if (await this.deps.secondFactor.required(user, 'writes')) return this.deps.secondFactor.verify(user, context);
     const keys = this.deps.keyApprovals;
     if (keys && (await keys.required(user))) return keys.verify(user, context, write);
+  }
+
+  /**
+   * Approving a staged version is the proof of presence its staging deferred: a token that skips
+   * the second factor never approves, an account with no second factor cannot, and one with TOTP
+   * gives a code even when its TOTP guards sign-in only.
+   */
+  private async approval(
+    principal: Exclude<RequestContext['principal'], { kind: 'anonymous' | 'trusted-publisher' }>,
+    context: RequestContext,
+  ): Promise<void> {
+    const user = principal.user;
+    if (principal.kind === 'user') {
+      const refused = bypassDenial(principal.token, 'approve staged versions');
+      if (refused) enforce(refused);
+    }
+    await this.deps.restrictions?.check(user, 'publish');
+    await this.deps.securityKeys?.check(user, 'publish');
+    if (await this.deps.secondFactor.enrolment(user)) return this.deps.secondFactor.verify(user, context);
+    if (this.deps.keyApprovals && (await this.deps.securityKeys?.registered(user)))
+      return this.deps.keyApprovals.verify(user, context, 'stage-approve');
+    fail(
+      'StageApprovalNeedsMfa',
+      `Approving a staged version needs two-factor authentication, and this account has none. Run \`${ENROL}\` (or add a security key on the website), then approve with --otp=<code>.`,
+    );
   }
 
   private async policy(user: User, write: PackageWrite): Promise<string[]> {

@@ -80,13 +80,17 @@ export function canRead(principal: Principal, facts: ReadFacts, _version?: strin
   }
 }
 
-export function canPublish(principal: Principal, facts: PackageFacts): Decision<TokenPrincipal | TrustedPublisherPrincipal> {
+export function canPublish(
+  principal: Principal,
+  facts: PackageFacts,
+  action: 'publish' | 'stage' = 'publish',
+): Decision<TokenPrincipal | TrustedPublisherPrincipal> {
   switch (principal.kind) {
     case 'anonymous':
       return { ok: false, code: 'Unauthenticated', reason: 'You must be logged in to publish. Run `npm login` first.' };
     case 'user': {
-      if (!tokenAllows(principal.token, 'publish'))
-        return { ok: false, code: 'TokenReadOnly', reason: 'This token is read-only; publishing needs a token that can write.' };
+      const scoped = tokenScopeDenial(principal.token, action);
+      if (scoped) return scoped;
       if (!principal.user.emailVerified)
         return { ok: false, code: 'EmailUnverified', reason: 'Verify your email address before publishing.' };
       const limited = packageLimitDenial(principal.token, facts.name);
@@ -116,7 +120,7 @@ export function canPublish(principal: Principal, facts: PackageFacts): Decision<
       return { ok: true, principal };
     }
     case 'trusted-publisher':
-      return trustedPublish(principal, facts);
+      return trustedPublish(principal, facts, action);
     case 'session':
       return notSupported(principal, 'publish');
     default:
@@ -129,11 +133,18 @@ export function canPublish(principal: Principal, facts: PackageFacts): Decision<
  * policy applies (there is no person). A package that does not exist yet it may create only
  * through a pending configuration, whose creator becomes the owner and must hold the scope.
  */
-function trustedPublish(principal: TrustedPublisherPrincipal, facts: PackageFacts): Decision<TrustedPublisherPrincipal> {
+function trustedPublish(
+  principal: TrustedPublisherPrincipal,
+  facts: PackageFacts,
+  action: 'publish' | 'stage',
+): Decision<TrustedPublisherPrincipal> {
   const refuse = (reason: string): Denial => ({ ok: false, code: 'TrustedPublisherNotAllowed', reason });
   if (!principal.packages.includes(facts.name))
     return refuse(`This trusted-publishing token can publish only ${principal.packages.join(', ')}.`);
-  if (!principal.actions.includes('publish'))
+  // A configuration allowing publishes may stage too: staging puts nothing in front of installers.
+  if (action === 'stage' && !principal.actions.includes('stage-publish') && !principal.actions.includes('publish'))
+    return refuse('This trusted publisher may not stage publishes.');
+  if (action === 'publish' && !principal.actions.includes('publish'))
     return refuse('This trusted publisher may only stage publishes (its configuration lacks --allow-publish).');
   if (!facts.pkg) {
     if (principal.ownerOnCreate === undefined)
@@ -143,6 +154,19 @@ function trustedPublish(principal: TrustedPublisherPrincipal, facts: PackageFact
     }
   }
   return { ok: true, principal };
+}
+
+/** A token may stage with the `stage` or `publish` scope, and publish only with `publish` (docs/staged-publishing.md). */
+function tokenScopeDenial(token: TokenPrincipal['token'], action: 'publish' | 'stage'): Denial | undefined {
+  if (tokenAllows(token, action)) return undefined;
+  if (tokenAllows(token, 'stage'))
+    return {
+      ok: false,
+      code: 'TokenStageOnly',
+      reason:
+        'This token may only stage versions: run `npm stage publish`, then approve it with `npm stage approve <id> --otp=<code>`.',
+    };
+  return { ok: false, code: 'TokenReadOnly', reason: 'This token is read-only; publishing needs a token that can write.' };
 }
 
 /**

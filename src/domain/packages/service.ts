@@ -8,7 +8,7 @@ import { DEFAULT_INSPECT_BUDGET_MS, type TarballLimits } from './tarball.js';
 import type { ManifestLimits } from './manifest-rules.js';
 import { missingPackage, PackumentCache, type CachedPackage, type TarballEntry } from './packument-cache.js';
 import { PublishPipeline, type PublishStep, type StepPosition } from './publish/index.js';
-import type { VersionSigner } from './publish/context.js';
+import type { PublishMode, VersionSigner } from './publish/context.js';
 import type { InspectorFactory } from './tarball-inspectors.js';
 import { isGatehouseError } from '../errors.js';
 import { importPackage, type ImportSource } from './import.js';
@@ -33,7 +33,16 @@ export interface SearchResult extends SearchHit {
 }
 
 /** A change a second factor or the MFA policy may guard (the mfa domain answers; nothing by default). */
-export type PackageWrite = 'publish' | 'owners' | 'dist-tags' | 'deprecate' | 'unpublish';
+export type PackageWrite =
+  | 'publish'
+  | 'owners'
+  | 'dist-tags'
+  | 'deprecate'
+  | 'unpublish'
+  // staged publishing (domain/staging): staging defers the second factor; approving gives it.
+  | 'stage'
+  | 'stage-approve'
+  | 'stage-reject';
 export type WriteCheck = (context: RequestContext, write: PackageWrite) => Promise<unknown>;
 
 export interface PackageServiceOptions {
@@ -81,8 +90,14 @@ export class PackageService {
     this.pipeline = new PublishPipeline(this.deps);
   }
 
-  publish(context: RequestContext, name: PackageName, body: unknown) {
-    return this.pipeline.publish(context, name, body);
+  /** `mode.stage`: `npm stage publish`, held for a maintainer's approval (domain/staging). */
+  publish(context: RequestContext, name: PackageName, body: unknown, mode: PublishMode = {}) {
+    return this.pipeline.publish(context, name, body, mode);
+  }
+
+  /** Before a stage publish's body is read: the pipeline's early steps, as a stage. */
+  checkBeforeStage(context: RequestContext, name: PackageName): Promise<void> {
+    return this.pipeline.mayPublish(context, name, { stage: true });
   }
 
   /** Where a track registers a publish step (OTP, MFA policy, staging, scan verdict…): next to a named one. */

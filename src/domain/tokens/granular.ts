@@ -18,7 +18,7 @@ import { canActAsUser } from '../accounts/authorize.js';
 import { fail } from '../errors.js';
 import { parsePackageName } from '../packages/names.js';
 import { parseCidr } from '../access/cidr.js';
-import { ALL_SCOPES, READ_ONLY_SCOPES, isTokenScope, tokenAllows, type TokenScope } from './scopes.js';
+import { ALL_SCOPES, READ_ONLY_SCOPES, STAGE_ONLY_SCOPES, isTokenScope, tokenAllows, type TokenScope } from './scopes.js';
 import { bypassDenial, packageLimitDenial } from './limits.js';
 import type { TokenService } from './service.js';
 
@@ -83,10 +83,12 @@ function scopesOf(body: Record<string, unknown>): readonly TokenScope[] {
   if (!absent(body.permissions)) {
     const list = body.permissions;
     if (!Array.isArray(list) || list.length === 0 || !list.every(isTokenScope)) {
-      fail('TokenPermissionUnknown', 'Permissions are a non-empty list of read, publish and manage.');
+      fail('TokenPermissionUnknown', 'Permissions are a non-empty list of read, publish, manage and stage.');
     }
     return [...new Set(list)];
   }
+  // Gatehouse's own field (npm token create cannot say it): a CI token that can only stage.
+  if (body.stage_only === true) return STAGE_ONLY_SCOPES;
   const packages = permissionOf(body.packages_and_scopes_permission, 'packages_and_scopes_permission');
   const orgs = permissionOf(body.orgs_permission, 'orgs_permission');
   if (packages && orgs && packages !== orgs) {

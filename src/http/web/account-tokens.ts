@@ -33,9 +33,13 @@ export function tokenForm(request: FastifyRequest, defaultDays: number, maxDays:
     <label>Name <input name="name" maxlength="100" /></label>
     <fieldset>
       <legend>Permissions</legend>
-      ${TOKEN_SCOPES.map(
+      ${TOKEN_SCOPES.filter((scope) => scope !== 'stage').map(
         (scope) => html`<label><input type="checkbox" name="permissions" value="${scope}" checked /> ${scope}</label>`,
       )}
+      <label
+        ><input type="checkbox" name="permissions" value="stage" /> stage (with read alone: a CI token that stages versions for
+        your approval and publishes nothing)</label
+      >
     </fieldset>
     <label>Packages and scopes (empty: all of yours) <input name="packages" placeholder="my-lib @my-scope" /></label>
     <label

@@ -27,6 +27,7 @@ import * as sessionPasswordChange from './migrations/018-session-password-change
 import * as keyWrites from './migrations/019-key-writes.js';
 import * as reports from './migrations/020-reports.js';
 import * as transparencyLog from './migrations/024-transparency-log.js';
+import * as stagedPublishing from './migrations/025-staged-publishing.js';
 
 export interface Database {
   db: Kysely<DB>;
@@ -70,6 +71,7 @@ class Migrations implements MigrationProvider {
       '019-key-writes': { up: (db) => keyWrites.up(db) },
       '020-reports': { up: (db) => reports.up(db, engine) },
       '024-transparency-log': { up: (db) => transparencyLog.up(db) },
+      '025-staged-publishing': { up: (db) => stagedPublishing.up(db) },
     };
   }
 }

@@ -466,6 +466,8 @@ export interface DB {
   tlog_checkpoints: TlogCheckpointsTable;
   tlog_cosignatures: TlogCosignaturesTable;
   tlog_witnesses: TlogWitnessesTable;
+  stages: StagesTable;
+  package_staging: PackageStagingTable;
 }
 
 /** The registry's signing keys (migration 017); `expires_at` is set when a key is rotated out. */
@@ -581,4 +583,22 @@ export interface TlogCosignaturesTable {
 export interface TlogWitnessesTable {
   witness: string;
   size: number;
+}
+
+/** Staged versions awaiting approval (migration 025); the version row itself has state `staged`. */
+export interface StagesTable {
+  id: string;
+  package_name: string;
+  version: string;
+  tag: string;
+  actor_name: string;
+  actor_type: string;
+  created_at: string;
+}
+
+/** Packages that take new versions only through a stage (migration 025). */
+export interface PackageStagingTable {
+  package_name: string;
+  required: number;
+  updated_at: string;
 }

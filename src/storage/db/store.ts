@@ -25,6 +25,7 @@ import { reportStore } from './reports.js';
 import { maliciousAdvisoryStore, securityContactStore } from './malicious.js';
 import { auditLogStore } from './audit-log.js';
 import { transparencyStore } from './transparency.js';
+import { stageStore } from './stages.js';
 
 function repositories(db: Kysely<DB>, engine: Engine): Repositories {
   return {
@@ -51,6 +52,7 @@ function repositories(db: Kysely<DB>, engine: Engine): Repositories {
     securityContacts: securityContactStore(db),
     auditLog: auditLogStore(db),
     transparency: transparencyStore(db, engine),
+    stages: stageStore(db),
   };
 }
 

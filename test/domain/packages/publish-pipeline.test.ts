@@ -13,6 +13,8 @@ import type { PublishContext, PublishStep } from '../../../src/domain/packages/p
 const DESIGN_ORDER = [
   'authenticate',
   'authorize',
+  // domain/staging: a package that requires staging takes no direct publish
+  'staging-required',
   // domain/mfa: one-time passwords and the maintainer MFA policy, before the body is read
   'second-factor',
   // domain/malicious: a package confirmed malicious as a whole takes no new version
@@ -56,6 +58,7 @@ for (const engine of ENGINES) {
       expect(seen).toEqual([
         ['authenticate', []],
         ['authorize', ['facts']],
+        ['staging-required', ['facts']],
         ['second-factor', ['facts']],
         ['malicious-package', ['facts']],
         ['validate-document', ['facts', 'document']],

@@ -16,6 +16,7 @@ export const afterCommit: PublishStep = {
       integrity: document.integrity,
       warnings: ctx.warnings,
       notices: ctx.notices,
+      ...(ctx.stageId !== undefined && { stageId: ctx.stageId }),
     };
   },
 };

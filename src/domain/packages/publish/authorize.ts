@@ -13,13 +13,17 @@ export const authorize: PublishStep = {
   name: 'authorize',
   async run(ctx, deps) {
     ctx.facts = await packageFacts(deps.store, ctx.name, ctx.request);
-    ctx.publisher = publisherOf(ctx.request, ctx.facts);
+    ctx.publisher = publisherOf(ctx.request, ctx.facts, ctx.stage);
   },
 };
 
 /** Who a publish is made as, if `facts` allow it; refuses with the decision's code otherwise. */
-export function publisherOf(request: RequestContext, facts: PackageFacts): TokenPrincipal | TrustedPublisherPrincipal {
-  return enforce(canPublish(request.principal, facts));
+export function publisherOf(
+  request: RequestContext,
+  facts: PackageFacts,
+  stage = false,
+): TokenPrincipal | TrustedPublisherPrincipal {
+  return enforce(canPublish(request.principal, facts, stage ? 'stage' : 'publish'));
 }
 
 /**

@@ -12,6 +12,7 @@ import { versionTaken } from './policy.js';
 import { dependencyEdges, searchFields } from './stored-fields.js';
 import type { PublishStep } from './pipeline.js';
 import { requestedAccess, settleNewPackage } from '../../orgs/new-package.js';
+import { recordStage } from '../../staging/record.js';
 
 export const commit: PublishStep = {
   name: 'commit',
@@ -29,7 +30,7 @@ async function commitVersion(tx: Repositories, ctx: PublishContext, publishedAt:
   const blob = need(ctx.blob, 'the blob', 'commit');
   await tx.packages.lockClaim(scopeOf(name) ?? name);
   const current = await packageFacts(tx, name, ctx.request);
-  const publisher = publisherOf(ctx.request, current);
+  const publisher = publisherOf(ctx.request, current, ctx.stage);
   const actor = actorOf(publisher);
   const owner = publisher.kind === 'user' ? publisher.user.id : publisher.ownerOnCreate;
   if (!current.pkg && owner !== undefined && (await tx.packages.create({ name, createdAt: publishedAt }))) {
@@ -51,7 +52,7 @@ async function commitVersion(tx: Repositories, ctx: PublishContext, publishedAt:
       unpackedSize: checked.summary.unpackedSize,
       publishedAt,
       publisher: actor,
-      state: 'published',
+      state: ctx.stage ? 'staged' : 'published',
       deprecated: null,
       readme: checked.readme,
       unpublishedAt: null,
@@ -60,6 +61,11 @@ async function commitVersion(tx: Repositories, ctx: PublishContext, publishedAt:
     dependencyEdges(checked.manifest),
   );
   if (!inserted) versionTaken(name, request.version, await tx.packages.version(name, request.version));
+  // A stage moves no dist-tag and changes nothing installers see; approval does (domain/staging).
+  if (ctx.stage) {
+    ctx.stageId = await recordStage(tx, { name, request, publisher, actor, at: publishedAt });
+    return;
+  }
   await tx.packages.setDistTag(name, request.tag, request.version);
   const searchable = request.tag === 'latest' ? searchFields(checked.manifest) : {};
   await tx.packages.touch(name, { modifiedAt: publishedAt, unpublishedAt: null, ...searchable });

@@ -57,6 +57,10 @@ export interface PublishContext {
   notices: string[];
   /** The answer (after-commit). */
   published?: Published;
+  /** `npm stage publish` (POST /-/stage/package/<name>): committed as `staged`, no dist-tag moves (domain/staging). */
+  readonly stage: boolean;
+  /** The stage's id, set by the commit of a stage publish. */
+  stageId?: string;
 }
 
 export interface Published {
@@ -68,10 +72,22 @@ export interface Published {
   warnings: string[];
   /** For the npm-notice header, which npm prints; empty for most publishes. */
   notices: string[];
+  /** Set for a stage publish: what npm prints and addresses the stage by. */
+  stageId?: string;
 }
 
-export function newPublishContext(request: RequestContext, name: PackageName, body: unknown): PublishContext {
-  return { request, name, body, legacyName: [], warnings: [], notices: [] };
+export interface PublishMode {
+  /** A stage publish (`npm stage publish`): held for approval instead of published. */
+  stage?: boolean;
+}
+
+export function newPublishContext(
+  request: RequestContext,
+  name: PackageName,
+  body: unknown,
+  mode: PublishMode = {},
+): PublishContext {
+  return { request, name, body, legacyName: [], warnings: [], notices: [], stage: mode.stage === true };
 }
 
 /** What an earlier step must have set; a missing value means the steps are in the wrong order. */

@@ -5,7 +5,7 @@
 // need it; each step runs once per request whichever way it is reached.
 import type { RequestContext } from '../../access/context.js';
 import type { PackageName } from '../names.js';
-import { newPublishContext, type PublishContext, type PublishDeps, type Published } from './context.js';
+import { newPublishContext, type PublishContext, type PublishDeps, type PublishMode, type Published } from './context.js';
 import { authenticate } from './authenticate.js';
 import { authorize } from './authorize.js';
 import { validateDocument } from './validate-document.js';
@@ -63,17 +63,17 @@ export class PublishPipeline {
    * The steps before the body (authenticate, authorize and what tracks put there), for the HTTP
    * edge to refuse a large body before reading it. Throws the refusal; returns when they pass.
    */
-  async mayPublish(request: RequestContext, name: PackageName): Promise<void> {
-    const ctx = newPublishContext(request, name, undefined);
+  async mayPublish(request: RequestContext, name: PackageName, mode: PublishMode = {}): Promise<void> {
+    const ctx = newPublishContext(request, name, undefined, mode);
     await this.runSteps(ctx, 0, this.bodyStep());
     this.checkedEarly.set(request, ctx);
   }
 
-  async publish(request: RequestContext, name: PackageName, body: unknown): Promise<Published> {
+  async publish(request: RequestContext, name: PackageName, body: unknown, mode: PublishMode = {}): Promise<Published> {
     const early = this.checkedEarly.get(request);
     this.checkedEarly.delete(request);
-    const resumed = early !== undefined && early.name === name;
-    const ctx = resumed ? early : newPublishContext(request, name, body);
+    const resumed = early !== undefined && early.name === name && early.stage === (mode.stage === true);
+    const ctx = resumed ? early : newPublishContext(request, name, body, mode);
     ctx.body = body;
     await this.runSteps(ctx, resumed ? this.bodyStep() : 0, this.steps.length);
     if (!ctx.published) throw new Error('gatehouse: the publish pipeline ended without an answer');

@@ -40,7 +40,19 @@ async function refuseExistingVersion(repos: Repositories, name: PackageName, ver
   if (existing) versionTaken(name, version, existing);
 }
 
-export function versionTaken(name: string, version: string, existing: { unpublishedAt: string | null } | undefined): never {
+export function versionTaken(
+  name: string,
+  version: string,
+  existing: { unpublishedAt: string | null; state?: string } | undefined,
+): never {
+  if (existing?.state === 'staged') {
+    fail(
+      'VersionStaged',
+      existing.unpublishedAt
+        ? `${name}@${version} was staged and rejected; its number is never reused. Bump the version.`
+        : `${name}@${version} is staged, waiting for approval (\`npm stage list ${name}\`); approve or reject it, or bump the version.`,
+    );
+  }
   if (existing?.unpublishedAt) {
     fail(
       'VersionWasUnpublished',
