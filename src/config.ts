@@ -233,6 +233,17 @@ export interface Config {
   secretScanningKeysCacheMinutes: number;
   /** Reports one account may file in any 24 hours; more are refused with 429. GATEHOUSE_REPORTS_PER_DAY */
   reportsPerDay: number;
+  /**
+   * A new name that resembles a protected or popular one: `refuse` it (403), `hold` it for an
+   * administrator's review, or `off` (docs/typosquatting.md). GATEHOUSE_TYPOSQUAT_POLICY
+   */
+  typosquatPolicy: string;
+  /** TSV `name<TAB>downloads_a_month` with a header row; empty: the bundled data/npm-top-10000.tsv. GATEHOUSE_PROTECTED_NAMES */
+  protectedNames: string;
+  /** How many of this registry's most downloaded packages count as popular names too. GATEHOUSE_TYPOSQUAT_POPULAR_TOP */
+  typosquatPopularTop: number;
+  /** How often that ranking is read again, in minutes. GATEHOUSE_TYPOSQUAT_POPULAR_MINUTES */
+  typosquatPopularMinutes: number;
 }
 
 export const DEFAULTS: Config = {
@@ -319,6 +330,10 @@ export const DEFAULTS: Config = {
   secretScanningKeysUrl: '',
   secretScanningKeysCacheMinutes: 60,
   reportsPerDay: 20,
+  typosquatPolicy: 'refuse',
+  protectedNames: '',
+  typosquatPopularTop: 1000,
+  typosquatPopularMinutes: 60,
 };
 
 const ENV_NAMES: { [K in keyof Config]: string } = {
@@ -405,6 +420,10 @@ const ENV_NAMES: { [K in keyof Config]: string } = {
   secretScanningKeysUrl: 'GATEHOUSE_SECRET_SCANNING_KEYS_URL',
   secretScanningKeysCacheMinutes: 'GATEHOUSE_SECRET_SCANNING_KEYS_CACHE_MINUTES',
   reportsPerDay: 'GATEHOUSE_REPORTS_PER_DAY',
+  typosquatPolicy: 'GATEHOUSE_TYPOSQUAT_POLICY',
+  protectedNames: 'GATEHOUSE_PROTECTED_NAMES',
+  typosquatPopularTop: 'GATEHOUSE_TYPOSQUAT_POPULAR_TOP',
+  typosquatPopularMinutes: 'GATEHOUSE_TYPOSQUAT_POPULAR_MINUTES',
 };
 
 export class ConfigError extends Error {}
@@ -471,6 +490,9 @@ function normalise(raw: Record<keyof Config, unknown>): Config {
   }
   if (result.trustTokenMinutes <= 0 || result.trustTokenMinutes > 15) {
     throw new ConfigError(`trustTokenMinutes (${ENV_NAMES.trustTokenMinutes}) is between 1 and 15.`);
+  }
+  if (!['refuse', 'hold', 'off'].includes(result.typosquatPolicy)) {
+    throw new ConfigError(`typosquatPolicy (${ENV_NAMES.typosquatPolicy}) is "refuse", "hold" or "off".`);
   }
   return result;
 }

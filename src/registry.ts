@@ -67,6 +67,8 @@ import { AccountChanges } from './domain/sessions/account-changes.js';
 import { originOf } from './domain/events/origin.js';
 import { wireReports, type ReportsDomain } from './domain/reports/index.js';
 import { maliciousPackageStep } from './domain/malicious/publish-step.js';
+import { wireNames } from './domain/names/index.js';
+import type { NameDefence } from './domain/names/service.js';
 
 /**
  * What the HTTP layer is handed: configuration and the domain services, never the store or the
@@ -142,6 +144,8 @@ export interface Registry {
   baseUrl(): string;
   setBaseUrl(url: string): void;
   close(): Promise<void>;
+  /** Typosquatting defence (docs/typosquatting.md): the new-name check, allowed names, held claims. */
+  names: NameDefence;
 }
 
 /** The registry as its opener holds it (CLI commands, tests): also its storage, to inspect or administer. */
@@ -358,6 +362,9 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
   packages.setWriteCheck((context, write) => mfa.writes.check(context, write));
   // A package confirmed malicious as a whole takes no new version (domain/malicious).
   packages.addPublishStep(maliciousPackageStep(store.malicious), { after: 'second-factor' });
+  // Typosquatting: a new name that is protected or imitates a popular one (docs/typosquatting.md).
+  const { names, publishStep: typosquatStep } = wireNames({ store, clock, settings: config });
+  packages.addPublishStep(typosquatStep, { after: 'policy' });
   const { trust } = wireTrust({
     store,
     clock,
@@ -457,6 +464,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     secretScanning,
     jobs,
     clock,
+    names,
     baseUrl: () => baseUrl,
     setBaseUrl(url) {
       if (config.publicUrl || url === baseUrl) return;

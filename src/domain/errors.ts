@@ -158,7 +158,12 @@ export type ErrorCode =
   | 'TooManyReports'
   | 'ModeratorsOnly'
   | 'AdvisoryNotFound'
-  | 'PackageMalicious';
+  | 'PackageMalicious'
+  // typosquatting defence (domain/names)
+  | 'NameProtected'
+  | 'NameTooSimilar'
+  | 'NameHeldForReview'
+  | 'NameClaimNotFound';
 
 /**
  * HTTP status per code. npm prints any 4xx as `E<status>` followed by our `error` string,
@@ -382,6 +387,13 @@ export const ERROR_STATUS = {
   AdvisoryNotFound: 404,
   // A package confirmed malicious as a whole takes no new versions.
   PackageMalicious: 403,
+  // A protected name (the protected-names list) is claimed only by an administrator or `gatehouse import`.
+  NameProtected: 403,
+  // A new name that resembles a protected or popular one; the message names it and how to appeal.
+  NameTooSimilar: 403,
+  // Policy "hold": the claim is recorded for an administrator; publish again once approved.
+  NameHeldForReview: 403,
+  NameClaimNotFound: 404,
 } as const satisfies Record<ErrorCode, number>;
 
 /** Response headers a refusal needs (`retry-after` on a 429, `www-authenticate: OTP` for a second factor). */

@@ -91,6 +91,12 @@ export interface EventPayloads {
   'version.quarantined': { cause: 'report' | 'scan' | 'admin'; ref: string };
   'version.released': { ref: string };
   'malicious_advisory.published': { id: string; versions: string[]; allVersions: boolean };
+  /** An administrator allowed a name that resembles a protected or popular one (for `user` only, when given). */
+  'name.allowed': { name: string; user?: string; note: string };
+  'name.disallowed': { name: string };
+  /** Typosquatting policy "hold": the first publish of a look-alike waits for an administrator. */
+  'name.claim_held': { similarTo: string; technique: string };
+  'name.claim_decided': { user: string; decision: 'approved' | 'rejected' };
 }
 
 export type EventType = keyof EventPayloads;

@@ -237,7 +237,6 @@ function skeletonTechnique(candidate: string, target: string): Technique | undef
   const samePlain = plainOf(lower) === plainOf(target);
   const scope = scopeOf(lower);
   const targetScope = scopeOf(target);
-  // eslint-disable-next-line no-control-regex -- the test is "anything outside ASCII"
   if (/[^\x00-\x7f]/.test(candidate)) return 'homoglyph';
   if (samePlain && scope !== targetScope) return scope !== undefined && targetScope === undefined ? undefined : 'scope';
   if (samePlain) return 'separator';

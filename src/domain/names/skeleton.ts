@@ -71,7 +71,6 @@ const SEPARATORS = /[-_./@\s]/g;
 
 /** Lower case, Unicode folded (NFKD, marks dropped, homoglyphs mapped) but separators kept. */
 export function foldName(name: string): string {
-  // eslint-disable-next-line no-control-regex -- plain ASCII (nearly every name) needs no Unicode work
   if (/^[\x00-\x7f]*$/.test(name) && !/[|!$@]/.test(name)) return name.toLowerCase();
   const decomposed = name.normalize('NFKD').toLowerCase();
   let out = '';

@@ -459,6 +459,8 @@ export interface DB {
   malicious_advisories: MaliciousAdvisoriesTable;
   malicious_advisory_numbers: MaliciousAdvisoryNumbersTable;
   security_contacts: SecurityContactsTable;
+  allowed_names: AllowedNamesTable;
+  name_claims: NameClaimsTable;
 }
 
 /** The registry's signing keys (migration 017); `expires_at` is set when a key is rotated out. */
@@ -523,4 +525,23 @@ export interface SecurityContactsTable {
   package_name: string;
   version: string;
   contact: string | null;
+}
+
+/** Names allowed despite a look-alike (migration 021); `user_id` null: for anyone. */
+export interface AllowedNamesTable {
+  name: string;
+  user_id: number | null;
+  note: string;
+  created_at: string;
+}
+
+/** New names held for an administrator's review (migration 021, policy "hold"). */
+export interface NameClaimsTable {
+  name: string;
+  user_id: number;
+  similar_to: string;
+  technique: string;
+  state: 'pending' | 'approved' | 'rejected';
+  created_at: string;
+  decided_at: string | null;
 }

@@ -19,6 +19,8 @@ const DESIGN_ORDER = [
   'malicious-package',
   'validate-document',
   'policy',
+  // domain/names: the typosquatting check of a new name
+  'typosquatting',
   'inspect-tarball',
   'store-blob',
   'commit',
@@ -60,6 +62,7 @@ for (const engine of ENGINES) {
         ['malicious-package', ['facts']],
         ['validate-document', ['facts', 'document']],
         ['policy', ['facts', 'document']],
+        ['typosquatting', ['facts', 'document']],
         ['inspect-tarball', ['facts', 'document', 'checked']],
         ['store-blob', ['facts', 'document', 'checked', 'blob']],
         ['commit', ['facts', 'document', 'checked', 'blob', 'publishedAt']],
