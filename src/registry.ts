@@ -67,7 +67,7 @@ import { AccountChanges } from './domain/sessions/account-changes.js';
 import { originOf } from './domain/events/origin.js';
 import { wireReports, type ReportsDomain } from './domain/reports/index.js';
 import { maliciousPackageStep } from './domain/malicious/publish-step.js';
-import { wireNames } from './domain/names/index.js';
+import { protectedNamesOf, wireNames } from './domain/names/index.js';
 import type { NameDefence } from './domain/names/service.js';
 
 /**
@@ -169,6 +169,8 @@ export interface RegistryDeps {
 
 export async function openRegistry(config: Config, deps: RegistryDeps = {}): Promise<OpenedRegistry> {
   const clock = deps.clock ?? systemClock;
+  // Before the database opens: a malformed protected-names file stops start-up with nothing to close.
+  const protectedNames = protectedNamesOf(config);
   const { db, engine } = await openDatabase(config);
   const committed = createDbStore(db, engine);
   const { events } = wireEvents({ events: committed.events, clock, pollMs: config.eventPollMs });
@@ -363,7 +365,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
   // A package confirmed malicious as a whole takes no new version (domain/malicious).
   packages.addPublishStep(maliciousPackageStep(store.malicious), { after: 'second-factor' });
   // Typosquatting: a new name that is protected or imitates a popular one (docs/typosquatting.md).
-  const { names, publishStep: typosquatStep } = wireNames({ store, clock, settings: config });
+  const { names, publishStep: typosquatStep } = wireNames({ store, clock, protectedNames, settings: config });
   packages.addPublishStep(typosquatStep, { after: 'policy' });
   const { trust } = wireTrust({
     store,

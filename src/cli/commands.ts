@@ -8,6 +8,7 @@ import { runImport } from './import.js';
 import { userRecover } from './user-recover.js';
 import { keysRotate } from './keys-rotate.js';
 import { report } from './report.js';
+import { namesCommand } from './names.js';
 
 const USAGE = `Usage:
   gatehouse serve [--host H] [--port P] [--data-dir D] [--config FILE]
@@ -19,6 +20,8 @@ const USAGE = `Usage:
   gatehouse keys rotate [--data-dir D] [--config FILE]
   gatehouse report NAME[@VERSION] --reason malicious|typosquatting|spam|vulnerable --description TEXT
                    [--registry URL] [--token TOKEN]
+  gatehouse names allow NAME [--user USER] [--note TEXT] | names disallow NAME | names list | names check NAME
+                   [--data-dir D] [--config FILE]
 
 Settings also come from GATEHOUSE_* environment variables (see README).`;
 
@@ -42,6 +45,8 @@ const FLAGS = {
   description: { type: 'string' },
   registry: { type: 'string' },
   token: { type: 'string' },
+  user: { type: 'string' },
+  note: { type: 'string' },
 } as const;
 
 async function main(argv: string[]): Promise<void> {
@@ -79,6 +84,8 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command === 'keys' && sub === 'rotate') return keysRotate(overrides, values.config);
   if (command === 'report' && sub) return report(sub, values);
+  if (command === 'names' && (sub === 'list' || ((sub === 'allow' || sub === 'disallow' || sub === 'check') && name)))
+    return namesCommand(sub, name, { user: values.user, note: values.note }, overrides, values.config);
   throw new ConfigError(`Unknown command.\n${USAGE}`);
 }
 

@@ -2,11 +2,16 @@
 // that imitates a protected or popular one is refused (or held for review) with a code naming the
 // look-alike and how to appeal, and leaves no trace; administrators claim protected names and
 // allow or approve others; owners claim variants of their own packages; real neighbours publish.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENGINES } from '../support/engines.js';
+import { ENGINES, freshDatabase } from '../support/engines.js';
+import { openRegistry } from '../../src/registry.js';
 import { startRegistry, type TestRegistry, type TestUser } from '../support/registry.js';
 import { packageBuilder } from '../fixtures/package-builder.js';
 import { addDays, dayOf, type Day } from '../../src/domain/downloads/days.js';
+import { ProtectedListError } from '../../src/domain/names/protected-list.js';
 
 const ADMIN = '/-/gatehouse/v1/admin/names';
 
@@ -237,6 +242,38 @@ for (const engine of ENGINES) {
       });
       expect([asBob.statusCode, asBob.json().code]).toEqual([403, 'Forbidden']);
       expect(await eventTypesSince(r, before)).toEqual([]);
+    });
+  });
+
+  describe(`typosquatting, a deployment's own protected list (${engine})`, () => {
+    const folder = mkdtempSync(join(tmpdir(), 'gatehouse-protected-'));
+    afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+    it('protects the names of GATEHOUSE_PROTECTED_NAMES instead of the bundled list', async () => {
+      const file = join(folder, 'names.tsv');
+      writeFileSync(file, 'name\tdownloads_a_month\nacme-internal\t90000\n@acme/platform\t5000\n');
+      const r = await startRegistry(engine, { config: { protectedNames: file } });
+      try {
+        const alice = await r.createUser('alice');
+        expect((await r.publish(alice, packageBuilder('acme-internal', '1.0.0'))).json().code).toBe('NameProtected');
+        expect((await r.publish(alice, packageBuilder('acme-internl', '1.0.0'))).json().code).toBe('NameTooSimilar');
+        expect((await r.publish(alice, packageBuilder('acme-platform', '1.0.0'))).json().code).toBe('NameTooSimilar');
+        // The bundled list is replaced, not added to.
+        expect((await r.publish(alice, packageBuilder('lodahs', '1.0.0'))).statusCode).toBe(201);
+      } finally {
+        await r.close();
+      }
+    });
+
+    it('does not start with a malformed list, rather than protect less', async () => {
+      const file = join(folder, 'bad.tsv');
+      writeFileSync(file, 'acme-internal\t90000\n');
+      const db = await freshDatabase(engine, { protectedNames: file });
+      try {
+        await expect(openRegistry(db.config)).rejects.toThrow(ProtectedListError);
+      } finally {
+        await db.dispose();
+      }
     });
   });
 }

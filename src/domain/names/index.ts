@@ -24,19 +24,25 @@ export function protectedNameIndex(file: string): NameIndex {
   return index;
 }
 
+/** The protected list a configuration names, indexed; an empty one with the defence off (nothing reads it). */
+export function protectedNamesOf(settings: { typosquatPolicy: string; protectedNames: string }): NameIndex {
+  return settings.typosquatPolicy === 'off'
+    ? new NameIndex([])
+    : protectedNameIndex(settings.protectedNames || BUNDLED_PROTECTED_NAMES);
+}
+
 export function wireNames(deps: {
   store: Store;
   clock: Clock;
-  settings: { typosquatPolicy: string; protectedNames: string; typosquatPopularTop: number; typosquatPopularMinutes: number };
+  protectedNames: NameIndex;
+  settings: { typosquatPolicy: string; typosquatPopularTop: number; typosquatPopularMinutes: number };
 }) {
   const { settings } = deps;
-  const policy = settings.typosquatPolicy as TyposquatPolicy;
   const names = new NameDefence({
     store: deps.store,
     clock: deps.clock,
-    policy,
-    // With the defence off nothing reads the list, so it is not loaded.
-    protectedNames: policy === 'off' ? new NameIndex([]) : protectedNameIndex(settings.protectedNames || BUNDLED_PROTECTED_NAMES),
+    policy: settings.typosquatPolicy as TyposquatPolicy,
+    protectedNames: deps.protectedNames,
     popular: { top: settings.typosquatPopularTop, refreshMs: settings.typosquatPopularMinutes * 60_000 },
   });
   return { names, publishStep: typosquatStep(names) };
