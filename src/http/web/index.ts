@@ -22,6 +22,7 @@ import { registerPasswordChangeGate, registerPasswordChangePages } from './passw
 import { registerTotpPages } from './account-totp.js';
 import { registerEmailChangePages } from './account-email.js';
 import { registerReportPages } from './report-pages.js';
+import { registerTyposquattingPolicyPage } from './typosquatting-policy.js';
 
 const STYLESHEET = readFileSync(new URL('../../../static/style.css', import.meta.url));
 
@@ -49,4 +50,5 @@ export function registerWebRoutes(app: FastifyInstance, registry: Registry): voi
   registerTotpPages(app, registry);
   registerEmailChangePages(app, registry);
   registerReportPages(app, registry);
+  registerTyposquattingPolicyPage(app, registry);
 }
