@@ -275,6 +275,10 @@ const ELSEWHERE: Record<string, string> = {
   'POST /-/gatehouse/v1/email/verification': "resend the caller's own verification mail",
   'POST /-/npm/v1/oidc/token/exchange/package/*': 'trusted publishing: an OIDC identity, not a user (trusted-publishing tests)',
   'POST /-/secret-scanning/github': 'signed by GitHub, not a user (secret-scanning.test.ts)',
+  'PUT /-/gatehouse/v1/admin/names/allowed/*': 'typosquatting allow-list: administrators only (test/http/typosquatting.test.ts)',
+  'DELETE /-/gatehouse/v1/admin/names/allowed/*':
+    'typosquatting allow-list: administrators only (test/http/typosquatting.test.ts)',
+  'POST /-/gatehouse/v1/admin/names/claims/*': 'held name claims: administrators only (test/http/typosquatting.test.ts)',
 };
 
 for (const engine of ENGINES) {
