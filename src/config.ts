@@ -256,6 +256,17 @@ export interface Config {
   tlogWitnesses: string;
   /** How often the transparency log appends other instances' events and retries witnesses, in ms. GATEHOUSE_TLOG_INTERVAL_MS */
   tlogIntervalMs: number;
+  /**
+   * A new name that resembles a protected or popular one: `refuse` it (403), `hold` it for an
+   * administrator's review, or `off` (docs/typosquatting.md). GATEHOUSE_TYPOSQUAT_POLICY
+   */
+  typosquatPolicy: string;
+  /** TSV `name<TAB>downloads_a_month` with a header row; empty: the bundled data/npm-top-10000.tsv. GATEHOUSE_PROTECTED_NAMES */
+  protectedNames: string;
+  /** How many of this registry's most downloaded packages count as popular names too. GATEHOUSE_TYPOSQUAT_POPULAR_TOP */
+  typosquatPopularTop: number;
+  /** How often that ranking is read again, in minutes. GATEHOUSE_TYPOSQUAT_POPULAR_MINUTES */
+  typosquatPopularMinutes: number;
 }
 
 export const DEFAULTS: Config = {
@@ -349,6 +360,10 @@ export const DEFAULTS: Config = {
   tlogOrigin: '',
   tlogWitnesses: '',
   tlogIntervalMs: 2000,
+  typosquatPolicy: 'refuse',
+  protectedNames: '',
+  typosquatPopularTop: 1000,
+  typosquatPopularMinutes: 60,
 };
 
 const ENV_NAMES: { [K in keyof Config]: string } = {
@@ -442,6 +457,10 @@ const ENV_NAMES: { [K in keyof Config]: string } = {
   tlogOrigin: 'GATEHOUSE_TLOG_ORIGIN',
   tlogWitnesses: 'GATEHOUSE_TLOG_WITNESSES',
   tlogIntervalMs: 'GATEHOUSE_TLOG_INTERVAL_MS',
+  typosquatPolicy: 'GATEHOUSE_TYPOSQUAT_POLICY',
+  protectedNames: 'GATEHOUSE_PROTECTED_NAMES',
+  typosquatPopularTop: 'GATEHOUSE_TYPOSQUAT_POPULAR_TOP',
+  typosquatPopularMinutes: 'GATEHOUSE_TYPOSQUAT_POPULAR_MINUTES',
 };
 
 export class ConfigError extends Error {}
@@ -508,6 +527,9 @@ function normalise(raw: Record<keyof Config, unknown>): Config {
   }
   if (result.trustTokenMinutes <= 0 || result.trustTokenMinutes > 15) {
     throw new ConfigError(`trustTokenMinutes (${ENV_NAMES.trustTokenMinutes}) is between 1 and 15.`);
+  }
+  if (!['refuse', 'hold', 'off'].includes(result.typosquatPolicy)) {
+    throw new ConfigError(`typosquatPolicy (${ENV_NAMES.typosquatPolicy}) is "refuse", "hold" or "off".`);
   }
   return result;
 }

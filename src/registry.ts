@@ -77,6 +77,8 @@ import { LOGGED_EVENTS } from './domain/transparency/entries.js';
 import { HttpWitnessClient } from './adapters/witness/http-witness.js';
 import { wireStaging } from './domain/staging/index.js';
 import type { StagingService } from './domain/staging/service.js';
+import { protectedNamesOf, wireNames } from './domain/names/index.js';
+import type { NameDefence } from './domain/names/service.js';
 
 /**
  * What the HTTP layer is handed: configuration and the domain services, never the store or the
@@ -160,6 +162,8 @@ export interface Registry {
   securityAssessment: SecurityAssessment;
   /** Per-package, per-org and per-account audit logs from the event table (NDJSON export). */
   auditLog: AuditLog;
+  /** Typosquatting defence (docs/typosquatting.md): the new-name check, allowed names, held claims. */
+  names: NameDefence;
 }
 
 /** The registry as its opener holds it (CLI commands, tests): also its storage, to inspect or administer. */
@@ -183,6 +187,8 @@ export interface RegistryDeps {
 
 export async function openRegistry(config: Config, deps: RegistryDeps = {}): Promise<OpenedRegistry> {
   const clock = deps.clock ?? systemClock;
+  // Before the database opens: a malformed protected-names file stops start-up with nothing to close.
+  const protectedNames = protectedNamesOf(config);
   const { db, engine } = await openDatabase(config);
   const committed = createDbStore(db, engine);
   const { events } = wireEvents({ events: committed.events, clock, pollMs: config.eventPollMs });
@@ -376,6 +382,9 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
   packages.setWriteCheck((context, write) => mfa.writes.check(context, write));
   // A package confirmed malicious as a whole takes no new version (domain/malicious).
   packages.addPublishStep(maliciousPackageStep(store.malicious), { after: 'second-factor' });
+  // Typosquatting: a new name that is protected or imitates a popular one (docs/typosquatting.md).
+  const { names, publishStep: typosquatStep } = wireNames({ store, clock, protectedNames, settings: config });
+  packages.addPublishStep(typosquatStep, { after: 'policy' });
   const { trust } = wireTrust({
     store,
     clock,
@@ -488,6 +497,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     jobs,
     clock,
     staging,
+    names,
     baseUrl: () => baseUrl,
     setBaseUrl(url) {
       if (config.publicUrl || url === baseUrl) return;

@@ -9,6 +9,7 @@ import { userRecover } from './user-recover.js';
 import { keysRotate } from './keys-rotate.js';
 import { report } from './report.js';
 import { verifyLockfile } from './verify.js';
+import { namesCommand } from './names.js';
 
 const USAGE = `Usage:
   gatehouse serve [--host H] [--port P] [--data-dir D] [--config FILE]
@@ -22,6 +23,8 @@ const USAGE = `Usage:
                    [--registry URL] [--token TOKEN]
   gatehouse verify [--lockfile package-lock.json] [--registry URL] [--log-key VKEY] [--state FILE]
                    [--witness VKEY]...
+  gatehouse names allow NAME [--user USER] [--note TEXT] | names disallow NAME | names list | names check NAME
+                   [--data-dir D] [--config FILE]
 
 Settings also come from GATEHOUSE_* environment variables (see README).`;
 
@@ -49,6 +52,8 @@ const FLAGS = {
   'log-key': { type: 'string' },
   state: { type: 'string' },
   witness: { type: 'string', multiple: true },
+  user: { type: 'string' },
+  note: { type: 'string' },
 } as const;
 
 async function main(argv: string[]): Promise<void> {
@@ -98,6 +103,8 @@ async function main(argv: string[]): Promise<void> {
     if (!(await verifyLockfile(options).catch(unreachable(registry)))) process.exitCode = 1;
     return;
   }
+  if (command === 'names' && (sub === 'list' || ((sub === 'allow' || sub === 'disallow' || sub === 'check') && name)))
+    return namesCommand(sub, name, { user: values.user, note: values.note }, overrides, values.config);
   throw new ConfigError(`Unknown command.\n${USAGE}`);
 }
 

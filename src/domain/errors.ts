@@ -169,7 +169,12 @@ export type ErrorCode =
   | 'VersionStaged'
   | 'StagingRequired'
   | 'TokenStageOnly'
-  | 'StageApprovalNeedsMfa';
+  | 'StageApprovalNeedsMfa'
+  // typosquatting defence (domain/names)
+  | 'NameProtected'
+  | 'NameTooSimilar'
+  | 'NameHeldForReview'
+  | 'NameClaimNotFound';
 
 /**
  * HTTP status per code. npm prints any 4xx as `E<status>` followed by our `error` string,
@@ -408,6 +413,13 @@ export const ERROR_STATUS = {
   TokenStageOnly: 403,
   // Approving is the proof of presence staging deferred: an account with no second factor cannot give it.
   StageApprovalNeedsMfa: 403,
+  // A protected name (the protected-names list) is claimed only by an administrator or `gatehouse import`.
+  NameProtected: 403,
+  // A new name that resembles a protected or popular one; the message names it and how to appeal.
+  NameTooSimilar: 403,
+  // Policy "hold": the claim is recorded for an administrator; publish again once approved.
+  NameHeldForReview: 403,
+  NameClaimNotFound: 404,
 } as const satisfies Record<ErrorCode, number>;
 
 /** Response headers a refusal needs (`retry-after` on a 429, `www-authenticate: OTP` for a second factor). */

@@ -25,6 +25,7 @@ import type { SecurityContactStore } from './reports/contact-store.js';
 import type { AuditLogStore } from './audit-log/store.js';
 import type { TransparencyStore } from './transparency/store.js';
 import type { StageStore } from './staging/store.js';
+import type { NameStore } from './names/store.js';
 
 export interface Repositories {
   users: UserStore;
@@ -51,6 +52,7 @@ export interface Repositories {
   auditLog: AuditLogStore;
   transparency: TransparencyStore;
   stages: StageStore;
+  names: NameStore;
 }
 
 export interface Store extends Repositories {

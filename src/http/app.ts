@@ -29,6 +29,7 @@ import { registerAuditLogRoutes } from './npm/audit-log.js';
 import { registerPrinciplesRoutes } from './npm/security-principles.js';
 import { registerTransparencyRoutes } from './npm/tlog.js';
 import { registerStageRoutes } from './npm/stage.js';
+import { registerNameAdminRoutes } from './admin/names.js';
 
 export interface AppOptions {
   /** false: no logging at all (most tests). */
@@ -106,6 +107,7 @@ export async function buildApp(registry: Registry, opts: AppOptions = {}): Promi
   registerPrinciplesRoutes(app, registry);
   registerTransparencyRoutes(app, registry);
   registerStageRoutes(app, registry);
+  registerNameAdminRoutes(app, registry);
   registerWebRoutes(app, registry);
   registerPackageRoutes(app, registry);
   app.get('/-/*', async (request, reply) =>

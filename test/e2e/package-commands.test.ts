@@ -63,7 +63,8 @@ for (const client of CLIENTS) {
       }
 
       beforeAll(async () => {
-        r = await startRegistry(engine, { listen: true });
+        // Search needs real-looking names, needle among them, which the protected list holds; typosquatting is tested elsewhere.
+        r = await startRegistry(engine, { listen: true, config: { typosquatPolicy: 'off' } });
         alice = await r.createUser('alice');
         bob = await r.createUser('bob');
         aliceNpm = await workspace(alice.token);

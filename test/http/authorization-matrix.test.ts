@@ -338,6 +338,10 @@ const ELSEWHERE: Record<string, string> = {
   'POST /-/stage/:id/approve': 'maintainers with a second factor; stage-only tokens refused (staged-publishing.test.ts)',
   'DELETE /-/stage/:id': 'maintainers; stage-only tokens refused (staged-publishing.test.ts)',
   'PUT /-/package/:pkg/staging': 'owners, as an owner change (staged-publishing.test.ts)',
+  'PUT /-/gatehouse/v1/admin/names/allowed/*': 'typosquatting allow-list: administrators only (test/http/typosquatting.test.ts)',
+  'DELETE /-/gatehouse/v1/admin/names/allowed/*':
+    'typosquatting allow-list: administrators only (test/http/typosquatting.test.ts)',
+  'POST /-/gatehouse/v1/admin/names/claims/*': 'held name claims: administrators only (test/http/typosquatting.test.ts)',
 };
 
 for (const engine of ENGINES) {

@@ -30,7 +30,8 @@ for (const engine of ENGINES) {
     const clock = new ManualClock(Date.parse(`${DAY}T12:00:00Z`));
 
     beforeAll(async () => {
-      r = await startRegistry(engine, { listen: true, deps: { clock } });
+      // left-pad is on the protected list; the typosquatting check is tested elsewhere (test/http/typosquatting.test.ts).
+      r = await startRegistry(engine, { listen: true, deps: { clock }, config: { typosquatPolicy: 'off' } });
       alice = await r.createUser('alice');
       for (const [name, version] of [
         ['left-pad', '1.0.0'],

@@ -137,22 +137,22 @@ for (const engine of ENGINES) {
     afterAll(() => r.close());
 
     it('serves everyone else the cached packument while the owner gets the newest', async () => {
-      expect((await r.publish(alice, packageBuilder('fresh-pkg', '1.0.0'))).statusCode).toBe(201);
-      expect((await r.inject({ method: 'GET', url: '/fresh-pkg' })).statusCode).toBe(200);
+      expect((await r.publish(alice, packageBuilder('fresh-thing', '1.0.0'))).statusCode).toBe(201);
+      expect((await r.inject({ method: 'GET', url: '/fresh-thing' })).statusCode).toBe(200);
       // Another instance of the fleet publishes; this one has not heard of it yet (no event polling).
       const other = await openRegistry(r.registry.config);
       const otherApp = await buildApp(other, { logger: false });
       const put = await otherApp.inject({
         method: 'PUT',
-        url: '/fresh-pkg',
+        url: '/fresh-thing',
         headers: bearer(alice.token),
-        payload: packageBuilder('fresh-pkg', '1.0.1').publishBody(r.url),
+        payload: packageBuilder('fresh-thing', '1.0.1').publishBody(r.url),
       });
       expect(put.statusCode).toBe(201);
       await otherApp.close();
       await other.close();
       const versions = async (headers: Record<string, string>) =>
-        Object.keys((await r.inject({ method: 'GET', url: '/fresh-pkg?write=true', headers })).json().versions);
+        Object.keys((await r.inject({ method: 'GET', url: '/fresh-thing?write=true', headers })).json().versions);
       expect(await versions({})).toEqual(['1.0.0']);
       expect(await versions(bearer(bob.token))).toEqual(['1.0.0']);
       expect(await versions(bearer(alice.token))).toEqual(['1.0.0', '1.0.1']);

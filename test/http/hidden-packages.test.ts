@@ -74,7 +74,8 @@ for (const engine of ENGINES) {
     }
 
     beforeAll(async () => {
-      r = await startRegistry(engine, { listen: true });
+      // left-pad is on the protected list; the typosquatting check is tested elsewhere (test/http/typosquatting.test.ts).
+      r = await startRegistry(engine, { listen: true, config: { typosquatPolicy: 'off' } });
       alice = await r.createUser('alice');
       bob = await r.createUser('bob');
       root = await r.createUser('root', { admin: true });

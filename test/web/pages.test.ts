@@ -87,6 +87,7 @@ for (const engine of ENGINES) {
         ['/package/web-widgets/v/1.0.1', 410],
         ['/package/gone-away', 410],
         ['/policies/unpublish', 200],
+        ['/policies/typosquatting', 200],
         [loginPath, 200],
         ['/login/cli/not-a-login', 404],
       ];

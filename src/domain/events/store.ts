@@ -99,6 +99,12 @@ export interface EventPayloads {
   'version.stage_rejected': { stageId: string; tag: string };
   /** An owner turned "require staging for every publish" on or off. */
   'package.staging_required_set': { required: boolean };
+  /** An administrator allowed a name that resembles a protected or popular one (for `user` only, when given). */
+  'name.allowed': { name: string; user?: string; note: string };
+  'name.disallowed': { name: string };
+  /** Typosquatting policy "hold": the first publish of a look-alike waits for an administrator. */
+  'name.claim_held': { similarTo: string; technique: string };
+  'name.claim_decided': { user: string; decision: 'approved' | 'rejected' };
 }
 
 export type EventType = keyof EventPayloads;

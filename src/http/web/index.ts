@@ -24,6 +24,7 @@ import { registerEmailChangePages } from './account-email.js';
 import { registerReportPages } from './report-pages.js';
 import { registerDisclosurePages } from './disclosure.js';
 import { registerSecurityAssessmentPage } from './security-assessment.js';
+import { registerTyposquattingPolicyPage } from './typosquatting-policy.js';
 
 const STYLESHEET = readFileSync(new URL('../../../static/style.css', import.meta.url));
 
@@ -53,4 +54,5 @@ export function registerWebRoutes(app: FastifyInstance, registry: Registry): voi
   registerReportPages(app, registry);
   registerDisclosurePages(app, registry);
   registerSecurityAssessmentPage(app, registry);
+  registerTyposquattingPolicyPage(app, registry);
 }

@@ -28,6 +28,7 @@ import * as keyWrites from './migrations/019-key-writes.js';
 import * as reports from './migrations/020-reports.js';
 import * as transparencyLog from './migrations/024-transparency-log.js';
 import * as stagedPublishing from './migrations/025-staged-publishing.js';
+import * as nameClaims from './migrations/021-name-claims.js';
 
 export interface Database {
   db: Kysely<DB>;
@@ -72,6 +73,7 @@ class Migrations implements MigrationProvider {
       '020-reports': { up: (db) => reports.up(db, engine) },
       '024-transparency-log': { up: (db) => transparencyLog.up(db) },
       '025-staged-publishing': { up: (db) => stagedPublishing.up(db) },
+      '021-name-claims': { up: (db) => nameClaims.up(db) },
     };
   }
 }

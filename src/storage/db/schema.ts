@@ -468,6 +468,8 @@ export interface DB {
   tlog_witnesses: TlogWitnessesTable;
   stages: StagesTable;
   package_staging: PackageStagingTable;
+  allowed_names: AllowedNamesTable;
+  name_claims: NameClaimsTable;
 }
 
 /** The registry's signing keys (migration 017); `expires_at` is set when a key is rotated out. */
@@ -574,6 +576,14 @@ export interface TlogCheckpointsTable {
   created_at: string;
 }
 
+/** Names allowed despite a look-alike (migration 021); `user_id` null: for anyone. */
+export interface AllowedNamesTable {
+  name: string;
+  user_id: number | null;
+  note: string;
+  created_at: string;
+}
+
 export interface TlogCosignaturesTable {
   size: number;
   witness: string;
@@ -601,4 +611,15 @@ export interface PackageStagingTable {
   package_name: string;
   required: number;
   updated_at: string;
+}
+
+/** New names held for an administrator's review (migration 021, policy "hold"). */
+export interface NameClaimsTable {
+  name: string;
+  user_id: number;
+  similar_to: string;
+  technique: string;
+  state: 'pending' | 'approved' | 'rejected';
+  created_at: string;
+  decided_at: string | null;
 }

@@ -26,6 +26,7 @@ import { maliciousAdvisoryStore, securityContactStore } from './malicious.js';
 import { auditLogStore } from './audit-log.js';
 import { transparencyStore } from './transparency.js';
 import { stageStore } from './stages.js';
+import { nameStore } from './names.js';
 
 function repositories(db: Kysely<DB>, engine: Engine): Repositories {
   return {
@@ -53,6 +54,7 @@ function repositories(db: Kysely<DB>, engine: Engine): Repositories {
     auditLog: auditLogStore(db),
     transparency: transparencyStore(db, engine),
     stages: stageStore(db),
+    names: nameStore(db),
   };
 }
 

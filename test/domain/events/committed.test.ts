@@ -14,7 +14,8 @@ for (const engine of ENGINES) {
     let r: TestRegistry;
     let alice: TestUser;
     beforeAll(async () => {
-      r = await startRegistry(engine, { config: { eventPollMs: 0 } });
+      // Publishes popular names (once, fresh) from the protected list; typosquatting is tested in test/http/typosquatting.test.ts.
+      r = await startRegistry(engine, { config: { eventPollMs: 0, typosquatPolicy: 'off' } });
       alice = await r.createUser('alice');
     });
     afterAll(() => r.close());

@@ -21,6 +21,8 @@ const DESIGN_ORDER = [
   'malicious-package',
   'validate-document',
   'policy',
+  // domain/names: the typosquatting check of a new name
+  'typosquatting',
   'inspect-tarball',
   'store-blob',
   'commit',
@@ -63,6 +65,7 @@ for (const engine of ENGINES) {
         ['malicious-package', ['facts']],
         ['validate-document', ['facts', 'document']],
         ['policy', ['facts', 'document']],
+        ['typosquatting', ['facts', 'document']],
         ['inspect-tarball', ['facts', 'document', 'checked']],
         ['store-blob', ['facts', 'document', 'checked', 'blob']],
         ['commit', ['facts', 'document', 'checked', 'blob', 'publishedAt']],
@@ -84,9 +87,9 @@ for (const engine of ENGINES) {
       };
       r.registry.packages.addPublishStep(hold, { before: 'store-blob' });
       expect(r.registry.packages.publishSteps()).toEqual([
-        ...DESIGN_ORDER.slice(0, 7),
+        ...DESIGN_ORDER.slice(0, 8),
         'hold-for-review',
-        ...DESIGN_ORDER.slice(7),
+        ...DESIGN_ORDER.slice(8),
       ]);
       const before = await r.registry.store.events.latestSeq();
       const held = packageBuilder('held-pkg', '1.0.0');

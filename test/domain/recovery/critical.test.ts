@@ -34,7 +34,8 @@ for (const engine of ENGINES) {
       new CriticalPackages({ store: r.registry.store, clock, rule });
 
     beforeAll(async () => {
-      r = await startRegistry(engine, { deps: { clock } });
+      // pg is on the protected list; typosquatting is tested in test/http/typosquatting.test.ts.
+      r = await startRegistry(engine, { deps: { clock }, config: { typosquatPolicy: 'off' } });
       owner = await r.createUser('owner');
       other = await r.createUser('other');
       for (const name of ['pa', 'pb', 'pc', 'pd', 'pe', 'pf', 'pg']) {
