@@ -233,6 +233,16 @@ export interface Config {
   secretScanningKeysCacheMinutes: number;
   /** Reports one account may file in any 24 hours; more are refused with 429. GATEHOUSE_REPORTS_PER_DAY */
   reportsPerDay: number;
+  /** Malware scanning of every publish (docs/malware-scanning.md); off publishes unscanned. GATEHOUSE_SCAN_ENABLED */
+  scanEnabled: boolean;
+  /** The scan rule file (JSON); empty: the bundled data/scan-rules.json. GATEHOUSE_SCAN_RULES_FILE */
+  scanRulesFile: string;
+  /** Comma-separated rule ids switched off for this deployment (admins switch others off by API). GATEHOUSE_SCAN_DISABLED_RULES */
+  scanDisabledRules: string;
+  /** Bytes of one file the scan reads as text; beyond it the rest of the file is not read. GATEHOUSE_SCAN_MAX_FILE_BYTES */
+  scanMaxFileBytes: number;
+  /** Bytes of one tarball's files the scan reads as text in all. GATEHOUSE_SCAN_MAX_TOTAL_BYTES */
+  scanMaxTotalBytes: number;
 }
 
 export const DEFAULTS: Config = {
@@ -319,6 +329,11 @@ export const DEFAULTS: Config = {
   secretScanningKeysUrl: '',
   secretScanningKeysCacheMinutes: 60,
   reportsPerDay: 20,
+  scanEnabled: true,
+  scanRulesFile: '',
+  scanDisabledRules: '',
+  scanMaxFileBytes: 16 * 1024 * 1024,
+  scanMaxTotalBytes: 128 * 1024 * 1024,
 };
 
 const ENV_NAMES: { [K in keyof Config]: string } = {
@@ -405,6 +420,11 @@ const ENV_NAMES: { [K in keyof Config]: string } = {
   secretScanningKeysUrl: 'GATEHOUSE_SECRET_SCANNING_KEYS_URL',
   secretScanningKeysCacheMinutes: 'GATEHOUSE_SECRET_SCANNING_KEYS_CACHE_MINUTES',
   reportsPerDay: 'GATEHOUSE_REPORTS_PER_DAY',
+  scanEnabled: 'GATEHOUSE_SCAN_ENABLED',
+  scanRulesFile: 'GATEHOUSE_SCAN_RULES_FILE',
+  scanDisabledRules: 'GATEHOUSE_SCAN_DISABLED_RULES',
+  scanMaxFileBytes: 'GATEHOUSE_SCAN_MAX_FILE_BYTES',
+  scanMaxTotalBytes: 'GATEHOUSE_SCAN_MAX_TOTAL_BYTES',
 };
 
 export class ConfigError extends Error {}

@@ -67,6 +67,7 @@ import { AccountChanges } from './domain/sessions/account-changes.js';
 import { originOf } from './domain/events/origin.js';
 import { wireReports, type ReportsDomain } from './domain/reports/index.js';
 import { maliciousPackageStep } from './domain/malicious/publish-step.js';
+import { wireScanning, type MaliciousVersionSource, type ScanService } from './domain/scanning/index.js';
 
 /**
  * What the HTTP layer is handed: configuration and the domain services, never the store or the
@@ -130,6 +131,8 @@ export interface Registry {
   signer: RegistrySigner;
   /** Leaked-token reports from GitHub's secret scanning (docs/secret-scanning.md). */
   secretScanning: SecretScanning;
+  /** Malware scanning (docs/malware-scanning.md): the quarantine queue, its review, rule switches, the known-bad list. */
+  scanning: ScanService | undefined;
   /** Periodic work; tests call `jobs.runDue()` after moving an injected clock. */
   jobs: JobRunner;
   /** Orgs, teams and package access: `npm org`, `npm team`, `npm access` (docs/orgs.md). */
@@ -161,6 +164,8 @@ export interface RegistryDeps {
   blobs?: BlobStore;
   /** The breached-password check sign-up uses; none refuses nothing. */
   passwordScreen?: PasswordScreen;
+  /** OSV `MAL-` advisories the malware scan blocks on (the advisories domain provides them). */
+  maliciousVersions?: MaliciousVersionSource;
 }
 
 export async function openRegistry(config: Config, deps: RegistryDeps = {}): Promise<OpenedRegistry> {
@@ -358,6 +363,17 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
   packages.setWriteCheck((context, write) => mfa.writes.check(context, write));
   // A package confirmed malicious as a whole takes no new version (domain/malicious).
   packages.addPublishStep(maliciousPackageStep(store.malicious), { after: 'second-factor' });
+  const scanning = config.scanEnabled
+    ? wireScanning({
+        store,
+        now: () => new Date(clock.now()),
+        packages,
+        rulesFile: config.scanRulesFile,
+        disabledRules: listOf(config.scanDisabledRules),
+        limits: { maxFileBytes: config.scanMaxFileBytes, maxTotalBytes: config.scanMaxTotalBytes },
+        ...(deps.maliciousVersions && { maliciousVersions: deps.maliciousVersions }),
+      }).scanning
+    : undefined;
   const { trust } = wireTrust({
     store,
     clock,
@@ -455,6 +471,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     trust,
     signer,
     secretScanning,
+    scanning,
     jobs,
     clock,
     baseUrl: () => baseUrl,

@@ -158,7 +158,12 @@ export type ErrorCode =
   | 'TooManyReports'
   | 'ModeratorsOnly'
   | 'AdvisoryNotFound'
-  | 'PackageMalicious';
+  | 'PackageMalicious'
+  // malware scanning and quarantine (docs/malware-scanning.md)
+  | 'PublishBlockedByScan'
+  | 'NotAdministrator'
+  | 'VersionNotQuarantined'
+  | 'ScanRuleNotFound';
 
 /**
  * HTTP status per code. npm prints any 4xx as `E<status>` followed by our `error` string,
@@ -382,6 +387,13 @@ export const ERROR_STATUS = {
   AdvisoryNotFound: 404,
   // A package confirmed malicious as a whole takes no new versions.
   PackageMalicious: 403,
+  // A scan rule whose verdict is block matched (the message is the rule's); nothing was stored.
+  PublishBlockedByScan: 403,
+  // The quarantine queue, its review and the rule switches are the administrators'.
+  NotAdministrator: 403,
+  // Released or rejected already, or never quarantined: a review decides once.
+  VersionNotQuarantined: 409,
+  ScanRuleNotFound: 404,
 } as const satisfies Record<ErrorCode, number>;
 
 /** Response headers a refusal needs (`retry-after` on a 429, `www-authenticate: OTP` for a second factor). */

@@ -25,6 +25,7 @@ import { registerWebRoutes } from './web/index.js';
 import { registerOrgRoutes } from './npm/orgs.js';
 import { registerApprovalRoutes } from './npm/approvals.js';
 import { registerReportRoutes } from './npm/reports.js';
+import { registerScanningRoutes } from './npm/scanning.js';
 
 export interface AppOptions {
   /** false: no logging at all (most tests). */
@@ -100,6 +101,7 @@ export async function buildApp(registry: Registry, opts: AppOptions = {}): Promi
   registerReportRoutes(app, registry);
   registerWebRoutes(app, registry);
   registerPackageRoutes(app, registry);
+  registerScanningRoutes(app, registry);
   app.get('/-/*', async (request, reply) =>
     reply.code(404).send(errorBody(`Nothing at ${request.url.split('?')[0]}.`, 'NotFound')),
   );

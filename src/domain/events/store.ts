@@ -91,6 +91,12 @@ export interface EventPayloads {
   'version.quarantined': { cause: 'report' | 'scan' | 'admin'; ref: string };
   'version.released': { ref: string };
   'malicious_advisory.published': { id: string; versions: string[]; allVersions: boolean };
+  // Malware scanning (domain/scanning): a version held by the scan, and its review. `publisher` is
+  // the publishing user's name ('' for a trusted publisher), who is mailed the outcome.
+  'scan.held': { tag: string; integrity: string; size: number; publisher: string; rules: string[] };
+  'scan.released': { tag: string; publisher: string; note: string };
+  'scan.rejected': { publisher: string; note: string; rules: string[] };
+  'scan_rule.switched': { rule: string; enabled: boolean };
 }
 
 export type EventType = keyof EventPayloads;

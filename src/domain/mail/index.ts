@@ -44,6 +44,9 @@ export const MAILED_EVENTS: ReadonlySet<EventType> = new Set<EventType>([
   'report.info_requested',
   'report.confirmed',
   'report.dismissed',
+  'scan.held',
+  'scan.released',
+  'scan.rejected',
 ]);
 
 export function wireMail(deps: MailDeps): MailDomain {

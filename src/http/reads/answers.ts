@@ -117,7 +117,8 @@ export function tarballAnswer(tarball: TarballEntry): ReadAnswer {
   let answer = tarballAnswers.get(tarball);
   if (answer) return answer;
   const etag = `"${tarball.blob.slice(0, 32)}"`;
-  const validators = ['etag', etag, 'cache-control', IMMUTABLE];
+  // A held version's bytes go to its owners only: no shared cache may keep them for others.
+  const validators = ['etag', etag, 'cache-control', tarball.held ? 'private, no-store' : IMMUTABLE];
   answer = {
     status: 200,
     head: [...validators, 'content-type', 'application/octet-stream', 'content-length', String(tarball.size)],

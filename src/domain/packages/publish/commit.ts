@@ -51,7 +51,7 @@ async function commitVersion(tx: Repositories, ctx: PublishContext, publishedAt:
       unpackedSize: checked.summary.unpackedSize,
       publishedAt,
       publisher: actor,
-      state: 'published',
+      state: ctx.heldAs ?? 'published',
       deprecated: null,
       readme: checked.readme,
       unpublishedAt: null,
@@ -60,9 +60,13 @@ async function commitVersion(tx: Repositories, ctx: PublishContext, publishedAt:
     dependencyEdges(checked.manifest),
   );
   if (!inserted) versionTaken(name, request.version, await tx.packages.version(name, request.version));
-  await tx.packages.setDistTag(name, request.tag, request.version);
-  const searchable = request.tag === 'latest' ? searchFields(checked.manifest) : {};
+  // A held version moves no tag and is not announced as published: its review does both.
+  const held = ctx.heldAs !== undefined;
+  if (!held) await tx.packages.setDistTag(name, request.tag, request.version);
+  const searchable = request.tag === 'latest' && !held ? searchFields(checked.manifest) : {};
   await tx.packages.touch(name, { modifiedAt: publishedAt, unpublishedAt: null, ...searchable });
+  for (const work of ctx.inCommit) await work(tx, publishedAt);
+  if (held) return;
   await tx.events.append({
     type: 'package.published',
     actor,
