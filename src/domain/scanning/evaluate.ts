@@ -117,7 +117,7 @@ function dependencySpecs(packageJson: Record<string, unknown>): [string, string]
   const out: [string, string][] = [];
   for (const field of DEPENDENCY_FIELDS) {
     const deps = packageJson[field];
-    if (typeof deps !== 'object' || deps === null) continue;
+    if (typeof deps !== 'object' || deps === null || Array.isArray(deps)) continue;
     for (const [name, spec] of Object.entries(deps as Record<string, unknown>).slice(0, 10_000))
       if (typeof spec === 'string') out.push([name, spec.slice(0, 2048)]);
   }
