@@ -50,11 +50,14 @@ const WINDOW = 1024 * 1024;
 const OVERLAP = 8 * 1024;
 const SNIFF = 8000;
 const EXCERPT = 100;
-// Documentation is not run; a README that shows `curl … | sh` or names a miner is not a miner.
+// The text rules read what can run: scripts, and files without an extension (bin entries). Not
+// documentation (a README showing `curl … | sh` or naming a miner is not a miner), nor C sources
+// or HTML pages (sqlite3.c calls LoadLibrary and writes files; npm's docs name .npmrc and publish),
+// which measured false positives on real packages (bench/scan-false-positives.mjs).
+const SCRIPT = /\.([cm]?[jt]sx?|sh|bash|zsh|ps1|psm1|bat|cmd|vbs|vbe|jse|wsf|hta|py|pl|rb|php)$/i;
+const EXTENSIONLESS = /(^|\/)[^./]+$/;
 const DOCUMENTATION =
-  /(\.(md|markdown|mdx|txt|rst|adoc|map|d\.[cm]?ts)|(^|\/)(license|licence|copying|changelog|changes|history|authors|notice)(\.[\w-]{1,10})?)$/i;
-// Scanned as text even with a NUL byte in them: a NUL must not hide a script from the rules.
-const CODE = /\.([cm]?[jt]sx?|sh|bash|zsh|ps1|psm1|bat|cmd|vbs|py|pl|rb|php|json)$/i;
+  /(\.d\.[cm]?ts|(^|\/)(license|licence|copying|changelog|changes|history|authors|notice|makefile|dockerfile))$/i;
 
 /** The inspector factory for one rule set: `packages.addInspector(fileScanner(rules, limits))`. */
 export function fileScanner(rules: () => RuleSet, limits: ScanLimits): () => TarballInspector<FileScan> {
@@ -81,7 +84,9 @@ export function fileScanner(rules: () => RuleSet, limits: ScanLimits): () => Tar
           if (m) scan.hits.push({ ruleId: rule.id, where: entry.path, match: excerpt(m[0]) });
         }
         const head = bytes.subarray(0, SNIFF);
-        const binary = !CODE.test(entry.path) && head.includes(0);
+        const script = SCRIPT.test(entry.path);
+        // A NUL byte must not hide a script from the rules: scripts are read as text whatever they hold.
+        const binary = !script && head.includes(0);
         if (binary) {
           for (const rule of binaryRules) {
             if (rule.unlessPath?.test(entry.path)) continue;
@@ -90,7 +95,7 @@ export function fileScanner(rules: () => RuleSet, limits: ScanLimits): () => Tar
           }
           return;
         }
-        if (DOCUMENTATION.test(entry.path)) return;
+        if (!(script || EXTENSIONLESS.test(entry.path)) || DOCUMENTATION.test(entry.path)) return;
         const budget = Math.min(bytes.length, limits.maxFileBytes, Math.max(0, limits.maxTotalBytes - scan.scannedBytes));
         if (budget < bytes.length) scan.incomplete = true;
         scan.scannedBytes += budget;
