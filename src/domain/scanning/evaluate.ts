@@ -74,6 +74,10 @@ export function evaluate(set: RuleSet, input: ScanInput): ScanOutcome {
     }
   }
   for (const bad of input.knownBad) hits.push({ ruleId: bad.ruleId, where: bad.where, match: excerpt(bad.note) });
+  if (input.files.incomplete) {
+    const read = `${Math.round(input.files.scannedBytes / 1024)} KiB read`;
+    for (const rule of set.rules) if (rule.where === 'limits') hits.push({ ruleId: rule.id, where: 'tarball', match: read });
+  }
   if (input.advisory) hits.push({ ruleId: 'osv-malicious', where: 'advisory', match: excerpt(input.advisory) });
   const findings = hits.flatMap((hit) => {
     const rule = byId.get(hit.ruleId);

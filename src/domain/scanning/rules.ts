@@ -23,7 +23,9 @@ export type RuleScope =
   /** the known-bad digest list (matched by the registry) */
   | 'known-bad'
   /** malicious-package advisories (matched by the registry) */
-  | 'advisory';
+  | 'advisory'
+  /** the scan's own byte caps were reached (text left unread) */
+  | 'limits';
 
 /** `info` rules find capabilities for the diff and never decide a verdict. */
 export type Severity = 'info' | 'warn' | 'quarantine' | 'block';
@@ -40,6 +42,7 @@ const SCOPES: readonly RuleScope[] = [
   'diff',
   'known-bad',
   'advisory',
+  'limits',
 ];
 const SEVERITIES: readonly Severity[] = ['info', 'warn', 'quarantine', 'block'];
 const CAPABILITIES: readonly Capability[] = ['install-script', 'network', 'exec'];

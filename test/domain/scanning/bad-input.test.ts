@@ -47,7 +47,7 @@ describe('scanning bad input', () => {
     const outcome = await scanTarball(packageBuilder('big', '1.0.0').file('big.js', big).file('second.js', big).tarball(), {
       limits,
     });
-    expect(ruleIds(outcome)).toEqual(['eval-decoded']);
+    expect(ruleIds(outcome)).toEqual(['eval-decoded', 'scan-incomplete']);
     expect(outcome.files.incomplete).toBe(true);
     expect(outcome.files.scannedBytes).toBe(12 * 1024 * 1024);
   });
