@@ -20,6 +20,8 @@ const DESIGN_ORDER = [
   'validate-document',
   'policy',
   'inspect-tarball',
+  // domain/scanning: the malware scan's verdict, from the inspection's scanner pass
+  'malware-scan',
   'store-blob',
   'commit',
   'after-commit',
@@ -61,6 +63,7 @@ for (const engine of ENGINES) {
         ['validate-document', ['facts', 'document']],
         ['policy', ['facts', 'document']],
         ['inspect-tarball', ['facts', 'document', 'checked']],
+        ['malware-scan', ['facts', 'document', 'checked']],
         ['store-blob', ['facts', 'document', 'checked', 'blob']],
         ['commit', ['facts', 'document', 'checked', 'blob', 'publishedAt']],
         ['after-commit', ['facts', 'document', 'checked', 'blob', 'publishedAt', 'published']],
