@@ -8,6 +8,7 @@ import type { Store } from '../store.js';
 import type { Sha512Hex } from './blobs.js';
 import { tarballFileName, versionOfTarball, type PackageName } from './names.js';
 import type { TarballEntry } from './packument-cache.js';
+import { versionDocument } from './packument.js';
 
 /** Whether this reader sees a package's held versions: its owners and administrators. */
 export function seesHeld(principal: Principal, owners: User[]): boolean {
@@ -38,4 +39,29 @@ export async function heldTarball(
   if (tarballFileName(name, record.version) !== file) return undefined;
   if (!seesHeld(principal, await store.packages.owners(name))) return undefined;
   return { blob: record.blob as Sha512Hex, size: record.size, held: true };
+}
+
+/**
+ * The version document of a quarantined version (`GET /<name>/<version>`, an exact version only),
+ * for a reader who may see it, so its owners can `npm view` what they published; undefined for
+ * everyone else. Built per request, never cached: it is rare, and private.
+ */
+export async function heldVersionDocument(
+  store: Store,
+  principal: Principal,
+  name: PackageName,
+  version: string,
+  baseUrl: string,
+): Promise<Record<string, unknown> | undefined> {
+  if (principal.kind !== 'user' && principal.kind !== 'session') return undefined;
+  const record = await store.packages.version(name, version);
+  if (!record || record.state !== 'quarantined' || record.unpublishedAt !== null) return undefined;
+  const [pkg, owners] = await Promise.all([store.packages.get(name), store.packages.owners(name)]);
+  if (!pkg || !seesHeld(principal, owners)) return undefined;
+  const publishers = new Map<number, User>();
+  if (record.publisher.kind === 'user') {
+    const user = await store.users.byId(record.publisher.userId);
+    if (user) publishers.set(user.id, user);
+  }
+  return versionDocument({ pkg, versions: [record], distTags: {}, owners, publishers, baseUrl }, record);
 }

@@ -25,7 +25,7 @@ import { dateOf, systemClock, type Clock } from '../clock.js';
 import { readFacts } from '../orgs/readers.js';
 import { browses } from '../orgs/access.js';
 import { fail } from '../errors.js';
-import { heldTarball } from './held.js';
+import { heldTarball, heldVersionDocument } from './held.js';
 
 /** A search hit with what a result shows besides its row: dist-tags (for the version) and owners. */
 export interface SearchResult extends SearchHit {
@@ -175,6 +175,11 @@ export class PackageService {
     if (!pkg || !canRead(context.principal, await readFacts(this.opts.store, name, pkg.visibility), version).ok) return undefined;
     if (!record || !isServed(record) || tarballFileName(name, record.version) !== file) return this.held(context, name, file);
     return { blob: record.blob as Sha512Hex, size: record.size };
+  }
+
+  /** A quarantined version's document, for its owners and administrators only (held.ts). */
+  heldVersion(context: RequestContext, name: PackageName, version: string): Promise<Record<string, unknown> | undefined> {
+    return heldVersionDocument(this.opts.store, context.principal, name, version, this.opts.baseUrl());
   }
 
   /** A quarantined version's tarball, for its owners and administrators only (held.ts). */

@@ -111,6 +111,16 @@ export function versionAnswer(entry: FoundPackage, spec: string, kept?: (bytes: 
   return answer;
 }
 
+/** A document only this reader may see (a held version's, for its owners): no validator, never kept by a cache. */
+export function privateDocumentAnswer(doc: unknown): ReadAnswer {
+  const body = Buffer.from(JSON.stringify(doc));
+  return {
+    status: 200,
+    head: ['cache-control', 'private, no-store', 'content-type', JSON_TYPE, 'content-length', String(body.length)],
+    body,
+  };
+}
+
 const tarballAnswers = new WeakMap<TarballEntry, ReadAnswer>();
 
 export function tarballAnswer(tarball: TarballEntry): ReadAnswer {
