@@ -275,6 +275,9 @@ const ELSEWHERE: Record<string, string> = {
   'POST /-/gatehouse/v1/email/verification': "resend the caller's own verification mail",
   'POST /-/npm/v1/oidc/token/exchange/package/*': 'trusted publishing: an OIDC identity, not a user (trusted-publishing tests)',
   'POST /-/secret-scanning/github': 'signed by GitHub, not a user (secret-scanning.test.ts)',
+  'POST /-/gatehouse/v1/admin/quarantine/:pkg/:version/release': 'registry administrators only (malware-scanning.test.ts)',
+  'POST /-/gatehouse/v1/admin/quarantine/:pkg/:version/reject': 'registry administrators only (malware-scanning.test.ts)',
+  'PUT /-/gatehouse/v1/admin/scan/rules/:id': 'registry administrators only (malware-scanning.test.ts)',
 };
 
 for (const engine of ENGINES) {
