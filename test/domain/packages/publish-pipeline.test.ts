@@ -84,9 +84,9 @@ for (const engine of ENGINES) {
       };
       r.registry.packages.addPublishStep(hold, { before: 'store-blob' });
       expect(r.registry.packages.publishSteps()).toEqual([
-        ...DESIGN_ORDER.slice(0, 7),
+        ...DESIGN_ORDER.slice(0, 8),
         'hold-for-review',
-        ...DESIGN_ORDER.slice(7),
+        ...DESIGN_ORDER.slice(8),
       ]);
       const before = await r.registry.store.events.latestSeq();
       const held = packageBuilder('held-pkg', '1.0.0');
