@@ -267,6 +267,16 @@ export interface Config {
   typosquatPopularTop: number;
   /** How often that ranking is read again, in minutes. GATEHOUSE_TYPOSQUAT_POPULAR_MINUTES */
   typosquatPopularMinutes: number;
+  /** Malware scanning of every publish (docs/malware-scanning.md); off publishes unscanned. GATEHOUSE_SCAN_ENABLED */
+  scanEnabled: boolean;
+  /** The scan rule file (JSON); empty: the bundled data/scan-rules.json. GATEHOUSE_SCAN_RULES_FILE */
+  scanRulesFile: string;
+  /** Comma-separated rule ids switched off for this deployment (admins switch others off by API). GATEHOUSE_SCAN_DISABLED_RULES */
+  scanDisabledRules: string;
+  /** Bytes of one file the scan reads as text; beyond it the rest of the file is not read. GATEHOUSE_SCAN_MAX_FILE_BYTES */
+  scanMaxFileBytes: number;
+  /** Bytes of one tarball's files the scan reads as text in all. GATEHOUSE_SCAN_MAX_TOTAL_BYTES */
+  scanMaxTotalBytes: number;
 }
 
 export const DEFAULTS: Config = {
@@ -364,6 +374,11 @@ export const DEFAULTS: Config = {
   protectedNames: '',
   typosquatPopularTop: 1000,
   typosquatPopularMinutes: 60,
+  scanEnabled: true,
+  scanRulesFile: '',
+  scanDisabledRules: '',
+  scanMaxFileBytes: 16 * 1024 * 1024,
+  scanMaxTotalBytes: 128 * 1024 * 1024,
 };
 
 const ENV_NAMES: { [K in keyof Config]: string } = {
@@ -461,6 +476,11 @@ const ENV_NAMES: { [K in keyof Config]: string } = {
   protectedNames: 'GATEHOUSE_PROTECTED_NAMES',
   typosquatPopularTop: 'GATEHOUSE_TYPOSQUAT_POPULAR_TOP',
   typosquatPopularMinutes: 'GATEHOUSE_TYPOSQUAT_POPULAR_MINUTES',
+  scanEnabled: 'GATEHOUSE_SCAN_ENABLED',
+  scanRulesFile: 'GATEHOUSE_SCAN_RULES_FILE',
+  scanDisabledRules: 'GATEHOUSE_SCAN_DISABLED_RULES',
+  scanMaxFileBytes: 'GATEHOUSE_SCAN_MAX_FILE_BYTES',
+  scanMaxTotalBytes: 'GATEHOUSE_SCAN_MAX_TOTAL_BYTES',
 };
 
 export class ConfigError extends Error {}

@@ -79,6 +79,7 @@ import { wireStaging } from './domain/staging/index.js';
 import type { StagingService } from './domain/staging/service.js';
 import { protectedNamesOf, wireNames } from './domain/names/index.js';
 import type { NameDefence } from './domain/names/service.js';
+import { wireScanning, type MaliciousVersionSource, type ScanService } from './domain/scanning/index.js';
 
 /**
  * What the HTTP layer is handed: configuration and the domain services, never the store or the
@@ -142,6 +143,8 @@ export interface Registry {
   signer: RegistrySigner;
   /** Leaked-token reports from GitHub's secret scanning (docs/secret-scanning.md). */
   secretScanning: SecretScanning;
+  /** Malware scanning (docs/malware-scanning.md): the quarantine queue, its review, rule switches, the known-bad list. */
+  scanning: ScanService | undefined;
   /** Periodic work; tests call `jobs.runDue()` after moving an injected clock. */
   jobs: JobRunner;
   /** Orgs, teams and package access: `npm org`, `npm team`, `npm access` (docs/orgs.md). */
@@ -183,6 +186,8 @@ export interface RegistryDeps {
   blobs?: BlobStore;
   /** The breached-password check sign-up uses; none refuses nothing. */
   passwordScreen?: PasswordScreen;
+  /** OSV `MAL-` advisories the malware scan blocks on (the advisories domain provides them). */
+  maliciousVersions?: MaliciousVersionSource;
 }
 
 export async function openRegistry(config: Config, deps: RegistryDeps = {}): Promise<OpenedRegistry> {
@@ -385,6 +390,17 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
   // Typosquatting: a new name that is protected or imitates a popular one (docs/typosquatting.md).
   const { names, publishStep: typosquatStep } = wireNames({ store, clock, protectedNames, settings: config });
   packages.addPublishStep(typosquatStep, { after: 'policy' });
+  const scanning = config.scanEnabled
+    ? wireScanning({
+        store,
+        now: () => new Date(clock.now()),
+        packages,
+        rulesFile: config.scanRulesFile,
+        disabledRules: listOf(config.scanDisabledRules),
+        limits: { maxFileBytes: config.scanMaxFileBytes, maxTotalBytes: config.scanMaxTotalBytes },
+        ...(deps.maliciousVersions && { maliciousVersions: deps.maliciousVersions }),
+      }).scanning
+    : undefined;
   const { trust } = wireTrust({
     store,
     clock,
@@ -494,6 +510,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     trust,
     signer,
     secretScanning,
+    scanning,
     jobs,
     clock,
     staging,

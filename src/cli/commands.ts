@@ -10,6 +10,7 @@ import { keysRotate } from './keys-rotate.js';
 import { report } from './report.js';
 import { verifyLockfile } from './verify.js';
 import { namesCommand } from './names.js';
+import { scanKnownBadImport } from './scan-known-bad.js';
 
 const USAGE = `Usage:
   gatehouse serve [--host H] [--port P] [--data-dir D] [--config FILE]
@@ -25,6 +26,7 @@ const USAGE = `Usage:
                    [--witness VKEY]...
   gatehouse names allow NAME [--user USER] [--note TEXT] | names disallow NAME | names list | names check NAME
                    [--data-dir D] [--config FILE]
+  gatehouse scan known-bad import FILE [--data-dir D] [--config FILE]
 
 Settings also come from GATEHOUSE_* environment variables (see README).`;
 
@@ -105,6 +107,8 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command === 'names' && (sub === 'list' || ((sub === 'allow' || sub === 'disallow' || sub === 'check') && name)))
     return namesCommand(sub, name, { user: values.user, note: values.note }, overrides, values.config);
+  if (command === 'scan' && sub === 'known-bad' && name === 'import' && positionals[3])
+    return scanKnownBadImport(positionals[3], overrides, values.config);
   throw new ConfigError(`Unknown command.\n${USAGE}`);
 }
 

@@ -174,7 +174,12 @@ export type ErrorCode =
   | 'NameProtected'
   | 'NameTooSimilar'
   | 'NameHeldForReview'
-  | 'NameClaimNotFound';
+  | 'NameClaimNotFound'
+  // malware scanning and quarantine (docs/malware-scanning.md)
+  | 'PublishBlockedByScan'
+  | 'NotAdministrator'
+  | 'VersionNotQuarantined'
+  | 'ScanRuleNotFound';
 
 /**
  * HTTP status per code. npm prints any 4xx as `E<status>` followed by our `error` string,
@@ -420,6 +425,13 @@ export const ERROR_STATUS = {
   // Policy "hold": the claim is recorded for an administrator; publish again once approved.
   NameHeldForReview: 403,
   NameClaimNotFound: 404,
+  // A scan rule whose verdict is block matched (the message is the rule's); nothing was stored.
+  PublishBlockedByScan: 403,
+  // The quarantine queue, its review and the rule switches are the administrators'.
+  NotAdministrator: 403,
+  // Released or rejected already, or never quarantined: a review decides once.
+  VersionNotQuarantined: 409,
+  ScanRuleNotFound: 404,
 } as const satisfies Record<ErrorCode, number>;
 
 /** Response headers a refusal needs (`retry-after` on a 429, `www-authenticate: OTP` for a second factor). */

@@ -26,6 +26,7 @@ import type { AuditLogStore } from './audit-log/store.js';
 import type { TransparencyStore } from './transparency/store.js';
 import type { StageStore } from './staging/store.js';
 import type { NameStore } from './names/store.js';
+import type { ScanStore } from './scanning/store.js';
 
 export interface Repositories {
   users: UserStore;
@@ -53,6 +54,7 @@ export interface Repositories {
   transparency: TransparencyStore;
   stages: StageStore;
   names: NameStore;
+  scanning: ScanStore;
 }
 
 export interface Store extends Repositories {

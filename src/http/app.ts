@@ -30,6 +30,7 @@ import { registerPrinciplesRoutes } from './npm/security-principles.js';
 import { registerTransparencyRoutes } from './npm/tlog.js';
 import { registerStageRoutes } from './npm/stage.js';
 import { registerNameAdminRoutes } from './admin/names.js';
+import { registerScanningRoutes } from './npm/scanning.js';
 
 export interface AppOptions {
   /** false: no logging at all (most tests). */
@@ -110,6 +111,7 @@ export async function buildApp(registry: Registry, opts: AppOptions = {}): Promi
   registerNameAdminRoutes(app, registry);
   registerWebRoutes(app, registry);
   registerPackageRoutes(app, registry);
+  registerScanningRoutes(app, registry);
   app.get('/-/*', async (request, reply) =>
     reply.code(404).send(errorBody(`Nothing at ${request.url.split('?')[0]}.`, 'NotFound')),
   );

@@ -342,6 +342,9 @@ const ELSEWHERE: Record<string, string> = {
   'DELETE /-/gatehouse/v1/admin/names/allowed/*':
     'typosquatting allow-list: administrators only (test/http/typosquatting.test.ts)',
   'POST /-/gatehouse/v1/admin/names/claims/*': 'held name claims: administrators only (test/http/typosquatting.test.ts)',
+  'POST /-/gatehouse/v1/admin/quarantine/:pkg/:version/release': 'registry administrators only (malware-scanning.test.ts)',
+  'POST /-/gatehouse/v1/admin/quarantine/:pkg/:version/reject': 'registry administrators only (malware-scanning.test.ts)',
+  'PUT /-/gatehouse/v1/admin/scan/rules/:id': 'registry administrators only (malware-scanning.test.ts)',
 };
 
 for (const engine of ENGINES) {

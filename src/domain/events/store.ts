@@ -105,6 +105,12 @@ export interface EventPayloads {
   /** Typosquatting policy "hold": the first publish of a look-alike waits for an administrator. */
   'name.claim_held': { similarTo: string; technique: string };
   'name.claim_decided': { user: string; decision: 'approved' | 'rejected' };
+  // Malware scanning (domain/scanning): a version held by the scan, and its review. `publisher` is
+  // the publishing user's name ('' for a trusted publisher), who is mailed the outcome.
+  'scan.held': { tag: string; integrity: string; size: number; publisher: string; rules: string[] };
+  'scan.released': { tag: string; publisher: string; note: string };
+  'scan.rejected': { publisher: string; note: string; rules: string[] };
+  'scan_rule.switched': { rule: string; enabled: boolean };
 }
 
 export type EventType = keyof EventPayloads;

@@ -45,6 +45,9 @@ export const MAILED_EVENTS: ReadonlySet<EventType> = new Set<EventType>([
   'report.confirmed',
   'report.dismissed',
   'version.staged',
+  'scan.held',
+  'scan.released',
+  'scan.rejected',
 ]);
 
 export function wireMail(deps: MailDeps): MailDomain {

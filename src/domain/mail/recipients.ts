@@ -37,6 +37,11 @@ export async function recipientsOf(event: RegistryEvent, repos: Lookup): Promise
     const owners = await repos.packages.owners(event.packageName);
     return distinct(owners.map((o) => ({ address: o.email, account: o.name, role: 'maintainer' as const })));
   }
+  // The reviewer is the actor; the person to tell is the publisher (by name, as the scan recorded).
+  if (event.type === 'scan.held' || event.type === 'scan.released' || event.type === 'scan.rejected') {
+    const publisher = event.data.publisher ? await repos.users.byName(event.data.publisher) : undefined;
+    return publisher ? [{ address: publisher.email, account: publisher.name, role: 'account' }] : [];
+  }
   if (event.actor.kind !== 'user') return [];
   const user = await repos.users.byId(event.actor.userId);
   if (!user) return [];

@@ -21,6 +21,8 @@ export interface ReadyDocument {
 export interface TarballEntry {
   blob: Sha512Hex;
   size: number;
+  /** A held (quarantined) version's, served to its owners only: never cached by anyone (held.ts). */
+  held?: true;
 }
 
 export type CachedPackage =

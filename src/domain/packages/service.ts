@@ -25,6 +25,7 @@ import { dateOf, systemClock, type Clock } from '../clock.js';
 import { readFacts } from '../orgs/readers.js';
 import { browses } from '../orgs/access.js';
 import { fail } from '../errors.js';
+import { heldTarball, heldVersionDocument } from './held.js';
 
 /** A search hit with what a result shows besides its row: dist-tags (for the version) and owners. */
 export interface SearchResult extends SearchHit {
@@ -174,11 +175,11 @@ export class PackageService {
     const cached = this.packuments.peek(name);
     if (cached) {
       if (
-        cached.kind !== 'found' ||
+        cached.kind === 'found' &&
         !canRead(context.principal, { visibility: cached.visibility, readers: cached.readers, name }).ok
       )
         return undefined;
-      return cached.tarballs.get(file);
+      return (cached.kind === 'found' ? cached.tarballs.get(file) : undefined) ?? this.held(context, name, file);
     }
     const version = versionOfTarball(name, file);
     if (version === undefined) return undefined;
@@ -187,8 +188,18 @@ export class PackageService {
       this.opts.store.packages.version(name, version),
     ]);
     if (!pkg || !canRead(context.principal, await readFacts(this.opts.store, name, pkg.visibility), version).ok) return undefined;
-    if (!record || !isServed(record) || tarballFileName(name, record.version) !== file) return undefined;
+    if (!record || !isServed(record) || tarballFileName(name, record.version) !== file) return this.held(context, name, file);
     return { blob: record.blob as Sha512Hex, size: record.size };
+  }
+
+  /** A quarantined version's document, for its owners and administrators only (held.ts). */
+  heldVersion(context: RequestContext, name: PackageName, version: string): Promise<Record<string, unknown> | undefined> {
+    return heldVersionDocument(this.opts.store, context.principal, name, version, this.opts.baseUrl());
+  }
+
+  /** A quarantined version's tarball, for its owners and administrators only (held.ts). */
+  private held(context: RequestContext, name: PackageName, file: string): Promise<TarballEntry | undefined> {
+    return heldTarball(this.opts.store, context.principal, name, file);
   }
 
   async distTags(context: RequestContext, name: PackageName): Promise<Record<string, string>> {

@@ -10,6 +10,7 @@ import {
   notFoundAnswer,
   notModified,
   packumentAnswer,
+  privateDocumentAnswer,
   sendAnswer,
   sendTarball,
   tarballAnswer,
@@ -56,12 +57,15 @@ export async function getVersion(
   name: PackageName,
   spec: string,
 ) {
-  const entry: FoundPackage | undefined = await found(registry, request, reply, name);
-  if (!entry) return reply;
-  const kept = (bytes: number) => registry.packages.packuments.charge(name, entry, bytes);
-  const answer =
-    versionAnswer(entry, spec, kept) ?? notFoundAnswer(`${name} has no version matching "${spec}".`, 'VersionNotFound');
-  return send(request, reply, answer);
+  const entry = await registry.packages.packument(request.context, name);
+  const kept = (found: FoundPackage) => (bytes: number) => registry.packages.packuments.charge(name, found, bytes);
+  const served = entry.kind === 'found' ? versionAnswer(entry, spec, kept(entry)) : undefined;
+  if (served) return send(request, reply, served);
+  // A quarantined version, for its owners and administrators; the same 404 as below for anyone else.
+  const held = await registry.packages.heldVersion(request.context, name, spec);
+  if (held) return send(request, reply, privateDocumentAnswer(held));
+  if (entry.kind !== 'found') return send(request, reply, missingAnswer(entry));
+  return send(request, reply, notFoundAnswer(`${name} has no version matching "${spec}".`, 'VersionNotFound'));
 }
 
 export async function getTarball(

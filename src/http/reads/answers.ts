@@ -111,13 +111,24 @@ export function versionAnswer(entry: FoundPackage, spec: string, kept?: (bytes: 
   return answer;
 }
 
+/** A document only this reader may see (a held version's, for its owners): no validator, never kept by a cache. */
+export function privateDocumentAnswer(doc: unknown): ReadAnswer {
+  const body = Buffer.from(JSON.stringify(doc));
+  return {
+    status: 200,
+    head: ['cache-control', 'private, no-store', 'content-type', JSON_TYPE, 'content-length', String(body.length)],
+    body,
+  };
+}
+
 const tarballAnswers = new WeakMap<TarballEntry, ReadAnswer>();
 
 export function tarballAnswer(tarball: TarballEntry): ReadAnswer {
   let answer = tarballAnswers.get(tarball);
   if (answer) return answer;
   const etag = `"${tarball.blob.slice(0, 32)}"`;
-  const validators = ['etag', etag, 'cache-control', IMMUTABLE];
+  // A held version's bytes go to its owners only: no shared cache may keep them for others.
+  const validators = ['etag', etag, 'cache-control', tarball.held ? 'private, no-store' : IMMUTABLE];
   answer = {
     status: 200,
     head: [...validators, 'content-type', 'application/octet-stream', 'content-length', String(tarball.size)],

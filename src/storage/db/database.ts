@@ -29,6 +29,7 @@ import * as reports from './migrations/020-reports.js';
 import * as transparencyLog from './migrations/024-transparency-log.js';
 import * as stagedPublishing from './migrations/025-staged-publishing.js';
 import * as nameClaims from './migrations/021-name-claims.js';
+import * as malwareScanning from './migrations/022-malware-scanning.js';
 
 export interface Database {
   db: Kysely<DB>;
@@ -74,6 +75,7 @@ class Migrations implements MigrationProvider {
       '024-transparency-log': { up: (db) => transparencyLog.up(db) },
       '025-staged-publishing': { up: (db) => stagedPublishing.up(db) },
       '021-name-claims': { up: (db) => nameClaims.up(db) },
+      '022-malware-scanning': { up: (db) => malwareScanning.up(db) },
     };
   }
 }

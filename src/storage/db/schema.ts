@@ -470,6 +470,9 @@ export interface DB {
   package_staging: PackageStagingTable;
   allowed_names: AllowedNamesTable;
   name_claims: NameClaimsTable;
+  scan_results: ScanResultsTable;
+  scan_rule_switches: ScanRuleSwitchesTable;
+  known_bad_digests: KnownBadDigestsTable;
 }
 
 /** The registry's signing keys (migration 017); `expires_at` is set when a key is rotated out. */
@@ -622,4 +625,39 @@ export interface NameClaimsTable {
   state: 'pending' | 'approved' | 'rejected';
   created_at: string;
   decided_at: string | null;
+}
+
+/** Each scanned version's verdict and the review of a quarantined one (migration 022). */
+export interface ScanResultsTable {
+  package_name: string;
+  version: string;
+  verdict: string;
+  /** JSON list of findings (domain/scanning/evaluate.ts). */
+  findings: string;
+  /** JSON list of capability names. */
+  capabilities: string;
+  rules_version: string;
+  tag: string;
+  publisher: string;
+  scanned_at: string;
+  /** none | pending | released | rejected */
+  review: string;
+  reviewed_by: string | null;
+  reviewed_at: string | null;
+  review_note: string | null;
+}
+
+/** An administrator's switch for one rule id (022); 0 or 1. */
+export interface ScanRuleSwitchesTable {
+  rule_id: string;
+  enabled: number;
+  changed_by: string;
+  changed_at: string;
+}
+
+/** Known-bad digests: `sha512-<base64>` or `sha256:<hex>` (022). */
+export interface KnownBadDigestsTable {
+  digest: string;
+  note: string;
+  added_at: string;
 }

@@ -27,6 +27,7 @@ import { auditLogStore } from './audit-log.js';
 import { transparencyStore } from './transparency.js';
 import { stageStore } from './stages.js';
 import { nameStore } from './names.js';
+import { scanStore } from './scanning.js';
 
 function repositories(db: Kysely<DB>, engine: Engine): Repositories {
   return {
@@ -55,6 +56,7 @@ function repositories(db: Kysely<DB>, engine: Engine): Repositories {
     transparency: transparencyStore(db, engine),
     stages: stageStore(db),
     names: nameStore(db),
+    scanning: scanStore(db),
   };
 }
 

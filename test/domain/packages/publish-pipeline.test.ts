@@ -24,6 +24,8 @@ const DESIGN_ORDER = [
   // domain/names: the typosquatting check of a new name
   'typosquatting',
   'inspect-tarball',
+  // domain/scanning: the malware scan's verdict, from the inspection's scanner pass
+  'malware-scan',
   'store-blob',
   'commit',
   'after-commit',
@@ -67,6 +69,7 @@ for (const engine of ENGINES) {
         ['policy', ['facts', 'document']],
         ['typosquatting', ['facts', 'document']],
         ['inspect-tarball', ['facts', 'document', 'checked']],
+        ['malware-scan', ['facts', 'document', 'checked']],
         ['store-blob', ['facts', 'document', 'checked', 'blob']],
         ['commit', ['facts', 'document', 'checked', 'blob', 'publishedAt']],
         ['after-commit', ['facts', 'document', 'checked', 'blob', 'publishedAt', 'published']],

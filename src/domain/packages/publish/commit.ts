@@ -52,7 +52,7 @@ async function commitVersion(tx: Repositories, ctx: PublishContext, publishedAt:
       unpackedSize: checked.summary.unpackedSize,
       publishedAt,
       publisher: actor,
-      state: ctx.stage ? 'staged' : 'published',
+      state: ctx.heldAs ?? (ctx.stage ? 'staged' : 'published'),
       deprecated: null,
       readme: checked.readme,
       unpublishedAt: null,
@@ -61,14 +61,19 @@ async function commitVersion(tx: Repositories, ctx: PublishContext, publishedAt:
     dependencyEdges(checked.manifest),
   );
   if (!inserted) versionTaken(name, request.version, await tx.packages.version(name, request.version));
+  // A held version moves no tag and is not announced as published: its review does both.
+  const held = ctx.heldAs !== undefined;
   // A stage moves no dist-tag and changes nothing installers see; approval does (domain/staging).
-  if (ctx.stage) {
+  if (ctx.stage && !held) {
     ctx.stageId = await recordStage(tx, { name, request, publisher, actor, at: publishedAt });
+    for (const work of ctx.inCommit) await work(tx, publishedAt);
     return;
   }
-  await tx.packages.setDistTag(name, request.tag, request.version);
-  const searchable = request.tag === 'latest' ? searchFields(checked.manifest) : {};
+  if (!held) await tx.packages.setDistTag(name, request.tag, request.version);
+  const searchable = request.tag === 'latest' && !held ? searchFields(checked.manifest) : {};
   await tx.packages.touch(name, { modifiedAt: publishedAt, unpublishedAt: null, ...searchable });
+  for (const work of ctx.inCommit) await work(tx, publishedAt);
+  if (held) return;
   await tx.events.append({
     type: 'package.published',
     actor,

@@ -13,6 +13,7 @@ import type { TarballLimits } from '../tarball.js';
 import type { InspectorFactory } from '../tarball-inspectors.js';
 import type { ManifestLimits } from '../manifest-rules.js';
 import type { CheckedVersion } from './check-version.js';
+import type { VersionState } from '../store.js';
 
 export interface PublishDeps {
   store: Store;
@@ -61,7 +62,16 @@ export interface PublishContext {
   readonly stage: boolean;
   /** The stage's id, set by the commit of a stage publish. */
   stageId?: string;
+  /**
+   * Set by a step that holds the version (the malware scan: `quarantined`): it is committed in
+   * that state, with no dist-tag and no package.published event, until a review releases it.
+   */
+  heldAs?: Exclude<VersionState, 'published'>;
+  /** Work other steps add to the commit's transaction (a scan result, its event), run after the version is written. */
+  inCommit: CommitWork[];
 }
+
+export type CommitWork = (tx: Repositories, committedAt: string) => Promise<void>;
 
 export interface Published {
   name: PackageName;
@@ -87,7 +97,7 @@ export function newPublishContext(
   body: unknown,
   mode: PublishMode = {},
 ): PublishContext {
-  return { request, name, body, legacyName: [], warnings: [], notices: [], stage: mode.stage === true };
+  return { request, name, body, legacyName: [], warnings: [], notices: [], stage: mode.stage === true, inCommit: [] };
 }
 
 /** What an earlier step must have set; a missing value means the steps are in the wrong order. */
