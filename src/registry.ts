@@ -67,6 +67,9 @@ import { AccountChanges } from './domain/sessions/account-changes.js';
 import { originOf } from './domain/events/origin.js';
 import { wireReports, type ReportsDomain } from './domain/reports/index.js';
 import { maliciousPackageStep } from './domain/malicious/publish-step.js';
+import { wireAdvisories, type AdvisoryService } from './domain/advisories/index.js';
+import { parsePackageName } from './domain/packages/names.js';
+import { OSV_FILES } from './adapters/osv/files.js';
 
 /**
  * What the HTTP layer is handed: configuration and the domain services, never the store or the
@@ -138,6 +141,8 @@ export interface Registry {
   clock: Clock;
   /** Reports, moderation, security contacts and the MAL- feed (docs/reports.md). */
   reports: ReportsDomain;
+  /** Imported OSV advisories (docs/advisories.md): npm/pnpm audit, package pages, `MAL-` lookups. */
+  advisories: AdvisoryService;
   /** The URL clients reach us at; fixed once the server knows its port. */
   baseUrl(): string;
   setBaseUrl(url: string): void;
@@ -374,6 +379,23 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     if (ACCESS_EVENTS.has(event.type)) packages.packuments.invalidateRestricted();
   });
   const orgs = new OrgService(store, () => new Date(clock.now()));
+  const { advisories } = wireAdvisories({
+    store,
+    clock,
+    anonymousReads: config.anonymousReads,
+    sources: OSV_FILES,
+    // What the package page would show this reader: a package it may not read has no versions here either.
+    servedVersions: async (context, name) => {
+      let parsed;
+      try {
+        parsed = parsePackageName(name);
+      } catch {
+        return undefined;
+      }
+      const view = await packages.view(context, parsed);
+      return view.kind === 'found' ? view.versions.map((v) => v.version) : undefined;
+    },
+  });
   await events.start();
   // Versions stored before registry signatures: every version must carry one (npm reports a missing one).
   const signingOlder = signer
@@ -457,6 +479,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     secretScanning,
     jobs,
     clock,
+    advisories,
     baseUrl: () => baseUrl,
     setBaseUrl(url) {
       if (config.publicUrl || url === baseUrl) return;

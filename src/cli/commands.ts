@@ -8,6 +8,7 @@ import { runImport } from './import.js';
 import { userRecover } from './user-recover.js';
 import { keysRotate } from './keys-rotate.js';
 import { report } from './report.js';
+import { advisoriesImport, nothingRead } from './advisories-import.js';
 
 const USAGE = `Usage:
   gatehouse serve [--host H] [--port P] [--data-dir D] [--config FILE]
@@ -19,6 +20,7 @@ const USAGE = `Usage:
   gatehouse keys rotate [--data-dir D] [--config FILE]
   gatehouse report NAME[@VERSION] --reason malicious|typosquatting|spam|vulnerable --description TEXT
                    [--registry URL] [--token TOKEN]
+  gatehouse advisories import FILE|DIR|ZIP... [--data-dir D] [--config FILE]
 
 Settings also come from GATEHOUSE_* environment variables (see README).`;
 
@@ -79,6 +81,12 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command === 'keys' && sub === 'rotate') return keysRotate(overrides, values.config);
   if (command === 'report' && sub) return report(sub, values);
+  if (command === 'advisories' && sub === 'import') {
+    const paths = positionals.slice(2);
+    if (paths.length === 0) throw new ConfigError('Name the OSV files, folders or zip archives to import.');
+    if (nothingRead(await advisoriesImport(paths, overrides, values.config))) process.exitCode = 1;
+    return;
+  }
   throw new ConfigError(`Unknown command.\n${USAGE}`);
 }
 

@@ -158,7 +158,9 @@ export type ErrorCode =
   | 'TooManyReports'
   | 'ModeratorsOnly'
   | 'AdvisoryNotFound'
-  | 'PackageMalicious';
+  | 'PackageMalicious'
+  // vulnerability advisories: npm/pnpm audit request bodies (docs/advisories.md)
+  | 'AuditRequestInvalid';
 
 /**
  * HTTP status per code. npm prints any 4xx as `E<status>` followed by our `error` string,
@@ -382,6 +384,7 @@ export const ERROR_STATUS = {
   AdvisoryNotFound: 404,
   // A package confirmed malicious as a whole takes no new versions.
   PackageMalicious: 403,
+  AuditRequestInvalid: 400,
 } as const satisfies Record<ErrorCode, number>;
 
 /** Response headers a refusal needs (`retry-after` on a 429, `www-authenticate: OTP` for a second factor). */

@@ -25,6 +25,7 @@ import { registerWebRoutes } from './web/index.js';
 import { registerOrgRoutes } from './npm/orgs.js';
 import { registerApprovalRoutes } from './npm/approvals.js';
 import { registerReportRoutes } from './npm/reports.js';
+import { registerAuditRoutes } from './npm/audit.js';
 
 export interface AppOptions {
   /** false: no logging at all (most tests). */
@@ -98,6 +99,7 @@ export async function buildApp(registry: Registry, opts: AppOptions = {}): Promi
   registerOrgRoutes(app, registry);
   registerApprovalRoutes(app, registry);
   registerReportRoutes(app, registry);
+  registerAuditRoutes(app, registry);
   registerWebRoutes(app, registry);
   registerPackageRoutes(app, registry);
   app.get('/-/*', async (request, reply) =>
