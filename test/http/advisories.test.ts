@@ -175,6 +175,32 @@ for (const engine of ENGINES) {
       expect(app.body).toContain('Fixed in 2.3.0.');
     });
 
+    it('resolves a dependency only as the reader sees the registry: a private one stays unseen', async () => {
+      const secret = packageBuilder('@alice/adv-private', '1.0.0');
+      expect((await r.publish(alice, secret, { access: 'restricted' })).statusCode).toBe(201);
+      expect(
+        (await r.publish(alice, packageBuilder('adv-public-app', '1.0.0').dependency('@alice/adv-private', '^1.0.0'))).statusCode,
+      ).toBe(201);
+      const dir = await files(`private-${engine}`, {
+        'GHSA-8p2r-6t4y-z1x9.json': osvRecord({
+          id: 'GHSA-8p2r-6t4y-z1x9',
+          name: '@alice/adv-private',
+          events: [{ introduced: '0' }],
+        }),
+      });
+      expect((await importPath(dir)).added).toBe(1);
+      const page = (headers: Record<string, string>) =>
+        r.inject({ method: 'GET', url: '/package/adv-public-app', headers: { accept: 'text/html', ...headers } });
+      const anonymous = await page({});
+      expect(anonymous.statusCode).toBe(200);
+      expect(anonymous.body).not.toContain('GHSA-8p2r-6t4y-z1x9');
+      expect(anonymous.body).not.toContain('@alice/adv-private@1.0.0');
+      const owner = await page({ authorization: `Bearer ${alice.token}` });
+      expect(owner.body).toContain('@alice/adv-private@1.0.0');
+      expect(owner.body).toContain('GHSA-8p2r-6t4y-z1x9');
+      expect(owner.body).toContain('No fixed version is known.');
+    });
+
     it('finds MAL- records for the malware scanner', async () => {
       expect(await r.registry.advisories.isMalicious('adv-evil', '6.6.6')).toMatchObject({ id: 'MAL-2026-4242', range: '6.6.6' });
       expect(await r.registry.advisories.isMalicious('adv-evil', '6.6.7')).toBeUndefined();
