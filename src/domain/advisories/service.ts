@@ -136,7 +136,8 @@ export class AdvisoryService {
       await tx.events.append({
         type: 'advisories.imported',
         actor: SYSTEM_ACTOR,
-        data: { source: source.slice(0, 500), ...counts },
+        // The file's name, not the operator's folders: events may be replicated to mirrors.
+        data: { source: (source.split(/[\\/]/).filter(Boolean).pop() ?? source).slice(0, 200), ...counts },
         createdAt: new Date(this.opts.clock.now()).toISOString(),
       });
       summary.added += counts.added;

@@ -91,7 +91,7 @@ export interface EventPayloads {
   'version.quarantined': { cause: 'report' | 'scan' | 'admin'; ref: string };
   'version.released': { ref: string };
   'malicious_advisory.published': { id: string; versions: string[]; allVersions: boolean };
-  /** One batch of `gatehouse advisories import` (domain/advisories): counts only, `source` is the file or folder named. */
+  /** One batch of `gatehouse advisories import` (domain/advisories): counts only, `source` is the name of the file or folder imported (no path). */
   'advisories.imported': { source: string; added: number; updated: number; withdrawn: number };
 }
 
