@@ -26,6 +26,7 @@ import { registerOrgRoutes } from './npm/orgs.js';
 import { registerApprovalRoutes } from './npm/approvals.js';
 import { registerReportRoutes } from './npm/reports.js';
 import { registerAuditRoutes } from './npm/audit.js';
+import { registerAdvisoryAdminRoutes } from './admin/advisories.js';
 
 export interface AppOptions {
   /** false: no logging at all (most tests). */
@@ -100,6 +101,7 @@ export async function buildApp(registry: Registry, opts: AppOptions = {}): Promi
   registerApprovalRoutes(app, registry);
   registerReportRoutes(app, registry);
   registerAuditRoutes(app, registry);
+  registerAdvisoryAdminRoutes(app, registry);
   registerWebRoutes(app, registry);
   registerPackageRoutes(app, registry);
   app.get('/-/*', async (request, reply) =>

@@ -282,6 +282,43 @@ for (const engine of ENGINES) {
     });
   });
 
+  describe(`the admin import endpoint (${engine})`, () => {
+    it('imports posted records for an administrator and refuses everyone else', async () => {
+      const r = await startRegistry(engine);
+      try {
+        const root = await r.createUser('root', { admin: true });
+        const rootReadOnly = await r.createUser('root2', { admin: true, readonly: true });
+        const bob = await r.createUser('bob');
+        const url = '/-/gatehouse/v1/admin/advisories';
+        const payload = [LEFT, { id: 'GHSA-x' }];
+        const before = await r.registry.store.events.latestSeq();
+        for (const [who, code] of [
+          [undefined, 'Unauthenticated'],
+          [bob, 'Forbidden'],
+          [rootReadOnly, 'TokenReadOnly'],
+        ] as const) {
+          const headers = who ? { authorization: `Bearer ${who.token}` } : undefined;
+          const refused = await r.inject({ method: 'POST', url, payload, headers });
+          expect(refused.json().code).toBe(code);
+        }
+        expect(await r.registry.store.events.latestSeq()).toBe(before);
+        expect(await r.registry.advisories.count()).toBe(0);
+        const res = await r.inject({ method: 'POST', url, payload, headers: { authorization: `Bearer ${root.token}` } });
+        expect(res.statusCode, res.body).toBe(200);
+        expect(res.json()).toMatchObject({
+          read: 2,
+          added: 1,
+          errors: [{ file: 'body[1]', id: 'GHSA-x', reason: expect.stringMatching(/modified/) }],
+        });
+        expect(await r.registry.advisories.forVersion('adv-left', '1.0.0')).toEqual([
+          expect.objectContaining({ id: 'GHSA-2x3p-9q4w-7r6m', fixedIn: '1.0.1' }),
+        ]);
+      } finally {
+        await r.close();
+      }
+    });
+  });
+
   describe(`audits on a registry without anonymous reads (${engine})`, () => {
     it('needs a token to audit, as it needs one to read', async () => {
       const r = await startRegistry(engine, { config: { anonymousReads: false } });

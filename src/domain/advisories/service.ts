@@ -14,6 +14,9 @@ import { bulkAnswer, bySeverity, parseBulkRequest, quickAnswer, treeNodes } from
 import type { StoredAdvisory } from './store.js';
 import type { Severity } from './severity.js';
 import semver from 'semver';
+import { canActAsUser } from '../accounts/authorize.js';
+import { enforce } from '../access/principal.js';
+import { tokenAllows } from '../tokens/scopes.js';
 import type { OsvSources, SourcedRecord } from './sources.js';
 
 export interface ImportError {
@@ -144,6 +147,21 @@ export class AdvisoryService {
       summary.updated += counts.updated;
       summary.withdrawn += counts.withdrawn;
     });
+  }
+
+  /**
+   * POST /-/gatehouse/v1/admin/advisories: one record or a list, for a fleet whose operators reach
+   * no database. Administrators only, with a token that can manage.
+   */
+  async importBody(context: RequestContext, body: unknown): Promise<ImportSummary> {
+    const { user, token } = enforce(canActAsUser(context.principal, 'import advisories'));
+    if (!user.isAdmin) fail('Forbidden', 'Only an administrator imports advisories.');
+    if (!tokenAllows(token, 'manage')) fail('TokenReadOnly', 'Importing advisories needs a token that can manage.');
+    const list = Array.isArray(body) ? body : [body];
+    async function* records(): AsyncGenerator<SourcedRecord> {
+      for (const [i, json] of list.entries()) yield { file: `body[${i}]`, json };
+    }
+    return this.import(`api:${user.name}`, records());
   }
 
   /** POST /-/npm/v1/security/advisories/bulk (npm 7+, pnpm 11+). */
