@@ -125,16 +125,18 @@ export class AdvisoryService {
     await this.opts.store.transaction(async (tx) => {
       const stored = await tx.advisories.modifiedOf([...newest.keys()]);
       const counts = { added: 0, updated: 0, withdrawn: 0 };
+      const changed: { advisory: Advisory; record: string }[] = [];
       for (const { advisory, json } of newest.values()) {
         const before = stored.get(advisory.id);
         if (before !== undefined && before >= advisory.modified) {
           summary.unchanged++;
           continue;
         }
-        const outcome = await tx.advisories.upsert(advisory, JSON.stringify(json));
+        changed.push({ advisory, record: JSON.stringify(json) });
         if (advisory.withdrawn) counts.withdrawn++;
-        else counts[outcome]++;
+        else counts[before === undefined ? 'added' : 'updated']++;
       }
+      await tx.advisories.upsertMany(changed);
       if (counts.added + counts.updated + counts.withdrawn === 0) return;
       await tx.events.append({
         type: 'advisories.imported',

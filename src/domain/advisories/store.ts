@@ -11,8 +11,11 @@ export interface StoredAdvisory extends Advisory {
 export interface AdvisoryStore {
   /** The stored `modified` time of each of these ids that is stored. */
   modifiedOf(ids: string[]): Promise<Map<string, string>>;
-  /** Inserts or replaces the record and its packages; `record` is the OSV JSON as imported. */
-  upsert(advisory: Advisory, record: string): Promise<'added' | 'updated'>;
+  /**
+   * Inserts or replaces each record and its packages in a few statements (an import writes
+   * thousands); `record` is the OSV JSON as imported. A replaced record keeps its `number`.
+   */
+  upsertMany(items: { advisory: Advisory; record: string }[]): Promise<void>;
   /** Live (not withdrawn) advisories affecting any of `names`, each with only its entries for those names. */
   forPackages(names: string[]): Promise<StoredAdvisory[]>;
   /** Live records whose id starts with `prefix` (MAL-) affecting `name`, with the OSV JSON as imported. */

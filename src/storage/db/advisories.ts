@@ -107,27 +107,37 @@ export function advisoryStore(db: Kysely<DB>): AdvisoryStore {
       }
       return out;
     },
-    async upsert(advisory, record) {
-      const values = rowValues(advisory, record);
-      const updated = await db.updateTable('advisories').set(values).where('osv_id', '=', advisory.id).executeTakeFirst();
-      const existed = Number(updated.numUpdatedRows) > 0;
-      if (!existed) await db.insertInto('advisories').values(values).execute();
-      await db.deleteFrom('advisory_packages').where('osv_id', '=', advisory.id).execute();
-      if (advisory.packages.length > 0) {
+    async upsertMany(items) {
+      for (const part of chunks(items)) {
+        const rows = part.map(({ advisory, record }) => rowValues(advisory, record));
         await db
-          .insertInto('advisory_packages')
-          .values(
-            advisory.packages.map((p) => ({
-              osv_id: advisory.id,
-              package_name: p.name,
-              vulnerable_range: p.range,
-              patched_range: p.patched,
-              fixed: JSON.stringify(p.fixed),
+          .insertInto('advisories')
+          .values(rows)
+          .onConflict((oc) =>
+            oc.column('osv_id').doUpdateSet((eb) => ({
+              modified: eb.ref('excluded.modified'),
+              withdrawn: eb.ref('excluded.withdrawn'),
+              summary: eb.ref('excluded.summary'),
+              severity: eb.ref('excluded.severity'),
+              cvss: eb.ref('excluded.cvss'),
+              facts: eb.ref('excluded.facts'),
+              record: eb.ref('excluded.record'),
             })),
           )
           .execute();
+        const ids = part.map(({ advisory }) => advisory.id);
+        await db.deleteFrom('advisory_packages').where('osv_id', 'in', ids).execute();
+        const packages = part.flatMap(({ advisory }) =>
+          advisory.packages.map((p) => ({
+            osv_id: advisory.id,
+            package_name: p.name,
+            vulnerable_range: p.range,
+            patched_range: p.patched,
+            fixed: JSON.stringify(p.fixed),
+          })),
+        );
+        for (const rowsPart of chunks(packages)) await db.insertInto('advisory_packages').values(rowsPart).execute();
       }
-      return existed ? 'updated' : 'added';
     },
     async forPackages(names) {
       return (await live(db, names)).map(({ row, packages }) => advisoryOf(row, packages));
