@@ -80,6 +80,9 @@ import type { StagingService } from './domain/staging/service.js';
 import { protectedNamesOf, wireNames } from './domain/names/index.js';
 import type { NameDefence } from './domain/names/service.js';
 import { wireScanning, type MaliciousVersionSource, type ScanService } from './domain/scanning/index.js';
+import { wireAdvisories, type AdvisoryService } from './domain/advisories/index.js';
+import { parsePackageName } from './domain/packages/names.js';
+import { OSV_FILES } from './adapters/osv/files.js';
 
 /**
  * What the HTTP layer is handed: configuration and the domain services, never the store or the
@@ -157,6 +160,8 @@ export interface Registry {
   transparency: TransparencyLog;
   /** Staged publishing (docs/staged-publishing.md): `npm stage …` and the package page's approvals. */
   staging: StagingService;
+  /** Imported OSV advisories (docs/advisories.md): npm/pnpm audit, package pages, `MAL-` lookups. */
+  advisories: AdvisoryService;
   /** The URL clients reach us at; fixed once the server knows its port. */
   baseUrl(): string;
   setBaseUrl(url: string): void;
@@ -424,6 +429,23 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     packages,
     writeCheck: (context, write) => mfa.writes.check(context, write),
   });
+  const { advisories } = wireAdvisories({
+    store,
+    clock,
+    anonymousReads: config.anonymousReads,
+    sources: OSV_FILES,
+    // What the package page would show this reader: a package it may not read has no versions here either.
+    servedVersions: async (context, name) => {
+      let parsed;
+      try {
+        parsed = parsePackageName(name);
+      } catch {
+        return undefined;
+      }
+      const view = await packages.view(context, parsed);
+      return view.kind === 'found' ? view.versions.map((v) => v.version) : undefined;
+    },
+  });
   await events.start();
   // Versions stored before registry signatures: every version must carry one (npm reports a missing one).
   const signingOlder = signer
@@ -515,6 +537,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     clock,
     staging,
     names,
+    advisories,
     baseUrl: () => baseUrl,
     setBaseUrl(url) {
       if (config.publicUrl || url === baseUrl) return;

@@ -11,6 +11,7 @@ import { report } from './report.js';
 import { verifyLockfile } from './verify.js';
 import { namesCommand } from './names.js';
 import { scanKnownBadImport } from './scan-known-bad.js';
+import { advisoriesImport, nothingRead } from './advisories-import.js';
 
 const USAGE = `Usage:
   gatehouse serve [--host H] [--port P] [--data-dir D] [--config FILE]
@@ -27,6 +28,7 @@ const USAGE = `Usage:
   gatehouse names allow NAME [--user USER] [--note TEXT] | names disallow NAME | names list | names check NAME
                    [--data-dir D] [--config FILE]
   gatehouse scan known-bad import FILE [--data-dir D] [--config FILE]
+  gatehouse advisories import FILE|DIR|ZIP... [--data-dir D] [--config FILE]
 
 Settings also come from GATEHOUSE_* environment variables (see README).`;
 
@@ -109,6 +111,12 @@ async function main(argv: string[]): Promise<void> {
     return namesCommand(sub, name, { user: values.user, note: values.note }, overrides, values.config);
   if (command === 'scan' && sub === 'known-bad' && name === 'import' && positionals[3])
     return scanKnownBadImport(positionals[3], overrides, values.config);
+  if (command === 'advisories' && sub === 'import') {
+    const paths = positionals.slice(2);
+    if (paths.length === 0) throw new ConfigError('Name the OSV files, folders or zip archives to import.');
+    if (nothingRead(await advisoriesImport(paths, overrides, values.config))) process.exitCode = 1;
+    return;
+  }
   throw new ConfigError(`Unknown command.\n${USAGE}`);
 }
 

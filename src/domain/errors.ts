@@ -179,7 +179,9 @@ export type ErrorCode =
   | 'PublishBlockedByScan'
   | 'NotAdministrator'
   | 'VersionNotQuarantined'
-  | 'ScanRuleNotFound';
+  | 'ScanRuleNotFound'
+  // vulnerability advisories: npm/pnpm audit request bodies (docs/advisories.md)
+  | 'AuditRequestInvalid';
 
 /**
  * HTTP status per code. npm prints any 4xx as `E<status>` followed by our `error` string,
@@ -432,6 +434,7 @@ export const ERROR_STATUS = {
   // Released or rejected already, or never quarantined: a review decides once.
   VersionNotQuarantined: 409,
   ScanRuleNotFound: 404,
+  AuditRequestInvalid: 400,
 } as const satisfies Record<ErrorCode, number>;
 
 /** Response headers a refusal needs (`retry-after` on a 429, `www-authenticate: OTP` for a second factor). */

@@ -27,6 +27,7 @@ import type { TransparencyStore } from './transparency/store.js';
 import type { StageStore } from './staging/store.js';
 import type { NameStore } from './names/store.js';
 import type { ScanStore } from './scanning/store.js';
+import type { AdvisoryStore } from './advisories/store.js';
 
 export interface Repositories {
   users: UserStore;
@@ -55,6 +56,7 @@ export interface Repositories {
   stages: StageStore;
   names: NameStore;
   scanning: ScanStore;
+  advisories: AdvisoryStore;
 }
 
 export interface Store extends Repositories {

@@ -31,6 +31,8 @@ import { registerTransparencyRoutes } from './npm/tlog.js';
 import { registerStageRoutes } from './npm/stage.js';
 import { registerNameAdminRoutes } from './admin/names.js';
 import { registerScanningRoutes } from './npm/scanning.js';
+import { registerAuditRoutes } from './npm/audit.js';
+import { registerAdvisoryAdminRoutes } from './admin/advisories.js';
 
 export interface AppOptions {
   /** false: no logging at all (most tests). */
@@ -109,6 +111,8 @@ export async function buildApp(registry: Registry, opts: AppOptions = {}): Promi
   registerTransparencyRoutes(app, registry);
   registerStageRoutes(app, registry);
   registerNameAdminRoutes(app, registry);
+  registerAuditRoutes(app, registry);
+  registerAdvisoryAdminRoutes(app, registry);
   registerWebRoutes(app, registry);
   registerPackageRoutes(app, registry);
   registerScanningRoutes(app, registry);

@@ -111,6 +111,8 @@ export interface EventPayloads {
   'scan.released': { tag: string; publisher: string; note: string };
   'scan.rejected': { publisher: string; note: string; rules: string[] };
   'scan_rule.switched': { rule: string; enabled: boolean };
+  /** One batch of `gatehouse advisories import` (domain/advisories): counts only, `source` is the name of the file or folder imported (no path). */
+  'advisories.imported': { source: string; added: number; updated: number; withdrawn: number };
 }
 
 export type EventType = keyof EventPayloads;

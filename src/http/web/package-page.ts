@@ -14,6 +14,7 @@ import { ReadmeRenderer } from './readme/renderer.js';
 import { PAGE_ONLY } from './negotiation.js';
 import { securitySection } from './security-section.js';
 import { viewerOf } from './csrf.js';
+import { vulnerabilitiesSection } from './vulnerabilities.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -155,6 +156,7 @@ function packagePage(
   readmeHtml: SafeHtml,
   weeklyDownloads: number,
   security: SafeHtml,
+  vulnerabilities: SafeHtml,
 ): SafeHtml {
   const name = view.pkg.name;
   const latest = ownTag(view.distTags, 'latest');
@@ -172,7 +174,7 @@ function packagePage(
     </div>
     <div class="columns">
       <div class="main">
-        ${readmeHtml}
+        ${vulnerabilities} ${readmeHtml}
         <section class="deps">
           <h2>Dependencies</h2>
           ${dependencies(v)}
@@ -255,7 +257,8 @@ export function registerPackagePages(app: FastifyInstance, registry: Registry): 
     const readmeHtml = await readme(readmes, chosen);
     const weeklyDownloads = (await registry.downloads.lastWeek([name])).get(name) ?? 0;
     const security = await securitySection(request, registry, chosen, view.owners);
-    const page = packagePage(view, chosen, address.version !== undefined, readmeHtml, weeklyDownloads, security);
+    const vulnerabilities = await vulnerabilitiesSection(registry, request.context, chosen);
+    const page = packagePage(view, chosen, address.version !== undefined, readmeHtml, weeklyDownloads, security, vulnerabilities);
     // A signed-in page carries a CSRF token (the report form): never cached.
     if (request.context.principal.kind === 'session') reply.header('cache-control', 'no-store');
     return sendPage(reply, layout(title, page, viewerOf(request)));

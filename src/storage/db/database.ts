@@ -30,6 +30,7 @@ import * as transparencyLog from './migrations/024-transparency-log.js';
 import * as stagedPublishing from './migrations/025-staged-publishing.js';
 import * as nameClaims from './migrations/021-name-claims.js';
 import * as malwareScanning from './migrations/022-malware-scanning.js';
+import * as advisories from './migrations/023-advisories.js';
 
 export interface Database {
   db: Kysely<DB>;
@@ -76,6 +77,7 @@ class Migrations implements MigrationProvider {
       '025-staged-publishing': { up: (db) => stagedPublishing.up(db) },
       '021-name-claims': { up: (db) => nameClaims.up(db) },
       '022-malware-scanning': { up: (db) => malwareScanning.up(db) },
+      '023-advisories': { up: (db) => advisories.up(db, engine) },
     };
   }
 }

@@ -473,6 +473,8 @@ export interface DB {
   scan_results: ScanResultsTable;
   scan_rule_switches: ScanRuleSwitchesTable;
   known_bad_digests: KnownBadDigestsTable;
+  advisories: AdvisoriesTable;
+  advisory_packages: AdvisoryPackagesTable;
 }
 
 /** The registry's signing keys (migration 017); `expires_at` is set when a key is rotated out. */
@@ -660,4 +662,26 @@ export interface KnownBadDigestsTable {
   digest: string;
   note: string;
   added_at: string;
+}
+
+/** Imported OSV records (migration 023); `number` is npm's numeric advisory id. */
+export interface AdvisoriesTable {
+  number: Generated<number>;
+  osv_id: string;
+  modified: string;
+  withdrawn: string | null;
+  summary: string;
+  severity: string;
+  cvss: string | null;
+  facts: string;
+  record: string;
+}
+
+/** The npm packages each advisory affects, with npm's and pnpm's range strings (migration 023). */
+export interface AdvisoryPackagesTable {
+  osv_id: string;
+  package_name: string;
+  vulnerable_range: string;
+  patched_range: string;
+  fixed: string;
 }

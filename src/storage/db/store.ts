@@ -28,6 +28,7 @@ import { transparencyStore } from './transparency.js';
 import { stageStore } from './stages.js';
 import { nameStore } from './names.js';
 import { scanStore } from './scanning.js';
+import { advisoryStore } from './advisories.js';
 
 function repositories(db: Kysely<DB>, engine: Engine): Repositories {
   return {
@@ -57,6 +58,7 @@ function repositories(db: Kysely<DB>, engine: Engine): Repositories {
     stages: stageStore(db),
     names: nameStore(db),
     scanning: scanStore(db),
+    advisories: advisoryStore(db),
   };
 }
 
