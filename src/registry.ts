@@ -403,7 +403,10 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
         rulesFile: config.scanRulesFile,
         disabledRules: listOf(config.scanDisabledRules),
         limits: { maxFileBytes: config.scanMaxFileBytes, maxTotalBytes: config.scanMaxTotalBytes },
-        ...(deps.maliciousVersions && { maliciousVersions: deps.maliciousVersions }),
+        // Imported OSV MAL- advisories block their versions at publish (the advisories domain, defined below).
+        maliciousVersions: deps.maliciousVersions ?? {
+          maliciousAdvisory: async (name, version) => (await advisories.isMalicious(name, version))?.id,
+        },
       }).scanning
     : undefined;
   const { trust } = wireTrust({

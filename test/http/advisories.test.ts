@@ -282,6 +282,36 @@ for (const engine of ENGINES) {
     });
   });
 
+  describe(`MAL- advisories at publish (${engine})`, () => {
+    it('refuses a version an imported MAL- advisory names, and nothing of it is stored', async () => {
+      const r = await startRegistry(engine);
+      try {
+        const root = await r.createUser('root', { admin: true });
+        const alice = await r.createUser('alice');
+        const mal = osvRecord({ id: 'MAL-2026-7001', name: 'adv-evil-thing', versions: ['2.0.0'] });
+        const imported = await r.inject({
+          method: 'POST',
+          url: '/-/gatehouse/v1/admin/advisories',
+          payload: [mal],
+          headers: { authorization: `Bearer ${root.token}` },
+        });
+        expect(imported.statusCode, imported.body).toBe(200);
+        const pkg = (v: string) => packageBuilder('adv-evil-thing', v).file('index.js', `// ${v}\n`);
+        expect((await r.publish(alice, pkg('1.0.0'))).statusCode).toBe(201);
+        const refused = await r.publish(alice, pkg('2.0.0'));
+        expect(refused.statusCode).toBe(403);
+        expect(refused.json<{ code: string; error: string }>()).toMatchObject({
+          code: 'PublishBlockedByScan',
+          error: expect.stringContaining('MAL-2026-7001'),
+        });
+        const doc = await r.inject({ method: 'GET', url: '/adv-evil-thing' });
+        expect(Object.keys(doc.json<{ versions: object }>().versions)).toEqual(['1.0.0']);
+      } finally {
+        await r.close();
+      }
+    });
+  });
+
   describe(`the admin import endpoint (${engine})`, () => {
     it('imports posted records for an administrator and refuses everyone else', async () => {
       const r = await startRegistry(engine);
