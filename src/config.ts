@@ -233,6 +233,11 @@ export interface Config {
   secretScanningKeysCacheMinutes: number;
   /** Reports one account may file in any 24 hours; more are refused with 429. GATEHOUSE_REPORTS_PER_DAY */
   reportsPerDay: number;
+  /**
+   * A Sigstore trusted_root.json that provenance bundles must chain to (Fulcio CAs, Rekor and CT
+   * log keys); empty: Sigstore's public-good root as bundled. GATEHOUSE_PROVENANCE_TRUSTED_ROOT
+   */
+  provenanceTrustedRoot: string;
 }
 
 export const DEFAULTS: Config = {
@@ -319,6 +324,7 @@ export const DEFAULTS: Config = {
   secretScanningKeysUrl: '',
   secretScanningKeysCacheMinutes: 60,
   reportsPerDay: 20,
+  provenanceTrustedRoot: '',
 };
 
 const ENV_NAMES: { [K in keyof Config]: string } = {
@@ -405,6 +411,7 @@ const ENV_NAMES: { [K in keyof Config]: string } = {
   secretScanningKeysUrl: 'GATEHOUSE_SECRET_SCANNING_KEYS_URL',
   secretScanningKeysCacheMinutes: 'GATEHOUSE_SECRET_SCANNING_KEYS_CACHE_MINUTES',
   reportsPerDay: 'GATEHOUSE_REPORTS_PER_DAY',
+  provenanceTrustedRoot: 'GATEHOUSE_PROVENANCE_TRUSTED_ROOT',
 };
 
 export class ConfigError extends Error {}

@@ -67,6 +67,7 @@ import { AccountChanges } from './domain/sessions/account-changes.js';
 import { originOf } from './domain/events/origin.js';
 import { wireReports, type ReportsDomain } from './domain/reports/index.js';
 import { maliciousPackageStep } from './domain/malicious/publish-step.js';
+import { wireProvenance, type ProvenanceService } from './domain/provenance/index.js';
 
 /**
  * What the HTTP layer is handed: configuration and the domain services, never the store or the
@@ -142,6 +143,8 @@ export interface Registry {
   baseUrl(): string;
   setBaseUrl(url: string): void;
   close(): Promise<void>;
+  /** Build provenance (domain/provenance): Sigstore bundles verified on publish and served back. */
+  provenance: ProvenanceService;
 }
 
 /** The registry as its opener holds it (CLI commands, tests): also its storage, to inspect or administer. */
@@ -358,6 +361,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
   packages.setWriteCheck((context, write) => mfa.writes.check(context, write));
   // A package confirmed malicious as a whole takes no new version (domain/malicious).
   packages.addPublishStep(maliciousPackageStep(store.malicious), { after: 'second-factor' });
+  const { provenance } = wireProvenance({ store, packages, trustedRootPath: config.provenanceTrustedRoot });
   const { trust } = wireTrust({
     store,
     clock,
@@ -479,6 +483,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
       await store.close();
       if (redis) await closeRedis(redis);
     },
+    provenance,
   };
 }
 

@@ -158,7 +158,15 @@ export type ErrorCode =
   | 'TooManyReports'
   | 'ModeratorsOnly'
   | 'AdvisoryNotFound'
-  | 'PackageMalicious';
+  | 'PackageMalicious'
+  // build provenance (domain/provenance): a Sigstore bundle on publish, and its continuity rules
+  | 'ProvenanceMalformed'
+  | 'ProvenanceUntrusted'
+  | 'ProvenanceSubjectMismatch'
+  | 'ProvenanceIdentityMismatch'
+  | 'ProvenanceSourceChanged'
+  | 'ProvenanceRequired'
+  | 'AttestationsNotFound';
 
 /**
  * HTTP status per code. npm prints any 4xx as `E<status>` followed by our `error` string,
@@ -382,6 +390,16 @@ export const ERROR_STATUS = {
   AdvisoryNotFound: 404,
   // A package confirmed malicious as a whole takes no new versions.
   PackageMalicious: 403,
+  // A provenance bundle that does not parse, does not verify against the configured trust root
+  // (chain, signature, transparency log), names another tarball, or another workflow than the
+  // package's trusted publishers; a repository change or a provenance drop nobody declared first.
+  ProvenanceMalformed: 400,
+  ProvenanceUntrusted: 400,
+  ProvenanceSubjectMismatch: 400,
+  ProvenanceIdentityMismatch: 403,
+  ProvenanceSourceChanged: 409,
+  ProvenanceRequired: 409,
+  AttestationsNotFound: 404,
 } as const satisfies Record<ErrorCode, number>;
 
 /** Response headers a refusal needs (`retry-after` on a 429, `www-authenticate: OTP` for a second factor). */

@@ -22,6 +22,7 @@ import type { SigningKeyStore } from './signatures/store.js';
 import type { ReportStore } from './reports/store.js';
 import type { MaliciousAdvisoryStore } from './malicious/store.js';
 import type { SecurityContactStore } from './reports/contact-store.js';
+import type { AttestationStore } from './provenance/store.js';
 
 export interface Repositories {
   users: UserStore;
@@ -45,6 +46,7 @@ export interface Repositories {
   reports: ReportStore;
   malicious: MaliciousAdvisoryStore;
   securityContacts: SecurityContactStore;
+  attestations: AttestationStore;
 }
 
 export interface Store extends Repositories {

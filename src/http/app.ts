@@ -20,6 +20,7 @@ import { registerProfileRoutes } from './npm/profile.js';
 import { registerTokenRoutes } from './npm/tokens.js';
 import { registerTrustRoutes } from './npm/trust.js';
 import { registerKeyRoutes } from './npm/keys.js';
+import { registerAttestationRoutes } from './npm/attestations.js';
 import { registerSecretScanningRoutes } from './npm/secret-scanning.js';
 import { registerWebRoutes } from './web/index.js';
 import { registerOrgRoutes } from './npm/orgs.js';
@@ -99,6 +100,7 @@ export async function buildApp(registry: Registry, opts: AppOptions = {}): Promi
   registerApprovalRoutes(app, registry);
   registerReportRoutes(app, registry);
   registerWebRoutes(app, registry);
+  registerAttestationRoutes(app, registry);
   registerPackageRoutes(app, registry);
   app.get('/-/*', async (request, reply) =>
     reply.code(404).send(errorBody(`Nothing at ${request.url.split('?')[0]}.`, 'NotFound')),

@@ -91,6 +91,8 @@ export interface EventPayloads {
   'version.quarantined': { cause: 'report' | 'scan' | 'admin'; ref: string };
   'version.released': { ref: string };
   'malicious_advisory.published': { id: string; versions: string[]; allVersions: boolean };
+  /** An owner declared the next version's source: a new `repository`, or no provenance (domain/provenance). */
+  'provenance.declared': { kind: 'repository' | 'none'; repository: string | null };
 }
 
 export type EventType = keyof EventPayloads;

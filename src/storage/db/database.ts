@@ -26,6 +26,7 @@ import * as signingKeys from './migrations/017-signing-keys.js';
 import * as sessionPasswordChange from './migrations/018-session-password-change.js';
 import * as keyWrites from './migrations/019-key-writes.js';
 import * as reports from './migrations/020-reports.js';
+import * as attestations from './migrations/027-attestations.js';
 
 export interface Database {
   db: Kysely<DB>;
@@ -68,6 +69,7 @@ class Migrations implements MigrationProvider {
       '018-session-password-change': { up: (db) => sessionPasswordChange.up(db) },
       '019-key-writes': { up: (db) => keyWrites.up(db) },
       '020-reports': { up: (db) => reports.up(db, engine) },
+      '027-attestations': { up: (db) => attestations.up(db) },
     };
   }
 }

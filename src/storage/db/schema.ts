@@ -459,6 +459,8 @@ export interface DB {
   malicious_advisories: MaliciousAdvisoriesTable;
   malicious_advisory_numbers: MaliciousAdvisoryNumbersTable;
   security_contacts: SecurityContactsTable;
+  version_attestations: VersionAttestationsTable;
+  provenance_declarations: ProvenanceDeclarationsTable;
 }
 
 /** The registry's signing keys (migration 017); `expires_at` is set when a key is rotated out. */
@@ -523,4 +525,25 @@ export interface SecurityContactsTable {
   package_name: string;
   version: string;
   contact: string | null;
+}
+
+/** Sigstore bundles per version, accepted on publish or issued by the registry (migration 027). */
+export interface VersionAttestationsTable {
+  package_name: string;
+  version: string;
+  predicate_type: string;
+  /** The bundle's JSON. */
+  bundle: string;
+  /** JSON BuildFacts (domain/provenance/certificate.ts), or null. */
+  build: string | null;
+  created_at: string;
+}
+
+/** An owner's declared change of source, spent by the publish it allows (migration 027). */
+export interface ProvenanceDeclarationsTable {
+  package_name: string;
+  kind: 'repository' | 'none';
+  repository: string | null;
+  declared_by: number;
+  created_at: string;
 }

@@ -23,6 +23,7 @@ import { trustStore } from './trust.js';
 import { signingKeyStore } from './signing-keys.js';
 import { reportStore } from './reports.js';
 import { maliciousAdvisoryStore, securityContactStore } from './malicious.js';
+import { attestationStore } from './attestations.js';
 
 function repositories(db: Kysely<DB>, engine: Engine): Repositories {
   return {
@@ -47,6 +48,7 @@ function repositories(db: Kysely<DB>, engine: Engine): Repositories {
     reports: reportStore(db, engine),
     malicious: maliciousAdvisoryStore(db),
     securityContacts: securityContactStore(db),
+    attestations: attestationStore(db),
   };
 }
 
