@@ -136,5 +136,76 @@ for (const engine of ENGINES) {
       expect(res.statusCode).toBe(404);
       expect(res.json().code).toBe('AttestationsNotFound');
     });
+
+    const declare = (user: TestUser, name: string, body: unknown) =>
+      r.inject({
+        method: 'PUT',
+        url: `/-/gatehouse/provenance/${escaped(name)}`,
+        headers: bearer(user.token),
+        payload: body as object,
+      });
+
+    it('refuses provenance from another repository until an owner declares it, then allows it once', async () => {
+      const v1 = packageBuilder('moving-pkg', '1.0.0');
+      expect((await publishWith(alice, v1, await bundleFor(v1, { repository: 'acme/old' }))).statusCode).toBe(201);
+      const v2 = packageBuilder('moving-pkg', '1.1.0');
+      const moved = await bundleFor(v2, { repository: 'evil/fork' });
+      const refused = await publishWith(alice, v2, moved);
+      expect(refused.statusCode).toBe(409);
+      expect(refused.json().code).toBe('ProvenanceSourceChanged');
+      await leftNoTrace('moving-pkg', '1.1.0');
+      const mallory = await r.createUser('mallory');
+      const notOwner = await declare(mallory, 'moving-pkg', { repository: 'https://github.com/evil/fork' });
+      expect(notOwner.statusCode).toBe(403);
+      expect((await declare(alice, 'moving-pkg', { repository: 'nonsense' })).statusCode).toBe(400);
+      expect((await declare(alice, 'moving-pkg', { repository: 'https://github.com/acme/new' })).statusCode).toBe(200);
+      // The declaration names acme/new, not evil/fork.
+      expect((await publishWith(alice, v2, moved)).json().code).toBe('ProvenanceSourceChanged');
+      const okNew = await publishWith(alice, v2, await bundleFor(v2, { repository: 'acme/new' }));
+      expect(okNew.statusCode, okNew.body).toBe(201);
+      const v3 = packageBuilder('moving-pkg', '1.2.0');
+      expect((await publishWith(alice, v3, await bundleFor(v3, { repository: 'acme/old' }))).json().code).toBe(
+        'ProvenanceSourceChanged',
+      );
+    });
+
+    it('refuses a version without provenance after one with it, unless an owner declared that provenance stops', async () => {
+      const v1 = packageBuilder('proven-pkg', '1.0.0');
+      expect((await publishWith(alice, v1, await bundleFor(v1, { repository: 'acme/proven' }))).statusCode).toBe(201);
+      const v2 = packageBuilder('proven-pkg', '1.0.1');
+      const refused = await r.publish(alice, v2);
+      expect(refused.statusCode).toBe(409);
+      expect(refused.json().code).toBe('ProvenanceRequired');
+      await leftNoTrace('proven-pkg', '1.0.1');
+      expect((await declare(alice, 'proven-pkg', { provenance: 'none' })).statusCode).toBe(200);
+      expect((await r.publish(alice, v2)).statusCode).toBe(201);
+      expect((await r.publish(alice, packageBuilder('proven-pkg', '1.0.2'))).statusCode).toBe(201);
+    });
+
+    it("holds provenance to the package's trusted publishers", async () => {
+      const v1 = packageBuilder('trusted-pkg', '1.0.0');
+      expect((await r.publish(alice, v1)).statusCode).toBe(201);
+      await r.registry.store.trust.insert({
+        id: 'tp-1',
+        spec: { type: 'github', claims: { repository: 'acme/trusted', workflow_ref: { file: 'release.yml' } } },
+        permissions: [],
+        packages: ['trusted-pkg'],
+        createdBy: alice.user.id,
+        createdAt: new Date().toISOString(),
+        pendingUntil: null,
+      });
+      const v2 = packageBuilder('trusted-pkg', '1.1.0');
+      const wrongWorkflow = await publishWith(
+        alice,
+        v2,
+        await bundleFor(v2, { repository: 'acme/trusted', workflow: 'other.yml' }),
+      );
+      expect(wrongWorkflow.statusCode).toBe(403);
+      expect(wrongWorkflow.json().code).toBe('ProvenanceIdentityMismatch');
+      const wrongRepo = await publishWith(alice, v2, await bundleFor(v2, { repository: 'acme/elsewhere' }));
+      expect(wrongRepo.json().code).toBe('ProvenanceIdentityMismatch');
+      await leftNoTrace('trusted-pkg', '1.1.0');
+      expect((await publishWith(alice, v2, await bundleFor(v2, { repository: 'acme/trusted' }))).statusCode).toBe(201);
+    });
   });
 }

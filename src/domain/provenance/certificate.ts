@@ -1,7 +1,7 @@
 // What a Fulcio signing certificate says about the build that signed: the source repository and
 // commit, the workflow, the runner. Fulcio's OIDs (sigstore/fulcio docs/oid-info.md, 1.3.6.1.4.1.57264.1.*).
 // Read only after the certificate chain verified; imports nothing from storage or http.
-import { X509Certificate } from '@sigstore/core';
+import { ASN1Obj, X509Certificate } from '@sigstore/core';
 
 const OID = {
   issuer: '1.3.6.1.4.1.57264.1.8',
@@ -30,11 +30,13 @@ export interface BuildFacts {
   runInvocation?: string;
 }
 
-/** Fulcio's v2 extensions hold a DER UTF8String; the certificate's own parser unwraps the OCTET STRING. */
+/** Fulcio's v2 extensions hold a DER UTF8String (tag 0x0c) in the OCTET STRING; the legacy ones raw text. */
 function text(cert: X509Certificate, oid: string): string | undefined {
   const ext = cert.extension(oid);
   if (!ext) return undefined;
-  const value = ext.valueObj.value.toString('utf8');
+  const bytes = ext.value;
+  const value =
+    bytes[0] === 0x0c ? ASN1Obj.parseBuffer(bytes as Buffer<ArrayBuffer>).value.toString('utf8') : bytes.toString('utf8');
   return value.length > 0 ? value : undefined;
 }
 
