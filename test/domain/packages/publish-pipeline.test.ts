@@ -20,6 +20,8 @@ const DESIGN_ORDER = [
   'validate-document',
   'policy',
   'inspect-tarball',
+  // domain/provenance: a Sigstore bundle verified, and the package's provenance continuity
+  'verify-provenance',
   'store-blob',
   'commit',
   'after-commit',
@@ -61,6 +63,7 @@ for (const engine of ENGINES) {
         ['validate-document', ['facts', 'document']],
         ['policy', ['facts', 'document']],
         ['inspect-tarball', ['facts', 'document', 'checked']],
+        ['verify-provenance', ['facts', 'document', 'checked']],
         ['store-blob', ['facts', 'document', 'checked', 'blob']],
         ['commit', ['facts', 'document', 'checked', 'blob', 'publishedAt']],
         ['after-commit', ['facts', 'document', 'checked', 'blob', 'publishedAt', 'published']],
@@ -81,9 +84,9 @@ for (const engine of ENGINES) {
       };
       r.registry.packages.addPublishStep(hold, { before: 'store-blob' });
       expect(r.registry.packages.publishSteps()).toEqual([
-        ...DESIGN_ORDER.slice(0, 7),
+        ...DESIGN_ORDER.slice(0, 8),
         'hold-for-review',
-        ...DESIGN_ORDER.slice(7),
+        ...DESIGN_ORDER.slice(8),
       ]);
       const before = await r.registry.store.events.latestSeq();
       const held = packageBuilder('held-pkg', '1.0.0');
