@@ -277,6 +277,11 @@ export interface Config {
   scanMaxFileBytes: number;
   /** Bytes of one tarball's files the scan reads as text in all. GATEHOUSE_SCAN_MAX_TOTAL_BYTES */
   scanMaxTotalBytes: number;
+  /**
+   * A Sigstore trusted_root.json that provenance bundles must chain to (Fulcio CAs, Rekor and CT
+   * log keys); empty: Sigstore's public-good root as bundled. GATEHOUSE_PROVENANCE_TRUSTED_ROOT
+   */
+  provenanceTrustedRoot: string;
 }
 
 export const DEFAULTS: Config = {
@@ -379,6 +384,7 @@ export const DEFAULTS: Config = {
   scanDisabledRules: '',
   scanMaxFileBytes: 16 * 1024 * 1024,
   scanMaxTotalBytes: 128 * 1024 * 1024,
+  provenanceTrustedRoot: '',
 };
 
 const ENV_NAMES: { [K in keyof Config]: string } = {
@@ -481,6 +487,7 @@ const ENV_NAMES: { [K in keyof Config]: string } = {
   scanDisabledRules: 'GATEHOUSE_SCAN_DISABLED_RULES',
   scanMaxFileBytes: 'GATEHOUSE_SCAN_MAX_FILE_BYTES',
   scanMaxTotalBytes: 'GATEHOUSE_SCAN_MAX_TOTAL_BYTES',
+  provenanceTrustedRoot: 'GATEHOUSE_PROVENANCE_TRUSTED_ROOT',
 };
 
 export class ConfigError extends Error {}

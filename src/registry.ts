@@ -83,6 +83,7 @@ import { wireScanning, type MaliciousVersionSource, type ScanService } from './d
 import { wireAdvisories, type AdvisoryService } from './domain/advisories/index.js';
 import { parsePackageName } from './domain/packages/names.js';
 import { OSV_FILES } from './adapters/osv/files.js';
+import { wireProvenance, type ProvenanceService } from './domain/provenance/index.js';
 
 /**
  * What the HTTP layer is handed: configuration and the domain services, never the store or the
@@ -172,6 +173,8 @@ export interface Registry {
   auditLog: AuditLog;
   /** Typosquatting defence (docs/typosquatting.md): the new-name check, allowed names, held claims. */
   names: NameDefence;
+  /** Build provenance (domain/provenance): Sigstore bundles verified on publish and served back. */
+  provenance: ProvenanceService;
 }
 
 /** The registry as its opener holds it (CLI commands, tests): also its storage, to inspect or administer. */
@@ -409,6 +412,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
         },
       }).scanning
     : undefined;
+  const { provenance } = wireProvenance({ store, packages, trustedRootPath: config.provenanceTrustedRoot });
   const { trust } = wireTrust({
     store,
     clock,
@@ -566,6 +570,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     },
     securityAssessment: wireSecurityAssessment({ settings: config, store, clock }),
     auditLog: wireAuditLog({ store }),
+    provenance,
   };
 }
 

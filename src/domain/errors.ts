@@ -181,7 +181,15 @@ export type ErrorCode =
   | 'VersionNotQuarantined'
   | 'ScanRuleNotFound'
   // vulnerability advisories: npm/pnpm audit request bodies (docs/advisories.md)
-  | 'AuditRequestInvalid';
+  | 'AuditRequestInvalid'
+  // build provenance (domain/provenance): a Sigstore bundle on publish, and its continuity rules
+  | 'ProvenanceMalformed'
+  | 'ProvenanceUntrusted'
+  | 'ProvenanceSubjectMismatch'
+  | 'ProvenanceIdentityMismatch'
+  | 'ProvenanceSourceChanged'
+  | 'ProvenanceRequired'
+  | 'AttestationsNotFound';
 
 /**
  * HTTP status per code. npm prints any 4xx as `E<status>` followed by our `error` string,
@@ -435,6 +443,16 @@ export const ERROR_STATUS = {
   VersionNotQuarantined: 409,
   ScanRuleNotFound: 404,
   AuditRequestInvalid: 400,
+  // A provenance bundle that does not parse, does not verify against the configured trust root
+  // (chain, signature, transparency log), names another tarball, or another workflow than the
+  // package's trusted publishers; a repository change or a provenance drop nobody declared first.
+  ProvenanceMalformed: 400,
+  ProvenanceUntrusted: 400,
+  ProvenanceSubjectMismatch: 400,
+  ProvenanceIdentityMismatch: 403,
+  ProvenanceSourceChanged: 409,
+  ProvenanceRequired: 409,
+  AttestationsNotFound: 404,
 } as const satisfies Record<ErrorCode, number>;
 
 /** Response headers a refusal needs (`retry-after` on a 429, `www-authenticate: OTP` for a second factor). */

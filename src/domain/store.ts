@@ -28,6 +28,7 @@ import type { StageStore } from './staging/store.js';
 import type { NameStore } from './names/store.js';
 import type { ScanStore } from './scanning/store.js';
 import type { AdvisoryStore } from './advisories/store.js';
+import type { AttestationStore } from './provenance/store.js';
 
 export interface Repositories {
   users: UserStore;
@@ -57,6 +58,7 @@ export interface Repositories {
   names: NameStore;
   scanning: ScanStore;
   advisories: AdvisoryStore;
+  attestations: AttestationStore;
 }
 
 export interface Store extends Repositories {

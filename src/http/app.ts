@@ -20,6 +20,7 @@ import { registerProfileRoutes } from './npm/profile.js';
 import { registerTokenRoutes } from './npm/tokens.js';
 import { registerTrustRoutes } from './npm/trust.js';
 import { registerKeyRoutes } from './npm/keys.js';
+import { registerAttestationRoutes } from './npm/attestations.js';
 import { registerSecretScanningRoutes } from './npm/secret-scanning.js';
 import { registerWebRoutes } from './web/index.js';
 import { registerOrgRoutes } from './npm/orgs.js';
@@ -114,6 +115,7 @@ export async function buildApp(registry: Registry, opts: AppOptions = {}): Promi
   registerAuditRoutes(app, registry);
   registerAdvisoryAdminRoutes(app, registry);
   registerWebRoutes(app, registry);
+  registerAttestationRoutes(app, registry);
   registerPackageRoutes(app, registry);
   registerScanningRoutes(app, registry);
   app.get('/-/*', async (request, reply) =>

@@ -113,6 +113,8 @@ export interface EventPayloads {
   'scan_rule.switched': { rule: string; enabled: boolean };
   /** One batch of `gatehouse advisories import` (domain/advisories): counts only, `source` is the name of the file or folder imported (no path). */
   'advisories.imported': { source: string; added: number; updated: number; withdrawn: number };
+  /** An owner declared the next version's source: a new `repository`, or no provenance (domain/provenance). */
+  'provenance.declared': { kind: 'repository' | 'none'; repository: string | null };
 }
 
 export type EventType = keyof EventPayloads;

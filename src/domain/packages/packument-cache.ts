@@ -156,11 +156,12 @@ export class PackumentCache {
         bytes: 128 + name.length,
       };
     }
-    const [versions, distTags, owners, access] = await Promise.all([
+    const [versions, distTags, owners, access, attestations] = await Promise.all([
       repos.packages.versions(name, { readmes: false }),
       repos.packages.distTags(name),
       repos.packages.owners(name),
       readFacts(repos, name, pkg.visibility),
+      repos.attestations.predicateTypes(name),
     ]);
     // Nothing to install yet (every version staged or quarantined): as missing as a name never used.
     if (!versions.some(isServed))
@@ -173,7 +174,7 @@ export class PackumentCache {
       const user = await repos.users.byId(id);
       if (user) publishers.set(id, user);
     }
-    const doc = fullPackument({ pkg, versions, distTags, owners, publishers, baseUrl: this.baseUrl() });
+    const doc = fullPackument({ pkg, versions, distTags, owners, publishers, baseUrl: this.baseUrl(), attestations });
     const full = readyDocument(doc);
     const abbreviated = readyDocument(abbreviatedPackument(doc, pkg.modifiedAt));
     const tarballs = new Map<string, TarballEntry>();

@@ -14,6 +14,8 @@ export interface PackumentInput {
   /** The users among the versions' publishers, by id (publisherUserIds says which to load). */
   publishers: Map<number, User>;
   baseUrl: string;
+  /** Versions with stored attestations → their predicate types (domain/provenance), for `dist.attestations`. */
+  attestations?: Map<string, string[]>;
 }
 
 /** Fields kept in the abbreviated document (npm's install-v1 list, plus what pickers read). */
@@ -109,6 +111,21 @@ export function versionDocument(input: PackumentInput, v: VersionRecord): Record
       unpackedSize: v.unpackedSize,
       // Made at publish and stored with the version, so a read computes nothing (docs/signatures.md).
       ...(v.signatures.length > 0 && { signatures: v.signatures }),
+      ...attestationsField(input, v),
+    },
+  };
+}
+
+const SLSA_PROVENANCE_V1 = 'https://slsa.dev/provenance/v1';
+
+/** `dist.attestations` as npm's registry shows it: pacote fetches `url`'s path and verifies every bundle there. */
+function attestationsField(input: PackumentInput, v: VersionRecord): { attestations?: Record<string, unknown> } {
+  const types = input.attestations?.get(v.version);
+  if (!types || types.length === 0) return {};
+  return {
+    attestations: {
+      url: `${input.baseUrl}/-/npm/v1/attestations/${v.packageName.replace('/', '%2f')}@${v.version}`,
+      ...(types.includes(SLSA_PROVENANCE_V1) && { provenance: { predicateType: SLSA_PROVENANCE_V1 } }),
     },
   };
 }

@@ -23,6 +23,8 @@ export interface VersionRequest {
 export interface PublishRequest extends VersionRequest {
   tag: string;
   access: 'public' | 'restricted' | null;
+  /** The `<name>-<version>.sigstore` attachment's JSON text, as `npm publish --provenance` sends it; unchecked here (domain/provenance). */
+  provenance?: string;
 }
 
 /** Fields a client may not set: the registry computes or records them. */
@@ -54,9 +56,15 @@ export function parsePublishDocument(urlName: PackageName, raw: unknown): Publis
   const { version, manifest } = onlyVersion(body.versions);
   const tag = onlyTag(body['dist-tags'], version);
   const tarball = onlyTarball(urlName, version, body._attachments);
+  const provenance = provenanceAttachment(urlName, version, body._attachments);
   const own = isObject(manifest) ? manifest.readme : undefined;
   const readme = typeof own === 'string' ? own : typeof body.readme === 'string' ? body.readme : '';
-  return { ...versionRequest(urlName, version, manifest, tarball, readme), tag, access: parseAccess(body.access) };
+  return {
+    ...versionRequest(urlName, version, manifest, tarball, readme),
+    tag,
+    access: parseAccess(body.access),
+    ...(provenance !== undefined && { provenance }),
+  };
 }
 
 /**
@@ -111,7 +119,7 @@ function onlyTarball(name: PackageName, version: string, attachments: unknown): 
   }
   const keys = Object.keys(attachments);
   const tgzKeys = keys.filter((k) => k.endsWith('.tgz'));
-  const other = keys.filter((k) => !k.endsWith('.tgz'));
+  const other = keys.filter((k) => !k.endsWith('.tgz') && k !== provenanceKey(name, version));
   if (other.length > 0) {
     fail(
       'BadRequest',
@@ -133,6 +141,23 @@ function onlyTarball(name: PackageName, version: string, attachments: unknown): 
     );
   }
   return bytes;
+}
+
+/** libnpmpublish `publish.js` names the provenance bundle attachment `<name>-<version>.sigstore`. */
+function provenanceKey(name: PackageName, version: string): string {
+  return `${name}-${version}.sigstore`;
+}
+
+function provenanceAttachment(name: PackageName, version: string, attachments: unknown): string | undefined {
+  if (!isObject(attachments) || !Object.hasOwn(attachments, provenanceKey(name, version))) return undefined;
+  const attachment = attachments[provenanceKey(name, version)];
+  // npm sends the bundle's JSON text itself as "data" (not base64), with the bundle's mediaType as content_type.
+  if (!isObject(attachment) || typeof attachment.data !== 'string' || attachment.data.length === 0)
+    fail(
+      'ProvenanceMalformed',
+      'The provenance attachment has no "data": send the Sigstore bundle JSON as npm publish --provenance does.',
+    );
+  return attachment.data;
 }
 
 /** Every digest the client declares must match the bytes; at least one must be declared. */

@@ -8,7 +8,7 @@ import { DEFAULT_INSPECT_BUDGET_MS, type TarballLimits } from './tarball.js';
 import type { ManifestLimits } from './manifest-rules.js';
 import { missingPackage, PackumentCache, type CachedPackage, type TarballEntry } from './packument-cache.js';
 import { PublishPipeline, type PublishStep, type StepPosition } from './publish/index.js';
-import type { PublishMode, VersionSigner } from './publish/context.js';
+import type { CommitHook, PublishMode, VersionSigner } from './publish/context.js';
 import type { InspectorFactory } from './tarball-inspectors.js';
 import { isGatehouseError } from '../errors.js';
 import { importPackage, type ImportSource } from './import.js';
@@ -87,6 +87,7 @@ export class PackageService {
       inspectors: this.inspectors,
       inspectBudgetMs: opts.inspectBudgetMs ?? DEFAULT_INSPECT_BUDGET_MS,
       sign: opts.sign,
+      withinCommit: [] as CommitHook[],
     };
     this.pipeline = new PublishPipeline(this.deps);
   }
@@ -104,6 +105,11 @@ export class PackageService {
   /** Where a track registers a publish step (OTP, MFA policy, staging, scan verdict…): next to a named one. */
   addPublishStep(step: PublishStep, position: StepPosition): void {
     this.pipeline.add(step, position);
+  }
+
+  /** Where a track writes its own rows inside a publish's commit transaction (provenance). */
+  addCommitHook(hook: CommitHook): void {
+    this.deps.withinCommit.push(hook);
   }
 
   /** The publish steps in the order they run. */

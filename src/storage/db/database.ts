@@ -31,6 +31,7 @@ import * as stagedPublishing from './migrations/025-staged-publishing.js';
 import * as nameClaims from './migrations/021-name-claims.js';
 import * as malwareScanning from './migrations/022-malware-scanning.js';
 import * as advisories from './migrations/023-advisories.js';
+import * as attestations from './migrations/027-attestations.js';
 
 export interface Database {
   db: Kysely<DB>;
@@ -78,6 +79,7 @@ class Migrations implements MigrationProvider {
       '021-name-claims': { up: (db) => nameClaims.up(db) },
       '022-malware-scanning': { up: (db) => malwareScanning.up(db) },
       '023-advisories': { up: (db) => advisories.up(db, engine) },
+      '027-attestations': { up: (db) => attestations.up(db) },
     };
   }
 }

@@ -475,6 +475,8 @@ export interface DB {
   known_bad_digests: KnownBadDigestsTable;
   advisories: AdvisoriesTable;
   advisory_packages: AdvisoryPackagesTable;
+  version_attestations: VersionAttestationsTable;
+  provenance_declarations: ProvenanceDeclarationsTable;
 }
 
 /** The registry's signing keys (migration 017); `expires_at` is set when a key is rotated out. */
@@ -684,4 +686,25 @@ export interface AdvisoryPackagesTable {
   vulnerable_range: string;
   patched_range: string;
   fixed: string;
+}
+
+/** Sigstore bundles per version, accepted on publish or issued by the registry (migration 027). */
+export interface VersionAttestationsTable {
+  package_name: string;
+  version: string;
+  predicate_type: string;
+  /** The bundle's JSON. */
+  bundle: string;
+  /** JSON BuildFacts (domain/provenance/certificate.ts), or null. */
+  build: string | null;
+  created_at: string;
+}
+
+/** An owner's declared change of source, spent by the publish it allows (migration 027). */
+export interface ProvenanceDeclarationsTable {
+  package_name: string;
+  kind: 'repository' | 'none';
+  repository: string | null;
+  declared_by: number;
+  created_at: string;
 }

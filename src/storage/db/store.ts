@@ -29,6 +29,7 @@ import { stageStore } from './stages.js';
 import { nameStore } from './names.js';
 import { scanStore } from './scanning.js';
 import { advisoryStore } from './advisories.js';
+import { attestationStore } from './attestations.js';
 
 function repositories(db: Kysely<DB>, engine: Engine): Repositories {
   return {
@@ -59,6 +60,7 @@ function repositories(db: Kysely<DB>, engine: Engine): Repositories {
     names: nameStore(db),
     scanning: scanStore(db),
     advisories: advisoryStore(db),
+    attestations: attestationStore(db),
   };
 }
 

@@ -24,6 +24,8 @@ const DESIGN_ORDER = [
   // domain/names: the typosquatting check of a new name
   'typosquatting',
   'inspect-tarball',
+  // domain/provenance: a Sigstore bundle verified, and the package's provenance continuity
+  'verify-provenance',
   // domain/scanning: the malware scan's verdict, from the inspection's scanner pass
   'malware-scan',
   'store-blob',
@@ -69,6 +71,7 @@ for (const engine of ENGINES) {
         ['policy', ['facts', 'document']],
         ['typosquatting', ['facts', 'document']],
         ['inspect-tarball', ['facts', 'document', 'checked']],
+        ['verify-provenance', ['facts', 'document', 'checked']],
         ['malware-scan', ['facts', 'document', 'checked']],
         ['store-blob', ['facts', 'document', 'checked', 'blob']],
         ['commit', ['facts', 'document', 'checked', 'blob', 'publishedAt']],
@@ -89,10 +92,11 @@ for (const engine of ENGINES) {
         },
       };
       r.registry.packages.addPublishStep(hold, { before: 'store-blob' });
+      const at = DESIGN_ORDER.indexOf('store-blob');
       expect(r.registry.packages.publishSteps()).toEqual([
-        ...DESIGN_ORDER.slice(0, 8),
+        ...DESIGN_ORDER.slice(0, at),
         'hold-for-review',
-        ...DESIGN_ORDER.slice(8),
+        ...DESIGN_ORDER.slice(at),
       ]);
       const before = await r.registry.store.events.latestSeq();
       const held = packageBuilder('held-pkg', '1.0.0');

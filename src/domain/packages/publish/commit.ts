@@ -6,7 +6,7 @@ import { userActor, type Actor } from '../../access/actor.js';
 import type { TokenPrincipal, TrustedPublisherPrincipal } from '../../access/principal.js';
 import { pendingPublisherUsed } from '../../trust/pending.js';
 import { scopeOf } from '../names.js';
-import { need, type PublishContext, type VersionSigner } from './context.js';
+import { need, type CommitHook, type PublishContext, type VersionSigner } from './context.js';
 import { packageFacts, publisherOf } from './authorize.js';
 import { versionTaken } from './policy.js';
 import { dependencyEdges, searchFields } from './stored-fields.js';
@@ -18,12 +18,18 @@ export const commit: PublishStep = {
   name: 'commit',
   async run(ctx, deps) {
     const publishedAt = deps.now().toISOString();
-    await deps.store.transaction((tx) => commitVersion(tx, ctx, publishedAt, deps.sign));
+    await deps.store.transaction((tx) => commitVersion(tx, ctx, publishedAt, deps.sign, deps.withinCommit));
     ctx.publishedAt = publishedAt;
   },
 };
 
-async function commitVersion(tx: Repositories, ctx: PublishContext, publishedAt: string, sign: VersionSigner): Promise<void> {
+async function commitVersion(
+  tx: Repositories,
+  ctx: PublishContext,
+  publishedAt: string,
+  sign: VersionSigner,
+  hooks: readonly CommitHook[],
+): Promise<void> {
   const { name } = ctx;
   const request = need(ctx.document, 'the document', 'commit');
   const checked = need(ctx.checked, 'the inspection', 'commit');
@@ -61,6 +67,8 @@ async function commitVersion(tx: Repositories, ctx: PublishContext, publishedAt:
     dependencyEdges(checked.manifest),
   );
   if (!inserted) versionTaken(name, request.version, await tx.packages.version(name, request.version));
+  // Other domains' rows for this version (its provenance attestation) commit with it, whatever its state.
+  for (const hook of hooks) await hook(tx, ctx, publishedAt);
   // A held version moves no tag and is not announced as published: its review does both.
   const held = ctx.heldAs !== undefined;
   // A stage moves no dist-tag and changes nothing installers see; approval does (domain/staging).

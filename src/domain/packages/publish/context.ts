@@ -27,7 +27,12 @@ export interface PublishDeps {
   inspectBudgetMs: number;
   /** The registry's dist.signatures for a version, made inside its commit transaction (domain/signatures). */
   sign: VersionSigner;
+  /** Writes other domains add inside the version's commit transaction, after the version row (addCommitHook). */
+  withinCommit: CommitHook[];
 }
+
+/** Runs inside the commit transaction once the version row is written; a throw rolls the publish back. */
+export type CommitHook = (tx: Repositories, ctx: PublishContext, publishedAt: string) => Promise<void>;
 
 export type VersionSigner = (tx: Repositories, name: string, version: string, integrity: string) => Promise<RegistrySignature[]>;
 

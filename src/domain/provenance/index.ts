@@ -1,0 +1,31 @@
+// Wires build provenance: the trust root a bundle must chain to, the publish step, the commit hook.
+// The default root is Sigstore's public-good one, as the `@sigstore/tuf` package seeds it
+// (data/sigstore-public-good-trusted-root.json); `provenanceTrustedRoot` names another file.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Store } from '../store.js';
+import type { PackageService } from '../packages/service.js';
+import { ProvenanceService } from './service.js';
+import { ProvenanceVerifier } from './verify.js';
+
+export const PUBLIC_GOOD_TRUSTED_ROOT = fileURLToPath(
+  new URL('../../../data/sigstore-public-good-trusted-root.json', import.meta.url),
+);
+
+export function wireProvenance(deps: { store: Store; packages: PackageService; trustedRootPath: string }): {
+  provenance: ProvenanceService;
+} {
+  const path = deps.trustedRootPath || PUBLIC_GOOD_TRUSTED_ROOT;
+  let root: unknown;
+  try {
+    root = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new Error(`gatehouse: cannot read the Sigstore trust root ${path} (provenanceTrustedRoot): ${(err as Error).message}`);
+  }
+  const provenance = new ProvenanceService(deps.store, new ProvenanceVerifier(root));
+  // After the tarball is inspected (its integrity is known) and before its blob is stored.
+  deps.packages.addPublishStep(provenance.step, { after: 'inspect-tarball' });
+  deps.packages.addCommitHook(provenance.commitHook);
+  return { provenance };
+}
+export { ProvenanceService } from './service.js';

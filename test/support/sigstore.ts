@@ -1,0 +1,158 @@
+// A local Sigstore for tests: a Fulcio-like CA (with a CT log) and a Rekor-like transparency log
+// from @sigstore/mock, used in-process, and the trusted_root.json that names their keys. It
+// signs provenance statements the way `npm publish --provenance` does (DSSE envelope, Fulcio
+// certificate with the build's OIDs, a dsse 0.0.1 log entry; no CT log) and returns bundle v0.3 JSON.
+import { createHash, generateKeyPairSync, sign, type KeyPairKeyObjectResult } from 'node:crypto';
+import { initializeCA, initializeTLog } from '@sigstore/mock';
+
+export const BUNDLE_V03 = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+const SINCE = '2020-01-01T00:00:00Z';
+
+export interface BuildIdentity {
+  /** e.g. acme/widget */
+  repository: string;
+  workflow?: string;
+  commit?: string;
+  ref?: string;
+}
+
+/** The mock log's answer, as Rekor's API shapes it. */
+interface LoggedEntry {
+  body: string;
+  integratedTime: number;
+  logID: string;
+  logIndex: number;
+  verification: {
+    signedEntryTimestamp: string;
+    inclusionProof: { logIndex: number; rootHash: string; treeSize: number; checkpoint: string };
+  };
+}
+
+export interface LocalSigstore {
+  trustedRoot: Record<string, unknown>;
+  /** A bundle over the statement naming `subjects`, signed as a GitHub Actions build of `identity`. */
+  provenance(subjects: { name: string; sha512Hex: string }[], identity: BuildIdentity): Promise<Record<string, unknown>>;
+}
+
+const b64 = (data: Buffer | string) => Buffer.from(data).toString('base64');
+const ec = (namedCurve: string): KeyPairKeyObjectResult => generateKeyPairSync('ec', { namedCurve });
+const spki = (pair: KeyPairKeyObjectResult) => pair.publicKey.export({ format: 'der', type: 'spki' });
+
+/** DSSE v1 pre-authentication encoding: what the signature covers. */
+function pae(payloadType: string, payload: Buffer): Buffer {
+  const type = Buffer.from(payloadType);
+  return Buffer.concat([Buffer.from(`DSSEv1 ${type.length} `), type, Buffer.from(` ${payload.length} `), payload]);
+}
+
+export function purl(name: string, version: string): string {
+  return `pkg:npm/${name.startsWith('@') ? `%40${name.slice(1)}` : name}@${version}`;
+}
+
+export async function localSigstore(): Promise<LocalSigstore> {
+  const caKeys = ec('secp384r1');
+  const logKeys = ec('prime256v1');
+  // No CT log: @sigstore/mock 0.11's SCT extension does not parse with @sigstore/core 3.2 (the
+  // verifier then needs no SCT, as for any private Fulcio without one).
+  const ca = await initializeCA(caKeys);
+  const tlog = await initializeTLog('https://rekor.local.invalid', logKeys);
+  const logId = createHash('sha256').update(spki(logKeys)).digest();
+  const trustedRoot = {
+    mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+    tlogs: [
+      {
+        baseUrl: 'https://rekor.local.invalid',
+        hashAlgorithm: 'SHA2_256',
+        publicKey: { rawBytes: b64(spki(logKeys)), keyDetails: 'PKIX_ECDSA_P256_SHA_256', validFor: { start: SINCE } },
+        logId: { keyId: b64(logId) },
+      },
+    ],
+    certificateAuthorities: [
+      {
+        subject: { organization: 'gatehouse-test', commonName: 'gatehouse-test' },
+        uri: 'https://fulcio.local.invalid',
+        certChain: { certificates: [{ rawBytes: b64(ca.rootCertificate) }] },
+        validFor: { start: SINCE },
+      },
+    ],
+    ctlogs: [],
+    timestampAuthorities: [],
+  };
+
+  async function provenance(subjects: { name: string; sha512Hex: string }[], id: BuildIdentity) {
+    const workflow = id.workflow ?? 'release.yml';
+    const ref = id.ref ?? 'refs/heads/main';
+    const commit = id.commit ?? 'a'.repeat(40);
+    const repoUrl = `https://github.com/${id.repository}`;
+    const buildConfig = `${repoUrl}/.github/workflows/${workflow}@${ref}`;
+    const statement = {
+      _type: 'https://in-toto.io/Statement/v1',
+      subject: subjects.map((s) => ({ name: s.name, digest: { sha512: s.sha512Hex } })),
+      predicateType: 'https://slsa.dev/provenance/v1',
+      predicate: {
+        buildDefinition: {
+          buildType: 'https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1',
+          externalParameters: { workflow: { ref, repository: repoUrl, path: `.github/workflows/${workflow}` } },
+          resolvedDependencies: [{ uri: `git+${repoUrl}@${ref}`, digest: { gitCommit: commit } }],
+        },
+        runDetails: {
+          builder: { id: 'https://github.com/actions/runner/github-hosted' },
+          metadata: { invocationId: `${repoUrl}/actions/runs/1/attempts/1` },
+        },
+      },
+    };
+    const payload = Buffer.from(JSON.stringify(statement));
+    const payloadType = 'application/vnd.in-toto+json';
+    const ephemeral = ec('prime256v1');
+    const cert = await ca.issueCertificate({
+      publicKey: spki(ephemeral),
+      subjectAltName: buildConfig,
+      extensions: [
+        { oid: '1.3.6.1.4.1.57264.1.8', value: 'https://token.actions.githubusercontent.com' },
+        { oid: '1.3.6.1.4.1.57264.1.11', value: 'github-hosted' },
+        { oid: '1.3.6.1.4.1.57264.1.12', value: repoUrl },
+        { oid: '1.3.6.1.4.1.57264.1.13', value: commit },
+        { oid: '1.3.6.1.4.1.57264.1.14', value: ref },
+        { oid: '1.3.6.1.4.1.57264.1.18', value: buildConfig },
+        { oid: '1.3.6.1.4.1.57264.1.20', value: 'push' },
+        { oid: '1.3.6.1.4.1.57264.1.21', value: `${repoUrl}/actions/runs/1/attempts/1` },
+      ],
+    });
+    const signature = sign('sha256', pae(payloadType, payload), ephemeral.privateKey);
+    const certPem = `-----BEGIN CERTIFICATE-----\n${b64(cert).replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE-----\n`;
+    // What Rekor stores for a dsse 0.0.1 entry: hashes and the signature with its verifier.
+    const body = {
+      apiVersion: '0.0.1',
+      kind: 'dsse',
+      spec: {
+        payloadHash: { algorithm: 'sha256', value: createHash('sha256').update(payload).digest('hex') },
+        signatures: [{ signature: b64(signature), verifier: b64(certPem) }],
+      },
+    };
+    const logged = Object.values((await tlog.log(body)) as Record<string, LoggedEntry>)[0]!;
+    return {
+      mediaType: BUNDLE_V03,
+      verificationMaterial: {
+        certificate: { rawBytes: b64(cert) },
+        tlogEntries: [
+          {
+            logIndex: String(logged.logIndex),
+            logId: { keyId: b64(Buffer.from(logged.logID, 'hex')) },
+            kindVersion: { kind: 'dsse', version: '0.0.1' },
+            integratedTime: String(logged.integratedTime),
+            inclusionPromise: { signedEntryTimestamp: logged.verification.signedEntryTimestamp },
+            inclusionProof: {
+              logIndex: String(logged.verification.inclusionProof.logIndex),
+              rootHash: b64(Buffer.from(logged.verification.inclusionProof.rootHash, 'hex')),
+              treeSize: String(logged.verification.inclusionProof.treeSize),
+              hashes: [],
+              checkpoint: { envelope: logged.verification.inclusionProof.checkpoint },
+            },
+            canonicalizedBody: logged.body,
+          },
+        ],
+      },
+      dsseEnvelope: { payload: b64(payload), payloadType, signatures: [{ sig: b64(signature), keyid: '' }] },
+    };
+  }
+  return { trustedRoot, provenance };
+}
