@@ -52,7 +52,7 @@ describe('security self-assessment', () => {
     expect(report.tracks.map((t) => [t.track, t.levelReached])).toEqual([
       ['authentication', 3],
       ['authorization', 2],
-      ['general', 0],
+      ['general', 2],
       ['cli', 0],
     ]);
   });
@@ -104,9 +104,8 @@ describe('security self-assessment', () => {
     expect(item(assess(FULL, { criticalPackages: 7, signingKeys: 2 }, NOW), 'authn.mfa-critical').reason).toContain(
       '7 package(s)',
     );
-    expect(item(assess(FULL, { criticalPackages: 0, signingKeys: 2 }, NOW), 'authz.build-provenance').reason).toContain(
-      '2 key(s)',
-    );
+    expect(item(assess(FULL, { criticalPackages: 0, signingKeys: 2 }, NOW), 'authz.build-provenance').status).toBe('partial');
+    expect(item(assess({ ...FULL, scanEnabled: false }, LIVE, NOW), 'general.malware-detection').status).toBe('not-met');
     const stale = assess({ ...FULL, criticalIntervalMs: 0 }, LIVE, NOW);
     expect(item(stale, 'authn.mfa-critical').status).toBe('partial');
   });
