@@ -46,13 +46,13 @@ for (const engine of ENGINES) {
       stan = await r.createUser('stan');
       root = await r.createUser('root', { admin: true });
       secrets.push(...[olive, devon, stan, root].flatMap((u) => [u.token, u.password]));
-      // olive owns the org acme (first publisher of its scope), a private and a public package in it, and left-pad.
+      // olive owns the org acme (first publisher of its scope), a private and a public package in it, and audit-pad.
       expect((await r.publish(olive, packageBuilder('@acme/secret', '1.0.0'), { access: 'restricted' })).statusCode).toBe(201);
       expect((await r.publish(olive, packageBuilder('@acme/open', '1.0.0'))).statusCode).toBe(201);
-      expect((await r.publish(olive, packageBuilder('left-pad', '1.0.0'))).statusCode).toBe(201);
-      expect((await r.publish(olive, packageBuilder('left-pad', '1.1.0'))).statusCode).toBe(201);
-      expect((await addDistTag(r, olive, 'left-pad', 'stable', '1.0.0')).statusCode).toBeLessThan(300);
-      const added = await changeOwners(r, olive, 'left-pad', (m) => m.push({ name: 'devon', email: 'devon@example.com' }));
+      expect((await r.publish(olive, packageBuilder('audit-pad', '1.0.0'))).statusCode).toBe(201);
+      expect((await r.publish(olive, packageBuilder('audit-pad', '1.1.0'))).statusCode).toBe(201);
+      expect((await addDistTag(r, olive, 'audit-pad', 'stable', '1.0.0')).statusCode).toBeLessThan(300);
+      const added = await changeOwners(r, olive, 'audit-pad', (m) => m.push({ name: 'devon', email: 'devon@example.com' }));
       expect(added.statusCode, added.body).toBeLessThan(300);
       const member = await r.inject({
         method: 'PUT',
@@ -74,50 +74,50 @@ for (const engine of ENGINES) {
     afterAll(() => r.close());
 
     it("gives a package's maintainers every action on it, oldest first, as NDJSON", async () => {
-      const res = await audit(olive, 'package=left-pad');
+      const res = await audit(olive, 'package=audit-pad');
       expect(res.statusCode, res.body).toBe(200);
       expect(res.headers['content-type']).toMatch(/^application\/x-ndjson/);
       const log = lines(res);
       expect(log.map((e) => e.type)).toEqual(
         expect.arrayContaining(['package.published', 'package.published', 'dist_tag.set', 'owner.added']),
       );
-      expect(log.every((e) => e.packageName === 'left-pad')).toBe(true);
+      expect(log.every((e) => e.packageName === 'audit-pad')).toBe(true);
       expect(log.map((e) => e.seq)).toEqual([...log.map((e) => e.seq)].sort((a, b) => a - b));
       const owner = log.find((e) => e.type === 'owner.added')!;
       expect(owner.actor).toMatchObject({ kind: 'user', name: 'olive' });
       expect(owner.data).toEqual({ user: 'devon' });
       // devon is a maintainer now, and so reads it too; an administrator reads every package's.
-      expect((await audit(devon, 'package=left-pad')).body).toBe(res.body);
-      expect((await audit(root, 'package=left-pad')).body).toBe(res.body);
+      expect((await audit(devon, 'package=audit-pad')).body).toBe(res.body);
+      expect((await audit(root, 'package=audit-pad')).body).toBe(res.body);
     });
 
     it("records an administrator's action in the package's log and in the administrator's own", async () => {
-      const res = await deprecate(r, root, 'left-pad', (doc) => {
+      const res = await deprecate(r, root, 'audit-pad', (doc) => {
         doc.versions['1.1.0']!.deprecated = 'use 1.0.0';
       });
       expect(res.statusCode, res.body).toBeLessThan(300);
-      const inPackage = lines(await audit(olive, 'package=left-pad')).find((e) => e.type === 'version.deprecated');
+      const inPackage = lines(await audit(olive, 'package=audit-pad')).find((e) => e.type === 'version.deprecated');
       expect(inPackage?.actor).toMatchObject({ kind: 'user', name: 'root' });
       const inAccount = lines(await audit(root, 'account=me')).map((e) => `${e.type} ${e.packageName}`);
-      expect(inAccount).toContain('version.deprecated left-pad');
+      expect(inAccount).toContain('version.deprecated audit-pad');
     });
 
     it('refuses a stranger with NotMaintainer, and answers a private package as missing', async () => {
-      expect(refusal(await audit(stan, 'package=left-pad'))).toEqual([403, 'NotMaintainer']);
+      expect(refusal(await audit(stan, 'package=audit-pad'))).toEqual([403, 'NotMaintainer']);
       const hidden = await audit(stan, 'package=%40acme%2Fsecret');
       const absent = await audit(stan, 'package=%40acme%2Fnothing');
       expect(refusal(hidden)).toEqual([404, 'PackageNotFound']);
       expect(hidden.body).toBe(absent.body.replaceAll('@acme/nothing', '@acme/secret'));
-      expect(refusal(await audit(undefined, 'package=left-pad'))).toEqual([401, 'Unauthenticated']);
+      expect(refusal(await audit(undefined, 'package=audit-pad'))).toEqual([401, 'Unauthenticated']);
       expect((await audit(olive, 'package=%40acme%2Fsecret')).statusCode).toBe(200);
     });
 
     it('pages with since= and the next-cursor header until the log is read to its end', async () => {
-      const whole = lines(await audit(olive, 'package=left-pad'));
+      const whole = lines(await audit(olive, 'package=audit-pad'));
       const pages: Line[] = [];
       let since = 0;
       for (let i = 0; i < 20; i++) {
-        const res = await audit(olive, `package=left-pad&limit=2&since=${since}`);
+        const res = await audit(olive, `package=audit-pad&limit=2&since=${since}`);
         expect(res.statusCode).toBe(200);
         pages.push(...lines(res));
         const next = res.headers['gatehouse-next-since'];
@@ -133,7 +133,7 @@ for (const engine of ENGINES) {
       const log = lines(res);
       expect(log.map((e) => e.type)).toEqual(expect.arrayContaining(['org.created', 'org.member_set', 'package.published']));
       expect(log.every((e) => e.packageName === null || e.packageName.startsWith('@acme/'))).toBe(true);
-      expect(log.some((e) => e.packageName === 'left-pad')).toBe(false);
+      expect(log.some((e) => e.packageName === 'audit-pad')).toBe(false);
       expect(refusal(await audit(devon, 'org=acme'))).toEqual([403, 'NotOrgAdmin']);
       expect(refusal(await audit(stan, 'org=acme'))).toEqual([403, 'NotOrgMember']);
       expect((await audit(root, 'org=acme')).body).toBe(res.body);
@@ -159,14 +159,14 @@ for (const engine of ENGINES) {
           (
             await r.registry.tokens.create(tx, olive.user, {
               reason: 'test',
-              limits: { name: 'left-pad only', packages: ['left-pad'], cidrs: null, bypass2fa: false },
+              limits: { name: 'audit-pad only', packages: ['audit-pad'], cidrs: null, bypass2fa: false },
             })
           ).secret,
       );
       secrets.push(limited);
       const as = (query: string) =>
         r.inject({ method: 'GET', url: `/-/gatehouse/v1/audit-log?${query}`, headers: bearer(limited) });
-      const own = await as('package=left-pad');
+      const own = await as('package=audit-pad');
       expect(own.statusCode, own.body).toBe(200);
       expect(refusal(await as('package=%40acme%2Fopen'))).toEqual([403, 'TokenPackageRefused']);
       expect(refusal(await as('org=acme'))).toEqual([403, 'TokenPackageRefused']);
@@ -177,7 +177,7 @@ for (const engine of ENGINES) {
           (
             await r.registry.tokens.create(tx, stan.user, {
               reason: 'test',
-              limits: { name: 'left-pad only', packages: ['left-pad'], cidrs: null, bypass2fa: false },
+              limits: { name: 'audit-pad only', packages: ['audit-pad'], cidrs: null, bypass2fa: false },
             })
           ).secret,
       );
@@ -194,10 +194,10 @@ for (const engine of ENGINES) {
       const before = await r.registry.store.events.latestSeq();
       for (const query of [
         '',
-        'package=left-pad&org=acme',
-        'package=left-pad&since=abc',
-        'package=left-pad&limit=0',
-        'package=left-pad&limit=100000',
+        'package=audit-pad&org=acme',
+        'package=audit-pad&since=abc',
+        'package=audit-pad&limit=0',
+        'package=audit-pad&limit=100000',
         'org=acme&org=beta',
         'account=',
       ]) {
@@ -212,7 +212,7 @@ for (const engine of ENGINES) {
         audit(root, 'account=olive'),
         audit(root, 'account=devon'),
         audit(root, 'org=acme'),
-        audit(root, 'package=left-pad'),
+        audit(root, 'package=audit-pad'),
         audit(olive, 'account=me'),
       ]);
       const text = exports.map((e) => e.body).join('');

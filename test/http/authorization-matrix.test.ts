@@ -345,6 +345,12 @@ const ELSEWHERE: Record<string, string> = {
   'POST /-/gatehouse/v1/admin/quarantine/:pkg/:version/release': 'registry administrators only (malware-scanning.test.ts)',
   'POST /-/gatehouse/v1/admin/quarantine/:pkg/:version/reject': 'registry administrators only (malware-scanning.test.ts)',
   'PUT /-/gatehouse/v1/admin/scan/rules/:id': 'registry administrators only (malware-scanning.test.ts)',
+  'POST /-/gatehouse/v1/admin/advisories': 'OSV import: administrators only (test/http/advisories.test.ts)',
+  'PUT /-/gatehouse/provenance/*': 'owners declare a provenance change (test/http/provenance.test.ts)',
+  'POST /-/npm/v1/security/advisories/bulk':
+    'npm audit: a query (versions in, advisories out) that writes nothing (advisories.test.ts)',
+  'POST /-/npm/v1/security/audits/quick': 'pnpm 10 audit: a query that writes nothing (advisories.test.ts)',
+  'POST /-/npm/v1/security/audits': 'the legacy full audit: a query that writes nothing (advisories.test.ts)',
 };
 
 for (const engine of ENGINES) {

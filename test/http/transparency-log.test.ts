@@ -103,11 +103,11 @@ for (const engine of ENGINES) {
     it('logs publishes, deprecations, dist-tags and owner changes, and its checkpoint root is the root of those entries', async () => {
       const empty = await checkpoint();
       expect(empty.size).toBe(0);
-      await npm.published(r, alice, packageBuilder('left-pad', '1.0.0'));
-      await npm.published(r, alice, packageBuilder('left-pad', '1.1.0'));
+      await npm.published(r, alice, packageBuilder('tlog-pad', '1.0.0'));
+      await npm.published(r, alice, packageBuilder('tlog-pad', '1.1.0'));
       await npm.published(r, alice, packageBuilder('@acme/tool', '0.1.0'));
-      await npm.deprecate(r, alice, 'left-pad', (doc) => (doc.versions['1.0.0']!.deprecated = 'use 1.1.0'));
-      expect((await npm.addDistTag(r, alice, 'left-pad', 'stable', '1.0.0')).statusCode).toBe(200);
+      await npm.deprecate(r, alice, 'tlog-pad', (doc) => (doc.versions['1.0.0']!.deprecated = 'use 1.1.0'));
+      expect((await npm.addDistTag(r, alice, 'tlog-pad', 'stable', '1.0.0')).statusCode).toBe(200);
       await r.registry.transparency.sync();
       const cp = await checkpoint();
       expect(cp.origin).toBe('registry.test/tlog');
@@ -126,9 +126,9 @@ for (const engine of ENGINES) {
         version: string;
         data: { integrity: string };
       };
-      const packument = await npm.packument(r, 'left-pad');
+      const packument = await npm.packument(r, 'tlog-pad');
       expect([first.packageName, first.version, first.data.integrity]).toEqual([
-        'left-pad',
+        'tlog-pad',
         '1.0.0',
         packument.versions['1.0.0']!.dist.integrity,
       ]);
@@ -151,7 +151,7 @@ for (const engine of ENGINES) {
       expect(witness.seen.get(cp.origin)?.size).toBe(cp.size);
 
       // the witness now holds size 5: a new checkpoint reaches it with a consistency proof it checks
-      await npm.published(r, alice, packageBuilder('left-pad', '1.2.0'));
+      await npm.published(r, alice, packageBuilder('tlog-pad', '1.2.0'));
       await r.registry.transparency.sync();
       const next = await checkpoint();
       expect(next.size).toBe(cp.size + 1);
@@ -178,7 +178,7 @@ for (const engine of ENGINES) {
         const proof = res.json<{ proof: string[] }>().proof.map((p) => Buffer.from(p, 'base64'));
         expect(rfc.rootFromPath(leaf, cp.size, hashes[leaf]!, proof).equals(cp.root)).toBe(true);
       }
-      const byVersion = await get(`/-/tlog/proof/inclusion?name=left-pad&version=1.1.0&size=${cp.size}`);
+      const byVersion = await get(`/-/tlog/proof/inclusion?name=tlog-pad&version=1.1.0&size=${cp.size}`);
       const body = byVersion.json<{ leaf: number; entry: string; proof: string[] }>();
       expect(body.leaf).toBe(1);
       const proof = body.proof.map((p) => Buffer.from(p, 'base64'));
@@ -204,8 +204,8 @@ for (const engine of ENGINES) {
         ['/-/tlog/proof/inclusion?leaf=1.5', 400, 'BadRequest'],
         ['/-/tlog/proof/inclusion?leaf=0&leaf=1', 400, 'BadRequest'],
         ['/-/tlog/proof/inclusion', 400, 'BadRequest'],
-        ['/-/tlog/proof/inclusion?name=left-pad&version=9.9.9', 404, 'TlogEntryNotFound'],
-        ['/-/tlog/proof/inclusion?name=left-pad&version=1.2.0&size=1', 404, 'TlogEntryNotFound'],
+        ['/-/tlog/proof/inclusion?name=tlog-pad&version=9.9.9', 404, 'TlogEntryNotFound'],
+        ['/-/tlog/proof/inclusion?name=tlog-pad&version=1.2.0&size=1', 404, 'TlogEntryNotFound'],
         [`/-/tlog/proof/consistency?from=${size + 1}&to=${size}`, 400, 'TlogOutOfRange'],
         [`/-/tlog/proof/consistency?from=0&to=${size + 1}`, 400, 'TlogOutOfRange'],
         ['/-/tlog/proof/consistency?from=99999999999999999999', 400, 'BadRequest'],
