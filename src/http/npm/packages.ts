@@ -7,6 +7,7 @@ import { isObject } from '../../domain/packages/publish-document.js';
 import { versionOfTarball } from '../../domain/packages/names.js';
 import { assertValidNameIn, parsePackagePath, splitUrl, type PackagePath } from './paths.js';
 import { getPackument, getTarball, getVersion } from './reads.js';
+import { noticeHeader } from '../notice.js';
 
 function pathOf(request: FastifyRequest, opts: { write: boolean } = { write: false }): PackagePath {
   const path = splitUrl(request.url).path;
@@ -51,7 +52,7 @@ async function write(registry: Registry, request: FastifyRequest, reply: Fastify
     request.log.info({ pkg: published.name, version: published.version }, 'published');
     const warnings = published.warnings.length > 0 ? { warnings: published.warnings } : {};
     // npm prints this header as `npm notice …` (npm-registry-fetch check-response.js); it ignores `warnings`.
-    if (published.notices.length > 0) reply.header('npm-notice', published.notices.join(' '));
+    if (published.notices.length > 0) reply.header('npm-notice', noticeHeader(published.notices));
     return reply.code(201).send({ ok: true, id: published.name, version: published.version, ...warnings });
   }
   if (path.kind === 'package' || path.kind === 'package-rev') {

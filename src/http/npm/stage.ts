@@ -10,6 +10,7 @@ import { isObject } from '../../domain/packages/publish-document.js';
 import { parsePackageName, type PackageName } from '../../domain/packages/names.js';
 import { MAX_PER_PAGE } from '../../domain/staging/service.js';
 import { splitUrl } from './paths.js';
+import { noticeHeader } from '../notice.js';
 
 const STAGE_PUBLISH = '/-/stage/package/';
 
@@ -54,7 +55,7 @@ export function registerStageRoutes(app: FastifyInstance, registry: Registry): v
       if (!isObject(request.body)) fail('BadRequest', 'Send the publish document as a JSON object.');
       const staged = await registry.packages.publish(request.context, name, request.body, { stage: true });
       request.log.info({ pkg: staged.name, version: staged.version, stageId: staged.stageId }, 'staged');
-      if (staged.notices.length > 0) reply.header('npm-notice', staged.notices.join(' '));
+      if (staged.notices.length > 0) reply.header('npm-notice', noticeHeader(staged.notices));
       return reply
         .code(201)
         .send({ ok: true, stageId: staged.stageId, id: staged.name, version: staged.version, tag: staged.tag });
