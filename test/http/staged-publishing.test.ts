@@ -142,6 +142,22 @@ for (const engine of ENGINES) {
       expect(Object.keys((await npm.packument(r, 'st-c')).versions)).toEqual(['1.0.0']);
     });
 
+    it('answers the staging setting of a private package to a stranger as for a missing one', async () => {
+      const secret = packageBuilder('@alice/hidden-stage', '1.0.0').file('index.js', '//\n');
+      expect((await r.publish(alice, secret, { access: 'restricted' })).statusCode).toBe(201);
+      const ask = (name: string, user?: TestUser) =>
+        r.inject({
+          method: 'GET',
+          url: `/-/package/${name.replace('/', '%2f')}/staging`,
+          headers: user ? { authorization: `Bearer ${user.token}` } : {},
+        });
+      const hidden = await ask('@alice/hidden-stage', bob);
+      const missing = await ask('@alice/never-made', bob);
+      expect([hidden.statusCode, hidden.json<{ code: string }>().code]).toEqual([404, 'PackageNotFound']);
+      expect([missing.statusCode, missing.json<{ code: string }>().code]).toEqual([404, 'PackageNotFound']);
+      expect((await ask('@alice/hidden-stage', alice)).json()).toEqual({ required: false });
+    });
+
     it('reserves the number while staged and after a rejection', async () => {
       const id = await staged(alice.token, pkg('st-a', '3.0.0'));
       expect(codeOf(await stage(alice.token, pkg('st-a', '3.0.0')))).toEqual([409, 'VersionStaged']);

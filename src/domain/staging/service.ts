@@ -10,7 +10,8 @@ import type { BlobStore, Sha512Hex } from '../packages/blobs.js';
 import { readBlob } from '../packages/blobs.js';
 import type { PackageWrite } from '../packages/service.js';
 import type { PackageFacts } from '../packages/authorize.js';
-import { canManage } from '../packages/authorize.js';
+import { canManage, canRead } from '../packages/authorize.js';
+import { readFacts } from '../orgs/readers.js';
 import { packageFacts } from '../packages/publish/authorize.js';
 import { searchFields } from '../packages/publish/stored-fields.js';
 import type { PackageName } from '../packages/names.js';
@@ -134,7 +135,11 @@ export class StagingService {
     return stage;
   }
 
-  async requiresStaging(name: PackageName): Promise<boolean> {
+  /** Whether the package takes versions only through a stage; a package the caller may not read is missing. */
+  async requiresStaging(context: RequestContext, name: PackageName): Promise<boolean> {
+    const pkg = await this.deps.store.packages.get(name);
+    if (!pkg || pkg.unpublishedAt || !canRead(context.principal, await readFacts(this.deps.store, name, pkg.visibility)).ok)
+      fail('PackageNotFound', `Package "${name}" was not found.`);
     return this.deps.store.stages.requiresStaging(name);
   }
 

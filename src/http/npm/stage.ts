@@ -91,7 +91,7 @@ export function registerStageRoutes(app: FastifyInstance, registry: Registry): v
     return { ok: true, id: stage.packageName, version: stage.version };
   });
   app.get<{ Params: { pkg: string } }>('/-/package/:pkg/staging', async (request) => ({
-    required: await registry.staging.requiresStaging(parsePackageName(request.params.pkg)),
+    required: await registry.staging.requiresStaging(request.context, parsePackageName(request.params.pkg)),
   }));
   app.put<{ Params: { pkg: string } }>('/-/package/:pkg/staging', async (request) => {
     const body = request.body;
