@@ -16,5 +16,14 @@ async function openPool(url: string): Promise<Pool> {
   pool.on('error', (err) => {
     if (!pool.ending) process.emitWarning(`PostgreSQL closed an idle connection: ${err.message}`, 'GatehouseDatabase');
   });
+  // The same can happen to a connection that is checked out but between queries (a transaction
+  // waiting on work of ours, a background job's): the pool listens only to idle ones, so the
+  // client's own error would end the process. The work on it fails with that error instead, and
+  // the pool discards the connection when it is released.
+  pool.on('connect', (client) => {
+    client.on('error', (err) => {
+      if (!pool.ending) process.emitWarning(`PostgreSQL closed a connection in use: ${err.message}`, 'GatehouseDatabase');
+    });
+  });
   return pool;
 }
