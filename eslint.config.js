@@ -2,6 +2,7 @@
 // layering of src/ as import rules, so a shortcut across layers fails lint instead of review:
 // domain imports nothing from http, storage, cli, config or the composition root; storage never
 // imports http or cli; http never imports storage or cli (it reaches data through domain calls);
+// the client commands (src/client/) import only the domain, so they run without the server;
 // adapters of outside services (src/adapters/) implement domain interfaces and are wired only by
 // the composition root, so nothing but registry.ts imports them.
 import js from '@eslint/js';
@@ -90,6 +91,13 @@ export default tseslint.config(
     ['adapters'],
     [],
     'Only the composition root (registry.ts) wires adapters; a command opens a registry instead.',
+  ),
+  layerRule(
+    ['src/client/**'],
+    ['http', 'storage', 'adapters', 'cli', 'config', 'registry'],
+    [...databaseDrivers, ...webFramework],
+    'The client (gatehouse install, audit, sbom, …) runs on a developer machine against any npm registry: ' +
+      'it imports only pure domain modules, never the server (http, storage, adapters, cli, config, registry.ts) or its drivers.',
   ),
   layerRule(
     ['src/http/**'],

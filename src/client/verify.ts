@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { homedir } from 'node:os';
-import { ConfigError } from '../config.js';
+import { ClientError } from './errors.js';
 import { PUBLISH_EVENTS } from '../domain/transparency/entries.js';
 import { leafHash, verifyConsistency, verifyInclusion } from '../domain/transparency/merkle.js';
 import { cosignatureTime, openCheckpoint, parseVerifierKey, type Checkpoint } from '../domain/transparency/note.js';
@@ -82,7 +82,7 @@ function parseKey(vkey: string) {
   try {
     return parseVerifierKey(vkey);
   } catch (err) {
-    throw new ConfigError(`The log key is not a verifier key: ${(err as Error).message}`);
+    throw new ClientError(`The log key is not a verifier key: ${(err as Error).message}`);
   }
 }
 
@@ -138,7 +138,7 @@ async function inclusionProblem(registry: string, version: LockedVersion, checkp
 async function text(url: string): Promise<string> {
   const response = await fetch(url);
   if (!response.ok)
-    throw new ConfigError(`${url} answered HTTP ${response.status}: is this a Gatehouse registry with a transparency log?`);
+    throw new ClientError(`${url} answered HTTP ${response.status}: is this a Gatehouse registry with a transparency log?`);
   return response.text();
 }
 
@@ -147,7 +147,7 @@ function readState(file: string): State {
     return JSON.parse(readFileSync(file, 'utf8')) as State;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new ConfigError(`Cannot read the state file ${file}: ${(err as Error).message}`);
+    throw new ClientError(`Cannot read the state file ${file}: ${(err as Error).message}`);
   }
 }
 
