@@ -8,7 +8,7 @@ import { DEFAULT_INSPECT_BUDGET_MS, type TarballLimits } from './tarball.js';
 import type { ManifestLimits } from './manifest-rules.js';
 import { missingPackage, PackumentCache, type CachedPackage, type TarballEntry } from './packument-cache.js';
 import { PublishPipeline, type PublishStep, type StepPosition } from './publish/index.js';
-import type { CommitHook, PublishMode, VersionSigner } from './publish/context.js';
+import type { PublishMode, VersionSigner } from './publish/context.js';
 import type { InspectorFactory } from './tarball-inspectors.js';
 import { isGatehouseError } from '../errors.js';
 import { importPackage, type ImportSource } from './import.js';
@@ -87,7 +87,6 @@ export class PackageService {
       inspectors: this.inspectors,
       inspectBudgetMs: opts.inspectBudgetMs ?? DEFAULT_INSPECT_BUDGET_MS,
       sign: opts.sign,
-      withinCommit: [] as CommitHook[],
     };
     this.pipeline = new PublishPipeline(this.deps);
   }
@@ -102,14 +101,12 @@ export class PackageService {
     return this.pipeline.mayPublish(context, name, { stage: true });
   }
 
-  /** Where a track registers a publish step (OTP, MFA policy, staging, scan verdict…): next to a named one. */
+  /**
+   * Where a track registers a publish step (OTP, MFA policy, staging, scan verdict…): next to a named
+   * one. A step that must write or decide inside the version's transaction pushes onto ctx.inCommit.
+   */
   addPublishStep(step: PublishStep, position: StepPosition): void {
     this.pipeline.add(step, position);
-  }
-
-  /** Where a track writes its own rows inside a publish's commit transaction (provenance). */
-  addCommitHook(hook: CommitHook): void {
-    this.deps.withinCommit.push(hook);
   }
 
   /** The publish steps in the order they run. */

@@ -1,7 +1,12 @@
 // OpenSSF's build-provenance guidance: a version whose provenance names another source repository
 // than the package's earlier provenance, or a version without provenance after one that had it,
-// may be a takeover; it is refused unless an owner declared the change first. Pure.
+// may be a takeover; it is refused unless an owner declared the change first. `continuity` is
+// pure; `continuityIn` reads the history inside the publish's commit transaction, under the
+// package's claim lock, so two racing publishes cannot both be judged against the same history.
+import type { Repositories } from '../store.js';
+import { isServed } from '../packages/store.js';
 import type { BuildFacts } from './certificate.js';
+import { SLSA_PROVENANCE_V1 } from './statement.js';
 import type { ProvenanceDeclaration } from './store.js';
 
 export interface History {
@@ -50,5 +55,29 @@ export function continuity(
     ok: false,
     code: 'ProvenanceSourceChanged',
     reason: `This version's provenance names ${repository ?? 'no repository'}, but earlier versions were built from ${history.lastRepository}; an owner must declare the new repository first (PUT /-/gatehouse/provenance/<name>).`,
+  };
+}
+
+/** The decision for `version` of `name` from inside the commit transaction (the version's own row, just written, is left out). */
+export async function continuityIn(
+  tx: Repositories,
+  name: string,
+  version: string,
+  build: BuildFacts | undefined,
+): Promise<ContinuityDecision> {
+  return continuity(await historyOf(tx, name, version), build, await tx.attestations.declaration(name));
+}
+
+async function historyOf(repos: Repositories, name: string, publishing: string): Promise<History> {
+  const builds = await repos.attestations.builds(name);
+  if (builds.length === 0) return { lastRepository: undefined, latestHadProvenance: false };
+  const provenanceOf = new Map(builds.filter((b) => b.predicateType === SLSA_PROVENANCE_V1).map((b) => [b.version, b.build]));
+  const served = (await repos.packages.versions(name, { readmes: false }))
+    .filter((v) => isServed(v) && v.version !== publishing)
+    .sort((a, b) => (a.publishedAt < b.publishedAt ? 1 : a.publishedAt > b.publishedAt ? -1 : 0));
+  const lastWith = served.find((v) => provenanceOf.has(v.version));
+  return {
+    lastRepository: lastWith ? (provenanceOf.get(lastWith.version)?.sourceRepository ?? undefined) : undefined,
+    latestHadProvenance: served[0] !== undefined && provenanceOf.has(served[0].version),
   };
 }

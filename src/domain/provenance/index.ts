@@ -1,4 +1,4 @@
-// Wires build provenance: the trust root a bundle must chain to, the publish step, the commit hook.
+// Wires build provenance: the trust root a bundle must chain to and the publish step (whose commit work it adds itself).
 // The default root is Sigstore's public-good one, as the `@sigstore/tuf` package seeds it
 // (data/sigstore-public-good-trusted-root.json); `provenanceTrustedRoot` names another file.
 import { readFileSync } from 'node:fs';
@@ -25,7 +25,6 @@ export function wireProvenance(deps: { store: Store; packages: PackageService; t
   const provenance = new ProvenanceService(deps.store, new ProvenanceVerifier(root));
   // After the tarball is inspected (its integrity is known) and before its blob is stored.
   deps.packages.addPublishStep(provenance.step, { after: 'inspect-tarball' });
-  deps.packages.addCommitHook(provenance.commitHook);
   return { provenance };
 }
 export { ProvenanceService } from './service.js';

@@ -1,15 +1,13 @@
 // Build provenance on publish: the `verify-provenance` step checks an attached Sigstore bundle
 // (verify.ts), the publisher's identity (identity.ts) and the package's history (continuity.ts);
-// the commit hook stores the bundle in the version's own transaction. Reads serve the bundles.
+// the continuity check and the bundle's row run in the version's own commit transaction. Reads serve the bundles.
 import type { Repositories, Store } from '../store.js';
-import type { PublishContext, CommitHook } from '../packages/publish/context.js';
+import type { PublishContext } from '../packages/publish/context.js';
 import { need } from '../packages/publish/context.js';
 import type { PublishStep } from '../packages/publish/pipeline.js';
 import { fail } from '../errors.js';
-import { isServed } from '../packages/store.js';
 import { identityDecision } from './identity.js';
-import { continuity, type History } from './continuity.js';
-import { SLSA_PROVENANCE_V1 } from './statement.js';
+import { continuityIn } from './continuity.js';
 import type { ProvenanceVerifier, VerifiedProvenance } from './verify.js';
 import type { AttestationRecord, ProvenanceDeclaration } from './store.js';
 import type { TokenPrincipal } from '../access/principal.js';
@@ -29,15 +27,7 @@ function parseDeclaration(name: string, userId: number, input: unknown, at: stri
   return { packageName: name, kind: 'repository', repository, declaredBy: userId, createdAt: at };
 }
 
-interface Accepted {
-  provenance: VerifiedProvenance | undefined;
-  spendsDeclaration: boolean;
-}
-
 export class ProvenanceService {
-  /** What the step decided, for the commit hook of the same publish. */
-  private readonly accepted = new WeakMap<PublishContext, Accepted>();
-
   constructor(
     private readonly store: Store,
     /** Undefined when no trust root is configured: every bundle is refused then. */
@@ -48,8 +38,6 @@ export class ProvenanceService {
     name: 'verify-provenance',
     run: (ctx) => this.check(ctx),
   };
-
-  readonly commitHook: CommitHook = (tx, ctx, publishedAt) => this.record(tx, ctx, publishedAt);
 
   /** The attestations served at /-/npm/v1/attestations/<name>@<version>, oldest kind first. */
   attestations(name: string, version: string): Promise<AttestationRecord[]> {
@@ -89,43 +77,32 @@ export class ProvenanceService {
       const identity = identityDecision(provenance.build, await this.store.trust.forPackage(ctx.name));
       if (!identity.ok) fail('ProvenanceIdentityMismatch', identity.reason);
     }
-    const decision = continuity(
-      await this.history(this.store, ctx.name),
-      provenance?.build,
-      await this.store.attestations.declaration(ctx.name),
-    );
-    if (!decision.ok) fail(decision.code, decision.reason);
-    this.accepted.set(ctx, { provenance, spendsDeclaration: decision.spendsDeclaration });
+    // Refused early when it already fails (no blob stored), and decided again in the commit
+    // transaction, where a racing publish's committed version counts (continuity.ts).
+    const early = await continuityIn(this.store, ctx.name, document.version, provenance?.build);
+    if (!early.ok) fail(early.code, early.reason);
+    ctx.inCommit.push((tx, at) => this.record(tx, ctx, provenance, at));
   }
 
-  private async record(tx: Repositories, ctx: PublishContext, publishedAt: string): Promise<void> {
-    const accepted = this.accepted.get(ctx);
-    this.accepted.delete(ctx);
-    const provenance = accepted?.provenance;
+  private async record(
+    tx: Repositories,
+    ctx: PublishContext,
+    provenance: VerifiedProvenance | undefined,
+    at: string,
+  ): Promise<void> {
+    const version = need(ctx.document, 'the document', 'commit').version;
+    const decision = await continuityIn(tx, ctx.name, version, provenance?.build);
+    if (!decision.ok) fail(decision.code, decision.reason);
     if (provenance) {
       await tx.attestations.insert({
         packageName: ctx.name,
-        version: need(ctx.document, 'the document', 'commit').version,
+        version,
         predicateType: provenance.predicateType,
         bundle: provenance.bundle,
         build: provenance.build,
-        createdAt: publishedAt,
+        createdAt: at,
       });
     }
-    if (accepted?.spendsDeclaration) await tx.attestations.clearDeclaration(ctx.name);
-  }
-
-  private async history(repos: Repositories, name: string): Promise<History> {
-    const builds = await repos.attestations.builds(name);
-    if (builds.length === 0) return { lastRepository: undefined, latestHadProvenance: false };
-    const provenanceOf = new Map(builds.filter((b) => b.predicateType === SLSA_PROVENANCE_V1).map((b) => [b.version, b.build]));
-    const served = (await repos.packages.versions(name, { readmes: false }))
-      .filter(isServed)
-      .sort((a, b) => (a.publishedAt < b.publishedAt ? 1 : a.publishedAt > b.publishedAt ? -1 : 0));
-    const lastWith = served.find((v) => provenanceOf.has(v.version));
-    return {
-      lastRepository: lastWith ? (provenanceOf.get(lastWith.version)?.sourceRepository ?? undefined) : undefined,
-      latestHadProvenance: served[0] !== undefined && provenanceOf.has(served[0].version),
-    };
+    if (decision.spendsDeclaration) await tx.attestations.clearDeclaration(ctx.name);
   }
 }

@@ -6,7 +6,7 @@ import { userActor, type Actor } from '../../access/actor.js';
 import type { TokenPrincipal, TrustedPublisherPrincipal } from '../../access/principal.js';
 import { pendingPublisherUsed } from '../../trust/pending.js';
 import { scopeOf } from '../names.js';
-import { need, type CommitHook, type PublishContext, type VersionSigner } from './context.js';
+import { need, type PublishContext, type VersionSigner } from './context.js';
 import { packageFacts, publisherOf } from './authorize.js';
 import { versionTaken } from './policy.js';
 import { dependencyEdges, searchFields } from './stored-fields.js';
@@ -18,18 +18,12 @@ export const commit: PublishStep = {
   name: 'commit',
   async run(ctx, deps) {
     const publishedAt = deps.now().toISOString();
-    await deps.store.transaction((tx) => commitVersion(tx, ctx, publishedAt, deps.sign, deps.withinCommit));
+    await deps.store.transaction((tx) => commitVersion(tx, ctx, publishedAt, deps.sign));
     ctx.publishedAt = publishedAt;
   },
 };
 
-async function commitVersion(
-  tx: Repositories,
-  ctx: PublishContext,
-  publishedAt: string,
-  sign: VersionSigner,
-  hooks: readonly CommitHook[],
-): Promise<void> {
+async function commitVersion(tx: Repositories, ctx: PublishContext, publishedAt: string, sign: VersionSigner): Promise<void> {
   const { name } = ctx;
   const request = need(ctx.document, 'the document', 'commit');
   const checked = need(ctx.checked, 'the inspection', 'commit');
@@ -67,20 +61,18 @@ async function commitVersion(
     dependencyEdges(checked.manifest),
   );
   if (!inserted) versionTaken(name, request.version, await tx.packages.version(name, request.version));
-  // Other domains' rows for this version (its provenance attestation) commit with it, whatever its state.
-  for (const hook of hooks) await hook(tx, ctx, publishedAt);
+  // Other steps' checks and rows for this version (scan record, provenance) commit with it, whatever its state.
+  for (const work of ctx.inCommit) await work(tx, publishedAt);
   // A held version moves no tag and is not announced as published: its review does both.
   const held = ctx.heldAs !== undefined;
   // A stage moves no dist-tag and changes nothing installers see; approval does (domain/staging).
   if (ctx.stage && !held) {
     ctx.stageId = await recordStage(tx, { name, request, publisher, actor, at: publishedAt });
-    for (const work of ctx.inCommit) await work(tx, publishedAt);
     return;
   }
   if (!held) await tx.packages.setDistTag(name, request.tag, request.version);
   const searchable = request.tag === 'latest' && !held ? searchFields(checked.manifest) : {};
   await tx.packages.touch(name, { modifiedAt: publishedAt, unpublishedAt: null, ...searchable });
-  for (const work of ctx.inCommit) await work(tx, publishedAt);
   if (held) return;
   await tx.events.append({
     type: 'package.published',

@@ -27,12 +27,7 @@ export interface PublishDeps {
   inspectBudgetMs: number;
   /** The registry's dist.signatures for a version, made inside its commit transaction (domain/signatures). */
   sign: VersionSigner;
-  /** Writes other domains add inside the version's commit transaction, after the version row (addCommitHook). */
-  withinCommit: CommitHook[];
 }
-
-/** Runs inside the commit transaction once the version row is written; a throw rolls the publish back. */
-export type CommitHook = (tx: Repositories, ctx: PublishContext, publishedAt: string) => Promise<void>;
 
 export type VersionSigner = (tx: Repositories, name: string, version: string, integrity: string) => Promise<RegistrySignature[]>;
 
@@ -72,10 +67,15 @@ export interface PublishContext {
    * that state, with no dist-tag and no package.published event, until a review releases it.
    */
   heldAs?: Exclude<VersionState, 'published'>;
-  /** Work other steps add to the commit's transaction (a scan result, its event), run after the version is written. */
+  /**
+   * What steps add to the one commit transaction (a scan result and its event, a provenance
+   * attestation and its continuity check): run in order once the version row is written, under
+   * the package's claim lock, so a check made here sees every publish committed before it.
+   */
   inCommit: CommitWork[];
 }
 
+/** Runs inside the commit transaction after the version row; a throw (a catalog refusal) rolls the whole publish back. */
 export type CommitWork = (tx: Repositories, committedAt: string) => Promise<void>;
 
 export interface Published {
