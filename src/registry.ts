@@ -84,6 +84,7 @@ import { wireAdvisories, type AdvisoryService } from './domain/advisories/index.
 import { parsePackageName } from './domain/packages/names.js';
 import { OSV_FILES } from './adapters/osv/files.js';
 import { wireProvenance, type ProvenanceService } from './domain/provenance/index.js';
+import { wireQuarantine, type QuarantineService } from './domain/quarantine/index.js';
 
 /**
  * What the HTTP layer is handed: configuration and the domain services, never the store or the
@@ -147,7 +148,7 @@ export interface Registry {
   signer: RegistrySigner;
   /** Leaked-token reports from GitHub's secret scanning (docs/secret-scanning.md). */
   secretScanning: SecretScanning;
-  /** Malware scanning (docs/malware-scanning.md): the quarantine queue, its review, rule switches, the known-bad list. */
+  /** Malware scanning (docs/malware-scanning.md): scan results, rule switches, the known-bad list. */
   scanning: ScanService | undefined;
   /** Periodic work; tests call `jobs.runDue()` after moving an injected clock. */
   jobs: JobRunner;
@@ -175,6 +176,8 @@ export interface Registry {
   names: NameDefence;
   /** Build provenance (domain/provenance): Sigstore bundles verified on publish and served back. */
   provenance: ProvenanceService;
+  /** Quarantined versions' one review, whatever held them (docs/quarantine.md). */
+  quarantine: QuarantineService;
 }
 
 /** The registry as its opener holds it (CLI commands, tests): also its storage, to inspect or administer. */
@@ -571,6 +574,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     securityAssessment: wireSecurityAssessment({ settings: config, store, clock }),
     auditLog: wireAuditLog({ store }),
     provenance,
+    quarantine: wireQuarantine({ store, now: () => new Date(clock.now()) }).quarantine,
   };
 }
 

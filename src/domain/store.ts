@@ -27,6 +27,7 @@ import type { TransparencyStore } from './transparency/store.js';
 import type { StageStore } from './staging/store.js';
 import type { NameStore } from './names/store.js';
 import type { ScanStore } from './scanning/store.js';
+import type { QuarantineStore } from './quarantine/store.js';
 import type { AdvisoryStore } from './advisories/store.js';
 import type { AttestationStore } from './provenance/store.js';
 
@@ -59,6 +60,7 @@ export interface Repositories {
   scanning: ScanStore;
   advisories: AdvisoryStore;
   attestations: AttestationStore;
+  quarantines: QuarantineStore;
 }
 
 export interface Store extends Repositories {

@@ -34,6 +34,7 @@ import { registerNameAdminRoutes } from './admin/names.js';
 import { registerScanningRoutes } from './npm/scanning.js';
 import { registerAuditRoutes } from './npm/audit.js';
 import { registerAdvisoryAdminRoutes } from './admin/advisories.js';
+import { registerQuarantineRoutes } from './npm/quarantine.js';
 
 export interface AppOptions {
   /** false: no logging at all (most tests). */
@@ -118,6 +119,7 @@ export async function buildApp(registry: Registry, opts: AppOptions = {}): Promi
   registerAttestationRoutes(app, registry);
   registerPackageRoutes(app, registry);
   registerScanningRoutes(app, registry);
+  registerQuarantineRoutes(app, registry);
   app.get('/-/*', async (request, reply) =>
     reply.code(404).send(errorBody(`Nothing at ${request.url.split('?')[0]}.`, 'NotFound')),
   );

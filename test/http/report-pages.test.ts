@@ -191,5 +191,24 @@ for (const engine of ENGINES) {
       const mails = (await readOutbox(r.registry.config.dataDir)).filter((m) => m.to.includes('bob@'));
       expect(mails.some((m) => m.subject.includes(`report ${id}`) && m.subject.includes('confirmed'))).toBe(true);
     });
+
+    it('an administrator releases a quarantined version from the one quarantine page; others cannot', async () => {
+      const denied = await bobBrowser.get('/admin/quarantine');
+      expect([denied.statusCode, /data-code="(\w+)"/.exec(denied.body)?.[1]]).toEqual([403, 'ModeratorsOnly']);
+      const held = await page(rootBrowser, '/admin/quarantine');
+      expect(held).toContain('data-package="plain" data-version="1.0.0"');
+      const form = { package: 'plain', version: '1.0.0', note: 'false alarm' };
+      expect(codeOf((await rootBrowser.post('/admin/quarantine/release', form)).body)).toBe('CsrfTokenInvalid');
+      const asBob = await bobBrowser.post('/admin/quarantine/release', {
+        ...form,
+        _csrf: csrfOf(await page(bobBrowser, '/account')),
+      });
+      expect(asBob.statusCode).toBe(403);
+      expect((await r.inject({ method: 'GET', url: '/plain/-/plain-1.0.0.tgz' })).statusCode).toBe(404);
+      const done = await rootBrowser.post('/admin/quarantine/release', { ...form, _csrf: csrfOf(held) });
+      expect(done.statusCode).toBe(303);
+      expect((await r.inject({ method: 'GET', url: '/plain/-/plain-1.0.0.tgz' })).statusCode).toBe(200);
+      expect(await page(rootBrowser, '/admin/quarantine')).not.toContain('data-package="plain"');
+    });
   });
 }

@@ -194,6 +194,19 @@ for (const engine of ENGINES) {
       const confirmed = await act(spam.body.id, 'confirm');
       expect(confirmed.body.advisory).toBeUndefined();
       expect(await status('/spammy')).toBe(404);
+      // The one quarantine queue holds it beside the scan's holds, and the one review serves it again.
+      const queue = await call(r, 'GET', `${API}/admin/quarantine`, admin.token);
+      expect((queue.body as unknown as { objects: object[] }).objects).toContainEqual(
+        expect.objectContaining({ package: 'spammy', version: '1.0.0', cause: 'report', ref: `report:${spam.body.id}` }),
+      );
+      expect((await mailsTo(alice)).map((m) => m.subject)).toContain('[Gatehouse] spammy@1.0.0 is held for review');
+      const released = await call(r, 'POST', `${API}/admin/quarantine/spammy/1.0.0/release`, admin.token, { note: 'fixed' });
+      expect([released.status, released.body.review]).toEqual([200, 'released']);
+      expect(await status('/spammy')).toBe(200);
+      expect(await status('/spammy/-/spammy-1.0.0.tgz')).toBe(200);
+      expect((await call(r, 'POST', `${API}/admin/quarantine/spammy/1.0.0/reject`, admin.token)).body.code).toBe(
+        'VersionNotQuarantined',
+      );
       const leaky = await file(bob, 'leaky', { reason: 'typosquatting', description: 'looks like left-pad' });
       const dismissed = await act(leaky.body.id, 'dismiss', { note: 'Not a look-alike of anything here.' });
       expect(dismissed.body.state).toBe('dismissed');

@@ -34,3 +34,21 @@ export const ABOUT_USER_EVENTS = [
   'team.member_added',
   'team.member_removed',
 ] as const satisfies readonly RegistryEvent['type'][];
+
+/**
+ * The org and the account an event concerns, kept beside it (events.org, events.subject_user) so
+ * the audit log finds an org's or an account's events through an index: the payload's org for an
+ * org event, else its package's scope; the payload's user for an event done to an account.
+ */
+export function eventSubjects(event: { type: string; packageName?: string | null; data: unknown }): {
+  org: string | null;
+  subjectUser: string | null;
+} {
+  const payload = typeof event.data === 'object' && event.data !== null ? (event.data as Record<string, unknown>) : {};
+  const name = event.packageName ?? null;
+  const scope = name?.startsWith('@') && name.includes('/') ? name.slice(1, name.indexOf('/')) : null;
+  const org = (ORG_EVENTS as readonly string[]).includes(event.type) && typeof payload.org === 'string' ? payload.org : scope;
+  const user =
+    (ABOUT_USER_EVENTS as readonly string[]).includes(event.type) && typeof payload.user === 'string' ? payload.user : null;
+  return { org, subjectUser: user };
+}

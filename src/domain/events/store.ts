@@ -87,9 +87,14 @@ export interface EventPayloads {
   'report.info_added': { report: number; reason: string; reporter: string; by: 'reporter' | 'maintainer' | 'admin' };
   'report.confirmed': { report: number; reporter: string; reason: string; quarantined: string[]; advisory?: string };
   'report.dismissed': { report: number; reporter: string };
-  /** Held out of every read until released; `ref` says why (a report id, a scan rule). */
-  'version.quarantined': { cause: 'report' | 'scan' | 'admin'; ref: string };
-  'version.released': { ref: string };
+  /**
+   * Held out of every read but its owners' and the administrators' until reviewed (domain/quarantine);
+   * `ref` says why (`report:<id>`, `scan:<rules>`). A version held at publish names the tag its
+   * release moves and its publisher (a user name), who is mailed the outcome; else the owners are.
+   */
+  'version.quarantined': { cause: 'report' | 'scan' | 'admin'; ref: string; tag?: string; publisher?: string };
+  /** The review found it harmless: served again (published now, if it was held at publish). */
+  'version.released': { ref: string; note?: string; publisher?: string };
   'malicious_advisory.published': { id: string; versions: string[]; allVersions: boolean };
   /** Staged publishing (docs/staged-publishing.md): held for a maintainer's approval, not served; `tag` is fixed now. */
   'version.staged': { stageId: string; tag: string; integrity: string; size: number };
@@ -105,8 +110,7 @@ export interface EventPayloads {
   /** Typosquatting policy "hold": the first publish of a look-alike waits for an administrator. */
   'name.claim_held': { similarTo: string; technique: string };
   'name.claim_decided': { user: string; decision: 'approved' | 'rejected' };
-  // Malware scanning (domain/scanning): a version held by the scan, and its review. `publisher` is
-  // the publishing user's name ('' for a trusted publisher), who is mailed the outcome.
+  // Written before migration 029 by the malware scan's own quarantine; read only (version.* since).
   'scan.held': { tag: string; integrity: string; size: number; publisher: string; rules: string[] };
   'scan.released': { tag: string; publisher: string; note: string };
   'scan.rejected': { publisher: string; note: string; rules: string[] };
@@ -115,6 +119,8 @@ export interface EventPayloads {
   'advisories.imported': { source: string; added: number; updated: number; withdrawn: number };
   /** An owner declared the next version's source: a new `repository`, or no provenance (domain/provenance). */
   'provenance.declared': { kind: 'repository' | 'none'; repository: string | null };
+  /** A quarantine's review removed the version: a tombstone, its number taken, its tarball a known-bad digest. */
+  'version.rejected': { ref: string; note: string; publisher?: string };
 }
 
 export type EventType = keyof EventPayloads;

@@ -45,9 +45,9 @@ export const MAILED_EVENTS: ReadonlySet<EventType> = new Set<EventType>([
   'report.confirmed',
   'report.dismissed',
   'version.staged',
-  'scan.held',
-  'scan.released',
-  'scan.rejected',
+  'version.quarantined',
+  'version.released',
+  'version.rejected',
 ]);
 
 export function wireMail(deps: MailDeps): MailDomain {

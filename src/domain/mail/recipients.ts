@@ -37,10 +37,13 @@ export async function recipientsOf(event: RegistryEvent, repos: Lookup): Promise
     const owners = await repos.packages.owners(event.packageName);
     return distinct(owners.map((o) => ({ address: o.email, account: o.name, role: 'maintainer' as const })));
   }
-  // The reviewer is the actor; the person to tell is the publisher (by name, as the scan recorded).
-  if (event.type === 'scan.held' || event.type === 'scan.released' || event.type === 'scan.rejected') {
+  // The reviewer is the actor; the person to tell is the publisher of a version held at publish
+  // (by name, as the hold recorded), else the package's owners.
+  if (event.type === 'version.quarantined' || event.type === 'version.released' || event.type === 'version.rejected') {
     const publisher = event.data.publisher ? await repos.users.byName(event.data.publisher) : undefined;
-    return publisher ? [{ address: publisher.email, account: publisher.name, role: 'account' }] : [];
+    if (publisher) return [{ address: publisher.email, account: publisher.name, role: 'account' }];
+    const owners = event.packageName ? await repos.packages.owners(event.packageName) : [];
+    return distinct(owners.map((o) => ({ address: o.email, account: o.name, role: 'maintainer' as const })));
   }
   if (event.actor.kind !== 'user') return [];
   const user = await repos.users.byId(event.actor.userId);

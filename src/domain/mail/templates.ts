@@ -219,28 +219,31 @@ function content(event: RegistryEvent, to: MailSubject): Content | undefined {
           `or reject it with \`npm stage reject ${event.data.stageId}\`, or on the package page: ${to.baseUrl}/package/${event.packageName ?? ''}`,
         ifNotYou: 'If nobody you trust staged it, reject it and revoke the token that staged it.',
       };
-    case 'scan.held':
+    case 'version.quarantined':
       return {
         subject: `${event.packageName ?? 'A package'}@${event.version ?? ''} is held for review`,
-        what: `The malware scan held ${event.packageName ?? 'a package'}@${event.version ?? ''}: nobody but its owners and the administrators can see or install it until they review it.`,
-        details: [`Rules:   ${event.data.rules.join(', ')}`],
+        what:
+          event.data.cause === 'scan'
+            ? `The malware scan held ${event.packageName ?? 'a package'}@${event.version ?? ''}: nobody but its owners and the administrators can see or install it until they review it.`
+            : `The administrators quarantined ${event.packageName ?? 'a package'}@${event.version ?? ''}: nobody but its owners and the administrators can see or install it until they review it.`,
+        details: [`Why:     ${event.data.ref}`],
         action:
-          'The findings are listed at /-/gatehouse/v1/packages/<name>/scan. If this is a mistake, reply to the registry administrators.',
+          'Scan findings are listed at /-/gatehouse/v1/packages/<name>/scan. If this is a mistake, reply to the registry administrators.',
         ifNotYou:
           'If you did not publish this version, someone has your credentials: revoke your tokens and change your password.',
       };
-    case 'scan.released':
+    case 'version.released':
       return {
         subject: `${event.packageName ?? 'A package'}@${event.version ?? ''} was released`,
-        what: `The administrators reviewed ${event.packageName ?? 'a package'}@${event.version ?? ''} and released it; it is installable now (tag ${event.data.tag}).`,
+        what: `The administrators reviewed ${event.packageName ?? 'a package'}@${event.version ?? ''} and released it; it is installable now.`,
         ...(event.data.note && { details: [`Note:    ${event.data.note}`] }),
         ifNotYou: false,
       };
-    case 'scan.rejected':
+    case 'version.rejected':
       return {
         subject: `${event.packageName ?? 'A package'}@${event.version ?? ''} was rejected`,
         what: `The administrators reviewed ${event.packageName ?? 'a package'}@${event.version ?? ''} and removed it as malicious. Its version number stays used.`,
-        details: [`Rules:   ${event.data.rules.join(', ')}`, ...(event.data.note ? [`Note:    ${event.data.note}`] : [])],
+        details: [`Why:     ${event.data.ref}`, ...(event.data.note ? [`Note:    ${event.data.note}`] : [])],
         ifNotYou:
           'If you did not publish this version, someone has your credentials: revoke your tokens and change your password.',
       };

@@ -7,7 +7,8 @@ import type { Repositories, Store } from '../store.js';
 import type { Clock } from '../clock.js';
 import type { Actor } from '../access/actor.js';
 import { fail } from '../errors.js';
-import { quarantineVersion, type QuarantineCause } from './quarantine.js';
+import { quarantineVersions } from '../quarantine/hold.js';
+import type { QuarantineCause } from '../quarantine/store.js';
 import { isMalId, maliciousSummary, malId, toOsvRecord, type OsvRecord } from './osv.js';
 import { osvArchive } from './archive.js';
 import type { MaliciousAdvisory } from './store.js';
@@ -42,11 +43,14 @@ export async function confirmMaliciousIn(tx: Repositories, input: ConfirmMalicio
   const all = input.versions === 'all';
   const live = (await tx.packages.versions(packageName, { readmes: false })).filter((v) => !v.unpublishedAt);
   const named = all ? live.map((v) => v.version) : (input.versions as string[]);
-  const quarantined: string[] = [];
-  for (const version of named) {
-    if (await quarantineVersion(tx, { packageName, version, cause: input.cause, ref: input.ref, actor: input.actor, at }))
-      quarantined.push(version);
-  }
+  const quarantined = await quarantineVersions(tx, {
+    packageName,
+    versions: named,
+    cause: input.cause,
+    ref: input.ref,
+    actor: input.actor,
+    at,
+  });
   const advisory = await publishAdvisoryIn(tx, { ...input, versions: named, allVersions: all });
   return { advisory, quarantined };
 }

@@ -13,7 +13,7 @@ import { canRead } from '../packages/authorize.js';
 import { isServed } from '../packages/store.js';
 import { readFacts } from '../orgs/readers.js';
 import { confirmMaliciousIn } from '../malicious/service.js';
-import { quarantineVersion } from '../malicious/quarantine.js';
+import { quarantineVersions } from '../quarantine/hold.js';
 import { canModerate, canReadReport, canReport, enforceReport } from './authorize.js';
 import {
   isOpen,
@@ -166,7 +166,14 @@ export class ReportService {
         quarantined = done.quarantined;
         advisory = done.advisory.id;
       } else if (report.reason === 'typosquatting' || report.reason === 'spam') {
-        quarantined = await quarantineAll(tx, report, versions, actor, at);
+        quarantined = await quarantineVersions(tx, {
+          packageName: report.packageName,
+          versions,
+          cause: 'report',
+          ref: `report:${report.id}`,
+          actor,
+          at,
+        });
       }
       await this.resolve(tx, report, { state: 'confirmed', by: admin.id, at, note, advisory });
       await tx.events.append({
@@ -290,25 +297,6 @@ export class ReportService {
       ...(change.advisory !== undefined && { advisoryId: change.advisory }),
     });
   }
-}
-
-async function quarantineAll(
-  tx: Repositories,
-  report: ReportRecord,
-  versions: string[] | 'all',
-  actor: ReturnType<typeof userActor>,
-  at: string,
-): Promise<string[]> {
-  const named =
-    versions === 'all'
-      ? (await tx.packages.versions(report.packageName, { readmes: false })).filter((v) => !v.unpublishedAt).map((v) => v.version)
-      : versions;
-  const done: string[] = [];
-  for (const version of named) {
-    const input = { packageName: report.packageName, version, cause: 'report' as const, ref: `report:${report.id}`, actor, at };
-    if (await quarantineVersion(tx, input)) done.push(version);
-  }
-  return done;
 }
 
 function field(body: unknown, key: string): unknown {

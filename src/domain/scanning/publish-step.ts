@@ -1,7 +1,7 @@
 // The scan's verdict as a publish step, right after the tarball inspection whose scanner pass it
 // reads: block refuses the publish; quarantine commits the version held (no tag, not served);
 // warn publishes and tells the publisher. Every verdict is recorded in the commit's transaction,
-// so the next version is diffed against this one.
+// so the next version is diffed against this one; a held version's review is domain/quarantine's.
 import { fail } from '../errors.js';
 import { need } from '../packages/publish/context.js';
 import type { PublishStep } from '../packages/publish/pipeline.js';
@@ -10,6 +10,7 @@ import { SCAN_INSPECTOR, type FileScan } from './matcher.js';
 import type { Finding } from './evaluate.js';
 import { SYSTEM_ACTOR, type Actor } from '../access/actor.js';
 import type { Principal } from '../access/principal.js';
+import { holdAtPublish } from '../quarantine/hold.js';
 
 export const SCAN_STEP = 'malware-scan';
 /** How many findings the publisher is shown in one answer (all are recorded). */
@@ -58,25 +59,17 @@ export function scanStep(service: ScanService): PublishStep {
           tag: document.tag,
           publisher,
           scannedAt: at,
-          review: outcome.verdict === 'quarantine' ? 'pending' : 'none',
-          reviewedBy: null,
-          reviewedAt: null,
-          reviewNote: null,
         });
         if (outcome.verdict !== 'quarantine') return;
-        await tx.events.append({
-          type: 'scan.held',
-          actor: actorOf(ctx.request.principal),
+        await holdAtPublish(tx, {
           packageName: ctx.name,
           version: document.version,
-          data: {
-            tag: document.tag,
-            integrity: document.integrity,
-            size: document.tarball.length,
-            publisher,
-            rules: [...new Set(outcome.findings.map((f) => f.ruleId))],
-          },
-          createdAt: at,
+          cause: 'scan',
+          ref: `scan:${[...new Set(outcome.findings.map((f) => f.ruleId))].join(',')}`.slice(0, 300),
+          tag: document.tag,
+          publisher,
+          actor: actorOf(ctx.request.principal),
+          at,
         });
       });
     },

@@ -1,6 +1,7 @@
 // Malware scanning as a service: the verdict for a publish (rules, known-bad digests, advisories,
-// the diff against the previous version), the quarantine queue and its review, the rule switches
-// and the known-bad list. Every change is one transaction with its event.
+// the diff against the previous version), a package's results for its owners, the rule switches
+// and the known-bad list (a held version's review is domain/quarantine's). Every change is one
+// transaction with its event.
 import { createHash } from 'node:crypto';
 import semver from 'semver';
 import type { Repositories, Store } from '../store.js';
@@ -8,7 +9,6 @@ import type { RequestContext } from '../access/context.js';
 import { fail } from '../errors.js';
 import { isServed } from '../packages/store.js';
 import { hasInstallHooks } from '../packages/packument.js';
-import { searchFields } from '../packages/publish/stored-fields.js';
 import type { PackageName } from '../packages/names.js';
 import { assertAdministrator, seesHeld } from './authorize.js';
 import { evaluate, type ScanOutcome } from './evaluate.js';
@@ -53,9 +53,6 @@ export interface RuleView {
   /** Why it is off: `config` (cannot be switched on here) or `admin`. */
   disabledBy?: 'config' | 'admin';
 }
-
-const QUEUE_LIMIT = 500;
-const MAX_NOTE = 1000;
 
 export class ScanService {
   constructor(private readonly deps: ScanServiceDeps) {}
@@ -122,12 +119,6 @@ export class ScanService {
     return { version: prev.version, capabilities: ['exec', 'network', ...install] };
   }
 
-  /** The quarantine queue, oldest first. */
-  async queue(context: RequestContext): Promise<ScanRecord[]> {
-    assertAdministrator(context.principal, 'see the quarantine queue');
-    return this.deps.store.scanning.pending(QUEUE_LIMIT);
-  }
-
   /** Every scan result of a package, for its owners and administrators. */
   async results(context: RequestContext, name: PackageName): Promise<ScanRecord[]> {
     const owners = await this.deps.store.packages.owners(name);
@@ -136,64 +127,6 @@ export class ScanService {
       fail('NotMaintainer', `Only the owners of "${name}" and the administrators see its scan results.`);
     }
     return this.deps.store.scanning.results(name);
-  }
-
-  /** Released: published as the publish would have been, its tag moved, and the publisher told. */
-  async release(context: RequestContext, name: PackageName, version: string, note: unknown): Promise<ScanRecord> {
-    const admin = assertAdministrator(context.principal, 'release a quarantined version');
-    const at = this.deps.now().toISOString();
-    return this.deps.store.transaction(async (tx) => {
-      const { record, held } = await pendingReview(tx, name, version);
-      await tx.packages.setState(name, version, 'published');
-      await tx.packages.setDistTag(name, record.tag, version);
-      const searchable = record.tag === 'latest' ? searchFields(held.manifest) : {};
-      await tx.packages.touch(name, { modifiedAt: at, ...searchable });
-      const text = noteOf(note);
-      await tx.scanning.setReview(name, version, 'released', admin.user.name, at, text || null);
-      // Announced now as any publish is (the publisher as its actor), so what follows publishes follows this one.
-      await tx.events.append({
-        type: 'package.published',
-        actor: held.publisher,
-        packageName: name,
-        version,
-        data: { tag: record.tag, integrity: held.integrity, size: held.size },
-        createdAt: at,
-      });
-      await tx.events.append({
-        type: 'scan.released',
-        actor: { kind: 'user', userId: admin.user.id },
-        packageName: name,
-        version,
-        data: { tag: record.tag, publisher: record.publisher, note: text },
-        createdAt: at,
-      });
-      return { ...record, review: 'released' as const, reviewedBy: admin.user.name, reviewedAt: at, reviewNote: text || null };
-    });
-  }
-
-  /** Rejected: the version becomes a tombstone (its number stays used) and its tarball a known-bad digest. */
-  async reject(context: RequestContext, name: PackageName, version: string, note: unknown): Promise<ScanRecord> {
-    const admin = assertAdministrator(context.principal, 'reject a quarantined version');
-    const at = this.deps.now().toISOString();
-    return this.deps.store.transaction(async (tx) => {
-      const { record, held } = await pendingReview(tx, name, version);
-      await tx.packages.markUnpublished(name, version, at);
-      await tx.packages.touch(name, { modifiedAt: at });
-      const text = noteOf(note);
-      await tx.scanning.setReview(name, version, 'rejected', admin.user.name, at, text || null);
-      const digest = digestKey(held.integrity);
-      if (digest) await tx.scanning.addKnownBad([{ digest, note: `rejected ${name}@${version}` }], at);
-      const rules = [...new Set(record.findings.map((f) => f.ruleId))];
-      await tx.events.append({
-        type: 'scan.rejected',
-        actor: { kind: 'user', userId: admin.user.id },
-        packageName: name,
-        version,
-        data: { publisher: record.publisher, note: text, rules },
-        createdAt: at,
-      });
-      return { ...record, review: 'rejected' as const, reviewedBy: admin.user.name, reviewedAt: at, reviewNote: text || null };
-    });
   }
 
   async listRules(context: RequestContext): Promise<{ version: string; rules: RuleView[] }> {
@@ -230,18 +163,6 @@ export class ScanService {
 }
 
 type ScanOutcomeKnownBad = Parameters<typeof evaluate>[1]['knownBad'][number];
-
-async function pendingReview(tx: Repositories, name: string, version: string) {
-  const [record, held] = await Promise.all([tx.scanning.result(name, version), tx.packages.version(name, version)]);
-  if (!record || record.review !== 'pending' || !held || held.state !== 'quarantined' || held.unpublishedAt !== null) {
-    fail('VersionNotQuarantined', `${name}@${version} is not waiting for review (released, rejected or never held).`);
-  }
-  return { record, held };
-}
-
-function noteOf(note: unknown): string {
-  return typeof note === 'string' ? note.slice(0, MAX_NOTE) : '';
-}
 
 function ruleView(rule: Rule, off: 'config' | 'admin' | undefined): RuleView {
   return {

@@ -31,6 +31,7 @@ export const LOGGED_EVENTS: ReadonlySet<EventType> = new Set<EventType>([
   'version.quarantined',
   'version.released',
   'malicious_advisory.published',
+  'version.rejected',
 ]);
 
 /** The event kinds whose leaf says which tarball a name@version is: what `gatehouse verify` looks up. */

@@ -9,6 +9,7 @@ import { parsePackageName } from '../../domain/packages/names.js';
 import { REPORT_REASONS, REPORT_STATES, isOpen } from '../../domain/reports/format.js';
 import type { ReportThread } from '../../domain/reports/service.js';
 import type { ReportRecord } from '../../domain/reports/store.js';
+import type { QuarantineEntry } from '../../domain/quarantine/index.js';
 import { html, layout, sendPage, type SafeHtml } from './html.js';
 import { csrfInput, viewerOf } from './csrf.js';
 import { seeOther } from './session.js';
@@ -110,6 +111,7 @@ function threadPage(request: FastifyRequest, thread: ReportThread): SafeHtml {
 
 function queuePage(reports: ReportRecord[], state: string): SafeHtml {
   return html`<h1>Reports</h1>
+    <p><a href="/admin/quarantine">Quarantined versions</a></p>
     <form method="get" action="/admin/reports">
       <label
         >State
@@ -148,6 +150,41 @@ function reportTable(reports: ReportRecord[]): SafeHtml {
       )}
     </tbody>
   </table>`;
+}
+
+/** The one quarantine queue (scan holds and confirmed reports alike), each with its release and reject forms. */
+function quarantinePage(request: FastifyRequest, queue: QuarantineEntry[]): SafeHtml {
+  const decide = (q: QuarantineEntry, action: 'release' | 'reject') =>
+    html`<form method="post" action="/admin/quarantine/${action}">
+      ${csrfInput(request)}<input type="hidden" name="package" value="${q.packageName}" /><input
+        type="hidden"
+        name="version"
+        value="${q.version}"
+      /><input name="note" maxlength="1000" placeholder="note" /><button type="submit">${action}</button>
+    </form>`;
+  return html`<h1>Quarantined versions</h1>
+    <p>Invisible and not installable for everyone but their owners and the administrators until reviewed.</p>
+    <table class="quarantine">
+      <thead>
+        <tr>
+          <th>Version</th>
+          <th>Why</th>
+          <th>Held</th>
+          <th>Review</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${queue.map(
+          (q) =>
+            html`<tr class="held" data-package="${q.packageName}" data-version="${q.version}">
+              <td><a href="${versionHref(q.packageName, q.version)}">${q.packageName}@${q.version}</a></td>
+              <td>${q.cause}: ${q.ref} ${q.findings.slice(0, 3).map((f) => html`<br />[${f.ruleId}] ${f.where}`)}</td>
+              <td>${time(q.heldAt)}</td>
+              <td>${decide(q, 'release')}${decide(q, 'reject')}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>`;
 }
 
 /** The package page's form; only for a signed-in browser (the page shows a sign-in link otherwise). */
@@ -237,6 +274,22 @@ export function registerReportPages(app: FastifyInstance, registry: Registry): v
               ? await reports.dismiss(request.context, id, request.body)
               : await reports.askForInfo(request.context, id, request.body);
         return seeOther(reply, reportHref(done.id));
+      }),
+    );
+  }
+  app.get('/admin/quarantine', { constraints: PAGE_ONLY }, async (request, reply) => {
+    if (!signedIn(request)) return signIn(reply, request.url);
+    return orRefusal(request, reply, async () =>
+      page(request, reply, 'Quarantined versions', quarantinePage(request, await registry.quarantine.queue(request.context))),
+    );
+  });
+  for (const action of ['release', 'reject'] as const) {
+    app.post(`/admin/quarantine/${action}`, async (request, reply) =>
+      orRefusal(request, reply, async () => {
+        const form = formFields(request.body);
+        const name = parsePackageName(form.package);
+        await registry.quarantine[action](request.context, name, String(form.version ?? ''), form.note);
+        return seeOther(reply, '/admin/quarantine');
       }),
     );
   }

@@ -32,6 +32,7 @@ import * as nameClaims from './migrations/021-name-claims.js';
 import * as malwareScanning from './migrations/022-malware-scanning.js';
 import * as advisories from './migrations/023-advisories.js';
 import * as attestations from './migrations/027-attestations.js';
+import * as quarantineAndAuditIndex from './migrations/029-quarantine-and-audit-index.js';
 
 export interface Database {
   db: Kysely<DB>;
@@ -80,6 +81,7 @@ class Migrations implements MigrationProvider {
       '022-malware-scanning': { up: (db) => malwareScanning.up(db) },
       '023-advisories': { up: (db) => advisories.up(db, engine) },
       '027-attestations': { up: (db) => attestations.up(db) },
+      '029-quarantine-and-audit-index': { up: (db) => quarantineAndAuditIndex.up(db) },
     };
   }
 }

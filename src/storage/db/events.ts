@@ -4,6 +4,7 @@ import type { DB, EventsTable } from './schema.js';
 import type { EventStore, RegistryEvent } from '../../domain/events/store.js';
 import { canonicalJson } from '../../domain/events/encoding.js';
 import { actorColumns, actorFrom } from './actors.js';
+import { eventSubjects } from '../../domain/audit-log/store.js';
 
 /** A stored row as the event it is. Only append writes these rows, and append only takes a payload of the event's own type. */
 export function toEvent(row: Selectable<EventsTable>): RegistryEvent {
@@ -22,6 +23,7 @@ export function eventStore(db: Kysely<DB>): EventStore {
   return {
     async append(event) {
       const actor = actorColumns(event.actor);
+      const subjects = eventSubjects(event);
       const row = await db
         .insertInto('events')
         .values({
@@ -33,6 +35,8 @@ export function eventStore(db: Kysely<DB>): EventStore {
           // Canonical so the stored payload is already the bytes the event encoding uses for `data`.
           data: canonicalJson(event.data),
           created_at: event.createdAt,
+          org: subjects.org,
+          subject_user: subjects.subjectUser,
         })
         .returning('seq')
         .executeTakeFirstOrThrow();

@@ -1,7 +1,7 @@
 // Kysely implementation of the scanning store (domain/scanning/store.ts).
 import type { Kysely, Selectable } from 'kysely';
 import type { DB, ScanResultsTable } from './schema.js';
-import type { Review, ScanRecord, ScanStore } from '../../domain/scanning/store.js';
+import type { ScanRecord, ScanStore } from '../../domain/scanning/store.js';
 import type { KnownBadDigest } from '../../domain/scanning/known-bad.js';
 import type { Verdict } from '../../domain/scanning/rules.js';
 
@@ -19,10 +19,6 @@ function fromRow(r: Selectable<ScanResultsTable>): ScanRecord {
     tag: r.tag,
     publisher: r.publisher,
     scannedAt: r.scanned_at,
-    review: r.review as Review,
-    reviewedBy: r.reviewed_by,
-    reviewedAt: r.reviewed_at,
-    reviewNote: r.review_note,
   };
 }
 
@@ -41,10 +37,6 @@ export function scanStore(db: Kysely<DB>): ScanStore {
           tag: result.tag,
           publisher: result.publisher,
           scanned_at: result.scannedAt,
-          review: result.review,
-          reviewed_by: result.reviewedBy,
-          reviewed_at: result.reviewedAt,
-          review_note: result.reviewNote,
         })
         .onConflict((oc) => oc.columns(['package_name', 'version']).doNothing())
         .executeTakeFirst();
@@ -68,26 +60,6 @@ export function scanStore(db: Kysely<DB>): ScanStore {
         .orderBy('version')
         .execute();
       return rows.map(fromRow);
-    },
-    async pending(limit) {
-      const rows = await db
-        .selectFrom('scan_results')
-        .selectAll()
-        .where('review', '=', 'pending')
-        .orderBy('scanned_at')
-        .orderBy('package_name')
-        .orderBy('version')
-        .limit(limit)
-        .execute();
-      return rows.map(fromRow);
-    },
-    async setReview(name, version, review, by, at, note) {
-      await db
-        .updateTable('scan_results')
-        .set({ review, reviewed_by: by, reviewed_at: at, review_note: note })
-        .where('package_name', '=', name)
-        .where('version', '=', version)
-        .execute();
     },
     async switches() {
       const rows = await db.selectFrom('scan_rule_switches').selectAll().orderBy('rule_id').execute();

@@ -126,6 +126,10 @@ export interface EventsTable {
   version: string | null;
   data: string;
   created_at: string;
+  /** The org the event concerns: its payload's org, or its package's scope (migration 029, for the audit log). */
+  org: string | null;
+  /** The account the event was done to, by name (029, for the audit log). */
+  subject_user: string | null;
 }
 
 export interface WebLoginsTable {
@@ -477,6 +481,7 @@ export interface DB {
   advisory_packages: AdvisoryPackagesTable;
   version_attestations: VersionAttestationsTable;
   provenance_declarations: ProvenanceDeclarationsTable;
+  quarantines: QuarantinesTable;
 }
 
 /** The registry's signing keys (migration 017); `expires_at` is set when a key is rotated out. */
@@ -631,7 +636,7 @@ export interface NameClaimsTable {
   decided_at: string | null;
 }
 
-/** Each scanned version's verdict and the review of a quarantined one (migration 022). */
+/** Each scanned version's verdict (migration 022; its review moved to quarantines in 029). */
 export interface ScanResultsTable {
   package_name: string;
   version: string;
@@ -644,11 +649,6 @@ export interface ScanResultsTable {
   tag: string;
   publisher: string;
   scanned_at: string;
-  /** none | pending | released | rejected */
-  review: string;
-  reviewed_by: string | null;
-  reviewed_at: string | null;
-  review_note: string | null;
 }
 
 /** An administrator's switch for one rule id (022); 0 or 1. */
@@ -707,4 +707,22 @@ export interface ProvenanceDeclarationsTable {
   repository: string | null;
   declared_by: number;
   created_at: string;
+}
+
+/** Every quarantined version and its review, whatever held it (migration 029, domain/quarantine). */
+export interface QuarantinesTable {
+  package_name: string;
+  version: string;
+  /** report | scan | admin */
+  cause: string;
+  ref: string;
+  /** The dist-tag a release moves: set for a version held at publish, never announced. */
+  tag: string | null;
+  publisher: string;
+  held_at: string;
+  /** pending | released | rejected */
+  review: string;
+  reviewed_by: string | null;
+  reviewed_at: string | null;
+  review_note: string | null;
 }

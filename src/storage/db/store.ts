@@ -28,6 +28,7 @@ import { transparencyStore } from './transparency.js';
 import { stageStore } from './stages.js';
 import { nameStore } from './names.js';
 import { scanStore } from './scanning.js';
+import { quarantineStore } from './quarantines.js';
 import { advisoryStore } from './advisories.js';
 import { attestationStore } from './attestations.js';
 
@@ -61,6 +62,7 @@ function repositories(db: Kysely<DB>, engine: Engine): Repositories {
     scanning: scanStore(db),
     advisories: advisoryStore(db),
     attestations: attestationStore(db),
+    quarantines: quarantineStore(db),
   };
 }
 
