@@ -84,6 +84,7 @@ import { wireAdvisories, type AdvisoryService } from './domain/advisories/index.
 import { parsePackageName } from './domain/packages/names.js';
 import { OSV_FILES } from './adapters/osv/files.js';
 import { wireProvenance, type ProvenanceService } from './domain/provenance/index.js';
+import { RekorClient } from './adapters/rekor/client.js';
 
 /**
  * What the HTTP layer is handed: configuration and the domain services, never the store or the
@@ -412,7 +413,14 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
         },
       }).scanning
     : undefined;
-  const { provenance } = wireProvenance({ store, packages, trustedRootPath: config.provenanceTrustedRoot });
+  const { provenance } = wireProvenance({
+    store,
+    packages,
+    trustedRootPath: config.provenanceTrustedRoot,
+    publishAttestations: config.publishAttestationLog
+      ? { log: new RekorClient(config.publishAttestationLog, 10_000), signer, registry: () => baseUrl }
+      : undefined,
+  });
   const { trust } = wireTrust({
     store,
     clock,

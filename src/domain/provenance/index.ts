@@ -7,12 +7,19 @@ import type { Store } from '../store.js';
 import type { PackageService } from '../packages/service.js';
 import { ProvenanceService } from './service.js';
 import { ProvenanceVerifier } from './verify.js';
+import { PublishAttestations, type PublishAttestationDeps } from './publish-step.js';
 
 export const PUBLIC_GOOD_TRUSTED_ROOT = fileURLToPath(
   new URL('../../../data/sigstore-public-good-trusted-root.json', import.meta.url),
 );
 
-export function wireProvenance(deps: { store: Store; packages: PackageService; trustedRootPath: string }): {
+export function wireProvenance(deps: {
+  store: Store;
+  packages: PackageService;
+  trustedRootPath: string;
+  /** Where trusted publishes' attestations are logged and how they are signed; none: no publish attestations. */
+  publishAttestations?: PublishAttestationDeps;
+}): {
   provenance: ProvenanceService;
 } {
   const path = deps.trustedRootPath || PUBLIC_GOOD_TRUSTED_ROOT;
@@ -26,6 +33,11 @@ export function wireProvenance(deps: { store: Store; packages: PackageService; t
   // After the tarball is inspected (its integrity is known) and before its blob is stored.
   deps.packages.addPublishStep(provenance.step, { after: 'inspect-tarball' });
   deps.packages.addCommitHook(provenance.commitHook);
+  if (deps.publishAttestations) {
+    const attestations = new PublishAttestations(deps.publishAttestations);
+    deps.packages.addPublishStep(attestations.step, { before: 'commit' });
+    deps.packages.addCommitHook(attestations.commitHook);
+  }
   return { provenance };
 }
 export { ProvenanceService } from './service.js';
