@@ -282,6 +282,12 @@ export interface Config {
    * log keys); empty: Sigstore's public-good root as bundled. GATEHOUSE_PROVENANCE_TRUSTED_ROOT
    */
   provenanceTrustedRoot: string;
+  /**
+   * A Rekor log's base URL (Sigstore's public one: https://rekor.sigstore.dev) where the registry
+   * logs the publish attestation it signs for every trusted publish; empty: none is issued (npm
+   * refuses an attestation no log recorded). GATEHOUSE_PUBLISH_ATTESTATION_LOG
+   */
+  publishAttestationLog: string;
 }
 
 export const DEFAULTS: Config = {
@@ -385,6 +391,7 @@ export const DEFAULTS: Config = {
   scanMaxFileBytes: 16 * 1024 * 1024,
   scanMaxTotalBytes: 128 * 1024 * 1024,
   provenanceTrustedRoot: '',
+  publishAttestationLog: '',
 };
 
 const ENV_NAMES: { [K in keyof Config]: string } = {
@@ -488,6 +495,7 @@ const ENV_NAMES: { [K in keyof Config]: string } = {
   scanMaxFileBytes: 'GATEHOUSE_SCAN_MAX_FILE_BYTES',
   scanMaxTotalBytes: 'GATEHOUSE_SCAN_MAX_TOTAL_BYTES',
   provenanceTrustedRoot: 'GATEHOUSE_PROVENANCE_TRUSTED_ROOT',
+  publishAttestationLog: 'GATEHOUSE_PUBLISH_ATTESTATION_LOG',
 };
 
 export class ConfigError extends Error {}

@@ -85,6 +85,7 @@ import { parsePackageName } from './domain/packages/names.js';
 import { OSV_FILES } from './adapters/osv/files.js';
 import { wireProvenance, type ProvenanceService } from './domain/provenance/index.js';
 import { wireQuarantine, type QuarantineService } from './domain/quarantine/index.js';
+import { RekorClient } from './adapters/rekor/client.js';
 
 /**
  * What the HTTP layer is handed: configuration and the domain services, never the store or the
@@ -415,7 +416,14 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
         },
       }).scanning
     : undefined;
-  const { provenance } = wireProvenance({ store, packages, trustedRootPath: config.provenanceTrustedRoot });
+  const { provenance } = wireProvenance({
+    store,
+    packages,
+    trustedRootPath: config.provenanceTrustedRoot,
+    publishAttestations: config.publishAttestationLog
+      ? { log: new RekorClient(config.publishAttestationLog, 10_000), signer, registry: () => baseUrl }
+      : undefined,
+  });
   const { trust } = wireTrust({
     store,
     clock,

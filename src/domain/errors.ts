@@ -189,7 +189,9 @@ export type ErrorCode =
   | 'ProvenanceIdentityMismatch'
   | 'ProvenanceSourceChanged'
   | 'ProvenanceRequired'
-  | 'AttestationsNotFound';
+  | 'AttestationsNotFound'
+  // the registry's own publish attestation (domain/provenance/publish-attestation.ts)
+  | 'PublishAttestationUnavailable';
 
 /**
  * HTTP status per code. npm prints any 4xx as `E<status>` followed by our `error` string,
@@ -453,6 +455,8 @@ export const ERROR_STATUS = {
   ProvenanceSourceChanged: 409,
   ProvenanceRequired: 409,
   AttestationsNotFound: 404,
+  // The transparency log that must record a trusted publish's attestation did not answer: nothing is published.
+  PublishAttestationUnavailable: 502,
 } as const satisfies Record<ErrorCode, number>;
 
 /** Response headers a refusal needs (`retry-after` on a 429, `www-authenticate: OTP` for a second factor). */

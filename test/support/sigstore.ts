@@ -3,7 +3,10 @@
 // signs provenance statements the way `npm publish --provenance` does (DSSE envelope, Fulcio
 // certificate with the build's OIDs, a dsse 0.0.1 log entry; no CT log) and returns bundle v0.3 JSON.
 import { createHash, generateKeyPairSync, sign, type KeyPairKeyObjectResult } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { initializeCA, initializeTLog } from '@sigstore/mock';
+import { preAuthEncoding } from '../../src/domain/provenance/publish-attestation.js';
 
 export const BUNDLE_V03 = 'application/vnd.dev.sigstore.bundle.v0.3+json';
 const SINCE = '2020-01-01T00:00:00Z';
@@ -32,17 +35,16 @@ export interface LocalSigstore {
   trustedRoot: Record<string, unknown>;
   /** A bundle over the statement naming `subjects`, signed as a GitHub Actions build of `identity`. */
   provenance(subjects: { name: string; sha512Hex: string }[], identity: BuildIdentity): Promise<Record<string, unknown>>;
+  /**
+   * The log over HTTP as Rekor's API v1 answers `POST /api/v1/log/entries` for a proposed dsse
+   * 0.0.1 entry: it stores the canonical body (hashes, signature, verifier), as Rekor does.
+   */
+  startRekor(): Promise<{ url: string; entries: number; close(): Promise<void> }>;
 }
 
 const b64 = (data: Buffer | string) => Buffer.from(data).toString('base64');
 const ec = (namedCurve: string): KeyPairKeyObjectResult => generateKeyPairSync('ec', { namedCurve });
 const spki = (pair: KeyPairKeyObjectResult) => pair.publicKey.export({ format: 'der', type: 'spki' });
-
-/** DSSE v1 pre-authentication encoding: what the signature covers. */
-function pae(payloadType: string, payload: Buffer): Buffer {
-  const type = Buffer.from(payloadType);
-  return Buffer.concat([Buffer.from(`DSSEv1 ${type.length} `), type, Buffer.from(` ${payload.length} `), payload]);
-}
 
 export function purl(name: string, version: string): string {
   return `pkg:npm/${name.startsWith('@') ? `%40${name.slice(1)}` : name}@${version}`;
@@ -117,7 +119,7 @@ export async function localSigstore(): Promise<LocalSigstore> {
         { oid: '1.3.6.1.4.1.57264.1.21', value: `${repoUrl}/actions/runs/1/attempts/1` },
       ],
     });
-    const signature = sign('sha256', pae(payloadType, payload), ephemeral.privateKey);
+    const signature = sign('sha256', preAuthEncoding(payloadType, payload), ephemeral.privateKey);
     const certPem = `-----BEGIN CERTIFICATE-----\n${b64(cert).replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE-----\n`;
     // What Rekor stores for a dsse 0.0.1 entry: hashes and the signature with its verifier.
     const body = {
@@ -154,5 +156,45 @@ export async function localSigstore(): Promise<LocalSigstore> {
       dsseEnvelope: { payload: b64(payload), payloadType, signatures: [{ sig: b64(signature), keyid: '' }] },
     };
   }
-  return { trustedRoot, provenance };
+  async function startRekor() {
+    const state = { entries: 0 };
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        void (async () => {
+          if (req.method !== 'POST' || req.url !== '/api/v1/log/entries') return res.writeHead(404).end();
+          const proposed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+            kind: string;
+            spec: { proposedContent: { envelope: string; verifiers: string[] } };
+          };
+          if (proposed.kind !== 'dsse') return res.writeHead(400).end('{"message":"only dsse here"}');
+          const { envelope, verifiers } = proposed.spec.proposedContent;
+          const parsed = JSON.parse(envelope) as { payload: string; signatures: { sig: string }[] };
+          const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
+          const body = {
+            apiVersion: '0.0.1',
+            kind: 'dsse',
+            spec: {
+              envelopeHash: { algorithm: 'sha256', value: sha256(envelope) },
+              payloadHash: { algorithm: 'sha256', value: sha256(Buffer.from(parsed.payload, 'base64')) },
+              signatures: [{ signature: parsed.signatures[0]!.sig, verifier: verifiers[0] }],
+            },
+          };
+          const logged = await tlog.log(body);
+          state.entries += 1;
+          res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify(logged));
+        })().catch(() => res.writeHead(500).end());
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      get entries() {
+        return state.entries;
+      },
+      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    };
+  }
+  return { trustedRoot, provenance, startRekor };
 }

@@ -37,7 +37,8 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
-function repository(): Record<string, string> {
+/** `targets`: files the repository lists and serves under /targets/ (e.g. a local trusted_root.json). */
+function repository(targets: Record<string, string>): Record<string, string> {
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
   const key = {
     keytype: 'ed25519',
@@ -61,8 +62,18 @@ function repository(): Record<string, string> {
     }),
     'timestamp.json': signed({ _type: 'timestamp', ...common, meta: { 'snapshot.json': { version: 1 } } }),
     'snapshot.json': signed({ _type: 'snapshot', ...common, meta: { 'targets.json': { version: 1 } } }),
-    // No targets at all: in particular no `<registry host>/keys.json`, so npm asks the registry.
-    'targets.json': signed({ _type: 'targets', ...common, targets: {} }),
+    // Never a `<registry host>/keys.json`, so npm asks the registry for its keys.
+    'targets.json': signed({
+      _type: 'targets',
+      ...common,
+      targets: Object.fromEntries(
+        Object.entries(targets).map(([name, text]) => [
+          name,
+          { length: Buffer.byteLength(text), hashes: { sha256: createHash('sha256').update(text).digest('hex') } },
+        ]),
+      ),
+    }),
+    ...Object.fromEntries(Object.entries(targets).map(([name, text]) => [`targets/${name}`, text])),
   };
 }
 
@@ -71,7 +82,11 @@ function envelope(doc: Record<string, unknown>, keyid: string, privateKey: KeyOb
   return JSON.stringify({ signed: doc, signatures: [{ keyid, sig }] });
 }
 
-export async function startTufMirror(): Promise<TufMirror> {
+/**
+ * `targets`: what the repository lists beside nothing for the registry, e.g. `trusted_root.json`
+ * naming a local Sigstore, which sigstore-js takes as its trust root when npm verifies attestations.
+ */
+export async function startTufMirror(targets: Record<string, string> = {}): Promise<TufMirror> {
   const dir = await mkdtemp(join(tmpdir(), 'gatehouse-tuf-'));
   const keyFile = join(dir, 'key.pem');
   const certFile = join(dir, 'cert.pem');
@@ -98,7 +113,7 @@ export async function startTufMirror(): Promise<TufMirror> {
     ],
     { stdio: 'ignore' },
   );
-  const files = repository();
+  const files = repository(targets);
   const requests: string[] = [];
   const tls = createHttpsServer({ key: await readFile(keyFile), cert: await readFile(certFile) }, (req, res) => {
     const path = (req.url ?? '/').replace(/^\//, '');

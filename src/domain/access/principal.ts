@@ -33,6 +33,8 @@ export type TrustedPublisherPrincipal = {
   actions: readonly TrustedAction[];
   /** A pending configuration's creator, who owns the package its first publish creates. */
   ownerOnCreate?: number;
+  /** The exchanged ID token's kept claims (repository, workflow_ref, sha, ref…): what the publish attestation names. */
+  identity?: Readonly<Record<string, string>>;
 };
 
 export type TrustedAction = 'publish' | 'stage-publish';

@@ -7,12 +7,19 @@ import type { Store } from '../store.js';
 import type { PackageService } from '../packages/service.js';
 import { ProvenanceService } from './service.js';
 import { ProvenanceVerifier } from './verify.js';
+import { PublishAttestations, type PublishAttestationDeps } from './publish-step.js';
 
 export const PUBLIC_GOOD_TRUSTED_ROOT = fileURLToPath(
   new URL('../../../data/sigstore-public-good-trusted-root.json', import.meta.url),
 );
 
-export function wireProvenance(deps: { store: Store; packages: PackageService; trustedRootPath: string }): {
+export function wireProvenance(deps: {
+  store: Store;
+  packages: PackageService;
+  trustedRootPath: string;
+  /** Where trusted publishes' attestations are logged and how they are signed; none: no publish attestations. */
+  publishAttestations?: PublishAttestationDeps;
+}): {
   provenance: ProvenanceService;
 } {
   const path = deps.trustedRootPath || PUBLIC_GOOD_TRUSTED_ROOT;
@@ -25,6 +32,10 @@ export function wireProvenance(deps: { store: Store; packages: PackageService; t
   const provenance = new ProvenanceService(deps.store, new ProvenanceVerifier(root));
   // After the tarball is inspected (its integrity is known) and before its blob is stored.
   deps.packages.addPublishStep(provenance.step, { after: 'inspect-tarball' });
+  if (deps.publishAttestations) {
+    const attestations = new PublishAttestations(deps.publishAttestations);
+    deps.packages.addPublishStep(attestations.step, { before: 'commit' });
+  }
   return { provenance };
 }
 export { ProvenanceService } from './service.js';

@@ -41,6 +41,7 @@ export interface AssessedSettings {
   unpublishWindowHours: number;
   typosquatPolicy: string;
   scanEnabled: boolean;
+  publishAttestationLog: string;
 }
 
 /** State read from storage at the moment of the request. */
@@ -205,9 +206,13 @@ const EVALUATORS: Record<BuiltId, Evaluator> = {
     met(
       'every change clients see is a leaf of an RFC 6962 log with signed C2SP checkpoints, tiles, proofs and witness cosignatures; `gatehouse verify` checks a lockfile',
     ),
-  'authz.build-provenance': () =>
+  'authz.build-provenance': ({ settings: s }) =>
     partial(
-      'Sigstore provenance bundles are verified at publish (chain, log inclusion, digest, trusted-publisher identity), stored and served as attestations, with continuity rules; the registry does not yet issue its own publish attestation',
+      'Sigstore provenance bundles are verified at publish (chain, log inclusion, digest, trusted-publisher identity), stored and served as attestations, with continuity rules; ' +
+        (s.publishAttestationLog
+          ? 'trusted publishes get the registry-signed publish attestation; '
+          : 'no publish attestation is issued (publishAttestationLog is empty); ') +
+        'the package page does not show provenance yet',
     ),
   'general.report-package': () =>
     met(

@@ -37,7 +37,17 @@ export function signedMessage(name: string, version: string, integrity: string):
 }
 
 export function signVersion(key: SigningKeyPair, name: string, version: string, integrity: string): RegistrySignature {
+  return signBytes(key, Buffer.from(signedMessage(name, version, integrity)));
+}
+
+/** ECDSA P-256 / SHA-256 over `data`, base64 DER: a version's message, or a DSSE envelope's PAE. */
+export function signBytes(key: SigningKeyPair, data: Buffer): RegistrySignature {
   const privateKey = createPrivateKey({ key: Buffer.from(key.privateKey, 'base64'), format: 'der', type: 'pkcs8' });
-  const sig = sign('sha256', Buffer.from(signedMessage(name, version, integrity)), privateKey);
-  return { keyid: key.keyid, sig: sig.toString('base64') };
+  return { keyid: key.keyid, sig: sign('sha256', data, privateKey).toString('base64') };
+}
+
+/** The public key as PEM, the form a transparency log's verifier field and npm's keySelector take. */
+export function publicKeyPem(key: Pick<SigningKeyPair, 'publicKey'>): string {
+  const lines = key.publicKey.match(/.{1,64}/g) ?? [];
+  return `-----BEGIN PUBLIC KEY-----\n${lines.join('\n')}\n-----END PUBLIC KEY-----\n`;
 }

@@ -5,7 +5,7 @@
 import type { Repositories, Store } from '../store.js';
 import type { Clock } from '../clock.js';
 import { SYSTEM_ACTOR } from '../access/actor.js';
-import { generateSigningKey, signVersion, type RegistrySignature } from './keys.js';
+import { generateSigningKey, publicKeyPem, signBytes, signVersion, type RegistrySignature } from './keys.js';
 import type { SigningKeyRecord } from './store.js';
 
 /** One entry of `GET /-/npm/v1/keys`, in the shape npm reads. */
@@ -46,6 +46,16 @@ export class RegistrySigner {
     const key = currentOf(await tx.signingKeys.all());
     if (!key) throw new Error('the registry has no signing key (ensureKey runs at start)');
     return [signVersion(key, name, version, integrity)];
+  }
+
+  /**
+   * Signs `data` (a DSSE envelope's pre-authentication encoding) with the current key: the
+   * registry's own publish attestations, which npm checks against /-/npm/v1/keys by keyid.
+   */
+  async signAttestation(data: Buffer): Promise<RegistrySignature & { publicKeyPem: string }> {
+    const key = currentOf(await this.deps.store.signingKeys.all());
+    if (!key) throw new Error('the registry has no signing key (ensureKey runs at start)');
+    return { ...signBytes(key, data), publicKeyPem: publicKeyPem(key) };
   }
 
   /** A new key signs from now on; the old ones stay listed, expiring after the grace, so their signatures verify. */

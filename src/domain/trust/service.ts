@@ -192,6 +192,7 @@ export class TrustService {
       publisherId: found.publisherId,
       actions: found.config.permissions.map((p) => ACTIONS[p]),
       ...(pending && { ownerOnCreate: found.config.createdBy }),
+      identity: found.identity,
     };
   }
 }
