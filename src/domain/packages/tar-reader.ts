@@ -17,6 +17,8 @@ export interface TarEntry {
   size: number;
   /** Link target for links, '' otherwise. */
   linkname: string;
+  /** Permission bits (the pax `mode` or the header's), for clients that unpack: npm keeps the execute bits. */
+  mode: number;
 }
 
 export interface TarRead {
@@ -233,7 +235,17 @@ function resolveEntry(header: RawHeader, type: TarEntryType, pending: Pending): 
   if (type !== 'file' && header.size !== 0) ambiguous(`The ${type} entry ${show(path)} has a body.`);
   const isLink = type === 'link' || type === 'symlink';
   if (!isLink && linkname !== '') ambiguous(`The ${type} entry ${show(path)} has a link target.`);
-  return { path, type, size: header.size, linkname };
+  return { path, type, size: header.size, linkname, mode: modeOf(header.block, pending.pax?.mode) };
+}
+
+/**
+ * Read leniently: the mode changes no path a client writes, so a form the clients disagree on is
+ * not a refusal here; unreadable bits count as 0o644, what npm pack writes for a file.
+ */
+function modeOf(block: Buffer, pax: string | undefined): number {
+  const raw = pax ?? block.toString('latin1', 100, 108);
+  const match = /^ *([0-7]+)[ \0]*$/.exec(raw);
+  return match ? parseInt(match[1] as string, 8) & 0o7777 : 0o644;
 }
 
 async function readBody(bytes: ByteQueue, size: number, keep: number): Promise<Buffer> {
