@@ -216,14 +216,27 @@ export function runScript(job: ScriptJob, event: LifecycleEvent, projectDir: str
     npm_config_user_agent: `gatehouse node/${process.version} ${process.platform} ${process.arch}`,
   };
   return new Promise((resolvePromise, reject) => {
-    const child = spawn('/bin/sh', ['-c', script], { cwd: job.dir, env, stdio: ['ignore', 'pipe', 'pipe'], signal });
+    // Its own process group, so stopping it stops what the shell started too (dash does not exec).
+    const child = spawn('/bin/sh', ['-c', script], { cwd: job.dir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const stop = () => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    };
+    signal.addEventListener('abort', stop, { once: true });
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    child.on('error', (err) =>
-      err.name === 'AbortError' ? resolvePromise({ code: null, signal: 'SIGTERM', output }) : reject(err),
-    );
-    child.on('close', (code, sig) => resolvePromise({ code, signal: sig, output }));
+    child.on('error', (err) => {
+      signal.removeEventListener('abort', stop);
+      reject(err);
+    });
+    child.on('close', (code, sig) => {
+      signal.removeEventListener('abort', stop);
+      resolvePromise({ code, signal: sig, output });
+    });
   });
 }
 
