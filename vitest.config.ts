@@ -18,6 +18,8 @@ const SLOW = [
   'test/web/readme.test.ts',
   'test/reliability/concurrent-publish.test.ts',
   'test/web/report-browser.test.ts', // Chromium
+  'test/client/audit.test.ts', // the compiled CLI, and npm to install the audited project
+  'test/client/reachability*.test.ts', // the compiled CLI, and npm to install the app's dependencies
 ];
 
 // Two cores: files run in two forked workers. Client end-to-end tests spawn real npm/pnpm/yarn

@@ -47,4 +47,5 @@ export const CLIENT_COMMANDS: Record<string, () => Promise<ClientCommand>> = {
   report: async () => (await import('./report-command.js')).command,
   verify: async () => (await import('./verify-command.js')).command,
   install: async () => (await import('./install/command.js')).command,
+  audit: async () => (await import('./audit/command.js')).command,
 };
