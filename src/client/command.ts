@@ -46,4 +46,5 @@ export function defineCommand<const F extends Flags>(spec: {
 export const CLIENT_COMMANDS: Record<string, () => Promise<ClientCommand>> = {
   report: async () => (await import('./report-command.js')).command,
   verify: async () => (await import('./verify-command.js')).command,
+  sbom: async () => (await import('./sbom/command.js')).command,
 };
