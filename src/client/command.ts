@@ -47,4 +47,5 @@ export const CLIENT_COMMANDS: Record<string, () => Promise<ClientCommand>> = {
   report: async () => (await import('./report-command.js')).command,
   verify: async () => (await import('./verify-command.js')).command,
   sbom: async () => (await import('./sbom/command.js')).command,
+  login: async () => (await import('./login/command.js')).command,
 };
