@@ -48,4 +48,6 @@ export const CLIENT_COMMANDS: Record<string, () => Promise<ClientCommand>> = {
   verify: async () => (await import('./verify-command.js')).command,
   install: async () => (await import('./install/command.js')).command,
   audit: async () => (await import('./audit/command.js')).command,
+  sbom: async () => (await import('./sbom/command.js')).command,
+  login: async () => (await import('./login/command.js')).command,
 };
