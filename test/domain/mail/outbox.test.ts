@@ -48,12 +48,19 @@ for (const engine of ENGINES) {
         isAdmin: false,
         createdAt: '2025-01-01T00:00:00.000Z',
       }))!;
-      await old.events.append({
-        type: 'password.changed',
-        actor: userActor(user),
-        data: { via: 'change' },
-        createdAt: '2025-01-01T00:00:00.000Z',
-      });
+      // Written as that version wrote events: today's store fills columns later migrations added.
+      await kysely
+        .insertInto('events')
+        .values({
+          type: 'password.changed',
+          actor_kind: 'user',
+          actor_id: String(user.id),
+          package_name: null,
+          version: null,
+          data: JSON.stringify({ via: 'change' }),
+          created_at: '2025-01-01T00:00:00.000Z',
+        } as never)
+        .execute();
       await old.close();
 
       const registry = await openRegistry(db.config, { clock: new ManualClock('2026-01-01T00:00:00.000Z') });
