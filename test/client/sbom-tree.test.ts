@@ -2,34 +2,20 @@
 // provenance from the local Sigstore), installed by the stock npm, which writes the lockfile; the
 // compiled CLI then writes both formats, validated against the official schemas, with purls,
 // hashes, licenses, edges and trust verdicts checked for known packages. Build dist/ first.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/engines.js';
-import { startRegistry, type TestRegistry } from '../support/registry.js';
-import { localSigstore } from '../support/sigstore.js';
+import type { TestRegistry } from '../support/registry.js';
 import { packageBuilder, type PackageBuilder } from '../fixtures/package-builder.js';
 import { published } from '../support/npm-protocol.js';
-import { assertBuilt, CLI } from '../reliability/server-process.js';
+import { assertBuilt } from '../reliability/server-process.js';
 import { createWorkspace, installCommand, removeWorkspace, runOk, skipWithout, type Workspace } from '../e2e/clients.js';
-import { publishWithProvenance, trustedRootFile } from './trust-fixtures.js';
+import { gatehouse, provenanceRegistry, publishWithProvenance } from './trust-fixtures.js';
 import { cycloneDxErrors, spdxErrors } from './sbom-schemas.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- reading documents in asserts
-
-function gatehouse(args: string[], ws: Workspace): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ws.dir, env: ws.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const pkg = (name: string, version: string, license: string, deps: Record<string, string> = {}) => {
   const b = packageBuilder(name, version).packageJson({ license }).file('index.js', `module.exports = '${name}';\n`);
@@ -51,10 +37,8 @@ for (const engine of ENGINES) {
 
     beforeAll(async () => {
       assertBuilt();
-      const sigstore = await localSigstore();
-      root = await trustedRootFile(sigstore);
-      r = await startRegistry(engine, { listen: true, config: { provenanceTrustedRoot: root } });
-      const alice = await r.createUser('alice');
+      const { sigstore, alice, ...made } = await provenanceRegistry(engine);
+      ({ r, root } = made);
       await publishWithProvenance(r, alice, core, sigstore, 'acme/sbom-core');
       for (const b of [leaf1, leaf2, mid, devtool]) await published(r, alice, b);
       ws = await createWorkspace({ registry: r.url, client: 'npm11' });

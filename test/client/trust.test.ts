@@ -6,10 +6,10 @@ import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/engines.js';
-import { startRegistry, type TestRegistry, type TestUser } from '../support/registry.js';
+import type { TestRegistry, TestUser } from '../support/registry.js';
 import { localSigstore, type LocalSigstore } from '../support/sigstore.js';
 import { packageBuilder, type PackageBuilder } from '../fixtures/package-builder.js';
-import { publishWithProvenance, trustedRootFile } from './trust-fixtures.js';
+import { provenanceRegistry, publishWithProvenance } from './trust-fixtures.js';
 import { RegistryClient } from '../../src/client/registry.js';
 import { trustFailures, verifyTrust, type TrustItem } from '../../src/client/trust/index.js';
 
@@ -53,9 +53,7 @@ for (const engine of ENGINES) {
     const other = packageBuilder('plain-signed', '1.1.0').file('index.js', 'module.exports = 3;\n');
 
     beforeAll(async () => {
-      sigstore = await localSigstore();
-      r = await startRegistry(engine, { listen: true, config: { provenanceTrustedRoot: await trustedRootFile(sigstore) } });
-      alice = await r.createUser('alice');
+      ({ r, sigstore, alice } = await provenanceRegistry(engine));
       await publishWithProvenance(r, alice, proven, sigstore, 'acme/proven');
       for (const b of [plain, other]) expect((await r.publish(alice, b)).statusCode).toBe(201);
     });
