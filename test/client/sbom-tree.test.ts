@@ -12,7 +12,9 @@ import { packageBuilder, type PackageBuilder } from '../fixtures/package-builder
 import { published } from '../support/npm-protocol.js';
 import { assertBuilt } from '../reliability/server-process.js';
 import { createWorkspace, installCommand, removeWorkspace, runOk, skipWithout, type Workspace } from '../e2e/clients.js';
-import { gatehouse, provenanceRegistry, publishWithProvenance } from './trust-fixtures.js';
+import { provenanceRegistry, publishWithProvenance } from './trust-fixtures.js';
+import { gatehouse, osvFolder, removeDir } from './fixtures/world.js';
+import { CVSS, osvRecord } from '../fixtures/osv.js';
 import { cycloneDxErrors, spdxErrors } from './sbom-schemas.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- reading documents in asserts
@@ -29,6 +31,7 @@ for (const engine of ENGINES) {
     let r: TestRegistry;
     let ws: Workspace;
     let root: string;
+    let osvDir: string | undefined;
     const core = pkg('@acme/sbom-core', '1.0.0', 'MIT', { 'sbom-leaf': '^1.0.0' });
     const leaf1 = pkg('sbom-leaf', '1.0.0', 'ISC');
     const leaf2 = pkg('sbom-leaf', '2.0.0', 'Apache-2.0');
@@ -46,13 +49,21 @@ for (const engine of ENGINES) {
         name: 'sbom-app',
         version: '1.2.3',
         private: true,
+        main: 'index.js',
         dependencies: { '@acme/sbom-core': '^1.0.0', 'sbom-mid': '^1.0.0' },
         devDependencies: { 'sbom-devtool': '^1.0.0' },
       };
       await writeFile(join(ws.dir, 'package.json'), JSON.stringify(manifest, null, 2));
+      // the app imports @acme/sbom-core only: sbom-mid is installed but never loaded
+      await writeFile(join(ws.dir, 'index.js'), "require('@acme/sbom-core');\n");
+      osvDir = await osvFolder([
+        osvRecord({ id: 'GHSA-sbom-core-0001', name: '@acme/sbom-core', versions: ['1.0.0'], cvss: CVSS.high }),
+        osvRecord({ id: 'GHSA-sbom-mid0-0002', name: 'sbom-mid', versions: ['1.0.0'], cvss: CVSS.moderate }),
+      ]);
       await runOk('npm11', installCommand('npm11', false), ws);
     });
     afterAll(async () => {
+      await removeDir(osvDir);
       if (ws) await removeWorkspace(ws);
       await r?.close();
     });
@@ -120,6 +131,28 @@ for (const engine of ENGINES) {
         relationshipType: 'DEPENDS_ON',
         relatedSpdxElement: byName('sbom-leaf', '2.0.0').SPDXID,
       });
+    });
+
+    it('--vex --reachability: the imported vulnerable package is exploitable, the one never loaded not_affected', async () => {
+      const bom = await sbom('cyclonedx', '--vex', '--osv', osvDir!, '--reachability');
+      expect(cycloneDxErrors(bom)).toEqual([]);
+      const vex = new Map<string, Json>(bom.vulnerabilities.map((v: Json) => [v.id, v]));
+      expect(vex.get('GHSA-sbom-core-0001')).toMatchObject({
+        ratings: [{ severity: 'high' }],
+        affects: [{ ref: 'pkg:npm/%40acme/sbom-core@1.0.0' }],
+        analysis: { state: 'exploitable' },
+      });
+      expect(vex.get('GHSA-sbom-mid0-0002')).toMatchObject({
+        ratings: [{ severity: 'medium' }],
+        affects: [{ ref: 'pkg:npm/sbom-mid@1.0.0' }],
+        analysis: { state: 'not_affected', justification: 'code_not_reachable' },
+      });
+      const spdx = await sbom('spdx', '--vex', '--osv', osvDir!);
+      expect(spdxErrors(spdx)).toEqual([]);
+      const mid = spdx.packages.find((p: Json) => p.name === 'sbom-mid') as Json;
+      expect(mid.externalRefs).toContainEqual(
+        expect.objectContaining({ referenceCategory: 'SECURITY', referenceType: 'advisory' }),
+      );
     });
   });
 }

@@ -1,7 +1,6 @@
 // Shared by the client trust and SBOM tests: publishing a version with a provenance bundle from
 // the local Sigstore (attached as `npm publish --provenance` attaches it), the trust root file the
-// registry is configured with, and running the compiled CLI in a workspace.
-import { spawn } from 'node:child_process';
+// registry is configured with, and a registry trusting that root.
 import { createHash } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,8 +11,6 @@ import type { TestEngine } from '../support/engines.js';
 import { BUNDLE_V03, localSigstore, purl, type LocalSigstore } from '../support/sigstore.js';
 import type { PackageBuilder } from '../fixtures/package-builder.js';
 import { escaped } from '../support/npm-protocol.js';
-import { CLI } from '../reliability/server-process.js';
-import type { Workspace } from '../e2e/clients.js';
 
 export async function publishWithProvenance(
   r: TestRegistry,
@@ -51,17 +48,4 @@ export async function provenanceRegistry(
   const root = await trustedRootFile(sigstore);
   const r = await startRegistry(engine, { listen: true, config: { provenanceTrustedRoot: root } });
   return { r, sigstore, root, alice: await r.createUser('alice') };
-}
-
-/** Runs `gatehouse ARGS` (dist/, built first) in the workspace's project folder with its environment. */
-export function gatehouse(args: string[], ws: Workspace): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ws.dir, env: ws.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
 }

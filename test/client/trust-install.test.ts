@@ -12,7 +12,8 @@ import { packageBuilder } from '../fixtures/package-builder.js';
 import { published } from '../support/npm-protocol.js';
 import { assertBuilt } from '../reliability/server-process.js';
 import { createWorkspace, removeWorkspace, runOk, skipWithout, type Workspace } from '../e2e/clients.js';
-import { gatehouse, provenanceRegistry, publishWithProvenance } from './trust-fixtures.js';
+import { provenanceRegistry, publishWithProvenance } from './trust-fixtures.js';
+import { gatehouse } from './fixtures/world.js';
 
 for (const engine of ENGINES) {
   describe.skipIf(skipWithout('npm11'))(`gatehouse install with trust requirements (${engine})`, () => {
