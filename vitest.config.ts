@@ -20,6 +20,8 @@ const SLOW = [
   'test/web/report-browser.test.ts', // Chromium
   'test/client/audit.test.ts', // the compiled CLI, and npm to install the audited project
   'test/client/reachability*.test.ts', // the compiled CLI, and npm to install the app's dependencies
+  'test/client/sbom-tree.test.ts', // the stock npm writes the lockfile; the compiled CLI writes the SBOM
+  'test/client/trust-install.test.ts', // the stock npm writes the lockfile; the compiled CLI installs it
 ];
 
 // Two cores: files run in two forked workers. Client end-to-end tests spawn real npm/pnpm/yarn

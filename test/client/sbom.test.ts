@@ -15,6 +15,8 @@ import type { SbomInput, VulnerabilityInput } from '../../src/client/sbom/docume
 import type { TrustVerdict } from '../../src/client/trust/index.js';
 import { readLockfile } from '../../src/client/lockfile.js';
 import { ClientError } from '../../src/client/errors.js';
+import { fromAuditFindings } from '../../src/client/sbom/findings.js';
+import type { Finding } from '../../src/client/audit/index.js';
 import { cycloneDxErrors, spdxErrors } from './sbom-schemas.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- reading documents in asserts
@@ -265,5 +267,67 @@ describe('the sbom command', () => {
     ];
     for (const argv of cases) await expect(command.main(argv)).rejects.toBeInstanceOf(ClientError);
     expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('findings from gatehouse audit', () => {
+  const advisory = (id: string, severity: 'low' | 'moderate' | 'high' | 'critical', fixedVersion: string | null) => ({
+    id,
+    aliases: [],
+    title: `title of ${id}`,
+    severity,
+    url: `https://example.invalid/${id}`,
+    vulnerableVersions: '<9.0.0',
+    fixedVersion,
+  });
+  const finding = (name: string, version: string, extra: Partial<Finding>): Finding => ({
+    name,
+    version,
+    severity: 'high',
+    paths: [`node_modules/${name}`],
+    chains: [[name]],
+    dev: false,
+    advisories: [],
+    fixVersion: null,
+    ...extra,
+  });
+
+  it('become one VEX entry per advisory, with the reachability verdict and reason', () => {
+    const vulnerabilities = fromAuditFindings([
+      finding('a', '1.0.0', {
+        advisories: [advisory('GHSA-1', 'high', '1.0.1'), advisory('GHSA-2', 'low', null)],
+        fixVersion: '1.0.5',
+        reachability: { verdict: 'reachable', chain: ['index.js'], reason: 'index.js imports a' },
+      }),
+      finding('c', '2.0.0', {
+        advisories: [advisory('GHSA-3', 'moderate', null)],
+        reachability: { verdict: 'not-reachable', reason: 'nothing imports c' },
+      }),
+      finding('@s/b', '2.0.0', { advisories: [advisory('GHSA-4', 'critical', '2.0.1')] }),
+    ]);
+    expect(vulnerabilities.map((v) => [v.id, v.fixedIn, v.reachable])).toEqual([
+      ['GHSA-1', '1.0.1', true],
+      ['GHSA-2', '1.0.5', true],
+      ['GHSA-3', undefined, false],
+      ['GHSA-4', '2.0.1', undefined],
+    ]);
+    const bom = toCycloneDx(input({ vulnerabilities })) as Json;
+    expect(cycloneDxErrors(bom)).toEqual([]);
+    const state = Object.fromEntries(bom.vulnerabilities.map((v: Json) => [v.id, v.analysis]));
+    expect(state['GHSA-1']).toEqual({ state: 'exploitable', detail: 'index.js imports a' });
+    expect(state['GHSA-3']).toEqual({ state: 'not_affected', justification: 'code_not_reachable', detail: 'nothing imports c' });
+    expect(state['GHSA-4'].state).toBe('in_triage');
+    expect(spdxErrors(toSpdx(input({ vulnerabilities })))).toEqual([]);
+  });
+
+  it('--osv and --reachability without --vex are refused, as is --vex with a findings file', async () => {
+    const lockfile = join(dir, 'package-lock.json');
+    for (const argv of [
+      ['--format', 'spdx', '--lockfile', lockfile, '--offline', '--osv', dir],
+      ['--format', 'spdx', '--lockfile', lockfile, '--offline', '--reachability'],
+      ['--format', 'spdx', '--lockfile', lockfile, '--offline', '--vex'],
+      ['--format', 'spdx', '--lockfile', lockfile, '--vex', '--vulnerabilities', lockfile],
+    ])
+      await expect(command.main(argv)).rejects.toBeInstanceOf(ClientError);
   });
 });

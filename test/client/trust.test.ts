@@ -6,10 +6,10 @@ import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/engines.js';
-import { startRegistry, type TestRegistry, type TestUser } from '../support/registry.js';
-import { localSigstore, purl, BUNDLE_V03, type LocalSigstore } from '../support/sigstore.js';
+import type { TestRegistry, TestUser } from '../support/registry.js';
+import { localSigstore, type LocalSigstore } from '../support/sigstore.js';
 import { packageBuilder, type PackageBuilder } from '../fixtures/package-builder.js';
-import { escaped } from '../support/npm-protocol.js';
+import { provenanceRegistry, publishWithProvenance } from './trust-fixtures.js';
 import { RegistryClient } from '../../src/client/registry.js';
 import { trustFailures, verifyTrust, type TrustItem } from '../../src/client/trust/index.js';
 
@@ -53,22 +53,8 @@ for (const engine of ENGINES) {
     const other = packageBuilder('plain-signed', '1.1.0').file('index.js', 'module.exports = 3;\n');
 
     beforeAll(async () => {
-      sigstore = await localSigstore();
-      r = await startRegistry(engine, { listen: true, config: { provenanceTrustedRoot: await rootFile(sigstore) } });
-      alice = await r.createUser('alice');
-      const bundle = await sigstore.provenance([{ name: purl(proven.name, proven.version), sha512Hex: hex(proven) }], {
-        repository: 'acme/proven',
-      });
-      const body = proven.publishBody(r.url) as { _attachments: Record<string, unknown> };
-      const data = JSON.stringify(bundle);
-      body._attachments[`${proven.name}-${proven.version}.sigstore`] = { content_type: BUNDLE_V03, data, length: data.length };
-      const put = await r.inject({
-        method: 'PUT',
-        url: `/${escaped(proven.name)}`,
-        headers: { authorization: `Bearer ${alice.token}` },
-        payload: body,
-      });
-      expect(put.statusCode, put.body).toBe(201);
+      ({ r, sigstore, alice } = await provenanceRegistry(engine));
+      await publishWithProvenance(r, alice, proven, sigstore, 'acme/proven');
       for (const b of [plain, other]) expect((await r.publish(alice, b)).statusCode).toBe(201);
     });
     afterAll(async () => {
@@ -113,6 +99,28 @@ for (const engine of ENGINES) {
       expect(verdict).toMatchObject({ signature: 'verified', provenance: 'invalid' });
       expect(verdict.detail).toContain('trust root');
       expect(verdict.sourceRepository).toBeUndefined();
+    });
+
+    it('provenance the packument claims but the registry does not serve is invalid; a publish attestation alone is no provenance', async () => {
+      const hidden = await viaProxy((path, body) => (path.startsWith('/-/npm/v1/attestations/') ? 'missing' : body));
+      const verdict = (await verifyTrust(hidden, [itemOf(proven)], { trustedRoot: sigstore.trustedRoot })).get(
+        '@acme/proven@1.0.0',
+      )!;
+      expect(verdict).toMatchObject({ signature: 'verified', provenance: 'invalid' });
+      const publishOnly = await viaProxy((path, body) => {
+        if (path.startsWith('/-/npm/v1/attestations/'))
+          return {
+            attestations: [{ predicateType: 'https://github.com/npm/attestation/tree/main/specs/publish/v0.1', bundle: {} }],
+          };
+        if (path === '/@acme/proven')
+          delete (body.versions as Record<string, { dist: { attestations: Record<string, unknown> } }>)['1.0.0']!.dist
+            .attestations.provenance;
+        return body;
+      });
+      const alone = (await verifyTrust(publishOnly, [itemOf(proven)], { trustedRoot: sigstore.trustedRoot })).get(
+        '@acme/proven@1.0.0',
+      )!;
+      expect(alone).toEqual({ signature: 'verified', provenance: 'absent' });
     });
 
     it('a registry without signing keys leaves signatures absent, with a note saying so', async () => {
@@ -161,17 +169,4 @@ for (const engine of ENGINES) {
       expect(verdicts.get('plain-signed@9.9.9')!.detail).toContain('does not serve plain-signed@9.9.9');
     });
   });
-}
-
-function hex(b: PackageBuilder): string {
-  return createHash('sha512').update(b.tarball()).digest('hex');
-}
-
-async function rootFile(sigstore: LocalSigstore): Promise<string> {
-  const { mkdtemp, writeFile } = await import('node:fs/promises');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const path = join(await mkdtemp(join(tmpdir(), 'gatehouse-trust-')), 'trusted_root.json');
-  await writeFile(path, JSON.stringify(sigstore.trustedRoot));
-  return path;
 }

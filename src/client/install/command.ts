@@ -4,6 +4,7 @@ import { ClientError } from '../errors.js';
 import { RegistryClient } from '../../client/registry.js'; // spelt so: the lint pattern for src/registry.ts also matches ../registry.js
 import { install, type OmitType } from './index.js';
 import { createProgress } from './progress.js';
+import { installTrustHook } from '../trust/install-hook.js';
 
 const OMIT = new Set(['dev', 'optional', 'peer']);
 
@@ -11,6 +12,7 @@ export const command = defineCommand({
   usage: [
     'Usage: gatehouse install [--omit dev|optional|peer]... [--ignore-scripts] [--cache DIR] [--no-cache]',
     '                         [--registry URL] [--token TOKEN] [--concurrency N] [--dir DIR]',
+    '                         [--require-signatures] [--require-provenance] [--trusted-root trusted_root.json]',
     '',
     'Installs exactly what package-lock.json pins (writing it from package.json first if there is none):',
     'every tarball checked against its pinned integrity before anything is written, node_modules laid out',
@@ -26,6 +28,9 @@ export const command = defineCommand({
     token: { type: 'string' },
     concurrency: { type: 'string' },
     dir: { type: 'string' },
+    'require-signatures': { type: 'boolean' },
+    'require-provenance': { type: 'boolean' },
+    'trusted-root': { type: 'string' },
   },
   async run(values, positionals) {
     if (positionals.length)
@@ -57,6 +62,15 @@ export const command = defineCommand({
         progress: createProgress(process.stderr),
         log,
         signal: controller.signal,
+        // Registry signatures and provenance (src/client/trust), checked when a --require flag asks.
+        ...((values['require-signatures'] || values['require-provenance']) && {
+          verifyTrust: installTrustHook(client, {
+            requireSignatures: values['require-signatures'] ?? false,
+            requireProvenance: values['require-provenance'] ?? false,
+            trustedRoot: values['trusted-root'] ?? process.env.GATEHOUSE_SIGSTORE_TRUSTED_ROOT,
+            log,
+          }),
+        }),
       });
       if (summary.lockfileWritten) process.stdout.write('wrote package-lock.json\n');
       process.stdout.write(

@@ -11,7 +11,7 @@ import { verifyTrust } from '../trust/index.js';
 import { buildTree, type Omit } from './tree.js';
 import { toCycloneDx } from './cyclonedx.js';
 import { toSpdx } from './spdx.js';
-import { parseVulnerabilities } from './findings.js';
+import { fromAuditFindings, parseVulnerabilities } from './findings.js';
 import type { SbomInput } from './document.js';
 
 const OMIT: readonly Omit[] = ['dev', 'optional', 'peer'];
@@ -19,7 +19,11 @@ const OMIT: readonly Omit[] = ['dev', 'optional', 'peer'];
 export const command = defineCommand({
   usage: `Usage: gatehouse sbom --format cyclonedx|spdx [--output FILE] [--omit dev|optional|peer]...
                       [--lockfile package-lock.json] [--registry URL] [--token TOKEN] [--offline]
-                      [--trusted-root trusted_root.json] [--vulnerabilities findings.json] [--reproducible]`,
+                      [--trusted-root trusted_root.json] [--reproducible]
+                      [--vex [--osv PATH] [--reachability [ENTRY-FILE…]] | --vulnerabilities findings.json]
+--vex           adds the known vulnerabilities gatehouse audit finds (the registry's advisories, or OSV
+                records with --osv) as CycloneDX VEX / SPDX advisory references; with --reachability
+                each gets the verdict of gatehouse audit --reachability (not_affected when not imported).`,
   flags: {
     format: { type: 'string' },
     output: { type: 'string', short: 'o' },
@@ -31,8 +35,11 @@ export const command = defineCommand({
     'trusted-root': { type: 'string' },
     vulnerabilities: { type: 'string' },
     reproducible: { type: 'boolean' },
+    vex: { type: 'boolean' },
+    osv: { type: 'string' },
+    reachability: { type: 'boolean' },
   },
-  async run(values) {
+  async run(values, positionals) {
     const format = values.format;
     if (format !== 'cyclonedx' && format !== 'spdx')
       throw new ClientError('Choose the format: gatehouse sbom --format cyclonedx|spdx');
@@ -45,6 +52,16 @@ export const command = defineCommand({
     const tree = buildTree(lock, { projectDir: dirname(lockPath), omit: omit as Omit[] });
     const input: SbomInput = { tree, ...reproducibility(values.reproducible === true) };
     if (values.vulnerabilities !== undefined) input.vulnerabilities = parseVulnerabilities(values.vulnerabilities);
+    if ((values.osv !== undefined || values.reachability) && !values.vex)
+      throw new ClientError('--osv and --reachability choose where --vex gets its findings: add --vex.');
+    if (positionals.length > 0 && !values.reachability)
+      throw new ClientError(`Entry files (${positionals.join(' ')}) are read only with --vex --reachability.`);
+    if (values.vex) {
+      if (values.vulnerabilities !== undefined) throw new ClientError('Give --vex or --vulnerabilities FILE, not both.');
+      if (values.offline && values.osv === undefined)
+        throw new ClientError('--offline --vex needs --osv PATH: without a registry the advisories come from files.');
+      input.vulnerabilities = await auditedVulnerabilities(dirname(lockPath), values, omit as Omit[], positionals);
+    }
     if (!values.offline) {
       const client = RegistryClient.fromSettings(
         { ...(values.registry && { registry: values.registry }), ...(values.token && { token: values.token }) },
@@ -65,6 +82,28 @@ export const command = defineCommand({
     return 0;
   },
 });
+
+/** `gatehouse audit` (and its reachability walk) over the same lockfile, loaded only for --vex. */
+async function auditedVulnerabilities(
+  dir: string,
+  values: { osv?: string; offline?: boolean; registry?: string; token?: string; reachability?: boolean },
+  omit: Omit[],
+  entries: string[],
+) {
+  const { auditLockfile } = await import('../audit/lockfile-audit.js');
+  const audit = await auditLockfile({
+    dir,
+    osv: values.osv === undefined ? undefined : resolve(values.osv),
+    offline: values.offline,
+    omit,
+    registry: values.registry,
+    token: values.token,
+    onRetry: (m) => process.stderr.write(`${m}\n`),
+  });
+  for (const problem of audit.source.problems) process.stderr.write(`skipped ${problem}\n`);
+  if (values.reachability) (await import('../reachability/index.js')).judgeReachability(dir, audit.findings, entries);
+  return fromAuditFindings(audit.findings);
+}
 
 /** --reproducible or SOURCE_DATE_EPOCH (reproducible-builds.org) fixes the timestamp and serial number. */
 function reproducibility(flag: boolean): Pick<SbomInput, 'reproducible'> {

@@ -7,6 +7,7 @@ import type { RegistryClient } from '../../client/registry.js';
 import { checkProvenance, loadVerifier, type ProvenanceCheck } from './provenance.js';
 import { checkSignature, parseKeys, type CheckResult, type RegistryKey } from './signatures.js';
 import type { ProvenanceVerifier } from '../../domain/provenance/verify.js';
+import { SLSA_PROVENANCE_V1 } from '../../domain/provenance/statement.js';
 
 export type { CheckResult } from './signatures.js';
 
@@ -75,10 +76,11 @@ export async function verifyTrust(
       if (checked.detail) details.push(checked.detail);
     }
     let provenance: ProvenanceCheck = { result: 'absent' };
-    const link = dist.attestations as { url?: unknown } | undefined;
+    const link = dist.attestations as { url?: unknown; provenance?: { predicateType?: unknown } } | undefined;
     if (typeof link?.url === 'string') {
       verifier ??= loadVerifier(options.trustedRoot);
-      provenance = checkProvenance(verifier, item, await attestations(client, link.url));
+      const claimed = link.provenance?.predicateType === SLSA_PROVENANCE_V1;
+      provenance = checkProvenance(verifier, item, await attestations(client, link.url), claimed);
       if (provenance.detail) details.push(provenance.detail);
     }
     out.set(trustKey(item), {

@@ -48,13 +48,17 @@ export function checkProvenance(
   verifier: ProvenanceVerifier,
   item: { name: string; version: string; integrity: string },
   attestations: unknown,
+  /** The packument's `dist.attestations.provenance` names SLSA provenance. */
+  claimsProvenance: boolean,
 ): ProvenanceCheck {
   const list = (attestations as { attestations?: unknown } | undefined)?.attestations;
   const entry = Array.isArray(list)
     ? (list as { predicateType?: unknown; bundle?: unknown }[]).find((a) => a?.predicateType === SLSA_PROVENANCE_V1)
     : undefined;
   if (!entry)
-    return { result: 'invalid', detail: 'the registry links attestations but serves no SLSA provenance for this version' };
+    return claimsProvenance
+      ? { result: 'invalid', detail: 'the registry says this version has build provenance but serves none' }
+      : { result: 'absent' }; // a registry publish attestation alone: no build provenance
   const hex = sha512Hex(item.integrity);
   if (!hex) return { result: 'invalid', detail: `the pinned integrity is not sha512, so the provenance cannot be matched to it` };
   try {
