@@ -50,4 +50,5 @@ export const CLIENT_COMMANDS: Record<string, () => Promise<ClientCommand>> = {
   audit: async () => (await import('./audit/command.js')).command,
   sbom: async () => (await import('./sbom/command.js')).command,
   login: async () => (await import('./login/command.js')).command,
+  fix: async () => (await import('./fix/command.js')).command,
 };

@@ -6,11 +6,20 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/engines.js';
-import { startRegistry, type TestRegistry } from '../support/registry.js';
+import type { TestRegistry } from '../support/registry.js';
 import { CVSS, osvRecord } from '../fixtures/osv.js';
 import { createWorkspace, removeWorkspace, runOk, type Workspace } from '../e2e/clients.js';
 import { assertBuilt } from '../reliability/server-process.js';
-import { auditJson, gatehouse, osvFolder, publishAll, removeDir, simplePackage } from './fixtures/world.js';
+import {
+  advisedRegistry,
+  auditJson,
+  gatehouse,
+  osvFolder,
+  publishAll,
+  removeDir,
+  simplePackage,
+  type AdvisedRegistry,
+} from './fixtures/world.js';
 
 const LIB_RCE = osvRecord({
   id: 'GHSA-4c8q-aud1-lib1',
@@ -45,29 +54,29 @@ const RECORDS = [LIB_RCE, LIB_REGRESSION, DIRECT, DEVTOOL];
 
 for (const engine of ENGINES) {
   describe(`gatehouse audit (${engine})`, () => {
+    let world: AdvisedRegistry;
     let r: TestRegistry;
     let ws: Workspace;
     let osvDir: string;
     let lowOnly: string;
 
     beforeAll(async () => {
-      assertBuilt();
-      r = await startRegistry(engine, { listen: true });
-      const alice = await r.createUser('alice');
-      await publishAll(r, alice, [
-        simplePackage('aud-lib', '1.0.0'),
-        simplePackage('aud-parent', '1.0.0', { 'aud-lib': '^1.0.0' }),
-        simplePackage('aud-direct', '2.0.0'),
-        simplePackage('aud-devtool', '1.0.0'),
-        simplePackage('aud-clean', '1.0.0'),
-      ]);
-      osvDir = await osvFolder(RECORDS);
+      world = await advisedRegistry(
+        engine,
+        [
+          simplePackage('aud-lib', '1.0.0'),
+          simplePackage('aud-parent', '1.0.0', { 'aud-lib': '^1.0.0' }),
+          simplePackage('aud-direct', '2.0.0'),
+          simplePackage('aud-devtool', '1.0.0'),
+          simplePackage('aud-clean', '1.0.0'),
+        ],
+        RECORDS,
+      );
+      ({ r, ws, osvDir } = world);
       lowOnly = await osvFolder([DEVTOOL]);
-      expect(await r.registry.advisories.importFrom(osvDir)).toMatchObject({ added: 4, errors: [] });
-      ws = await createWorkspace({ registry: r.url, client: 'npm11' });
       await runOk('npm11', ['install', 'aud-parent@1.0.0', 'aud-direct@2.0.0', 'aud-clean@^1.0.0', '--save-exact'], ws);
       await runOk('npm11', ['install', '--save-dev', 'aud-devtool@1.0.0'], ws);
-      await publishAll(r, alice, [
+      await publishAll(r, world.alice, [
         simplePackage('aud-lib', '1.0.1'),
         simplePackage('aud-lib', '1.0.2'),
         simplePackage('aud-lib', '1.0.3'),
@@ -75,9 +84,7 @@ for (const engine of ENGINES) {
       ]);
     });
     afterAll(async () => {
-      if (ws) await removeWorkspace(ws);
-      await r?.close();
-      await removeDir(osvDir);
+      await world?.close();
       await removeDir(lowOnly);
     });
 

@@ -10,11 +10,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/engines.js';
-import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { CVSS, osvRecord } from '../fixtures/osv.js';
-import { createWorkspace, removeWorkspace, runOk, type Workspace } from '../e2e/clients.js';
-import { assertBuilt } from '../reliability/server-process.js';
-import { auditJson, folderPackage, gatehouse, osvFolder, publishAll, removeDir, type AuditReport } from './fixtures/world.js';
+import { runOk, type Workspace } from '../e2e/clients.js';
+import {
+  advisedRegistry,
+  auditJson,
+  folderPackage,
+  gatehouse,
+  type AdvisedRegistry,
+  type AuditReport,
+} from './fixtures/world.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/reach/', import.meta.url));
 const PACKAGES = ['reach-esm', 'reach-cjs', 'reach-deep', 'reach-dyn', 'reach-unused', 'reach-narrow'];
@@ -47,18 +52,14 @@ function byName(report: AuditReport) {
 
 for (const engine of ENGINES) {
   describe(`gatehouse audit --reachability (${engine})`, () => {
-    let r: TestRegistry;
+    let world: AdvisedRegistry;
     let ws: Workspace;
     let osvDir: string;
 
     beforeAll(async () => {
-      assertBuilt();
-      r = await startRegistry(engine, { listen: true });
-      const alice = await r.createUser('alice');
-      await publishAll(r, alice, await Promise.all(PACKAGES.map((name) => folderPackage(join(FIXTURES, 'packages', name)))));
-      osvDir = await osvFolder(RECORDS);
-      expect(await r.registry.advisories.importFrom(osvDir)).toMatchObject({ added: 5, errors: [] });
-      ws = await createWorkspace({ registry: r.url, client: 'npm11' });
+      const packages = await Promise.all(PACKAGES.map((name) => folderPackage(join(FIXTURES, 'packages', name))));
+      world = await advisedRegistry(engine, packages, RECORDS);
+      ({ ws, osvDir } = world);
       await cp(join(FIXTURES, 'app'), ws.dir, { recursive: true });
       // written here, not kept as a fixture: the repository's linter would refuse a file that does not parse
       await writeFile(join(ws.dir, 'lib', 'legacy.js'), 'module.exports = function ( {\n');
@@ -68,11 +69,7 @@ for (const engine of ENGINES) {
       );
       await runOk('npm11', ['install'], ws);
     });
-    afterAll(async () => {
-      if (ws) await removeWorkspace(ws);
-      await r?.close();
-      await removeDir(osvDir);
-    });
+    afterAll(() => world?.close());
 
     it('marks each vulnerable package imported (with one import chain) or not reachable, narrowed to the named modules', async () => {
       const { code, report } = await auditJson(['--reachability', '--osv', osvDir], ws);
