@@ -22,6 +22,7 @@ const SLOW = [
   'test/client/reachability*.test.ts', // the compiled CLI, and npm to install the app's dependencies
   'test/client/sbom-tree.test.ts', // the stock npm writes the lockfile; the compiled CLI writes the SBOM
   'test/client/trust-install.test.ts', // the stock npm writes the lockfile; the compiled CLI installs it
+  'test/client/audit-install.test.ts', // the stock npm writes the lockfile; the compiled CLI installs and audits it
 ];
 
 // Two cores: files run in two forked workers. Client end-to-end tests spawn real npm/pnpm/yarn

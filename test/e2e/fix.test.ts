@@ -103,7 +103,7 @@ for (const engine of ENGINES) {
       expect(res.stdout).toContain(
         'no fix for fix-ahead 2.0.0 (node_modules/fix-ahead): no served version above 2.0.0 is free of known advisories',
       );
-      expect(res.stdout).toContain('Reinstalled with npm ci');
+      expect(res.stdout).toContain('Reinstalled with gatehouse install.');
       expect(res.stdout).toContain(
         'Still vulnerable: fix-pinned 1.0.0 (critical), fix-old 1.0.0 (moderate), fix-ahead 2.0.0 (low)',
       );

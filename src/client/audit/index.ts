@@ -10,7 +10,9 @@ import { ClientError } from '../errors.js';
 import type { RegistryClient } from '../../client/registry.js'; // spelled so: the lint rule against src/registry.ts matches '../registry.js'
 import type { AdvisorySource, AffectedScope, KnownAdvisory } from './sources.js';
 
-export { osvSource, registrySource, type AdvisorySource, type KnownAdvisory } from './sources.js';
+import { NoAdvisories, osvSource, registrySource } from './sources.js';
+
+export { NoAdvisories, osvSource, registrySource, type AdvisorySource, type KnownAdvisory } from './sources.js';
 
 export interface InstalledPackage {
   name: string;
@@ -211,4 +213,46 @@ export function formatFindings(findings: Finding[], summary: { packages: number;
   const what = findings.length === 0 ? 'no known vulnerabilities' : `${findings.length} vulnerable (${bySeverity.join(', ')})`;
   lines.push(`${summary.packages} packages audited against ${summary.source}: ${what}`);
   return `${lines.join('\n')}\n`;
+}
+
+export interface InstallAuditOptions {
+  client: RegistryClient;
+  /** OSV records to read instead of asking the registry. */
+  osv?: string | undefined;
+  /** Abort the install when a finding is at least this serious. */
+  failOn?: Severity | undefined;
+  log: (line: string) => void;
+}
+
+/**
+ * The `audit` hook of `gatehouse install`: called with every fetched package before anything is
+ * swapped in. Findings are printed as warnings; with --fail-on a serious enough one throws, which
+ * leaves node_modules as it was. A registry without advisories is a note, or an error with --fail-on
+ * (the user asked for a check that cannot be made).
+ */
+export function installAuditHook(opts: InstallAuditOptions): (items: InstalledPackage[]) => Promise<Finding[]> {
+  return async (items) => {
+    const source = opts.osv ? await osvSource(opts.osv) : registrySource(opts.client);
+    let findings: Finding[];
+    try {
+      findings = await auditPackages(items, { source, versionsOf: servedVersions(opts.client) });
+    } catch (err) {
+      if (!(err instanceof NoAdvisories) || opts.failOn) throw err;
+      opts.log(`note: ${err.message.split('\n')[0]}; vulnerabilities were not checked`);
+      return [];
+    }
+    for (const problem of source.problems) opts.log(`skipped ${problem}`);
+    if (findings.length > 0) {
+      opts.log(`warning: known vulnerabilities in what is being installed:`);
+      for (const line of formatFindings(findings, { packages: items.length, source: source.label }).trimEnd().split('\n'))
+        opts.log(line);
+    }
+    if (failsOn(findings, opts.failOn)) {
+      const serious = findings.filter((f) => failsOn([f], opts.failOn)).length;
+      throw new ClientError(
+        `${serious} vulnerable package${serious === 1 ? '' : 's'} at or above ${opts.failOn} (--fail-on ${opts.failOn}): nothing was installed, node_modules is as it was.`,
+      );
+    }
+    return findings;
+  };
 }

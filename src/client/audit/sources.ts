@@ -44,6 +44,9 @@ export interface AdvisorySource {
 
 const BULK = '-/npm/v1/security/advisories/bulk';
 
+/** The registry has no bulk advisory endpoint: audit says so; install only notes it unless told to fail. */
+export class NoAdvisories extends ClientError {}
+
 interface BulkEntry {
   id?: unknown;
   url?: unknown;
@@ -63,7 +66,7 @@ export function registrySource(client: RegistryClient): AdvisorySource {
       if (request.size === 0) return [];
       const answer = await client.postJson<Record<string, unknown>>(BULK, Object.fromEntries(request));
       if (answer === undefined)
-        throw new ClientError(
+        throw new NoAdvisories(
           `${client.registry} offers no advisories (it has no bulk advisory endpoint, ${BULK}).\n` +
             'Audit against OSV records instead: gatehouse audit --osv PATH (a record, or a folder of them, e.g. the npm part of the OSV database).',
         );

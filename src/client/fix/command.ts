@@ -57,7 +57,7 @@ export function formatFix(r: FixResult, dryRun: boolean): string {
   }
   for (const u of r.unfixable) lines.push(`no fix for ${u.name} ${u.version} (${u.path}): ${u.why}`);
   if (r.changes.length === 0 && r.proposals.length === 0 && r.unfixable.length === 0) lines.push('Nothing to fix.');
-  if (r.reinstalled) lines.push(`Reinstalled with ${r.reinstalled} (gatehouse install is not in this build yet).`);
+  if (r.reinstalled) lines.push(`Reinstalled with ${r.reinstalled}.`);
   lines.push(
     r.remaining.length === 0
       ? `${dryRun ? 'Audit' : 'Audit after the fix'}: no known vulnerabilities.`

@@ -4,7 +4,8 @@
 // integrity and own dependencies, and npm's tree builder completes the tree around it (adding what
 // the new version needs, pruning what it dropped). Otherwise the change is a range in package.json
 // (a direct dependency's range, or an `overrides` entry keyed by the vulnerable version for a
-// transitive one), proposed, and applied only with --force. Then reinstall and audit again.
+// transitive one), proposed, and applied only with --force. Then reinstall (gatehouse install) and
+// audit again.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import semver from 'semver';
@@ -19,6 +20,8 @@ import { runNpm } from './npm.js';
 export interface FixOptions extends LockfileAuditOptions {
   force?: boolean;
   dryRun?: boolean;
+  /** Notices from the reinstall (default: stderr). */
+  log?: (line: string) => void;
 }
 
 export interface LockfileChange {
@@ -166,9 +169,10 @@ export async function fix(opts: FixOptions): Promise<FixResult> {
       writeFileSync(pkgPath, pkgText);
       throw err;
     }
-    // TODO(install track): switch to install() from src/client/install/index.ts once it is on main
-    await runNpm(['ci', '--no-audit', '--no-fund', ...registry], opts.dir);
-    reinstalled = 'npm ci';
+    // the same install as `gatehouse install`: pinned integrity checked, scripts only as allowScripts says
+    const { install } = await import('../install/index.js');
+    await install({ dir: opts.dir, client: audit.client, omit: opts.omit, log: opts.log });
+    reinstalled = 'gatehouse install';
   }
   const remaining = opts.dryRun ? audit.findings : (await auditLockfile(opts)).findings;
   return { changes, proposals, applied: apply && !opts.dryRun, unfixable, reinstalled, remaining };

@@ -1,6 +1,6 @@
-// The machine's npm, for the two steps `gatehouse fix` leaves to npm's own tree builder: completing
-// the lockfile after an entry changed version (its new dependencies added, the ones it dropped
-// pruned) and reinstalling. Arborist as a library would do the same in-process, but its current
+// The machine's npm, for the one step `gatehouse fix` leaves to npm's own tree builder: completing
+// the lockfile after an entry changed version or package.json a range (the new version's
+// dependencies added, the ones it dropped pruned). Arborist as a library would do the same in-process, but its current
 // major needs Node 22; the npm that ships with this Node carries a version that runs here, reads the
 // user's .npmrc (registry, scoped registries, auth) exactly as their installs do, and adds no
 // dependency to Gatehouse.

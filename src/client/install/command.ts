@@ -13,11 +13,14 @@ export const command = defineCommand({
     'Usage: gatehouse install [--omit dev|optional|peer]... [--ignore-scripts] [--cache DIR] [--no-cache]',
     '                         [--registry URL] [--token TOKEN] [--concurrency N] [--dir DIR]',
     '                         [--require-signatures] [--require-provenance] [--trusted-root trusted_root.json]',
+    '                         [--fail-on low|moderate|high|critical] [--osv PATH] [--no-audit]',
     '',
     'Installs exactly what package-lock.json pins (writing it from package.json first if there is none):',
     'every tarball checked against its pinned integrity before anything is written, node_modules laid out',
     'as npm ci does and swapped in only at the end, install scripts run only for packages allowed by',
     '"allowScripts" in package.json, versions younger than min-release-age (.npmrc) refused.',
+    "Known vulnerabilities in what it installs are printed (the registry's advisories, or --osv records);",
+    'with --fail-on, one at least that serious stops the install before node_modules is touched.',
   ].join('\n'),
   flags: {
     omit: { type: 'string', multiple: true },
@@ -31,6 +34,9 @@ export const command = defineCommand({
     'require-signatures': { type: 'boolean' },
     'require-provenance': { type: 'boolean' },
     'trusted-root': { type: 'string' },
+    'fail-on': { type: 'string' },
+    osv: { type: 'string' },
+    'no-audit': { type: 'boolean' },
   },
   async run(values, positionals) {
     if (positionals.length)
@@ -47,6 +53,14 @@ export const command = defineCommand({
       { onRetry: (m) => log(`retrying: ${m}`) },
       dir,
     );
+    const { parseFailOn } = await import('../audit/index.js');
+    const failOn = parseFailOn(values['fail-on']);
+    if (values['no-audit'] && (failOn || values.osv))
+      throw new ClientError('--no-audit cannot be combined with --fail-on or --osv');
+    const audit = values['no-audit']
+      ? undefined
+      : async (items: { name: string; version: string; path: string }[]) =>
+          (await import('../audit/index.js')).installAuditHook({ client, osv: values.osv, failOn, log })(items);
     const controller = new AbortController();
     const stop = () => controller.abort();
     process.on('SIGINT', stop);
@@ -71,6 +85,7 @@ export const command = defineCommand({
             log,
           }),
         }),
+        audit,
       });
       if (summary.lockfileWritten) process.stdout.write('wrote package-lock.json\n');
       process.stdout.write(

@@ -1,14 +1,14 @@
 // Node's module resolution, enough to follow an application into its dependencies: relative and
 // absolute paths (with CommonJS's extension and index probing, which is also applied to ESM
 // imports so that bundler-style code is followed rather than dropped), package `exports` and
-// `imports` maps (package-maps.ts, with the conditions node + import or require + default), `main`,
+// `imports` maps (resolve.exports, with the conditions node + import or require + default), `main`,
 // and node_modules lookup from the importing file's folder up. Reachability over-approximates: a
 // file that might be loaded is better followed than missed.
 import { builtinModules } from 'node:module';
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve as resolvePath } from 'node:path';
+import { exports as exportsOf, imports as importsOf } from 'resolve.exports';
 import type { ImportKind } from './parse.js';
-import { resolvePackageMap } from './package-maps.js';
 
 export type Resolution = { file: string } | { builtin: string } | { missing: string };
 
@@ -17,8 +17,6 @@ export const CONDITIONS = {
   import: ['node', 'import', 'default'],
   require: ['node', 'require', 'default'],
 };
-
-const conditionsFor = (require: boolean) => (require ? CONDITIONS.require : CONDITIONS.import);
 
 const EXTENSIONS = ['.js', '.json', '.node', '.mjs', '.cjs'];
 const BUILTINS = new Set(builtinModules);
@@ -126,7 +124,13 @@ export class Resolver {
     const scope = this.scopeOf(fromFile);
     const pkg = scope ? this.manifest(scope) : null;
     if (!scope || !pkg?.imports) return { missing: specifier };
-    for (const target of resolvePackageMap(pkg.imports, specifier, conditionsFor(require))) {
+    let targets: string[] | undefined;
+    try {
+      targets = importsOf({ name: pkg.name ?? '', ...pkg } as never, specifier, { require }) ?? undefined;
+    } catch {
+      return { missing: specifier };
+    }
+    for (const target of targets ?? []) {
       const found = target.startsWith('./')
         ? this.asPath(resolvePath(scope, target), specifier)
         : this.bare(target, scope, require);
@@ -154,7 +158,13 @@ export class Resolver {
   inPackage(root: string, name: string, subpath: string, specifier: string, require: boolean): Resolution {
     const pkg = this.manifest(root);
     if (pkg?.exports !== undefined && pkg.exports !== null) {
-      for (const target of resolvePackageMap(pkg.exports, subpath ? `./${subpath}` : '.', conditionsFor(require))) {
+      let targets: string[] | undefined;
+      try {
+        targets = exportsOf({ name, ...pkg } as never, subpath ? `./${subpath}` : '.', { require }) ?? undefined;
+      } catch {
+        return { missing: specifier };
+      }
+      for (const target of targets ?? []) {
         const file = resolvePath(root, target);
         if (this.kind(file) === 'file') return { file: this.real(file) };
       }
