@@ -5,8 +5,8 @@
 // literal dynamic import() from the bin, and leaves two alone: one never imported, and one whose
 // advisory names a module the app does not load. The same tree audited against the registry
 // (which keeps no module detail) counts the second as imported.
-import { cp, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { cp, mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/engines.js';
@@ -126,6 +126,23 @@ for (const engine of ENGINES) {
       const missing = await gatehouse(['audit', '--reachability', '--osv', osvDir, 'scripts/nope.js'], ws);
       expect(missing.code).toBe(1);
       expect(missing.stderr).toContain('Entry point scripts/nope.js does not exist.');
+    });
+
+    it('node_modules as a symlink (as a linked or shared install has it) gives the same verdicts', async () => {
+      // still named node_modules, or Node itself could not find one package from another
+      const elsewhere = join(ws.dir, '..', 'shared', 'node_modules');
+      await mkdir(dirname(elsewhere));
+      await rename(join(ws.dir, 'node_modules'), elsewhere);
+      await symlink(elsewhere, join(ws.dir, 'node_modules'));
+      const { report } = await auditJson(['--reachability', '--osv', osvDir], ws);
+      const verdicts = byName(report);
+      expect(verdicts['reach-deep']?.verdict).toBe('reachable');
+      expect(verdicts['reach-dyn']?.verdict).toBe('reachable');
+      expect(verdicts['reach-esm']?.verdict).toBe('reachable');
+      expect(verdicts['reach-unused']?.verdict).toBe('not-reachable');
+      expect(verdicts['reach-narrow']?.verdict).toBe('not-reachable');
+      await rm(join(ws.dir, 'node_modules'));
+      await rename(elsewhere, join(ws.dir, 'node_modules'));
     });
 
     it("against the registry's advisories (no module detail) the whole package counts", async () => {

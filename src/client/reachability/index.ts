@@ -117,9 +117,9 @@ function chainOf(graph: ImportGraph, root: string, file: string): string[] {
   return chain;
 }
 
-/** Whether `file` belongs to the package installed at `installPath` (not to one nested inside it). */
-function inPackage(root: string, file: string, installPath: string): boolean {
-  const base = join(root, installPath) + sep;
+/** Whether `file` belongs to the package in `packageDir` (a real path), not to one nested inside it. */
+function inPackage(file: string, packageDir: string): boolean {
+  const base = packageDir + sep;
   return file.startsWith(base) && !file.slice(base.length).split(sep).includes('node_modules');
 }
 
@@ -153,7 +153,9 @@ function verdictFor(root: string, graph: ImportGraph, reached: string[], finding
     }
   }
   const narrowed = !whole && unmatched.length === 0;
-  const hit = reached.find((file) => (narrowed ? targets.has(file) : finding.paths.some((p) => inPackage(root, file, p))));
+  // real paths on both sides: node_modules (or a package in it) may be a symlink, and files are real
+  const dirs = finding.paths.map((p) => resolver.real(join(root, p)));
+  const hit = reached.find((file) => (narrowed ? targets.has(file) : dirs.some((dir) => inPackage(file, dir))));
   const modules = narrowed ? [...new Set(scopes.flatMap((s) => s?.modules ?? []))] : [];
   const fnNote = functions.length > 0 ? `; functions ${functions.join(', ')} are assumed called (calls are not traced)` : '';
   const missNote =
