@@ -145,9 +145,17 @@ for (const engine of ENGINES) {
       const clean = await gatehouse(['audit', '--fail-on', 'moderate'], ws);
       expect(clean.code).toBe(0);
 
-      const again = await gatehouse(['fix', '--fail-on', 'moderate'], ws);
+      const again = await gatehouse(['fix', '--json', '--fail-on', 'moderate'], ws);
       expect(again.code, again.stderr).toBe(0);
-      expect(again.stdout).not.toContain('Reinstalled');
+      const result = JSON.parse(again.stdout) as Record<string, unknown>;
+      expect(result).toMatchObject({
+        changes: [],
+        proposals: [],
+        applied: false,
+        unfixable: [{ name: 'fix-ahead', version: '2.0.0' }],
+      });
+      expect(result.reinstalled).toBeUndefined();
+      expect((result.remaining as { name: string }[]).map((f) => f.name)).toEqual(['fix-ahead']);
     });
   });
 }

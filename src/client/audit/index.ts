@@ -72,6 +72,9 @@ export interface AuditOptions {
 
 const rank = (s: Severity) => SEVERITIES.indexOf(s);
 
+/** How many versions of one name a bulk request may carry (Gatehouse's limit; the newest are kept). */
+export const MAX_VERSIONS = 1000;
+
 /** The findings for `installed`, most serious first. */
 export async function auditPackages(installed: InstalledPackage[], opts: AuditOptions): Promise<Finding[]> {
   const request = new Map<string, string[]>();
@@ -89,7 +92,7 @@ export async function auditPackages(installed: InstalledPackage[], opts: AuditOp
   const wider = new Map<string, string[]>();
   for (const name of affectedNames) {
     const versions = available.get(name);
-    if (versions && opts.source.kind === 'registry') wider.set(name, versions);
+    if (versions && opts.source.kind === 'registry') wider.set(name, versions.slice(-MAX_VERSIONS));
   }
   const all = wider.size > 0 ? dedupe([...found, ...(await opts.source.lookup(wider))]) : dedupe(found);
 

@@ -12,7 +12,7 @@ import semver from 'semver';
 import { isAffected, SEMVER_OPTIONS } from '../../domain/advisories/ranges.js';
 import { ClientError } from '../errors.js';
 import { parseLockfile } from '../lockfile.js';
-import type { Finding } from '../audit/index.js';
+import { MAX_VERSIONS, type Finding } from '../audit/index.js';
 import { auditLockfile, type LockfileAuditOptions } from '../audit/lockfile-audit.js';
 import type { Edge, EdgeType } from '../audit/tree.js';
 import { runNpm } from './npm.js';
@@ -102,7 +102,7 @@ export async function fix(opts: FixOptions): Promise<FixResult> {
     const doc = await audit.client.packument(finding.name, { full: true });
     const manifests = (doc?.versions ?? {}) as Record<string, Manifest>;
     const served = Object.keys(manifests);
-    const advisories = (await audit.source.lookup(new Map([[finding.name, served.slice(-1000)]]))).filter(
+    const advisories = (await audit.source.lookup(new Map([[finding.name, served.slice(-MAX_VERSIONS)]]))).filter(
       (a) => a.name === finding.name,
     );
     const candidates = served
