@@ -44,7 +44,7 @@ export interface Lockfile {
   packages: LockedPackage[];
 }
 
-const STRING_MAPS = ['dependencies', 'optionalDependencies', 'peerDependencies', 'devDependencies', 'engines'] as const;
+const STRING_MAPS = ['dependencies', 'optionalDependencies', 'peerDependencies', 'devDependencies'] as const;
 const FLAGS = ['link', 'dev', 'optional', 'devOptional', 'peer', 'inBundle', 'hasInstallScript'] as const;
 const LISTS = ['os', 'cpu', 'libc'] as const;
 
@@ -117,19 +117,44 @@ function checkEntry(path: string, raw: unknown, fail: (message: string) => Clien
   )
     throw fail('"version" is missing');
   if (raw.version !== undefined && typeof raw.version !== 'string') throw fail('"version" must be a string');
-  for (const key of ['resolved', 'integrity', 'license'] as const)
+  for (const key of ['resolved', 'integrity'] as const)
     if (raw[key] !== undefined && typeof raw[key] !== 'string') throw fail(`"${key}" must be a string`);
   for (const key of FLAGS)
     if (raw[key] !== undefined && typeof raw[key] !== 'boolean') throw fail(`"${key}" must be true or false`);
   for (const key of STRING_MAPS)
     if (raw[key] !== undefined && !isStringMap(raw[key])) throw fail(`"${key}" must map names to strings`);
-  for (const key of LISTS)
-    if (raw[key] !== undefined && !(Array.isArray(raw[key]) && raw[key].every((v) => typeof v === 'string')))
-      throw fail(`"${key}" must be a list of strings`);
+  const descriptive = descriptiveFields(raw);
   if (raw.bin !== undefined && !isStringMap(raw.bin)) throw fail('"bin" must map command names to paths');
   if (raw.peerDependenciesMeta !== undefined && !isObject(raw.peerDependenciesMeta))
     throw fail('"peerDependenciesMeta" must be an object');
-  return { ...(raw as Partial<LockedPackage>), path, name, version: typeof raw.version === 'string' ? raw.version : '' };
+  return {
+    ...(raw as Partial<LockedPackage>),
+    ...descriptive,
+    path,
+    name,
+    version: typeof raw.version === 'string' ? raw.version : '',
+  };
+}
+
+/**
+ * Fields copied from each package's own package.json, in whatever shape its author wrote: npm
+ * keeps `"cpu": "x64"` as a string and old `engines` arrays as they were. They only describe, so
+ * odd shapes are normalised (a string becomes a one-item list) or dropped, never refused.
+ */
+function descriptiveFields(raw: Record<string, unknown>): Pick<LockedPackage, (typeof LISTS)[number] | 'engines' | 'license'> {
+  const out: Pick<LockedPackage, (typeof LISTS)[number] | 'engines' | 'license'> = {
+    os: undefined,
+    cpu: undefined,
+    libc: undefined,
+    engines: isStringMap(raw.engines) ? raw.engines : undefined,
+    license: typeof raw.license === 'string' ? raw.license : undefined,
+  };
+  for (const key of LISTS) {
+    const value = raw[key];
+    if (typeof value === 'string') out[key] = [value];
+    else if (Array.isArray(value)) out[key] = value.filter((v): v is string => typeof v === 'string');
+  }
+  return out;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
