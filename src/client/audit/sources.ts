@@ -105,6 +105,7 @@ async function jsonFiles(path: string): Promise<string[]> {
     );
   });
   if (info.isFile()) return [path];
+  if (!info.isDirectory()) throw new ClientError(`Cannot read OSV records from ${path}: not a file or folder`);
   const found: string[] = [];
   for (const entry of await readdir(path, { withFileTypes: true, recursive: true })) {
     if (entry.isFile() && entry.name.endsWith('.json')) found.push(join(entry.parentPath, entry.name));
