@@ -108,6 +108,9 @@ export class FastReads {
     const authorization = req.headers.authorization;
     // A registry closed to anonymous readers answers them 401 from the app, never from here.
     if (authorization === undefined && !this.registry.config.anonymousReads) return undefined;
+    // Quarantined versions are shown to their owners and administrators (held.ts), never from
+    // memory: a reader who might be one goes to the app, which asks; anonymous gets the cache.
+    if (entry.held === true && authorization !== undefined) return undefined;
     if (entry.kind === 'missing' || canRead(ANONYMOUS, entry).ok) return entry;
     const principal = this.peekPrincipal(req, authorization);
     if (!principal) return undefined;

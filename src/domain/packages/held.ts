@@ -1,6 +1,8 @@
-// Versions held out of every read (quarantined by the malware scan) are still the owners' and the
-// administrators' to inspect: they may download the tarball, nobody else learns it exists. A
-// reader without a session or token costs no query here, so an anonymous 404 stays free.
+// Versions held out of every read (quarantined: docs/quarantine.md) are still the owners' and the
+// administrators' to inspect: they see them in the packument (marked `_quarantined`, with a notice
+// npm prints as it does a deprecation), read their version documents and download their tarballs;
+// nobody else learns they exist. A reader without a session or token costs no query here, so an
+// anonymous answer stays free, and none of this is ever cached.
 import type { Principal } from '../access/principal.js';
 import { assertNever } from '../access/principal.js';
 import type { User } from '../accounts/store.js';
@@ -8,7 +10,8 @@ import type { Store } from '../store.js';
 import type { Sha512Hex } from './blobs.js';
 import { tarballFileName, versionOfTarball, type PackageName } from './names.js';
 import type { TarballEntry } from './packument-cache.js';
-import { versionDocument } from './packument.js';
+import { abbreviatedPackument, fullPackument, versionDocument } from './packument.js';
+import { packumentInput } from './packument-cache.js';
 
 /** Whether this reader sees a package's held versions: its owners and administrators. */
 export function seesHeld(principal: Principal, owners: User[]): boolean {
@@ -64,4 +67,26 @@ export async function heldVersionDocument(
     if (user) publishers.set(user.id, user);
   }
   return versionDocument({ pkg, versions: [record], distTags: {}, owners, publishers, baseUrl }, record);
+}
+
+/**
+ * The packument with its quarantined versions (`accept` abbreviated or full), for its owners and
+ * administrators; undefined for everyone else. Built per request from one snapshot, never cached.
+ */
+export async function heldPackument(
+  store: Store,
+  principal: Principal,
+  name: PackageName,
+  baseUrl: string,
+  abbreviated: boolean,
+): Promise<Record<string, unknown> | undefined> {
+  if (principal.kind !== 'user' && principal.kind !== 'session') return undefined;
+  return store.snapshot(async (repos) => {
+    const pkg = await repos.packages.get(name);
+    if (!pkg || pkg.unpublishedAt) return undefined;
+    const { input } = await packumentInput(repos, pkg, baseUrl);
+    if (!seesHeld(principal, input.owners)) return undefined;
+    const full = fullPackument({ ...input, withHeld: true });
+    return abbreviated ? abbreviatedPackument(full, pkg.modifiedAt) : full;
+  });
 }

@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 import type { Repositories, Store } from '../store.js';
 import type { User } from '../accounts/store.js';
 import type { Sha512Hex } from './blobs.js';
-import { abbreviatedPackument, fullPackument, publisherUserIds } from './packument.js';
-import { isServed } from './store.js';
+import { abbreviatedPackument, fullPackument, isHeld, publisherUserIds, type PackumentInput } from './packument.js';
+import { isServed, type PackageRecord } from './store.js';
 import { tarballFileName, type PackageName } from './names.js';
 import type { Visibility } from './store.js';
 import { readFacts } from '../orgs/readers.js';
@@ -35,9 +35,11 @@ export type CachedPackage =
       visibility: Visibility;
       /** Who may read it when restricted (orgs/readers.ts); dropped with the entry on any access change. */
       readers?: PackageReaders;
+      /** It has quarantined versions, which its owners and administrators are shown per request (held.ts). */
+      held?: true;
       bytes: number;
     }
-  | { kind: 'missing'; message: string; bytes: number };
+  | { kind: 'missing'; message: string; bytes: number; held?: true };
 
 /** A package that does not exist; a read refused by canRead is answered with exactly this. */
 export function missingPackage(name: string): Extract<CachedPackage, { kind: 'missing' }> {
@@ -156,25 +158,13 @@ export class PackumentCache {
         bytes: 128 + name.length,
       };
     }
-    const [versions, distTags, owners, access, attestations] = await Promise.all([
-      repos.packages.versions(name, { readmes: false }),
-      repos.packages.distTags(name),
-      repos.packages.owners(name),
-      readFacts(repos, name, pkg.visibility),
-      repos.attestations.predicateTypes(name),
-    ]);
+    const { input, access } = await packumentInput(repos, pkg, this.baseUrl());
+    const { versions } = input;
+    const held = versions.some(isHeld) ? { held: true as const } : {};
     // Nothing to install yet (every version staged or quarantined): as missing as a name never used.
     if (!versions.some(isServed))
-      return { kind: 'missing', message: `Package "${name}" was not found.`, bytes: 64 + name.length };
-    // The document carries only the latest version's README.
-    const latest = versions.find((v) => v.version === distTags.latest && isServed(v));
-    if (latest) latest.readme = (await repos.packages.version(name, latest.version))?.readme ?? '';
-    const publishers = new Map<number, User>();
-    for (const id of publisherUserIds(versions)) {
-      const user = await repos.users.byId(id);
-      if (user) publishers.set(id, user);
-    }
-    const doc = fullPackument({ pkg, versions, distTags, owners, publishers, baseUrl: this.baseUrl(), attestations });
+      return { kind: 'missing', message: `Package "${name}" was not found.`, bytes: 64 + name.length, ...held };
+    const doc = fullPackument(input);
     const full = readyDocument(doc);
     const abbreviated = readyDocument(abbreviatedPackument(doc, pkg.modifiedAt));
     const tarballs = new Map<string, TarballEntry>();
@@ -188,7 +178,33 @@ export class PackumentCache {
       tarballs,
       visibility: pkg.visibility,
       ...(access.readers && { readers: access.readers }),
+      ...held,
       bytes: full.body.length + abbreviated.body.length + tarballs.size * 200,
     };
   }
+}
+
+/** Everything a packument is built from, read in `repos` (one snapshot): the cached one and the owners' view (held.ts). */
+export async function packumentInput(
+  repos: Repositories,
+  pkg: PackageRecord,
+  baseUrl: string,
+): Promise<{ input: PackumentInput; access: Awaited<ReturnType<typeof readFacts>> }> {
+  const name = pkg.name;
+  const [versions, distTags, owners, access, attestations] = await Promise.all([
+    repos.packages.versions(name, { readmes: false }),
+    repos.packages.distTags(name),
+    repos.packages.owners(name),
+    readFacts(repos, name, pkg.visibility),
+    repos.attestations.predicateTypes(name),
+  ]);
+  // The document carries only the latest version's README.
+  const latest = versions.find((v) => v.version === distTags.latest && isServed(v));
+  if (latest) latest.readme = (await repos.packages.version(name, latest.version))?.readme ?? '';
+  const publishers = new Map<number, User>();
+  for (const id of publisherUserIds(versions)) {
+    const user = await repos.users.byId(id);
+    if (user) publishers.set(id, user);
+  }
+  return { input: { pkg, versions, distTags, owners, publishers, baseUrl, attestations }, access };
 }

@@ -16,6 +16,17 @@ export interface PackumentInput {
   baseUrl: string;
   /** Versions with stored attestations → their predicate types (domain/provenance), for `dist.attestations`. */
   attestations?: Map<string, string[]>;
+  /** The owners' and administrators' view: quarantined versions listed too, each marked (held.ts). Never cached. */
+  withHeld?: boolean;
+}
+
+/** What npm prints for a quarantined version (as for a deprecated one) to the owners who still see it. */
+export const QUARANTINE_NOTICE =
+  'Quarantined: held for review by the registry administrators. Only its owners and the administrators can see or install it.';
+
+/** A quarantined version that still counts (not a tombstone): hidden from all but its owners and administrators. */
+export function isHeld(v: Pick<VersionRecord, 'state' | 'unpublishedAt'>): boolean {
+  return v.state === 'quarantined' && v.unpublishedAt === null;
 }
 
 /** Fields kept in the abbreviated document (npm's install-v1 list, plus what pickers read). */
@@ -101,6 +112,8 @@ export function versionDocument(input: PackumentInput, v: VersionRecord): Record
     _id: `${v.packageName}@${v.version}`,
     ...(hasInstallScript && { hasInstallScript: true }),
     ...(v.deprecated && { deprecated: v.deprecated }),
+    // Shown only to its owners and administrators; npm prints `deprecated` on view and install.
+    ...(v.state === 'quarantined' && { _quarantined: true, deprecated: QUARANTINE_NOTICE }),
     ...(publisher && { _npmUser: publisher }),
     maintainers: input.owners.map(person),
     dist: {
@@ -136,12 +149,12 @@ export function revisionOf(pkg: PackageRecord): string {
 }
 
 export function fullPackument(input: PackumentInput): Record<string, unknown> {
-  const live = input.versions.filter(isServed);
+  const live = input.versions.filter((v) => isServed(v) || (input.withHeld === true && isHeld(v)));
   const versions: Record<string, unknown> = {};
   const time: Record<string, string> = { created: input.pkg.createdAt, modified: input.pkg.modifiedAt };
   // `time` keeps unpublished versions too, as npmjs does: it records that the number was used.
   // A staged or quarantined version is not shown at all until it is published.
-  for (const v of input.versions) if (v.state === 'published') time[v.version] = v.publishedAt;
+  for (const v of input.versions) if (v.state === 'published' || (input.withHeld && isHeld(v))) time[v.version] = v.publishedAt;
   for (const v of live) versions[v.version] = versionDocument(input, v);
   // Unpublish re-points tags, but a tag may still name a version put on hold since.
   const distTags = Object.fromEntries(Object.entries(input.distTags).filter(([, version]) => Object.hasOwn(versions, version)));

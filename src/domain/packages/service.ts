@@ -25,7 +25,7 @@ import { dateOf, systemClock, type Clock } from '../clock.js';
 import { readFacts } from '../orgs/readers.js';
 import { browses } from '../orgs/access.js';
 import { fail } from '../errors.js';
-import { heldTarball, heldVersionDocument } from './held.js';
+import { heldPackument, heldTarball, heldVersionDocument } from './held.js';
 
 /** A search hit with what a result shows besides its row: dist-tags (for the version) and owners. */
 export interface SearchResult extends SearchHit {
@@ -198,6 +198,15 @@ export class PackageService {
   /** A quarantined version's document, for its owners and administrators only (held.ts). */
   heldVersion(context: RequestContext, name: PackageName, version: string): Promise<Record<string, unknown> | undefined> {
     return heldVersionDocument(this.opts.store, context.principal, name, version, this.opts.baseUrl());
+  }
+
+  /**
+   * The packument with its quarantined versions, for its owners and administrators only (held.ts);
+   * undefined for everyone else, and without a query when `entry` (this reader's) has none held.
+   */
+  heldPackument(context: RequestContext, name: PackageName, entry: CachedPackage, abbreviated: boolean) {
+    if (entry.held !== true) return Promise.resolve(undefined);
+    return heldPackument(this.opts.store, context.principal, name, this.opts.baseUrl(), abbreviated);
   }
 
   /** A quarantined version's tarball, for its owners and administrators only (held.ts). */

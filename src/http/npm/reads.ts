@@ -15,6 +15,7 @@ import {
   sendTarball,
   tarballAnswer,
   versionAnswer,
+  ABBREVIATED,
   type FoundPackage,
   type ReadAnswer,
 } from '../reads/answers.js';
@@ -24,14 +25,6 @@ function send(request: FastifyRequest, reply: FastifyReply, answer: ReadAnswer):
   reply.hijack();
   sendAnswer(request.raw, reply.raw, answer, ['x-request-id', request.id]);
   return reply;
-}
-
-/** The cached package, or undefined once its 404 has been sent. */
-async function found(registry: Registry, request: FastifyRequest, reply: FastifyReply, name: PackageName, fresh = false) {
-  const entry = await registry.packages.packument(request.context, name, fresh);
-  if (entry.kind === 'found') return entry;
-  send(request, reply, missingAnswer(entry));
-  return undefined;
 }
 
 /**
@@ -45,8 +38,13 @@ async function wantsFresh(registry: Registry, request: FastifyRequest, name: Pac
 }
 
 export async function getPackument(registry: Registry, request: FastifyRequest, reply: FastifyReply, name: PackageName) {
-  const entry = await found(registry, request, reply, name, await wantsFresh(registry, request, name));
-  return entry && send(request, reply, packumentAnswer(entry, request.headers.accept));
+  const entry = await registry.packages.packument(request.context, name, await wantsFresh(registry, request, name));
+  // With its quarantined versions, for its owners and administrators (never cached); the cached answer for anyone else.
+  const abbreviated = request.headers.accept?.includes(ABBREVIATED) === true;
+  const held = await registry.packages.heldPackument(request.context, name, entry, abbreviated);
+  if (held) return send(request, reply, privateDocumentAnswer(held, abbreviated ? ABBREVIATED : undefined));
+  if (entry.kind !== 'found') return send(request, reply, missingAnswer(entry));
+  return send(request, reply, packumentAnswer(entry, request.headers.accept));
 }
 
 /** `GET /<name>/<version|tag>`: one version document, as `npm view name@1.0.0` tools expect. */

@@ -112,11 +112,11 @@ export function versionAnswer(entry: FoundPackage, spec: string, kept?: (bytes: 
 }
 
 /** A document only this reader may see (a held version's, for its owners): no validator, never kept by a cache. */
-export function privateDocumentAnswer(doc: unknown): ReadAnswer {
+export function privateDocumentAnswer(doc: unknown, type: string = JSON_TYPE): ReadAnswer {
   const body = Buffer.from(JSON.stringify(doc));
   return {
     status: 200,
-    head: ['cache-control', 'private, no-store', 'content-type', JSON_TYPE, 'content-length', String(body.length)],
+    head: ['cache-control', 'private, no-store', 'content-type', type, 'content-length', String(body.length)],
     body,
   };
 }
