@@ -507,6 +507,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     blobs,
     baseUrl: () => baseUrl,
     perDay: config.reportsPerDay,
+    moderationCheck: (context, code) => mfa.writes.moderation(context, code),
     limits: {
       maxUnpackedBytes: config.maxUnpackedBytes,
       maxFileCount: config.maxFileCount,
@@ -582,7 +583,11 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     securityAssessment: wireSecurityAssessment({ settings: config, store, clock }),
     auditLog: wireAuditLog({ store }),
     provenance,
-    quarantine: wireQuarantine({ store, now: () => new Date(clock.now()) }).quarantine,
+    quarantine: wireQuarantine({
+      store,
+      now: () => new Date(clock.now()),
+      moderationCheck: (context, code) => mfa.writes.moderation(context, code),
+    }).quarantine,
   };
 }
 

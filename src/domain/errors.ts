@@ -191,7 +191,9 @@ export type ErrorCode =
   | 'ProvenanceRequired'
   | 'AttestationsNotFound'
   // the registry's own publish attestation (domain/provenance/publish-attestation.ts)
-  | 'PublishAttestationUnavailable';
+  | 'PublishAttestationUnavailable'
+  // moderation (reports, quarantine) needs the administrator's second factor (domain/mfa/writes.ts)
+  | 'ModerationNeedsMfa';
 
 /**
  * HTTP status per code. npm prints any 4xx as `E<status>` followed by our `error` string,
@@ -457,6 +459,7 @@ export const ERROR_STATUS = {
   AttestationsNotFound: 404,
   // The transparency log that must record a trusted publish's attestation did not answer: nothing is published.
   PublishAttestationUnavailable: 502,
+  ModerationNeedsMfa: 403,
 } as const satisfies Record<ErrorCode, number>;
 
 /** Response headers a refusal needs (`retry-after` on a 429, `www-authenticate: OTP` for a second factor). */

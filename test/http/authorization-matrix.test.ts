@@ -13,6 +13,8 @@ import { startRegistry, type TestRegistry, type TestUser } from '../support/regi
 import * as npm from '../support/npm-protocol.js';
 import { packageBuilder } from '../fixtures/package-builder.js';
 import type { TokenScope } from '../../src/domain/tokens/scopes.js';
+import { moderatorTotp } from '../support/mfa.js';
+import { ManualClock } from '../../src/domain/clock.js';
 
 type Caller =
   | 'anonymous'
@@ -71,6 +73,8 @@ interface Row {
 }
 
 const json = { 'content-type': 'application/json' };
+/** The registry administrator's next one-time password (set once it has enrolled). */
+let moderatorCode: () => string = () => '';
 const auth = (as: TestUser) => (as.token ? npm.bearer(as.token) : {});
 
 /** Everyone refused alike but `allowed`: the common shape of the rows below. */
@@ -315,7 +319,8 @@ const ROWS: Row[] = [
         r.inject({
           method: 'POST',
           url: `/-/gatehouse/v1/admin/reports/${report}/${action}`,
-          headers: { ...auth(as), ...json },
+          // Moderation asks the administrator for a second factor every time (docs/quarantine.md).
+          headers: { ...auth(as), ...json, ...(as.user.name === 'root' && { 'npm-otp': moderatorCode() }) },
           payload: JSON.stringify({ note: 'Looked at it.', question: 'What does it do?' }),
         }),
       expect: only(['registry-admin'], {}),
@@ -342,8 +347,10 @@ const ELSEWHERE: Record<string, string> = {
   'DELETE /-/gatehouse/v1/admin/names/allowed/*':
     'typosquatting allow-list: administrators only (test/http/typosquatting.test.ts)',
   'POST /-/gatehouse/v1/admin/names/claims/*': 'held name claims: administrators only (test/http/typosquatting.test.ts)',
-  'POST /-/gatehouse/v1/admin/quarantine/:pkg/:version/release': 'registry administrators only (malware-scanning.test.ts)',
-  'POST /-/gatehouse/v1/admin/quarantine/:pkg/:version/reject': 'registry administrators only (malware-scanning.test.ts)',
+  'POST /-/gatehouse/v1/admin/quarantine/:pkg/:version/release':
+    'registry administrators with a second factor (malware-scanning.test.ts, reports.test.ts)',
+  'POST /-/gatehouse/v1/admin/quarantine/:pkg/:version/reject':
+    'registry administrators with a second factor (malware-scanning.test.ts, reports.test.ts)',
   'PUT /-/gatehouse/v1/admin/scan/rules/:id': 'registry administrators only (malware-scanning.test.ts)',
   'POST /-/gatehouse/v1/admin/advisories': 'OSV import: administrators only (test/http/advisories.test.ts)',
   'PUT /-/gatehouse/provenance/*': 'owners declare a provenance change (test/http/provenance.test.ts)',
@@ -411,7 +418,8 @@ for (const engine of ENGINES) {
 
     beforeAll(async () => {
       // Every cell files reports as the stranger: no daily limit in the way.
-      r = await startRegistry(engine, { config: { reportsPerDay: 100_000 } });
+      // A manual clock, so the administrator's one-time passwords never run out.
+      r = await startRegistry(engine, { config: { reportsPerDay: 100_000 }, deps: { clock: new ManualClock(Date.now()) } });
       owner = await r.createUser('olive');
       await npm.published(r, owner, packageBuilder('@acme/seed', '1.0.0').file('index.js', '//\n'));
       await npm.published(r, owner, packageBuilder('other-pkg', '1.0.0').file('index.js', '//\n'));
@@ -431,6 +439,7 @@ for (const engine of ENGINES) {
       as['team-read'] = await member('rita', 'developer', 'readers');
       as['team-write'] = await member('will', 'developer', 'writers');
       as['registry-admin'] = await r.createUser('root', { admin: true });
+      moderatorCode = (await moderatorTotp(r, as['registry-admin'])).nextCode;
       as['token-read'] = await token(owner, ['read']);
       as['token-publish'] = await token(owner, ['read', 'publish']);
       as['token-other-package'] = await token(owner, ['read', 'publish', 'manage'], { packages: ['other-pkg'] });

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/engines.js';
+import { moderatorTotp } from '../support/mfa.js';
 import { startRegistry, type TestRegistry, type TestUser } from '../support/registry.js';
 import { packageBuilder } from '../fixtures/package-builder.js';
 import * as npm from '../support/npm-protocol.js';
@@ -189,9 +190,10 @@ for (const engine of ENGINES) {
       expect((await get('/race-a/-/race-a-1.0.0.tgz')).status).toBe(404);
       // The same review as any quarantined version's (docs/quarantine.md).
       const admin = await r.createUser('root', { admin: true });
+      const moderator = await moderatorTotp(r, admin);
       const released = await fetch(`${r.url}/-/gatehouse/v1/admin/quarantine/race-a/1.0.0/release`, {
         method: 'POST',
-        headers: { ...npm.bearer(admin.token), 'content-type': 'application/json' },
+        headers: { ...npm.bearer(admin.token), ...moderator.otp(), 'content-type': 'application/json' },
         body: '{}',
       });
       expect(released.status).toBe(200);

@@ -4,6 +4,8 @@
 // form; an administrator moderates from /admin/reports. Forged posts change nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/engines.js';
+import { moderatorTotp } from '../support/mfa.js';
+import { ManualClock } from '../../src/domain/clock.js';
 import { startRegistry, type TestRegistry, type TestUser } from '../support/registry.js';
 import { packageBuilder } from '../fixtures/package-builder.js';
 import * as npm from '../support/npm-protocol.js';
@@ -56,6 +58,7 @@ for (const engine of ENGINES) {
     let root: TestUser;
     let bobBrowser: TestBrowser;
     let rootBrowser: TestBrowser;
+    let moderator: Awaited<ReturnType<typeof moderatorTotp>>;
 
     const page = async (b: TestBrowser, url: string) => {
       const res = await b.get(url);
@@ -66,7 +69,8 @@ for (const engine of ENGINES) {
     const codeOf = (body: string) => (JSON.parse(body) as { code: string }).code;
 
     beforeAll(async () => {
-      r = await startRegistry(engine);
+      // A manual clock, so the moderator's one-time passwords never run out within a test.
+      r = await startRegistry(engine, { deps: { clock: new ManualClock(Date.now()) } });
       alice = await r.createUser('alice');
       bob = await r.createUser('bob');
       root = await r.createUser('root', { admin: true });
@@ -89,6 +93,8 @@ for (const engine of ENGINES) {
       );
       bobBrowser = await signedInBrowser(r, bob);
       rootBrowser = await signedInBrowser(r, root);
+      // Signed in first: from now on TOTP guards its sign-in, and every moderation form asks for a code.
+      moderator = await moderatorTotp(r, root);
     });
     afterAll(() => r?.close());
 
@@ -174,8 +180,12 @@ for (const engine of ENGINES) {
       const asBob = await bobBrowser.post(`/admin/reports/${id}/confirm`, { _csrf: csrfOf(await page(bobBrowser, '/account')) });
       expect(asBob.statusCode).toBe(403);
 
+      const noCode = await rootBrowser.post(`/admin/reports/${id}/confirm`, { note: 'x', _csrf: csrfOf(thread) });
+      expect([noCode.statusCode, /data-code="(\w+)"/.exec(noCode.body)?.[1]]).toEqual([401, 'OtpRequired']);
+      expect((await r.registry.store.reports.get(Number(id)))?.state).toBe('open');
       const done = await rootBrowser.post(`/admin/reports/${id}/confirm`, {
         note: 'Reverse shell confirmed.',
+        code: moderator.nextCode(),
         _csrf: csrfOf(thread),
       });
       expect(done.statusCode).toBe(303);
@@ -205,7 +215,11 @@ for (const engine of ENGINES) {
       });
       expect(asBob.statusCode).toBe(403);
       expect((await r.inject({ method: 'GET', url: '/plain/-/plain-1.0.0.tgz' })).statusCode).toBe(404);
-      const done = await rootBrowser.post('/admin/quarantine/release', { ...form, _csrf: csrfOf(held) });
+      const done = await rootBrowser.post('/admin/quarantine/release', {
+        ...form,
+        code: moderator.nextCode(),
+        _csrf: csrfOf(held),
+      });
       expect(done.statusCode).toBe(303);
       expect((await r.inject({ method: 'GET', url: '/plain/-/plain-1.0.0.tgz' })).statusCode).toBe(200);
       expect(await page(rootBrowser, '/admin/quarantine')).not.toContain('data-package="plain"');

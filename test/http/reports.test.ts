@@ -5,6 +5,8 @@
 // leaves no trace.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/engines.js';
+import { moderatorTotp } from '../support/mfa.js';
+import { ManualClock } from '../../src/domain/clock.js';
 import { startRegistry, type TestRegistry, type TestUser } from '../support/registry.js';
 import { packageBuilder } from '../fixtures/package-builder.js';
 import * as npm from '../support/npm-protocol.js';
@@ -17,10 +19,18 @@ export interface Answer {
 }
 
 /** One API call over a socket, as the gatehouse CLI makes it. */
-export async function call(r: TestRegistry, method: string, path: string, token?: string, body?: unknown): Promise<Answer> {
+export async function call(
+  r: TestRegistry,
+  method: string,
+  path: string,
+  token?: string,
+  body?: unknown,
+  extra: Record<string, string> = {},
+): Promise<Answer> {
   const res = await fetch(`${r.url}${path}`, {
     method,
     headers: {
+      ...extra,
       ...(token && { authorization: `Bearer ${token}` }),
       ...(body !== undefined && { 'content-type': 'application/json' }),
     },
@@ -42,8 +52,12 @@ for (const engine of ENGINES) {
 
     const file = (user: TestUser | undefined, name: string, body: unknown) =>
       call(r, 'POST', `${API}/packages/${npm.escaped(name)}/reports`, user?.token, body);
-    const act = (id: unknown, action: string, body: unknown = {}, user = admin) =>
-      call(r, 'POST', `${API}/admin/reports/${String(id)}/${action}`, user.token, body);
+    let moderator: Awaited<ReturnType<typeof moderatorTotp>>;
+    /** A moderation action, with the administrator's one-time password unless told otherwise. */
+    const act = (id: unknown, action: string, body: unknown = {}, user = admin, otp = user === admin) =>
+      call(r, 'POST', `${API}/admin/reports/${String(id)}/${action}`, user.token, body, otp ? moderator.otp() : {});
+    const review = (spec: string, action: 'release' | 'reject', body: unknown = {}) =>
+      call(r, 'POST', `${API}/admin/quarantine/${spec}/${action}`, admin.token, body, moderator.otp());
     const seq = () => r.registry.store.events.latestSeq();
     const mailsTo = async (user: TestUser) => {
       await r.registry.mail.deliver();
@@ -52,11 +66,17 @@ for (const engine of ENGINES) {
     const status = async (path: string) => (await fetch(`${r.url}${path}`)).status;
 
     beforeAll(async () => {
-      r = await startRegistry(engine, { listen: true, config: { reportsPerDay: 6 } });
+      // A manual clock, so the moderator's one-time passwords never run out within a test.
+      r = await startRegistry(engine, {
+        listen: true,
+        config: { reportsPerDay: 6 },
+        deps: { clock: new ManualClock(Date.now()) },
+      });
       alice = await r.createUser('alice');
       bob = await r.createUser('bob');
       carol = await r.createUser('carol');
       admin = await r.createUser('root', { admin: true });
+      moderator = await moderatorTotp(r, admin);
       for (const v of ['1.0.0', '1.0.1']) await npm.published(r, alice, packageBuilder('evil-pkg', v));
       for (const v of ['1.0.0', '2.0.0']) await npm.published(r, alice, packageBuilder('@acme/sneaky', v));
       await npm.published(r, alice, packageBuilder('leaky', '1.0.0'));
@@ -111,6 +131,29 @@ for (const engine of ENGINES) {
       expect((await act('nope', 'dismiss')).body.code).toBe('ReportNotFound');
       expect((await act(424242, 'dismiss')).status).toBe(404);
       expect((await call(r, 'GET', `${API}/admin/reports?state=weird`, admin.token)).status).toBe(400);
+    });
+
+    it('asks the moderator for a second factor on every action, and refuses one without', async () => {
+      await npm.published(r, alice, packageBuilder('moderated', '1.0.0'));
+      const filed = await file(await r.createUser('erin'), 'moderated', { reason: 'spam', description: 'links only' });
+      const noCode = await act(filed.body.id, 'dismiss', {}, admin, false);
+      expect([noCode.status, noCode.body.code, noCode.headers.get('www-authenticate')]).toEqual([401, 'OtpRequired', 'OTP']);
+      const wrong = await call(
+        r,
+        'POST',
+        `${API}/admin/reports/${filed.body.id}/dismiss`,
+        admin.token,
+        {},
+        { 'npm-otp': '000000' },
+      );
+      expect(wrong.body.code).toBe('OtpInvalid');
+      const held = await call(r, 'POST', `${API}/admin/quarantine/moderated/1.0.0/reject`, admin.token, {});
+      expect(held.body.code).toBe('OtpRequired');
+      const bare = await r.createUser('bare-admin', { admin: true });
+      const without = await call(r, 'POST', `${API}/admin/reports/${filed.body.id}/dismiss`, bare.token, {});
+      expect([without.status, without.body.code]).toEqual([403, 'ModerationNeedsMfa']);
+      expect((await r.registry.store.reports.get(filed.body.id as number))?.state).toBe('open');
+      expect((await act(filed.body.id, 'dismiss')).body.state).toBe('dismissed');
     });
 
     it('confirming a malicious version quarantines it, publishes a MAL- advisory and tells the reporter', async () => {
@@ -200,13 +243,11 @@ for (const engine of ENGINES) {
         expect.objectContaining({ package: 'spammy', version: '1.0.0', cause: 'report', ref: `report:${spam.body.id}` }),
       );
       expect((await mailsTo(alice)).map((m) => m.subject)).toContain('[Gatehouse] spammy@1.0.0 is held for review');
-      const released = await call(r, 'POST', `${API}/admin/quarantine/spammy/1.0.0/release`, admin.token, { note: 'fixed' });
+      const released = await review('spammy/1.0.0', 'release', { note: 'fixed' });
       expect([released.status, released.body.review]).toEqual([200, 'released']);
       expect(await status('/spammy')).toBe(200);
       expect(await status('/spammy/-/spammy-1.0.0.tgz')).toBe(200);
-      expect((await call(r, 'POST', `${API}/admin/quarantine/spammy/1.0.0/reject`, admin.token)).body.code).toBe(
-        'VersionNotQuarantined',
-      );
+      expect((await review('spammy/1.0.0', 'reject')).body.code).toBe('VersionNotQuarantined');
       const leaky = await file(bob, 'leaky', { reason: 'typosquatting', description: 'looks like left-pad' });
       const dismissed = await act(leaky.body.id, 'dismiss', { note: 'Not a look-alike of anything here.' });
       expect(dismissed.body.state).toBe('dismissed');

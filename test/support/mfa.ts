@@ -56,3 +56,12 @@ export async function enrolTotp(
   expect(second.statusCode, second.body).toBe(200);
   return { secret, recoveryCodes: second.json<{ tfa: string[] }>().tfa, nextCode };
 }
+
+/**
+ * An administrator who can moderate (reports, quarantine): TOTP for sign-in only, so other admin
+ * writes need no code, and `otp()` the `npm-otp` header moderation asks for every time.
+ */
+export async function moderatorTotp(r: TestRegistry, admin: TestUser): Promise<Enrolled & { otp(): { 'npm-otp': string } }> {
+  const enrolled = await enrolTotp(r, admin, 'auth-only');
+  return { ...enrolled, otp: () => ({ 'npm-otp': enrolled.nextCode() }) };
+}

@@ -125,6 +125,28 @@ export class WriteChecks {
     );
   }
 
+  /**
+   * A moderation action (a report's confirm, dismiss or question; a quarantine's release or
+   * reject) changes what everyone installs or hears, so the administrator proves presence every
+   * time: a TOTP or recovery code (`npm-otp`, or the web form's `code`), even when TOTP guards
+   * sign-in only. A token that skips the second factor never moderates; an account without TOTP
+   * cannot (a browser approval with a security key is not offered for moderation yet).
+   */
+  async moderation(context: RequestContext, code?: string): Promise<void> {
+    const principal = context.principal;
+    if (principal.kind !== 'user' && principal.kind !== 'session') return; // refused by canModerate
+    if (principal.kind === 'user') {
+      const refused = bypassDenial(principal.token, 'moderate');
+      if (refused) enforce(refused);
+    }
+    if (await this.deps.secondFactor.enrolment(principal.user))
+      return this.deps.secondFactor.verify(principal.user, context, code);
+    fail(
+      'ModerationNeedsMfa',
+      `Moderating needs two-factor authentication, and this account has none. Run \`${ENROL}\`, then try again with --otp=<code> (or the code field on the web).`,
+    );
+  }
+
   private async policy(user: User, write: PackageWrite): Promise<string[]> {
     if (!this.deps.policy.required || (await this.deps.secondFactor.enrolment(user))) return [];
     if (await this.deps.securityKeys?.registered(user)) return [];

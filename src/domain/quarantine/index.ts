@@ -1,9 +1,8 @@
 // The quarantine domain wired in one place: the review service. Holding a version is done inside
 // other domains' transactions (hold.ts: the scan's publish step, report confirmation, MAL- advisories).
-import type { Store } from '../store.js';
-import { QuarantineService } from './service.js';
+import { QuarantineService, type QuarantineDeps } from './service.js';
 
-export function wireQuarantine(deps: { store: Store; now: () => Date }): { quarantine: QuarantineService } {
+export function wireQuarantine(deps: QuarantineDeps): { quarantine: QuarantineService } {
   return { quarantine: new QuarantineService(deps) };
 }
 

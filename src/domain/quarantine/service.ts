@@ -11,7 +11,7 @@ import type { PackageName } from '../packages/names.js';
 import { searchFields } from '../packages/publish/stored-fields.js';
 import { digestKey } from '../scanning/known-bad.js';
 import type { Finding } from '../scanning/evaluate.js';
-import { canModerate, enforceReport } from '../reports/authorize.js';
+import { canModerate, enforceReport, moderator, type ModerationCheck } from '../reports/authorize.js';
 import type { QuarantineRecord } from './store.js';
 
 export interface QuarantineEntry extends QuarantineRecord {
@@ -19,11 +19,18 @@ export interface QuarantineEntry extends QuarantineRecord {
   findings: Finding[];
 }
 
+export interface QuarantineDeps {
+  store: Store;
+  now: () => Date;
+  /** The administrator's second factor before each release or reject. */
+  moderationCheck: ModerationCheck;
+}
+
 const QUEUE_LIMIT = 500;
 const MAX_NOTE = 1000;
 
 export class QuarantineService {
-  constructor(private readonly deps: { store: Store; now: () => Date }) {}
+  constructor(private readonly deps: QuarantineDeps) {}
 
   /** The versions waiting for review, oldest first. */
   async queue(context: RequestContext): Promise<QuarantineEntry[]> {
@@ -33,8 +40,9 @@ export class QuarantineService {
     return Promise.all(pending.map((q) => entryOf(store, q)));
   }
 
-  release(context: RequestContext, name: PackageName, version: string, note: unknown): Promise<QuarantineEntry> {
-    return this.decide(context, name, version, note, 'released', async (tx, { record, held }, at) => {
+  /** `code`: a web form's second-factor code (the API sends npm-otp). */
+  release(context: RequestContext, name: PackageName, version: string, note: unknown, code?: unknown): Promise<QuarantineEntry> {
+    return this.decide(context, name, version, note, 'released', code, async (tx, { record, held }, at) => {
       await tx.packages.setState(name, version, 'published');
       if (record.tag !== null) await tx.packages.setDistTag(name, record.tag, version);
       const searchable = record.tag === 'latest' ? searchFields(held.manifest) : {};
@@ -52,8 +60,8 @@ export class QuarantineService {
     });
   }
 
-  reject(context: RequestContext, name: PackageName, version: string, note: unknown): Promise<QuarantineEntry> {
-    return this.decide(context, name, version, note, 'rejected', async (tx, { held }, at) => {
+  reject(context: RequestContext, name: PackageName, version: string, note: unknown, code?: unknown): Promise<QuarantineEntry> {
+    return this.decide(context, name, version, note, 'rejected', code, async (tx, { held }, at) => {
       await tx.packages.markUnpublished(name, version, at);
       await tx.packages.touch(name, { modifiedAt: at });
       const digest = digestKey(held.integrity);
@@ -68,9 +76,10 @@ export class QuarantineService {
     version: string,
     note: unknown,
     review: 'released' | 'rejected',
+    code: unknown,
     apply: (tx: Repositories, pending: Pending, at: string) => Promise<void>,
   ): Promise<QuarantineEntry> {
-    const admin = enforceReport(canModerate(context.principal));
+    const admin = await moderator(context, { code }, this.deps.moderationCheck);
     const at = this.deps.now().toISOString();
     const text = noteOf(note);
     const record = await this.deps.store.transaction(async (tx) => {

@@ -6,6 +6,7 @@ import type { User } from '../accounts/store.js';
 import { fail, type ErrorCode } from '../errors.js';
 import { isReadOnly } from '../tokens/scopes.js';
 import type { MessageRole, ReportRecord } from './store.js';
+import type { RequestContext } from '../access/context.js';
 
 export type ReportDecision =
   | { ok: true; principal: TokenPrincipal | SessionPrincipal; user: User }
@@ -93,4 +94,18 @@ export function canReadReport(
     default:
       return assertNever(principal);
   }
+}
+
+/** The administrator's second factor before a moderation action (domain/mfa/writes.ts `moderation`); `code` is a web form's. */
+export type ModerationCheck = (context: RequestContext, code?: string) => Promise<void>;
+
+/**
+ * A moderation action (reports and quarantine alike): an administrator (canModerate) who then
+ * gives a second factor, from `npm-otp` or the form's `code` field in `body`.
+ */
+export async function moderator(context: RequestContext, body: unknown, check: ModerationCheck): Promise<User> {
+  const admin = enforceReport(canModerate(context.principal));
+  const code = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).code : undefined;
+  await check(context, typeof code === 'string' && code.trim() !== '' ? code : undefined);
+  return admin;
 }

@@ -7,6 +7,7 @@ import type { TarballLimits } from '../packages/tarball.js';
 import { MaliciousPackages } from '../malicious/service.js';
 import { ReportService } from './service.js';
 import { SecurityContacts } from './contacts.js';
+import type { ModerationCheck } from './authorize.js';
 
 export interface ReportsWiring {
   store: Store;
@@ -16,6 +17,7 @@ export interface ReportsWiring {
   perDay: number;
   limits: TarballLimits;
   inspectBudgetMs: number;
+  moderationCheck: ModerationCheck;
 }
 
 export interface ReportsDomain {
@@ -26,7 +28,12 @@ export interface ReportsDomain {
 
 export function wireReports(deps: ReportsWiring): ReportsDomain {
   return {
-    reports: new ReportService({ store: deps.store, clock: deps.clock, perDay: deps.perDay }),
+    reports: new ReportService({
+      store: deps.store,
+      clock: deps.clock,
+      perDay: deps.perDay,
+      moderationCheck: deps.moderationCheck,
+    }),
     malicious: new MaliciousPackages({ store: deps.store, clock: deps.clock, baseUrl: deps.baseUrl }),
     securityContacts: new SecurityContacts({
       store: deps.store,

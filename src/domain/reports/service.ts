@@ -14,7 +14,7 @@ import { isServed } from '../packages/store.js';
 import { readFacts } from '../orgs/readers.js';
 import { confirmMaliciousIn } from '../malicious/service.js';
 import { quarantineVersions } from '../quarantine/hold.js';
-import { canModerate, canReadReport, canReport, enforceReport } from './authorize.js';
+import { canModerate, canReadReport, canReport, enforceReport, moderator, type ModerationCheck } from './authorize.js';
 import {
   isOpen,
   isReportReason,
@@ -31,6 +31,8 @@ export interface ReportsDeps {
   clock: Clock;
   /** Reports one account may file in any 24 hours. */
   perDay: number;
+  /** The administrator's second factor before each moderation action. */
+  moderationCheck: ModerationCheck;
 }
 
 export interface ReportThread {
@@ -140,7 +142,7 @@ export class ReportService {
    * maintainers to fix (advisories for it come from the vulnerability database).
    */
   async confirm(context: RequestContext, id: unknown, body: unknown): Promise<ReportRecord> {
-    const admin = enforceReport(canModerate(context.principal));
+    const admin = await moderator(context, body, this.deps.moderationCheck);
     const note = optionalText(body);
     const at = this.now();
     const actor = userActor(admin);
@@ -190,7 +192,7 @@ export class ReportService {
   }
 
   async dismiss(context: RequestContext, id: unknown, body: unknown): Promise<ReportRecord> {
-    const admin = enforceReport(canModerate(context.principal));
+    const admin = await moderator(context, body, this.deps.moderationCheck);
     const note = optionalText(body);
     const at = this.now();
     const reportId = await this.deps.store.transaction(async (tx) => {
@@ -210,7 +212,7 @@ export class ReportService {
 
   /** An administrator's question on the thread; the reporter is mailed and answers with `reply`. */
   async askForInfo(context: RequestContext, id: unknown, body: unknown): Promise<ReportRecord> {
-    const admin = enforceReport(canModerate(context.principal));
+    const admin = await moderator(context, body, this.deps.moderationCheck);
     const question = reportText(field(body, 'question') ?? field(body, 'text'), 'question');
     const at = this.now();
     const reportId = await this.deps.store.transaction(async (tx) => {

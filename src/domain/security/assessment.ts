@@ -195,7 +195,7 @@ const EVALUATORS: Record<BuiltId, Evaluator> = {
   'general.malware-detection': ({ settings: s }) =>
     s.scanEnabled
       ? met(
-          'every version is scanned before it is installable: known-bad digests, OSV MAL- advisories, rules over scripts and files, a diff against the previous version',
+          'every version is scanned before it is installable: known-bad digests, OSV MAL- advisories, rules over scripts and files, a diff against the previous version; a held version waits in the one quarantine queue (/admin/quarantine), visible only to its owners and admins',
         )
       : notMet('malware scanning is off in this deployment (scanEnabled=false)'),
   'general.vulnerability-warnings-ui': () =>
@@ -216,7 +216,7 @@ const EVALUATORS: Record<BuiltId, Evaluator> = {
     ),
   'general.report-package': () =>
     met(
-      'anyone signed in reports a package or version from its page, with `gatehouse report` or POST /-/gatehouse/v1/packages/:pkg/reports; admins moderate at /admin/reports',
+      'anyone signed in reports a package or version from its page, with `gatehouse report` or POST /-/gatehouse/v1/packages/:pkg/reports; admins moderate at /admin/reports and /admin/quarantine, each action with their second factor',
     ),
   'general.malicious-advisories-osv': () =>
     met(

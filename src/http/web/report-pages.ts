@@ -16,9 +16,12 @@ import { seeOther } from './session.js';
 import { PAGE_ONLY } from './negotiation.js';
 import { packageHref, versionHref } from './addresses.js';
 import { time } from './format.js';
-import { formFields } from './account-forms.js';
+import { codeField, formFields } from './account-forms.js';
 
 type Id = { Params: { id: string } };
+
+/** Every moderation form asks for the administrator's second factor again (domain/mfa/writes.ts `moderation`). */
+const STEP_UP = codeField('Your two-factor code');
 
 const REPLY_LABELS: Record<ReportThread['role'], string> = {
   reporter: 'Add information',
@@ -96,14 +99,17 @@ function threadPage(request: FastifyRequest, thread: ReportThread): SafeHtml {
             ${csrf}<label
               >Note (shown to the reporter; for malicious, the advisory's details) <textarea name="note"></textarea>
             </label>
-            <button type="submit">Confirm</button>
+            ${STEP_UP}<button type="submit">Confirm</button>
           </form>
           <form method="post" action="/admin/reports/${r.id}/dismiss" id="dismiss">
-            ${csrf}<label>Note <textarea name="note"></textarea></label><button type="submit">Dismiss</button>
+            ${csrf}<label>Note <textarea name="note"></textarea></label>${STEP_UP}<button type="submit">Dismiss</button>
           </form>
           <form method="post" action="/admin/reports/${r.id}/ask" id="ask">
-            ${csrf}<label>Question for the reporter <textarea name="question" required></textarea></label>
-            <button type="submit">Ask for information</button>
+            ${csrf}<label>Question for the reporter <textarea name="question" required></textarea></label> ${STEP_UP}<button
+              type="submit"
+            >
+              Ask for information
+            </button>
           </form>
         </section>`
       : ''}`;
@@ -160,7 +166,7 @@ function quarantinePage(request: FastifyRequest, queue: QuarantineEntry[]): Safe
         type="hidden"
         name="version"
         value="${q.version}"
-      /><input name="note" maxlength="1000" placeholder="note" /><button type="submit">${action}</button>
+      /><input name="note" maxlength="1000" placeholder="note" />${STEP_UP}<button type="submit">${action}</button>
     </form>`;
   return html`<h1>Quarantined versions</h1>
     <p>Invisible and not installable for everyone but their owners and the administrators until reviewed.</p>
@@ -288,7 +294,7 @@ export function registerReportPages(app: FastifyInstance, registry: Registry): v
       orRefusal(request, reply, async () => {
         const form = formFields(request.body);
         const name = parsePackageName(form.package);
-        await registry.quarantine[action](request.context, name, String(form.version ?? ''), form.note);
+        await registry.quarantine[action](request.context, name, String(form.version ?? ''), form.note, form.code);
         return seeOther(reply, '/admin/quarantine');
       }),
     );
