@@ -1,54 +1,46 @@
-// Kysely implementation of the audit log's reads over the event table. Payload matches rely on
-// the canonical JSON every payload is stored as (events/encoding.ts: sorted keys, no spaces), so
-// `"org":"acme"` appears exactly when the payload's org is acme: a quote inside a value is escaped.
-import { sql, type Kysely } from 'kysely';
+// Kysely implementation of the audit log's reads over the event table. Each query walks one index
+// from `since` in `seq` order (migration 029): events_package_seq, events_org_seq, and for an
+// account events_actor_seq plus events_subject_user_seq, merged. `events.org` and
+// `events.subject_user` are filled on append (domain/audit-log/store.ts eventSubjects), so no
+// query reads a payload or scans the table.
+import type { Kysely } from 'kysely';
 import type { DB } from './schema.js';
-import { ABOUT_USER_EVENTS, ORG_EVENTS, type AuditLogStore } from '../../domain/audit-log/store.js';
+import type { AuditLogStore } from '../../domain/audit-log/store.js';
 import { toEvent } from './events.js';
 
-/** `text` as a LIKE pattern that matches only itself (with `escape '\'`). */
-function likeLiteral(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
-/** The payload holds `"key":<value as JSON>`. */
-function member(key: string, value: string) {
-  return sql<boolean>`data like ${`%${JSON.stringify(key)}:${likeLiteral(JSON.stringify(value))}%`} escape '\\'`;
+/** The audit log's queries, unexecuted: the store runs them, and a test EXPLAINs them (test/storage/audit-log-index.test.ts). */
+export function auditLogQueries(db: Kysely<DB>) {
+  const after = (since: number, limit: number) =>
+    db.selectFrom('events').selectAll().where('seq', '>', since).orderBy('seq').limit(limit);
+  return {
+    package: (name: string, since: number, limit: number) => after(since, limit).where('package_name', '=', name),
+    org: (org: string, since: number, limit: number) => after(since, limit).where('org', '=', org),
+    actor: (userId: number, since: number, limit: number) =>
+      after(since, limit).where('actor_kind', '=', 'user').where('actor_id', '=', String(userId)),
+    subjectUser: (name: string, since: number, limit: number) => after(since, limit).where('subject_user', '=', name),
+  };
 }
 
 export function auditLogStore(db: Kysely<DB>): AuditLogStore {
-  const after = (since: number) => db.selectFrom('events').selectAll().where('seq', '>', since);
+  const q = auditLogQueries(db);
   return {
     async forPackage(name, since, limit) {
-      const rows = await after(since).where('package_name', '=', name).orderBy('seq').limit(limit).execute();
-      return rows.map(toEvent);
+      return (await q.package(name, since, limit).execute()).map(toEvent);
     },
     async forOrg(org, since, limit) {
-      const scope = `${likeLiteral(`@${org}/`)}%`;
-      const rows = await after(since)
-        .where((eb) =>
-          eb.or([
-            eb.and([eb('type', 'in', [...ORG_EVENTS]), member('org', org)]),
-            sql<boolean>`package_name like ${scope} escape '\\'`,
-          ]),
-        )
-        .orderBy('seq')
-        .limit(limit)
-        .execute();
-      return rows.map(toEvent);
+      return (await q.org(org, since, limit).execute()).map(toEvent);
     },
     async forAccount(user, since, limit) {
-      const rows = await after(since)
-        .where((eb) =>
-          eb.or([
-            eb.and([eb('actor_kind', '=', 'user'), eb('actor_id', '=', String(user.id))]),
-            eb.and([eb('type', 'in', [...ABOUT_USER_EVENTS]), member('user', user.name)]),
-          ]),
-        )
-        .orderBy('seq')
-        .limit(limit)
-        .execute();
-      return rows.map(toEvent);
+      // Two index walks rather than one OR, which neither engine reliably answers from one index.
+      const [did, doneTo] = await Promise.all([
+        q.actor(user.id, since, limit).execute(),
+        q.subjectUser(user.name, since, limit).execute(),
+      ]);
+      const bySeq = new Map([...did, ...doneTo].map((row) => [Number(row.seq), row]));
+      return [...bySeq.entries()]
+        .sort(([a], [b]) => a - b)
+        .slice(0, limit)
+        .map(([, row]) => toEvent(row));
     },
   };
 }
