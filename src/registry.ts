@@ -508,6 +508,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     baseUrl: () => baseUrl,
     perDay: config.reportsPerDay,
     moderationCheck: (context, code) => mfa.writes.moderation(context, code),
+    jobs,
     limits: {
       maxUnpackedBytes: config.maxUnpackedBytes,
       maxFileCount: config.maxFileCount,

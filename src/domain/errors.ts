@@ -193,7 +193,9 @@ export type ErrorCode =
   // the registry's own publish attestation (domain/provenance/publish-attestation.ts)
   | 'PublishAttestationUnavailable'
   // moderation (reports, quarantine) needs the administrator's second factor (domain/mfa/writes.ts)
-  | 'ModerationNeedsMfa';
+  | 'ModerationNeedsMfa'
+  // the OSV all.zip before the job's first build (domain/malicious)
+  | 'ArchiveNotReady';
 
 /**
  * HTTP status per code. npm prints any 4xx as `E<status>` followed by our `error` string,
@@ -460,6 +462,7 @@ export const ERROR_STATUS = {
   // The transparency log that must record a trusted publish's attestation did not answer: nothing is published.
   PublishAttestationUnavailable: 502,
   ModerationNeedsMfa: 403,
+  ArchiveNotReady: 503,
 } as const satisfies Record<ErrorCode, number>;
 
 /** Response headers a refusal needs (`retry-after` on a 429, `www-authenticate: OTP` for a second factor). */

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/engines.js';
 import { moderatorTotp } from '../support/mfa.js';
+import { ManualClock } from '../../src/domain/clock.js';
+import { OSV_ARCHIVE_INTERVAL_MS } from '../../src/domain/malicious/service.js';
 import { startRegistry, type TestRegistry, type TestUser } from '../support/registry.js';
 import { packageBuilder } from '../fixtures/package-builder.js';
 import * as npm from '../support/npm-protocol.js';
@@ -84,10 +86,16 @@ for (const engine of ENGINES) {
   describe(`OSV feed of malicious packages (${engine})`, () => {
     let r: TestRegistry;
     let alice: TestUser;
+    const clock = new ManualClock(Date.now());
+    /** What the job runner does every OSV_ARCHIVE_INTERVAL_MS; resolves with the jobs that ran. */
+    const jobRun = async () => {
+      clock.advance(OSV_ARCHIVE_INTERVAL_MS);
+      return r.registry.jobs.runDue();
+    };
     const dir = mkdtempSync(join(tmpdir(), 'gatehouse-osv-'));
 
     beforeAll(async () => {
-      r = await startRegistry(engine, { listen: true });
+      r = await startRegistry(engine, { listen: true, deps: { clock } });
       alice = await r.createUser('alice');
       await npm.published(r, alice, packageBuilder('stealer', '1.0.0'));
       await npm.published(r, alice, packageBuilder('stealer', '1.1.0'));
@@ -102,6 +110,14 @@ for (const engine of ENGINES) {
 
     it('serves an empty feed before anything is confirmed', async () => {
       expect(await (await get(`${API}/osv/index.json`)).json()).toEqual([]);
+      // No request builds the archive: before the job's first build it is a 503 to retry.
+      const early = await get(`${API}/osv/all.zip`);
+      expect([early.status, early.headers.get('retry-after'), ((await early.json()) as { code: string }).code]).toEqual([
+        503,
+        '2',
+        'ArchiveNotReady',
+      ]);
+      expect(await jobRun()).toContain('osv.archive');
       const zip = await get(`${API}/osv/all.zip`);
       expect(zip.status).toBe(200);
       expect(zip.headers.get('content-type')).toBe('application/zip');
@@ -149,7 +165,13 @@ for (const engine of ENGINES) {
     });
 
     it('serves all.zip that an independent zip reader opens, each record valid OSV and equal to its own file', async () => {
+      // Until the job runs again, the last built archive (still empty) is served.
+      const before = await get(`${API}/osv/all.zip`);
+      const emptyEtag = before.headers.get('etag');
+      expect(Buffer.from(await before.arrayBuffer()).length).toBeLessThan(100);
+      expect(await jobRun()).toContain('osv.archive');
       const res = await get(`${API}/osv/all.zip`);
+      expect(res.headers.get('etag')).not.toBe(emptyEtag);
       const etag = res.headers.get('etag')!;
       const file = join(dir, `all-${engine}.zip`);
       writeFileSync(file, Buffer.from(await res.arrayBuffer()));

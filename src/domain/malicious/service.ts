@@ -111,8 +111,9 @@ export interface MaliciousDeps {
 }
 
 export class MaliciousPackages {
-  /** The last archive built, by the fingerprint of the records in it. */
-  private archive: { fingerprint: string; bytes: Buffer; etag: string } | undefined;
+  /** The archive as last built (buildArchive, run by the osv.archive job), by the fingerprint of its records. */
+  private archive: OsvArchive | undefined;
+  private building: Promise<boolean> | undefined;
 
   constructor(private readonly deps: MaliciousDeps) {}
 
@@ -144,16 +145,41 @@ export class MaliciousPackages {
     return (await this.records()).map((r) => ({ id: r.id, modified: r.modified, package: r.affected[0]!.package.name }));
   }
 
-  /** Every record in one zip; rebuilt only when a record changed. */
-  async zip(): Promise<{ bytes: Buffer; etag: string }> {
+  /**
+   * The last archive built, or undefined before the first build, which this starts (the route
+   * answers 503 with Retry-After then). A read never builds: the zip is the osv.archive job's.
+   */
+  builtArchive(): OsvArchive | undefined {
+    if (!this.archive) void this.buildArchive().catch(() => undefined);
+    return this.archive;
+  }
+
+  /**
+   * The osv.archive job's work: every record in one zip, rebuilt only when a record changed (or the
+   * address it names did). True when it built a new one. A call while one runs joins it.
+   */
+  buildArchive(): Promise<boolean> {
+    this.building ??= this.rebuild().finally(() => (this.building = undefined));
+    return this.building;
+  }
+
+  private async rebuild(): Promise<boolean> {
     const records = await this.records();
     const fingerprint = createHash('sha256')
       .update(JSON.stringify([this.deps.baseUrl(), ...records.map((r) => [r.id, r.modified])]))
       .digest('hex');
-    if (this.archive?.fingerprint !== fingerprint) {
-      const bytes = osvArchive(records);
-      this.archive = { fingerprint, bytes, etag: `"${createHash('sha256').update(bytes).digest('base64url')}"` };
-    }
-    return this.archive;
+    if (this.archive?.fingerprint === fingerprint) return false;
+    const bytes = osvArchive(records);
+    this.archive = { fingerprint, bytes, etag: `"${createHash('sha256').update(bytes).digest('base64url')}"` };
+    return true;
   }
 }
+
+export interface OsvArchive {
+  fingerprint: string;
+  bytes: Buffer;
+  etag: string;
+}
+
+/** How often the osv.archive job looks for changed advisories; the 503 before the first build says to retry after it. */
+export const OSV_ARCHIVE_INTERVAL_MS = 10_000;

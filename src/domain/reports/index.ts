@@ -4,7 +4,8 @@ import type { Store } from '../store.js';
 import type { Clock } from '../clock.js';
 import type { BlobStore } from '../packages/blobs.js';
 import type { TarballLimits } from '../packages/tarball.js';
-import { MaliciousPackages } from '../malicious/service.js';
+import { MaliciousPackages, OSV_ARCHIVE_INTERVAL_MS } from '../malicious/service.js';
+import type { JobRunner } from '../jobs/runner.js';
 import { ReportService } from './service.js';
 import { SecurityContacts } from './contacts.js';
 import type { ModerationCheck } from './authorize.js';
@@ -18,6 +19,8 @@ export interface ReportsWiring {
   limits: TarballLimits;
   inspectBudgetMs: number;
   moderationCheck: ModerationCheck;
+  /** Builds the OSV all.zip in the background (job osv.archive), so no request waits for it. */
+  jobs: JobRunner;
 }
 
 export interface ReportsDomain {
@@ -27,6 +30,13 @@ export interface ReportsDomain {
 }
 
 export function wireReports(deps: ReportsWiring): ReportsDomain {
+  const malicious = new MaliciousPackages({ store: deps.store, clock: deps.clock, baseUrl: deps.baseUrl });
+  deps.jobs.define({
+    name: 'osv.archive',
+    scope: 'instance',
+    intervalMs: OSV_ARCHIVE_INTERVAL_MS,
+    run: () => malicious.buildArchive().then(() => {}),
+  });
   return {
     reports: new ReportService({
       store: deps.store,
@@ -34,7 +44,7 @@ export function wireReports(deps: ReportsWiring): ReportsDomain {
       perDay: deps.perDay,
       moderationCheck: deps.moderationCheck,
     }),
-    malicious: new MaliciousPackages({ store: deps.store, clock: deps.clock, baseUrl: deps.baseUrl }),
+    malicious,
     securityContacts: new SecurityContacts({
       store: deps.store,
       blobs: deps.blobs,

@@ -65,8 +65,11 @@ export function registerReportRoutes(app: FastifyInstance, registry: Registry): 
 
   // The OSV feed is public, as osv.dev's is: it warns installers, it reveals nothing private.
   app.get(`${API}/osv/index.json`, async () => malicious.index());
+  // The archive the osv.archive job built last (never built on a request); 503 until the first one exists.
   app.get(`${API}/osv/all.zip`, async (request, reply) => {
-    const { bytes, etag } = await malicious.zip();
+    const built = malicious.builtArchive();
+    if (!built) fail('ArchiveNotReady', 'The OSV archive is being built; try again in a few seconds.', { 'retry-after': '2' });
+    const { bytes, etag } = built;
     reply.header('etag', etag).header('cache-control', 'public, max-age=60');
     if (request.headers['if-none-match'] === etag) return reply.code(304).send();
     return reply.type('application/zip').send(bytes);
