@@ -9,17 +9,8 @@ import { startRegistry, type TestRegistry, type TestUser } from '../support/regi
 import { startTufMirror, type TufMirror } from '../support/tuf-mirror.js';
 import { packageBuilder } from '../fixtures/package-builder.js';
 import { openDatabase } from '../../src/storage/db/database.js';
-import {
-  createWorkspace,
-  installCommand,
-  removeWorkspace,
-  run,
-  runOk,
-  skipWithout,
-  type ClientName,
-  type Workspace,
-} from './clients.js';
-import { writeConsumer } from './fixtures/projects.js';
+import { run, runOk, skipWithout, type ClientName } from './clients.js';
+import { installedProjects } from './fixtures/installed.js';
 
 const NPMS: ClientName[] = ['npm11', 'npm12'];
 
@@ -28,7 +19,7 @@ for (const engine of ENGINES) {
     let r: TestRegistry;
     let alice: TestUser;
     let tuf: TufMirror;
-    const workspaces: Workspace[] = [];
+    const projects = installedProjects(() => r.url);
 
     beforeAll(async () => {
       tuf = await startTufMirror();
@@ -45,19 +36,14 @@ for (const engine of ENGINES) {
       await publish('sig-tampered', '1.0.0');
     });
     afterAll(async () => {
-      await Promise.all(workspaces.map(removeWorkspace));
+      await projects.removeAll();
       await r?.close();
       await tuf?.close();
     });
 
-    async function installed(client: ClientName, deps: Record<string, string>): Promise<Workspace> {
-      const ws = await createWorkspace({ registry: r.url, client });
-      workspaces.push(ws);
-      await tuf.seed(join(ws.cacheDir, 'npm'));
-      await writeConsumer(ws.dir, deps);
-      await runOk(client, installCommand(client, false), ws);
-      return ws;
-    }
+    // npm reads Sigstore's TUF repository from its cache first: seeded from the local mirror.
+    const installed = (client: ClientName, deps: Record<string, string>) =>
+      projects.install(client, deps, (ws) => tuf.seed(join(ws.cacheDir, 'npm')));
 
     for (const client of NPMS) {
       it.skipIf(skipWithout(client))(`${client} reports every installed package verified`, async () => {

@@ -10,17 +10,8 @@ import { ENGINES } from '../support/engines.js';
 import { startRegistry, type TestRegistry, type TestUser } from '../support/registry.js';
 import { packageBuilder } from '../fixtures/package-builder.js';
 import { CVSS, osvRecord } from '../fixtures/osv.js';
-import {
-  createWorkspace,
-  installCommand,
-  removeWorkspace,
-  run,
-  runOk,
-  skipWithout,
-  type ClientName,
-  type Workspace,
-} from './clients.js';
-import { writeConsumer } from './fixtures/projects.js';
+import { run, runOk, skipWithout, type ClientName } from './clients.js';
+import { installedProjects } from './fixtures/installed.js';
 
 const NPMS: ClientName[] = ['npm11', 'npm12'];
 const PNPMS: ClientName[] = ['pnpm10', 'pnpm12'];
@@ -38,7 +29,7 @@ for (const engine of ENGINES) {
     let r: TestRegistry;
     let alice: TestUser;
     let osvDir: string;
-    const workspaces: Workspace[] = [];
+    const projects = installedProjects(() => r.url);
     /** Which audit endpoint each request reached, in order: observed on the service, not replaced. */
     const endpoints: string[] = [];
 
@@ -64,18 +55,12 @@ for (const engine of ENGINES) {
       expect(summary).toMatchObject({ added: 1, errors: [] });
     });
     afterAll(async () => {
-      await Promise.all(workspaces.map(removeWorkspace));
+      await projects.removeAll();
       await r?.close();
       if (osvDir) await rm(osvDir, { recursive: true, force: true });
     });
 
-    async function installed(client: ClientName, deps: Record<string, string>): Promise<Workspace> {
-      const ws = await createWorkspace({ registry: r.url, client });
-      workspaces.push(ws);
-      await writeConsumer(ws.dir, deps);
-      await runOk(client, installCommand(client, false), ws);
-      return ws;
-    }
+    const installed = (client: ClientName, deps: Record<string, string>) => projects.install(client, deps);
 
     for (const client of NPMS) {
       it.skipIf(skipWithout(client))(`${client} audit reports the package, its severity and the fix`, async () => {

@@ -26,6 +26,21 @@ export function canActAsUser(principal: Principal, action: string): Decision<Tok
   }
 }
 
+/** Anything a signed-in person does through a token (the API) or a web session (a page's download, an audit log). */
+export function canActSignedIn(principal: Principal, action: string): Decision<TokenPrincipal | SessionPrincipal> {
+  switch (principal.kind) {
+    case 'anonymous':
+      return { ok: false, code: 'Unauthenticated', reason: `You must be logged in to ${action}. Run \`npm login\` first.` };
+    case 'user':
+    case 'session':
+      return { ok: true, principal };
+    case 'trusted-publisher':
+      return notSupported(principal, action);
+    default:
+      return assertNever(principal);
+  }
+}
+
 /**
  * The web UI's own account pages and forms (the account page, revoking sessions and tokens,
  * signing out): only a signed-in browser. An API token never drives them, so a leaked read-only

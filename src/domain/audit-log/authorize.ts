@@ -1,16 +1,9 @@
 // Who may read which audit log. A package's log is its maintainers', an org's its owners' and
 // admins', an account's its own; registry administrators read every one. A package the asker may
 // not read is missing, as on every read, and is said to be missing before any other refusal.
-import {
-  assertNever,
-  notSupported,
-  type Decision,
-  type Denial,
-  type Principal,
-  type SessionPrincipal,
-  type TokenPrincipal,
-} from '../access/principal.js';
+import { assertNever, type Decision, type Denial, type Principal } from '../access/principal.js';
 import type { User } from '../accounts/store.js';
+import { canActSignedIn } from '../accounts/authorize.js';
 import { packageLimitDenial } from '../tokens/limits.js';
 import { orgAllows } from '../orgs/access.js';
 import type { OrgRole } from '../orgs/store.js';
@@ -23,21 +16,11 @@ export type AuditFacts =
   | { kind: 'account'; account: User | undefined };
 
 /** A signed-in person, through a token (the API) or a web session (the account page's download). */
-export type AuditReader = TokenPrincipal | SessionPrincipal;
+export type AuditReader = Extract<ReturnType<typeof canActSignedIn>, { ok: true }>['principal'];
 
 /** Who may ask for any audit log at all: checked before anything is looked up. */
 export function auditReader(principal: Principal): Decision<AuditReader> {
-  switch (principal.kind) {
-    case 'anonymous':
-      return { ok: false, code: 'Unauthenticated', reason: 'Log in to read an audit log (npm login).' };
-    case 'trusted-publisher':
-      return notSupported(principal, 'read an audit log');
-    case 'user':
-    case 'session':
-      return { ok: true, principal };
-    default:
-      return assertNever(principal);
-  }
+  return canActSignedIn(principal, 'read an audit log');
 }
 
 /** A token limited to some packages reads those packages' logs and nothing wider. */

@@ -6,7 +6,8 @@
 import type { Store, Repositories } from '../store.js';
 import type { Clock } from '../clock.js';
 import type { RequestContext } from '../access/context.js';
-import { userActor } from '../access/actor.js';
+import { userActor, type Actor } from '../access/actor.js';
+import type { User } from '../accounts/store.js';
 import { fail } from '../errors.js';
 import type { PackageName } from '../packages/names.js';
 import { canRead } from '../packages/authorize.js';
@@ -141,42 +142,11 @@ export class ReportService {
    * MAL- advisory published; typosquatting and spam: quarantined; vulnerable: recorded, for the
    * maintainers to fix (advisories for it come from the vulnerability database).
    */
-  async confirm(context: RequestContext, id: unknown, body: unknown): Promise<ReportRecord> {
-    const admin = await moderator(context, body, this.deps.moderationCheck);
+  confirm(context: RequestContext, id: unknown, body: unknown): Promise<ReportRecord> {
     const note = optionalText(body);
-    const at = this.now();
-    const actor = userActor(admin);
-    const reportId = await this.deps.store.transaction(async (tx) => {
-      const report = await this.openReport(tx, id);
-      const versions = report.version === undefined ? ('all' as const) : [report.version];
-      let quarantined: string[] = [];
-      let advisory: string | undefined;
-      if (report.reason === 'malicious') {
-        const details =
-          note ??
-          `${report.packageName} was reported as malicious and the registry's administrators confirmed it (report ${report.id}).`;
-        const done = await confirmMaliciousIn(tx, {
-          packageName: report.packageName,
-          versions,
-          details,
-          cause: 'report',
-          ref: `report:${report.id}`,
-          actor,
-          at,
-          reportId: report.id,
-        });
-        quarantined = done.quarantined;
-        advisory = done.advisory.id;
-      } else if (report.reason === 'typosquatting' || report.reason === 'spam') {
-        quarantined = await quarantineVersions(tx, {
-          packageName: report.packageName,
-          versions,
-          cause: 'report',
-          ref: `report:${report.id}`,
-          actor,
-          at,
-        });
-      }
+    return this.moderate(context, id, body, async (tx, report, admin, at) => {
+      const actor = userActor(admin);
+      const { quarantined, advisory } = await confirmedOutcome(tx, report, note, actor, at);
       await this.resolve(tx, report, { state: 'confirmed', by: admin.id, at, note, advisory });
       await tx.events.append({
         type: 'report.confirmed',
@@ -186,17 +156,12 @@ export class ReportService {
         data: { report: report.id, reporter: report.reporter, reason: report.reason, quarantined, ...(advisory && { advisory }) },
         createdAt: at,
       });
-      return report.id;
     });
-    return (await this.deps.store.reports.get(reportId))!;
   }
 
-  async dismiss(context: RequestContext, id: unknown, body: unknown): Promise<ReportRecord> {
-    const admin = await moderator(context, body, this.deps.moderationCheck);
+  dismiss(context: RequestContext, id: unknown, body: unknown): Promise<ReportRecord> {
     const note = optionalText(body);
-    const at = this.now();
-    const reportId = await this.deps.store.transaction(async (tx) => {
-      const report = await this.openReport(tx, id);
+    return this.moderate(context, id, body, async (tx, report, admin, at) => {
       await this.resolve(tx, report, { state: 'dismissed', by: admin.id, at, note });
       await tx.events.append({
         type: 'report.dismissed',
@@ -205,18 +170,13 @@ export class ReportService {
         data: { report: report.id, reporter: report.reporter },
         createdAt: at,
       });
-      return report.id;
     });
-    return (await this.deps.store.reports.get(reportId))!;
   }
 
   /** An administrator's question on the thread; the reporter is mailed and answers with `reply`. */
-  async askForInfo(context: RequestContext, id: unknown, body: unknown): Promise<ReportRecord> {
-    const admin = await moderator(context, body, this.deps.moderationCheck);
+  askForInfo(context: RequestContext, id: unknown, body: unknown): Promise<ReportRecord> {
     const question = reportText(field(body, 'question') ?? field(body, 'text'), 'question');
-    const at = this.now();
-    const reportId = await this.deps.store.transaction(async (tx) => {
-      const report = await this.openReport(tx, id);
+    return this.moderate(context, id, body, async (tx, report, admin, at) => {
       await tx.reports.addMessage({
         reportId: report.id,
         authorId: admin.id,
@@ -233,6 +193,21 @@ export class ReportService {
         data: { report: report.id, reporter: report.reporter },
         createdAt: at,
       });
+    });
+  }
+
+  /** One moderation action: a moderator with a second factor, then `work` on the open report in one transaction. */
+  private async moderate(
+    context: RequestContext,
+    id: unknown,
+    body: unknown,
+    work: (tx: Repositories, report: ReportRecord, admin: User, at: string) => Promise<void>,
+  ): Promise<ReportRecord> {
+    const admin = await moderator(context, body, this.deps.moderationCheck);
+    const at = this.now();
+    const reportId = await this.deps.store.transaction(async (tx) => {
+      const report = await this.openReport(tx, id);
+      await work(tx, report, admin, at);
       return report.id;
     });
     return (await this.deps.store.reports.get(reportId))!;
@@ -299,6 +274,39 @@ export class ReportService {
       ...(change.advisory !== undefined && { advisoryId: change.advisory }),
     });
   }
+}
+
+/** What confirming a report does to the package, by its reason (see `confirm`). */
+async function confirmedOutcome(
+  tx: Repositories,
+  report: ReportRecord,
+  note: string | undefined,
+  actor: Actor,
+  at: string,
+): Promise<{ quarantined: string[]; advisory?: string }> {
+  const versions = report.version === undefined ? ('all' as const) : [report.version];
+  const ref = `report:${report.id}`;
+  if (report.reason === 'malicious') {
+    const details =
+      note ??
+      `${report.packageName} was reported as malicious and the registry's administrators confirmed it (report ${report.id}).`;
+    const done = await confirmMaliciousIn(tx, {
+      packageName: report.packageName,
+      versions,
+      details,
+      cause: 'report',
+      ref,
+      actor,
+      at,
+      reportId: report.id,
+    });
+    return { quarantined: done.quarantined, advisory: done.advisory.id };
+  }
+  if (report.reason === 'typosquatting' || report.reason === 'spam')
+    return {
+      quarantined: await quarantineVersions(tx, { packageName: report.packageName, versions, cause: 'report', ref, actor, at }),
+    };
+  return { quarantined: [] };
 }
 
 function field(body: unknown, key: string): unknown {
