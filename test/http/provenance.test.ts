@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/engines.js';
 import { startRegistry, type TestRegistry, type TestUser } from '../support/registry.js';
-import { localSigstore, purl, BUNDLE_V03, type BuildIdentity, type LocalSigstore } from '../support/sigstore.js';
+import { localSigstore, purl, withProvenance, BUNDLE_V03, type BuildIdentity, type LocalSigstore } from '../support/sigstore.js';
 import { packageBuilder, type PackageBuilder } from '../fixtures/package-builder.js';
 import { bearer, escaped, packument } from '../support/npm-protocol.js';
 
@@ -44,15 +44,8 @@ for (const engine of ENGINES) {
     }
 
     function publishWith(user: TestUser, builder: PackageBuilder, bundle: unknown) {
-      const body = builder.publishBody(r.url) as { _attachments: Record<string, unknown> };
-      if (bundle !== undefined) {
-        const data = typeof bundle === 'string' ? bundle : JSON.stringify(bundle);
-        body._attachments[`${builder.name}-${builder.version}.sigstore`] = {
-          content_type: BUNDLE_V03,
-          data,
-          length: data.length,
-        };
-      }
+      const plain = builder.publishBody(r.url);
+      const body = bundle === undefined ? plain : withProvenance(plain, builder.name, builder.version, bundle);
       return r.inject({ method: 'PUT', url: `/${escaped(builder.name)}`, headers: bearer(user.token), payload: body });
     }
 
