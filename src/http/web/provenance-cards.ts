@@ -57,7 +57,7 @@ function logEntryOf(record: AttestationRecord): LogEntry | undefined {
   return material?.tlogEntries?.[0];
 }
 
-function cards(v: VersionRecord, build: BuildFacts, records: AttestationRecord[]): SafeHtml {
+function cards(v: VersionRecord, build: BuildFacts, records: AttestationRecord[], built: boolean): SafeHtml {
   const repo = build.sourceRepository;
   const workflow = workflowUrl(build);
   const commitUrl = repo && build.sourceCommit ? `${repo}/commit/${build.sourceCommit}` : undefined;
@@ -72,7 +72,10 @@ function cards(v: VersionRecord, build: BuildFacts, records: AttestationRecord[]
     </div>
     <div class="card build" data-card="build">
       <h3>Build</h3>
-      <p>Built on ${ciName(build)}${build.runner ? html` (${build.runner} runner)` : ''}</p>
+      <p>
+        ${built ? 'Built on' : 'Published from a workflow on'}
+        ${ciName(build)}${build.runner ? html` (${build.runner} runner)` : ''}
+      </p>
       ${workflow ? html`<p>Instructions ${link(workflow.url, workflow.file)}</p>` : ''}
       ${runUrl ? html`<p>${link(runUrl, 'View the build summary')}</p>` : ''}
     </div>
@@ -123,16 +126,22 @@ export async function provenanceBox(registry: Registry, v: VersionRecord): Promi
         ${none}`,
     };
   }
-  const summary = html`<p class="provenance summary">
-    Built and signed on
-    ${ciName(build)}${build.sourceRepository
-      ? html` from ${link(build.sourceRepository, build.sourceRepository.replace(/^https:\/\//, ''))}`
-      : ''}.
-    Provenance confirmed at publish: it says where to look, not that the code is safe.
-  </p>`;
+  const from = build.sourceRepository
+    ? html` from ${link(build.sourceRepository, build.sourceRepository.replace(/^https:\/\//, ''))}`
+    : '';
+  // Only SLSA provenance says where it was built; a publish attestation alone says who published it.
+  const summary = slsa
+    ? html`<p class="provenance summary">
+        Built and signed on ${ciName(build)}${from}. Provenance confirmed at publish: it says where to look, not that the code is
+        safe.
+      </p>`
+    : html`<p class="provenance summary">
+        Published by a trusted publisher on ${ciName(build)}${from}, as the registry's publish attestation records; there is no
+        build provenance.
+      </p>`;
   return {
     box: html`<h2>Provenance</h2>
-      ${summary} ${cards(v, build, records)}`,
+      ${summary} ${cards(v, build, records, slsa !== undefined)}`,
     tab: html`<h3>Provenance</h3>
       ${summary}`,
   };
