@@ -420,6 +420,7 @@ export async function openRegistry(config: Config, deps: RegistryDeps = {}): Pro
     store,
     packages,
     trustedRootPath: config.provenanceTrustedRoot,
+    writeCheck: (context) => mfa.writes.check(context, 'owners'),
     publishAttestations: config.publishAttestationLog
       ? { log: new RekorClient(config.publishAttestationLog, 10_000), signer, registry: () => baseUrl }
       : undefined,

@@ -56,23 +56,32 @@ export class FastReads {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const authorization = req.headers.authorization;
+    // Looked up once per request: a private read decides with it instead of peeking again.
+    let found: Authenticated | undefined;
     if (authorization !== undefined) {
       // A signed-in `?write=true` may be owed a rebuild (reads.ts decides); an anonymous one gets the cache.
       if (q !== -1 && url.includes('write=true', q)) return false;
-      if (!this.knownToken(req, authorization)) return false;
+      found = this.peekToken(req, authorization);
+      if (!found) return false;
     }
     const pathname = q === -1 ? url : url.slice(0, q);
     const known = this.resolved.get(pathname);
     const path = known ?? (NOT_PACKAGES.test(pathname) ? undefined : parsePackagePath(pathname, this.cachedName));
     if (!path) return false;
     const entry = this.registry.packages.packuments.peek(path.name);
-    if (!entry || !this.answer(req, res, path, entry)) return false;
+    if (!entry || !this.answer(req, res, path, entry, found)) return false;
     if (!known) this.remember(pathname, path);
     return true;
   }
 
-  private answer(req: IncomingMessage, res: ServerResponse, path: PackagePath, cached: CachedPackage): boolean {
-    const entry = this.asReadBy(req, path.name, cached);
+  private answer(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: PackagePath,
+    cached: CachedPackage,
+    found: Authenticated | undefined,
+  ): boolean {
+    const entry = this.asReadBy(path.name, cached, found);
     if (!entry) return false;
     if (entry.kind === 'missing') {
       // A tarball's 404 names the tarball, as reads.ts says it whether or not the package is cached.
@@ -104,28 +113,20 @@ export class FastReads {
    * gets the entry, and a refusal the entry of a package that does not exist (answered here,
    * exactly as a cached miss is). Undefined (fall through) when the token is not in memory.
    */
-  private asReadBy(req: IncomingMessage, name: string, entry: CachedPackage): CachedPackage | undefined {
-    const authorization = req.headers.authorization;
+  private asReadBy(name: string, entry: CachedPackage, found: Authenticated | undefined): CachedPackage | undefined {
     // A registry closed to anonymous readers answers them 401 from the app, never from here.
-    if (authorization === undefined && !this.registry.config.anonymousReads) return undefined;
+    if (found === undefined && !this.registry.config.anonymousReads) return undefined;
     // Quarantined versions are shown to their owners and administrators (held.ts), never from
     // memory: a reader who might be one goes to the app, which asks; anonymous gets the cache.
-    if (entry.held === true && authorization !== undefined) return undefined;
+    if (entry.held === true && found !== undefined) return undefined;
     if (entry.kind === 'missing' || canRead(ANONYMOUS, entry).ok) return entry;
-    const principal = this.peekPrincipal(req, authorization);
-    if (!principal) return undefined;
+    const principal: Principal = found ? tokenPrincipal(found) : ANONYMOUS;
     // The entry carries who may read it (rebuilt on every membership, grant or owner change), so
     // a private read with a token is decided and served from memory like a public one.
     if (canRead(principal, { visibility: entry.visibility, readers: entry.readers, name }).ok) return entry;
     let hidden = this.hidden.get(entry);
     if (!hidden) this.hidden.set(entry, (hidden = missingPackage(name)));
     return hidden;
-  }
-
-  private peekPrincipal(req: IncomingMessage, authorization: string | undefined): Principal | undefined {
-    if (authorization === undefined) return ANONYMOUS;
-    const found = this.peekToken(req, authorization);
-    return found && tokenPrincipal(found);
   }
 
   /**
@@ -137,10 +138,6 @@ export class FastReads {
     if (pathname.length > RESOLVED_URL_MAX) return;
     if (this.resolved.size >= RESOLVED_MAX) this.resolved.clear();
     this.resolved.set(pathname, path);
-  }
-
-  private knownToken(req: IncomingMessage, authorization: string): boolean {
-    return this.peekToken(req, authorization) !== undefined;
   }
 
   /**

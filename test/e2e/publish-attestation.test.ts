@@ -1,16 +1,22 @@
-// The registry's own publish attestation: the stock npm publishes through trusted publishing (a
-// local OIDC issuer, no stored token), Gatehouse signs an in-toto publish statement with its
-// registry key, logs it in a local Rekor and serves the bundle at /-/npm/v1/attestations. The stock
-// `npm audit signatures` (npm 11 and npm 12) then reports the registry signature and the attestation
-// verified: it takes the Rekor key from the trusted_root.json of a local TUF repository (as it takes
-// Sigstore's from the public one) and the registry key from /-/npm/v1/keys.
+// Attestations that the stock `npm audit signatures` (npm 11 and npm 12) verifies, offline:
+// - the registry's own publish attestation: npm publishes through trusted publishing (a local OIDC
+//   issuer, no stored token); Gatehouse signs an in-toto publish statement with its registry key,
+//   logs it in a local Rekor and serves the bundle at /-/npm/v1/attestations;
+// - build provenance: a version published with a Sigstore bundle from a local Fulcio (with a CT log:
+//   npm requires an SCT) and the same Rekor, which Gatehouse verified and stored.
+// npm takes the Fulcio, CT and Rekor keys from the trusted_root.json of a local TUF repository (as it
+// takes Sigstore's from the public one) and the registry key from /-/npm/v1/keys.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/engines.js';
 import { startRegistry, type TestRegistry, type TestUser } from '../support/registry.js';
 import { githubClaims, startOidcIssuer, type OidcIssuer } from '../support/oidc-issuer.js';
 import { startTufMirror, type TufMirror } from '../support/tuf-mirror.js';
-import { localSigstore, purl } from '../support/sigstore.js';
+import { localSigstore, purl, withProvenance } from '../support/sigstore.js';
+import { packageBuilder } from '../fixtures/package-builder.js';
+import { createHash } from 'node:crypto';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import {
   createWorkspace,
   installCommand,
@@ -44,11 +50,25 @@ for (const engine of ENGINES) {
       rekor = await sigstore.startRekor();
       tuf = await startTufMirror({ 'trusted_root.json': JSON.stringify(sigstore.trustedRoot) });
       issuer = await startOidcIssuer();
+      const rootPath = join(await mkdtemp(join(tmpdir(), 'gatehouse-root-')), 'trusted_root.json');
+      await writeFile(rootPath, JSON.stringify(sigstore.trustedRoot));
       r = await startRegistry(engine, {
         listen: true,
-        config: { oidcGithubIssuer: issuer.url, publishAttestationLog: rekor.url },
+        config: { oidcGithubIssuer: issuer.url, publishAttestationLog: rekor.url, provenanceTrustedRoot: rootPath },
       });
       alice = await r.createUser('alice');
+      const built = packageBuilder('att-built', '1.0.0').file('index.js', 'module.exports = 1;\n');
+      const bundle = await sigstore.provenance(
+        [{ name: purl('att-built', '1.0.0'), sha512Hex: createHash('sha512').update(built.tarball()).digest('hex') }],
+        { repository: 'acme/built' },
+      );
+      const put = await r.inject({
+        method: 'PUT',
+        url: '/att-built',
+        headers: { authorization: `Bearer ${alice.token}` },
+        payload: withProvenance(built.publishBody(r.url), 'att-built', '1.0.0', bundle),
+      });
+      expect(put.statusCode, put.body).toBe(201);
       const aliceNpm = await createWorkspace({ registry: r.url, client: 'npm11', token: alice.token });
       const ci = await createWorkspace({ registry: r.url, client: 'npm11' });
       workspaces.push(aliceNpm, ci);
@@ -116,18 +136,18 @@ for (const engine of ENGINES) {
 
     for (const client of NPMS) {
       it.skipIf(skipWithout(client))(
-        `${client} audit signatures reports the signature and the attestation verified`,
+        `${client} audit signatures reports signatures and both kinds of attestation verified`,
         async () => {
           const ws = await createWorkspace({ registry: r.url, client });
           workspaces.push(ws);
           await tuf.seed(join(ws.cacheDir, 'npm'));
-          await writeConsumer(ws.dir, { 'att-widget': '1.1.0' });
+          await writeConsumer(ws.dir, { 'att-widget': '1.1.0', 'att-built': '1.0.0' });
           await runOk(client, installCommand(client, false), ws);
           const result = await runOk(client, ['audit', 'signatures'], ws, { env: tuf.env });
           const output = result.stdout + result.stderr;
-          expect(output).toContain('audited 1 package');
-          expect(output).toMatch(/1 package has a verified registry signature/);
-          expect(output).toMatch(/1 package has a verified attestation/);
+          expect(output).toContain('audited 2 packages');
+          expect(output).toMatch(/2 packages have verified registry signatures/);
+          expect(output).toMatch(/2 packages have verified attestations/);
           expect(output).not.toMatch(/missing|invalid/i);
           // sigstore-js took its trust root from the TUF repository.
           expect(tuf.requests).toContain('/targets/trusted_root.json');

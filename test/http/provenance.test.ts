@@ -9,9 +9,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/engines.js';
 import { startRegistry, type TestRegistry, type TestUser } from '../support/registry.js';
-import { localSigstore, purl, BUNDLE_V03, type BuildIdentity, type LocalSigstore } from '../support/sigstore.js';
+import { localSigstore, purl, withProvenance, BUNDLE_V03, type BuildIdentity, type LocalSigstore } from '../support/sigstore.js';
 import { packageBuilder, type PackageBuilder } from '../fixtures/package-builder.js';
 import { bearer, escaped, packument } from '../support/npm-protocol.js';
+import { enrolTotp } from '../support/mfa.js';
+import { recipientsOf } from '../../src/domain/mail/recipients.js';
+import { MAILED_EVENTS } from '../../src/domain/mail/index.js';
 
 const SLSA = 'https://slsa.dev/provenance/v1';
 
@@ -44,15 +47,8 @@ for (const engine of ENGINES) {
     }
 
     function publishWith(user: TestUser, builder: PackageBuilder, bundle: unknown) {
-      const body = builder.publishBody(r.url) as { _attachments: Record<string, unknown> };
-      if (bundle !== undefined) {
-        const data = typeof bundle === 'string' ? bundle : JSON.stringify(bundle);
-        body._attachments[`${builder.name}-${builder.version}.sigstore`] = {
-          content_type: BUNDLE_V03,
-          data,
-          length: data.length,
-        };
-      }
+      const plain = builder.publishBody(r.url);
+      const body = bundle === undefined ? plain : withProvenance(plain, builder.name, builder.version, bundle);
       return r.inject({ method: 'PUT', url: `/${escaped(builder.name)}`, headers: bearer(user.token), payload: body });
     }
 
@@ -167,6 +163,31 @@ for (const engine of ENGINES) {
       expect((await publishWith(alice, v3, await bundleFor(v3, { repository: 'acme/old' }))).json().code).toBe(
         'ProvenanceSourceChanged',
       );
+    });
+
+    it('asks an owner with a second factor for it before a declaration, records it and mails every owner', async () => {
+      const dana = await r.createUser('dana');
+      const v1 = packageBuilder('guarded-pkg', '1.0.0');
+      expect((await publishWith(dana, v1, await bundleFor(v1, { repository: 'acme/guarded' }))).statusCode).toBe(201);
+      const otp = await enrolTotp(r, dana, 'auth-and-writes');
+      const before = await r.registry.store.events.latestSeq();
+      const asked = await declare(dana, 'guarded-pkg', { repository: 'https://github.com/acme/next' });
+      expect(asked.statusCode).toBe(401);
+      expect(asked.json().code).toBe('OtpRequired');
+      expect(await r.registry.store.events.latestSeq()).toBe(before);
+      expect(await r.registry.store.attestations.declaration('guarded-pkg')).toBeUndefined();
+      const ok = await r.inject({
+        method: 'PUT',
+        url: '/-/gatehouse/provenance/guarded-pkg',
+        headers: { ...bearer(dana.token), 'npm-otp': otp.nextCode() },
+        payload: { repository: 'https://github.com/acme/next' },
+      });
+      expect(ok.statusCode, ok.body).toBe(200);
+      const event = (await r.registry.store.events.since(before, 100)).find((e) => e.type === 'provenance.declared');
+      if (!event) throw new Error('no provenance.declared event');
+      expect(event.data).toEqual({ kind: 'repository', repository: 'https://github.com/acme/next' });
+      expect((await recipientsOf(event, r.registry.store)).map((x) => x.account)).toEqual(['dana']);
+      expect(MAILED_EVENTS.has('provenance.declared')).toBe(true);
     });
 
     it('refuses a version without provenance after one with it, unless an owner declared that provenance stops', async () => {

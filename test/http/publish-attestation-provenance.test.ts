@@ -107,6 +107,20 @@ for (const engine of ENGINES) {
       ).toThrow();
     });
 
+    it('the package page names the trusted publisher, and claims no build provenance', async () => {
+      const page = await r.inject({ method: 'GET', url: '/package/widget/v/1.1.0', headers: { accept: 'text/html' } });
+      expect(page.statusCode).toBe(200);
+      // The local issuer stands in for GitHub's, so the page names it by its URL.
+      expect(page.body).toMatch(new RegExp(`Published by a trusted publisher on\\s+${issuer.url}`));
+      expect(page.body).toContain(
+        'href="https://github.com/acme/widget/blob/a94a8fe5ccb19ba61c4c0873d391e987982fbbd3/.github/workflows/release.yml"',
+      );
+      expect(page.body).toContain('href="https://github.com/acme/widget"');
+      expect(page.body).toContain('Registry publish attestation');
+      expect(page.body).not.toContain('Built and signed');
+      expect(page.body).not.toMatch(/verified/i);
+    });
+
     it('a publish with a maintainer token gets no publish attestation', async () => {
       await published(r, alice, packageBuilder('widget', '1.2.0'));
       const doc = await packument(r, 'widget');

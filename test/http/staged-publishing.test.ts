@@ -134,6 +134,17 @@ for (const engine of ENGINES) {
       });
     });
 
+    it("an approved version's time in the packument is its approval, not its stage", async () => {
+      const id = await staged(alice.token, pkg('st-time', '1.0.0'));
+      const stagedAt = new Date(clock.now()).toISOString();
+      clock.advance(3 * 60 * 60 * 1000);
+      const approvedAt = new Date(clock.now()).toISOString();
+      expect((await approve(alice.token, id, otp.nextCode())).statusCode).toBe(200);
+      const doc = (await npm.packument(r, 'st-time')) as unknown as { time: Record<string, string> };
+      expect(doc.time['1.0.0']).toBe(approvedAt);
+      expect(doc.time['1.0.0']).not.toBe(stagedAt);
+    });
+
     it('refuses approval to an account without a second factor, and to a co-maintainer via the package', async () => {
       await npm.published(r, carol, pkg('st-c', '1.0.0'));
       const id = await staged(carol.token, pkg('st-c', '1.1.0'));

@@ -1,11 +1,12 @@
 // A local Sigstore for tests: a Fulcio-like CA (with a CT log) and a Rekor-like transparency log
 // from @sigstore/mock, used in-process, and the trusted_root.json that names their keys. It
 // signs provenance statements the way `npm publish --provenance` does (DSSE envelope, Fulcio
-// certificate with the build's OIDs, a dsse 0.0.1 log entry; no CT log) and returns bundle v0.3 JSON.
+// certificate with the build's OIDs and an SCT, a dsse 0.0.1 log entry) and returns bundle v0.3 JSON.
 import { createHash, generateKeyPairSync, sign, type KeyPairKeyObjectResult } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { initializeCA, initializeTLog } from '@sigstore/mock';
+import { X509Certificate } from '@sigstore/core';
 import { preAuthEncoding } from '../../src/domain/provenance/publish-attestation.js';
 
 export const BUNDLE_V03 = 'application/vnd.dev.sigstore.bundle.v0.3+json';
@@ -46,16 +47,61 @@ const b64 = (data: Buffer | string) => Buffer.from(data).toString('base64');
 const ec = (namedCurve: string): KeyPairKeyObjectResult => generateKeyPairSync('ec', { namedCurve });
 const spki = (pair: KeyPairKeyObjectResult) => pair.publicKey.export({ format: 'der', type: 'spki' });
 
+/** A publish document with `bundle` attached as `npm publish --provenance` attaches it (libnpmpublish). */
+export function withProvenance(
+  body: Record<string, unknown>,
+  name: string,
+  version: string,
+  bundle: unknown,
+): Record<string, unknown> {
+  const data = typeof bundle === 'string' ? bundle : JSON.stringify(bundle);
+  (body._attachments as Record<string, unknown>)[`${name}-${version}.sigstore`] = {
+    content_type: BUNDLE_V03,
+    data,
+    length: data.length,
+  };
+  return body;
+}
+
 export function purl(name: string, version: string): string {
   return `pkg:npm/${name.startsWith('@') ? `%40${name.slice(1)}` : name}@${version}`;
+}
+
+/**
+ * A CT log for the mock CA, which hands it the precertificate and the issuer's key hash and
+ * embeds what it returns. @sigstore/mock 0.11's own log returns an SCT that does not parse
+ * (@sigstore/core 3.2: "request past end of buffer"), and its CA frames the SCT list with the list
+ * length only; so this builds the SCT itself (RFC 6962 §3.2: v1, log id, timestamp, no
+ * extensions, ECDSA-SHA256 over the precert entry) and prefixes the SCT's own length. npm's
+ * sigstore-js requires one SCT per Fulcio certificate (ctlogThreshold 1), so without it no
+ * locally-signed provenance would verify in `npm audit signatures`.
+ */
+function certificateTransparencyLog(keys: KeyPairKeyObjectResult): NonNullable<Parameters<typeof initializeCA>[1]> {
+  const logID = createHash('sha256').update(spki(keys)).digest();
+  const u16 = (n: number) => Buffer.from([n >> 8, n & 0xff]);
+  return {
+    publicKey: spki(keys),
+    logID,
+    async log(precert: ArrayBuffer, issuerID: ArrayBuffer): Promise<ArrayBuffer> {
+      const tbs = X509Certificate.parse(Buffer.from(precert)).tbsCertificate.toDER();
+      const timestamp = Buffer.alloc(8);
+      timestamp.writeBigUInt64BE(BigInt(Date.now()));
+      const tbsLength = Buffer.alloc(3);
+      tbsLength.writeUIntBE(tbs.length, 0, 3);
+      const signed = Buffer.concat([Buffer.from([0, 0]), timestamp, u16(1), Buffer.from(issuerID), tbsLength, tbs, u16(0)]);
+      const sig = sign('sha256', signed, keys.privateKey);
+      const sct = Buffer.concat([Buffer.from([0]), logID, timestamp, u16(0), Buffer.from([4, 3]), u16(sig.length), sig]);
+      const framed = Buffer.concat([u16(sct.length), sct]);
+      return framed.buffer.slice(framed.byteOffset, framed.byteOffset + framed.length);
+    },
+  };
 }
 
 export async function localSigstore(): Promise<LocalSigstore> {
   const caKeys = ec('secp384r1');
   const logKeys = ec('prime256v1');
-  // No CT log: @sigstore/mock 0.11's SCT extension does not parse with @sigstore/core 3.2 (the
-  // verifier then needs no SCT, as for any private Fulcio without one).
-  const ca = await initializeCA(caKeys);
+  const ctKeys = ec('prime256v1');
+  const ca = await initializeCA(caKeys, certificateTransparencyLog(ctKeys));
   const tlog = await initializeTLog('https://rekor.local.invalid', logKeys);
   const logId = createHash('sha256').update(spki(logKeys)).digest();
   const trustedRoot = {
@@ -76,7 +122,14 @@ export async function localSigstore(): Promise<LocalSigstore> {
         validFor: { start: SINCE },
       },
     ],
-    ctlogs: [],
+    ctlogs: [
+      {
+        baseUrl: 'https://ctfe.local.invalid',
+        hashAlgorithm: 'SHA2_256',
+        publicKey: { rawBytes: b64(spki(ctKeys)), keyDetails: 'PKIX_ECDSA_P256_SHA_256', validFor: { start: SINCE } },
+        logId: { keyId: b64(createHash('sha256').update(spki(ctKeys)).digest()) },
+      },
+    ],
     timestampAuthorities: [],
   };
 

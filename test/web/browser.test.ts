@@ -135,6 +135,7 @@ describe.skipIf(SKIP_BROWSER)('web UI in Chromium', () => {
           expect.arrayContaining(['latest 1.1.0', 'next 2.0.0-rc.1']),
         );
         expect(await page.locator('.maintainers li').allInnerTexts()).toEqual(['alice', 'bob']);
+        expect(await page.locator('#provenance .provenance.none').innerText()).toContain('No provenance');
         // Following a version link shows that version.
         await page.locator('.versions a', { hasText: '1.0.0' }).click();
         await page.waitForURL(`${r.url}/package/gadgets/v/1.0.0`);

@@ -48,6 +48,7 @@ export const MAILED_EVENTS: ReadonlySet<EventType> = new Set<EventType>([
   'version.quarantined',
   'version.released',
   'version.rejected',
+  'provenance.declared',
 ]);
 
 export function wireMail(deps: MailDeps): MailDomain {

@@ -32,8 +32,9 @@ export async function recipientsOf(event: RegistryEvent, repos: Lookup): Promise
   }
   const aboutReport = await reportRecipients(event, repos);
   if (aboutReport) return aboutReport;
-  // A staged version waits for a maintainer: every owner hears of it, whoever (or whatever CI) staged it.
-  if (event.type === 'version.staged' && event.packageName) {
+  // A staged version waits for a maintainer; a declared change of source lets the next publish come
+  // from elsewhere: every owner hears of either, whoever (or whatever CI) did it.
+  if ((event.type === 'version.staged' || event.type === 'provenance.declared') && event.packageName) {
     const owners = await repos.packages.owners(event.packageName);
     return distinct(owners.map((o) => ({ address: o.email, account: o.name, role: 'maintainer' as const })));
   }

@@ -219,6 +219,17 @@ function content(event: RegistryEvent, to: MailSubject): Content | undefined {
           `or reject it with \`npm stage reject ${event.data.stageId}\`, or on the package page: ${to.baseUrl}/package/${event.packageName ?? ''}`,
         ifNotYou: 'If nobody you trust staged it, reject it and revoke the token that staged it.',
       };
+    case 'provenance.declared':
+      return {
+        subject: `A change of build source was declared for ${event.packageName ?? 'a package'}`,
+        what:
+          event.data.kind === 'none'
+            ? `An owner declared that the next versions of ${event.packageName ?? 'a package'} may be published without build provenance.`
+            : `An owner declared that the next version of ${event.packageName ?? 'a package'} may be built from ${event.data.repository ?? 'another repository'}.`,
+        action: `Check the package's versions and their provenance: ${to.baseUrl}/package/${event.packageName ?? ''}`,
+        ifNotYou:
+          "If no owner you trust did this, someone has an owner's credentials: change the owners' passwords, revoke their tokens and declare the real repository again.",
+      };
     case 'version.quarantined':
       return {
         subject: `${event.packageName ?? 'A package'}@${event.version ?? ''} is held for review`,

@@ -137,8 +137,11 @@ export interface PackageStore {
   keepReadme(name: string, version: string, readme: StoredReadme): Promise<void>;
   setDeprecated(name: string, version: string, message: string | null): Promise<void>;
   markUnpublished(name: string, version: string, at: string): Promise<void>;
-  /** Moves a version between states (staging, quarantine); its number stays taken in every state. */
-  setState(name: string, version: string, state: VersionState): Promise<void>;
+  /**
+   * Moves a version between states (staging, quarantine); its number stays taken in every state.
+   * `publishedAt` moves its publish time too: an approved stage became installable at its approval.
+   */
+  setState(name: string, version: string, state: VersionState, publishedAt?: string): Promise<void>;
   distTags(name: string): Promise<Record<string, string>>;
   setDistTag(name: string, tag: string, version: string): Promise<void>;
   removeDistTag(name: string, tag: string): Promise<void>;

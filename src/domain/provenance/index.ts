@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Store } from '../store.js';
+import type { RequestContext } from '../access/context.js';
 import type { PackageService } from '../packages/service.js';
 import { ProvenanceService } from './service.js';
 import { ProvenanceVerifier } from './verify.js';
@@ -19,6 +20,8 @@ export function wireProvenance(deps: {
   trustedRootPath: string;
   /** Where trusted publishes' attestations are logged and how they are signed; none: no publish attestations. */
   publishAttestations?: PublishAttestationDeps;
+  /** The second factor a provenance declaration asks for, as an owner change does. */
+  writeCheck: (context: RequestContext) => Promise<unknown>;
 }): {
   provenance: ProvenanceService;
 } {
@@ -29,7 +32,7 @@ export function wireProvenance(deps: {
   } catch (err) {
     throw new Error(`gatehouse: cannot read the Sigstore trust root ${path} (provenanceTrustedRoot): ${(err as Error).message}`);
   }
-  const provenance = new ProvenanceService(deps.store, new ProvenanceVerifier(root));
+  const provenance = new ProvenanceService(deps.store, new ProvenanceVerifier(root), deps.writeCheck);
   // After the tarball is inspected (its integrity is known) and before its blob is stored.
   deps.packages.addPublishStep(provenance.step, { after: 'inspect-tarball' });
   if (deps.publishAttestations) {

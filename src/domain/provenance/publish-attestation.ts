@@ -71,7 +71,8 @@ export function publisherBuild(publisher: TrustedPublisherPrincipal): BuildFacts
     ...(repo && { sourceRepository: `${base}${repo}` }),
     ...(claims.sha && { sourceCommit: claims.sha }),
     ...(claims.ref && { sourceRef: claims.ref }),
-    ...(claims.workflow_ref && { buildConfig: claims.workflow_ref }),
+    // GitHub's workflow_ref is `owner/repo/.github/workflows/file.yml@ref`; as a URL, as Fulcio writes it.
+    ...(claims.workflow_ref && { buildConfig: base ? `${base}${claims.workflow_ref}` : claims.workflow_ref }),
   };
 }
 

@@ -11,6 +11,7 @@ import { continuityIn } from './continuity.js';
 import type { ProvenanceVerifier, VerifiedProvenance } from './verify.js';
 import type { AttestationRecord, ProvenanceDeclaration } from './store.js';
 import type { TokenPrincipal } from '../access/principal.js';
+import type { RequestContext } from '../access/context.js';
 import { userActor } from '../access/actor.js';
 
 const MAX_REPOSITORY = 300;
@@ -32,6 +33,8 @@ export class ProvenanceService {
     private readonly store: Store,
     /** Undefined when no trust root is configured: every bundle is refused then. */
     private readonly verifier: ProvenanceVerifier | undefined,
+    /** The second factor owner changes ask for (domain/mfa/writes.ts): a declaration changes who may publish. */
+    private readonly writeCheck: (context: RequestContext) => Promise<unknown> = async () => undefined,
   ) {}
 
   readonly step: PublishStep = {
@@ -48,8 +51,17 @@ export class ProvenanceService {
    * An owner's declaration before the publish it allows: the next provenance names `repository`,
    * or provenance stops. `input` is attacker-controlled JSON: `{repository}` or `{provenance: "none"}`.
    */
-  async declare(owner: TokenPrincipal, name: string, input: unknown, at: string): Promise<ProvenanceDeclaration> {
+  async declare(
+    context: RequestContext,
+    owner: TokenPrincipal,
+    name: string,
+    input: unknown,
+    at: string,
+  ): Promise<ProvenanceDeclaration> {
     const declaration = parseDeclaration(name, owner.user.id, input, at);
+    // A declaration lets the next publish name another source: as sensitive as an owner change.
+    await this.writeCheck(context);
+    // The event mails every owner (domain/mail): a takeover's declaration does not go unseen.
     await this.store.transaction(async (tx) => {
       await tx.attestations.declare(declaration);
       await tx.events.append({

@@ -206,14 +206,13 @@ const EVALUATORS: Record<BuiltId, Evaluator> = {
     met(
       'every change clients see is a leaf of an RFC 6962 log with signed C2SP checkpoints, tiles, proofs and witness cosignatures; `gatehouse verify` checks a lockfile',
     ),
-  'authz.build-provenance': ({ settings: s }) =>
-    partial(
-      'Sigstore provenance bundles are verified at publish (chain, log inclusion, digest, trusted-publisher identity), stored and served as attestations, with continuity rules; ' +
-        (s.publishAttestationLog
-          ? 'trusted publishes get the registry-signed publish attestation; '
-          : 'no publish attestation is issued (publishAttestationLog is empty); ') +
-        'the package page does not show provenance yet',
-    ),
+  'authz.build-provenance': ({ settings: s }) => {
+    const built =
+      'Sigstore provenance bundles are verified at publish (chain, SCT, log inclusion, digest, trusted-publisher identity), stored, served as attestations and shown on package pages, with continuity rules';
+    return s.publishAttestationLog
+      ? met(`${built}; trusted publishes get the registry-signed publish attestation, logged in ${s.publishAttestationLog}`)
+      : partial(`${built}; no publish attestation is issued for trusted publishes (publishAttestationLog is empty)`);
+  },
   'general.report-package': () =>
     met(
       'anyone signed in reports a package or version from its page, with `gatehouse report` or POST /-/gatehouse/v1/packages/:pkg/reports; admins moderate at /admin/reports and /admin/quarantine, each action with their second factor',

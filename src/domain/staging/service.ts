@@ -95,7 +95,8 @@ export class StagingService {
       await this.claim(tx, stage, context);
       const version = await tx.packages.version(stage.packageName, stage.version);
       if (!version || version.state !== 'staged' || version.unpublishedAt) fail('StageNotFound', GONE);
-      await tx.packages.setState(stage.packageName, stage.version, 'published');
+      // npm's `time[version]` is when it became installable: the approval, not the stage.
+      await tx.packages.setState(stage.packageName, stage.version, 'published', at);
       await tx.packages.setDistTag(stage.packageName, stage.tag, stage.version);
       const searchable = stage.tag === 'latest' ? searchFields(version.manifest) : {};
       await tx.packages.touch(stage.packageName, { modifiedAt: at, unpublishedAt: null, ...searchable });

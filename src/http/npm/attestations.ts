@@ -43,7 +43,8 @@ export function registerAttestationRoutes(app: FastifyInstance, registry: Regist
   app.put(`${DECLARE}*`, async (request) => {
     const name = parsePackageName(decoded(request, DECLARE));
     const owner = enforce(await registry.packages.canManage(request.context, name));
-    const declared = await registry.provenance.declare(owner, name, request.body, new Date(registry.clock.now()).toISOString());
+    const at = new Date(registry.clock.now()).toISOString();
+    const declared = await registry.provenance.declare(request.context, owner, name, request.body, at);
     return { ok: true, kind: declared.kind, repository: declared.repository };
   });
 }

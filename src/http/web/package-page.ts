@@ -15,6 +15,8 @@ import { PAGE_ONLY } from './negotiation.js';
 import { securitySection } from './security-section.js';
 import { viewerOf } from './csrf.js';
 import { vulnerabilitiesSection } from './vulnerabilities.js';
+import { provenanceBox } from './provenance-cards.js';
+import { stagedVersionsSection } from './staged-versions.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -67,7 +69,7 @@ function dependencies(v: VersionRecord): SafeHtml {
   </ul>`;
 }
 
-function sidebar(view: Found, v: VersionRecord, pinned: boolean, weeklyDownloads: number): SafeHtml {
+function sidebar(view: Found, v: VersionRecord, pinned: boolean, weeklyDownloads: number, provenance: SafeHtml): SafeHtml {
   const name = view.pkg.name;
   const install = pinned ? `npm install ${name}@${v.version}` : `npm install ${name}`;
   const homepage = webUrl(v.manifest.homepage);
@@ -110,6 +112,7 @@ function sidebar(view: Found, v: VersionRecord, pinned: boolean, weeklyDownloads
     <ul class="maintainers">
       ${view.owners.map((o) => html`<li>${o.name}</li>`)}
     </ul>
+    <div class="provenance" id="provenance">${provenance}</div>
   </aside>`;
 }
 
@@ -149,15 +152,25 @@ function versionsTable(view: Found, current: string): SafeHtml {
   </section>`;
 }
 
-function packagePage(
-  view: Found,
-  v: VersionRecord,
-  pinned: boolean,
-  readmeHtml: SafeHtml,
-  weeklyDownloads: number,
-  security: SafeHtml,
-  vulnerabilities: SafeHtml,
-): SafeHtml {
+interface PageParts {
+  readmeHtml: SafeHtml;
+  weeklyDownloads: number;
+  security: SafeHtml;
+  vulnerabilities: SafeHtml;
+  provenance: { box: SafeHtml; tab: SafeHtml };
+  staged: SafeHtml;
+}
+
+/** The version's tabs; Security is per version (its provenance, advisories and how to report). */
+function tabs(name: string, v: VersionRecord): SafeHtml {
+  const here = versionHref(name, v.version);
+  return html`<nav class="tabs" aria-label="Sections">
+    <a href="${here}#readme">Readme</a> <a href="${here}#dependencies">Dependencies</a> <a href="${here}#versions">Versions</a>
+    <a class="security-tab" href="${here}#security">Security</a>
+  </nav>`;
+}
+
+function packagePage(view: Found, v: VersionRecord, pinned: boolean, parts: PageParts): SafeHtml {
   const name = view.pkg.name;
   const latest = ownTag(view.distTags, 'latest');
   const description = pinned ? text(v.manifest.description) : view.pkg.description || text(v.manifest.description);
@@ -174,14 +187,19 @@ function packagePage(
     </div>
     <div class="columns">
       <div class="main">
-        ${vulnerabilities} ${readmeHtml}
-        <section class="deps">
+        ${tabs(name, v)} ${parts.staged}
+        <div id="readme">${parts.readmeHtml}</div>
+        <section class="deps" id="dependencies">
           <h2>Dependencies</h2>
           ${dependencies(v)}
         </section>
-        ${versionsTable(view, v.version)} ${security}
+        <div id="versions">${versionsTable(view, v.version)}</div>
+        <section class="security-tab-panel" id="security" aria-label="Security of ${v.version}">
+          <h2>Security of ${v.version}</h2>
+          ${parts.provenance.tab} ${parts.vulnerabilities} ${parts.security}
+        </section>
       </div>
-      ${sidebar(view, v, pinned, weeklyDownloads)}
+      ${sidebar(view, v, pinned, parts.weeklyDownloads, parts.provenance.box)}
     </div>
   </div>`;
 }
@@ -258,7 +276,16 @@ export function registerPackagePages(app: FastifyInstance, registry: Registry): 
     const weeklyDownloads = (await registry.downloads.lastWeek([name])).get(name) ?? 0;
     const security = await securitySection(request, registry, chosen, view.owners);
     const vulnerabilities = await vulnerabilitiesSection(registry, request.context, chosen);
-    const page = packagePage(view, chosen, address.version !== undefined, readmeHtml, weeklyDownloads, security, vulnerabilities);
+    const provenance = await provenanceBox(registry, chosen);
+    const staged = await stagedVersionsSection(request, registry, name);
+    const page = packagePage(view, chosen, address.version !== undefined, {
+      readmeHtml,
+      weeklyDownloads,
+      security,
+      vulnerabilities,
+      provenance,
+      staged,
+    });
     // A signed-in page carries a CSRF token (the report form): never cached.
     if (request.context.principal.kind === 'session') reply.header('cache-control', 'no-store');
     return sendPage(reply, layout(title, page, viewerOf(request)));

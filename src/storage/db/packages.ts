@@ -317,8 +317,13 @@ export function packageStore(db: Kysely<DB>, engine: Engine): PackageStore {
         .execute();
       await db.deleteFrom('version_dependencies').where('package_name', '=', name).where('version', '=', version).execute();
     },
-    async setState(name, version, state) {
-      await db.updateTable('versions').set({ state }).where('package_name', '=', name).where('version', '=', version).execute();
+    async setState(name, version, state, publishedAt) {
+      await db
+        .updateTable('versions')
+        .set({ state, ...(publishedAt !== undefined && { published_at: publishedAt }) })
+        .where('package_name', '=', name)
+        .where('version', '=', version)
+        .execute();
     },
     async distTags(name) {
       const rows = await db.selectFrom('dist_tags').select(['tag', 'version']).where('package_name', '=', name).execute();

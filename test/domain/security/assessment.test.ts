@@ -105,6 +105,8 @@ describe('security self-assessment', () => {
       '7 package(s)',
     );
     expect(item(assess(FULL, { criticalPackages: 0, signingKeys: 2 }, NOW), 'authz.build-provenance').status).toBe('partial');
+    const logged = { ...FULL, publishAttestationLog: 'https://rekor.example' };
+    expect(item(assess(logged, { criticalPackages: 0, signingKeys: 2 }, NOW), 'authz.build-provenance').status).toBe('met');
     expect(item(assess({ ...FULL, scanEnabled: false }, LIVE, NOW), 'general.malware-detection').status).toBe('not-met');
     const stale = assess({ ...FULL, criticalIntervalMs: 0 }, LIVE, NOW);
     expect(item(stale, 'authn.mfa-critical').status).toBe('partial');
