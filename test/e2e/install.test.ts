@@ -450,6 +450,36 @@ for (const engine of ENGINES) {
       expect(existsSync(join(ws.dir, 'node_modules', 'gh-lib', 'index.js'))).toBe(true);
     });
 
+    it('without a lockfile resolves package.json like npm, writes a v3 lockfile npm ci accepts, and installs from it', async () => {
+      const ours = await copyOfProject();
+      await rm(join(ours.dir, 'package-lock.json'));
+      const result = await installOk([], ours);
+      expect(result.stdout).toContain('wrote package-lock.json');
+      const written = JSON.parse(await readFile(join(ours.dir, 'package-lock.json'), 'utf8')) as {
+        lockfileVersion: number;
+        packages: Record<string, { version?: string }>;
+      };
+      expect(written.lockfileVersion).toBe(3);
+      expect(written.packages['node_modules/gh-util']?.version).toBe('2.0.0');
+      expect(written.packages['node_modules/gh-lib/node_modules/gh-util']?.version).toBe('1.0.0');
+
+      const npmWs = await copyOfProject();
+      await cp(join(ours.dir, 'package-lock.json'), join(npmWs.dir, 'package-lock.json'));
+      await runOk('npm12', ['ci'], npmWs);
+      expect(nodeModules(ours)).toEqual(nodeModules(npmWs));
+    });
+
+    it('without a lockfile, min-release-age keeps versions younger than it from being chosen', async () => {
+      const ws = await copyOfProject();
+      await rm(join(ws.dir, 'package-lock.json'));
+      await writeFile(join(ws.dir, '.npmrc'), 'min-release-age=3\n');
+      const result = await gatehouse([], ws);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/Cannot resolve package\.json \(ETARGET\)/);
+      expect(existsSync(join(ws.dir, 'package-lock.json'))).toBe(false);
+      expect(existsSync(join(ws.dir, 'node_modules'))).toBe(false);
+    });
+
     it('a corrupt lockfile is named with its line and column', async () => {
       const ws = await copyOfProject();
       const lockFile = join(ws.dir, 'package-lock.json');

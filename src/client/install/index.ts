@@ -48,6 +48,8 @@ export interface InstallOptions {
   dir: string;
   /** Default: from the project's and user's .npmrc, as npm finds them. */
   client?: RegistryClient;
+  /** The registry token, for the resolver that writes a missing lockfile (the client keeps its own). */
+  token?: string;
   omit?: OmitType[];
   ignoreScripts?: boolean;
   /** A cache folder, or false for none. Default: $XDG_CACHE_HOME/gatehouse or ~/.cache/gatehouse. */
@@ -115,7 +117,7 @@ export async function install(options: InstallOptions): Promise<InstallSummary> 
   if (lock === undefined) {
     progress.line('No package-lock.json: resolving package.json');
     const { writeLockfile } = await import('./resolve.js');
-    await writeLockfile({ dir, registry: client.registry, settings, cache: cache?.dir });
+    await writeLockfile({ dir, registry: client.registry, token: options.token, settings, cache: cache?.dir });
     lockfileWritten = true;
     lock = readLockfile(dir);
     if (lock === undefined) throw new ClientError('The resolver wrote no package-lock.json');
