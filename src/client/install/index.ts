@@ -143,9 +143,8 @@ export async function install(options: InstallOptions): Promise<InstallSummary> 
   if (options.audit) await options.audit(items);
   checkAborted(signal);
 
+  // Ctrl-C is seen at the checks below (and stops a running script): never between two renames.
   const staging = new Staging(dir);
-  const onAbort = () => {}; // the checks below see signal.aborted; nothing is half-renamed meanwhile
-  signal.addEventListener('abort', onAbort);
   try {
     await staging.prepare(['node_modules', ...plan.install.map((p) => Staging.rootOf(p.path))]);
     const manifests = await layOut(plan, fetched, staging, dir, progress, signal);
@@ -173,7 +172,6 @@ export async function install(options: InstallOptions): Promise<InstallSummary> 
     await staging.rollback();
     throw err;
   } finally {
-    signal.removeEventListener('abort', onAbort);
     progress.done();
   }
 }
