@@ -146,7 +146,10 @@ function fixtures(): PackageBuilder[] {
       .packageJson({ os: ['linux'] }),
     packageBuilder('gh-native', '1.0.0')
       .file('index.js', js('native'))
-      .packageJson({ optionalDependencies: { 'gh-native-win32': '1.0.0', 'gh-native-linux': '1.0.0' } }),
+      .packageJson({ optionalDependencies: { 'gh-native-win32': '1.0.0', 'gh-native-linux': '1.0.0', 'gh-flaky': '1.0.0' } }),
+    packageBuilder('gh-flaky', '1.0.0')
+      .file('index.js', js('flaky'))
+      .packageJson({ bin: { 'gh-flaky': 'index.js' }, scripts: { postinstall: 'echo the build broke >&2; exit 3' } }),
     packageBuilder('gh-bundled', '1.0.0').file('index.js', js('bundled (registry copy)')),
     packageBuilder('gh-bundler', '1.0.0')
       .file('index.js', js('bundler'))
@@ -313,7 +316,11 @@ for (const engine of ENGINES) {
       const first = await installOk([], blocked);
       expect(existsSync(join(blocked.dir, 'marker-gh-postinstall-postinstall'))).toBe(false);
       expect(first.stderr).toContain('gh-postinstall@1.0.0 (postinstall:');
-      expect(first.stderr).toContain('"allowScripts": { "gh-postinstall": true }');
+      expect(first.stderr).toContain('gh-flaky@1.0.0 (postinstall:');
+      // the hint names the first package listed
+      expect(first.stderr).toMatch(
+        /To run them, add the packages to "allowScripts" in package\.json, e\.g\. "allowScripts": \{ "gh-flaky": true \}/,
+      );
 
       const allowed = await copyOfProject({ allowScripts: { 'gh-postinstall': true } });
       await installOk([], allowed);
@@ -322,6 +329,19 @@ for (const engine of ENGINES) {
       const otherVersion = await copyOfProject({ allowScripts: { 'gh-postinstall@0.9.0': true } });
       await installOk([], otherVersion);
       expect(existsSync(join(otherVersion.dir, 'marker-gh-postinstall-postinstall'))).toBe(false);
+    });
+
+    it('an allowed optional package whose postinstall fails is removed and the install goes on, as with npm ci', async () => {
+      const policy = { allowScripts: { 'gh-flaky': true } };
+      const npmWs = await copyOfProject(policy);
+      await runOk('npm12', ['ci'], npmWs);
+      const ours = await copyOfProject(policy);
+      const result = await installOk([], ours);
+      expect(result.stderr).toMatch(/warning: the postinstall script of optional gh-flaky@1\.0\.0 exited with 3; removed it/);
+      expect(result.stderr).toContain('the build broke');
+      const expected = nodeModules(npmWs);
+      expect(expected.has('gh-flaky')).toBe(false);
+      expect(nodeModules(ours)).toEqual(expected);
     });
 
     it('a tampered tarball in the blob store fails naming both digests and leaves node_modules untouched', async () => {
