@@ -500,6 +500,17 @@ for (const engine of ENGINES) {
       expect(existsSync(join(ws.dir, 'node_modules'))).toBe(false);
     });
 
+    it('reads npm-shrinkwrap.json in place of package-lock.json, as npm does', async () => {
+      const ws = await copyOfProject();
+      const lock = await readFile(join(ws.dir, 'package-lock.json'), 'utf8');
+      await writeFile(join(ws.dir, 'npm-shrinkwrap.json'), lock);
+      await writeFile(join(ws.dir, 'package-lock.json'), '{ not a lockfile');
+      await installOk([], ws);
+      expect(readFileSync(join(ws.dir, 'node_modules', 'gh-lib', 'node_modules', 'gh-util', 'index.js'), 'utf8')).toContain(
+        'util 1',
+      );
+    });
+
     it('a corrupt lockfile is named with its line and column', async () => {
       const ws = await copyOfProject();
       const lockFile = join(ws.dir, 'package-lock.json');

@@ -8,7 +8,7 @@ import { mkdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promi
 import { dirname, join, relative, resolve } from 'node:path';
 import { ClientError } from '../errors.js';
 import { readLockfile, type LockedPackage, type Lockfile } from '../lockfile.js';
-import { NPM_DEFAULT_REGISTRY } from '../npmrc.js';
+import { clientSettings, NPM_DEFAULT_REGISTRY } from '../npmrc.js';
 import { RegistryClient } from '../../client/registry.js'; // spelt so: the lint pattern for src/registry.ts also matches ../registry.js
 import { linkBins, nodeModulesOf, normaliseBin, type BinOwner } from './bins.js';
 import { ContentCache, defaultCacheDir } from './cache.js';
@@ -48,7 +48,7 @@ export interface InstallOptions {
   dir: string;
   /** Default: from the project's and user's .npmrc, as npm finds them. */
   client?: RegistryClient;
-  /** The registry token, for the resolver that writes a missing lockfile (the client keeps its own). */
+  /** The registry token, for the resolver that writes a missing lockfile (default: the .npmrc one for the client's registry). */
   token?: string;
   omit?: OmitType[];
   ignoreScripts?: boolean;
@@ -112,12 +112,14 @@ export async function install(options: InstallOptions): Promise<InstallSummary> 
   const policy = resolvePolicy(pkgJson, settings.allowScripts);
   for (const warning of policy.warnings) log(`warning: ${warning}`);
 
-  let lock = readLockfile(dir);
+  // npm reads npm-shrinkwrap.json in place of package-lock.json when a project has one.
+  let lock = readLockfile(dir, 'npm-shrinkwrap.json') ?? readLockfile(dir);
   let lockfileWritten = false;
   if (lock === undefined) {
     progress.line('No package-lock.json: resolving package.json');
     const { writeLockfile } = await import('./resolve.js');
-    await writeLockfile({ dir, registry: client.registry, token: options.token, settings, cache: cache?.dir });
+    const token = options.token ?? clientSettings({ registry: client.registry }, process.env, dir).token;
+    await writeLockfile({ dir, registry: client.registry, token, settings, cache: cache?.dir });
     lockfileWritten = true;
     lock = readLockfile(dir);
     if (lock === undefined) throw new ClientError('The resolver wrote no package-lock.json');
