@@ -126,7 +126,14 @@ export async function install(options: InstallOptions): Promise<InstallSummary> 
   }
   const omit = new Set<OmitType>(options.omit ?? (process.env.NODE_ENV === 'production' ? ['dev'] : []));
   const plan = planInstall(lock, omit);
-  for (const { pkg, reason } of plan.skipped) log(`skipped optional ${pkg.name}@${pkg.version}: it needs ${reason}`);
+  // npm says nothing about these; one line says why the count is lower than the lockfile's.
+  if (plan.skipped.length) {
+    const first = plan.skipped[0] as Plan['skipped'][number];
+    const more = plan.skipped.length > 1 ? ` and ${plan.skipped.length - 1} more` : '';
+    log(
+      `skipped ${plan.skipped.length} optional package(s) not for this platform: ${first.pkg.name} (needs ${first.reason})${more}`,
+    );
+  }
   checkAborted(signal);
 
   await checkReleaseAge(plan.install, settings, client, cache);
