@@ -1,11 +1,16 @@
 // The pure parts of `gatehouse install`: the allowScripts policy as npm 12 reads it, the platform
 // and omit plan, integrity choice, and the tarball refusals (the e2e file installs real trees).
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readPackageFiles } from '../../src/client/install/extract.js';
 import { strongest, verify } from '../../src/client/install/integrity.js';
 import { planInstall, type Platform } from '../../src/client/install/plan.js';
 import { identityOf, installScripts, isAllowed, resolvePolicy } from '../../src/client/install/scripts.js';
 import { globMatches } from '../../src/client/install/settings.js';
+import { Staging } from '../../src/client/install/staging.js';
 import { parseLockfile, type LockedPackage } from '../../src/client/lockfile.js';
 import { packageBuilder } from '../fixtures/package-builder.js';
 
@@ -159,5 +164,27 @@ describe('min-release-age-exclude patterns', () => {
     expect(globMatches('@myorg/*', '@other/shared')).toBe(false);
     expect(globMatches('lodash', 'lodash')).toBe(true);
     expect(globMatches('lodash', 'lodash.get')).toBe(false);
+  });
+});
+
+describe('what a killed run left', () => {
+  it('puts back a node_modules moved aside and removes staging folders, but only those of dead processes', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gatehouse-install-stale-'));
+    try {
+      const dead = spawnSync('true').pid;
+      await mkdir(join(dir, `.gatehouse-previous-node_modules-${dead}-abc123`, 'a'), { recursive: true });
+      await mkdir(join(dir, `.gatehouse-staging-node_modules-${dead}-abc123`));
+      await mkdir(join(dir, `.gatehouse-staging-node_modules-${process.pid}-def456`));
+      const staging = new Staging(dir);
+      await staging.prepare(['node_modules']);
+      const names = await readdir(dir);
+      expect(names.filter((n) => n.includes(`-${dead}-`))).toEqual([]);
+      expect(names).toContain('node_modules');
+      expect(names).toContain(`.gatehouse-staging-node_modules-${process.pid}-def456`);
+      expect(await readdir(join(dir, 'node_modules'))).toEqual(['a']);
+      await staging.rollback();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

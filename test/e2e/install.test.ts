@@ -146,7 +146,10 @@ function fixtures(): PackageBuilder[] {
       .packageJson({ os: ['linux'] }),
     packageBuilder('gh-native', '1.0.0')
       .file('index.js', js('native'))
-      .packageJson({ optionalDependencies: { 'gh-native-win32': '1.0.0', 'gh-native-linux': '1.0.0' } }),
+      .packageJson({ optionalDependencies: { 'gh-native-win32': '1.0.0', 'gh-native-linux': '1.0.0', 'gh-flaky': '1.0.0' } }),
+    packageBuilder('gh-flaky', '1.0.0')
+      .file('index.js', js('flaky'))
+      .packageJson({ bin: { 'gh-flaky': 'index.js' }, scripts: { postinstall: 'echo the build broke >&2; exit 3' } }),
     packageBuilder('gh-bundled', '1.0.0').file('index.js', js('bundled (registry copy)')),
     packageBuilder('gh-bundler', '1.0.0')
       .file('index.js', js('bundler'))
@@ -313,7 +316,11 @@ for (const engine of ENGINES) {
       const first = await installOk([], blocked);
       expect(existsSync(join(blocked.dir, 'marker-gh-postinstall-postinstall'))).toBe(false);
       expect(first.stderr).toContain('gh-postinstall@1.0.0 (postinstall:');
-      expect(first.stderr).toContain('"allowScripts": { "gh-postinstall": true }');
+      expect(first.stderr).toContain('gh-flaky@1.0.0 (postinstall:');
+      // the hint names the first package listed
+      expect(first.stderr).toMatch(
+        /To run them, add the packages to "allowScripts" in package\.json, e\.g\. "allowScripts": \{ "gh-flaky": true \}/,
+      );
 
       const allowed = await copyOfProject({ allowScripts: { 'gh-postinstall': true } });
       await installOk([], allowed);
@@ -322,6 +329,19 @@ for (const engine of ENGINES) {
       const otherVersion = await copyOfProject({ allowScripts: { 'gh-postinstall@0.9.0': true } });
       await installOk([], otherVersion);
       expect(existsSync(join(otherVersion.dir, 'marker-gh-postinstall-postinstall'))).toBe(false);
+    });
+
+    it('an allowed optional package whose postinstall fails is removed and the install goes on, as with npm ci', async () => {
+      const policy = { allowScripts: { 'gh-flaky': true } };
+      const npmWs = await copyOfProject(policy);
+      await runOk('npm12', ['ci'], npmWs);
+      const ours = await copyOfProject(policy);
+      const result = await installOk([], ours);
+      expect(result.stderr).toMatch(/warning: the postinstall script of optional gh-flaky@1\.0\.0 exited with 3; removed it/);
+      expect(result.stderr).toContain('the build broke');
+      const expected = nodeModules(npmWs);
+      expect(expected.has('gh-flaky')).toBe(false);
+      expect(nodeModules(ours)).toEqual(expected);
     });
 
     it('a tampered tarball in the blob store fails naming both digests and leaves node_modules untouched', async () => {
@@ -448,6 +468,47 @@ for (const engine of ENGINES) {
       // advisories change between runs, so the vulnerability check asks each time (--no-audit skips it)
       expect(requests).toEqual(['POST /-/npm/v1/security/advisories/bulk']);
       expect(existsSync(join(ws.dir, 'node_modules', 'gh-lib', 'index.js'))).toBe(true);
+    });
+
+    it('without a lockfile resolves package.json like npm, writes a v3 lockfile npm ci accepts, and installs from it', async () => {
+      const ours = await copyOfProject();
+      await rm(join(ours.dir, 'package-lock.json'));
+      const result = await installOk([], ours);
+      expect(result.stdout).toContain('wrote package-lock.json');
+      const written = JSON.parse(await readFile(join(ours.dir, 'package-lock.json'), 'utf8')) as {
+        lockfileVersion: number;
+        packages: Record<string, { version?: string }>;
+      };
+      expect(written.lockfileVersion).toBe(3);
+      expect(written.packages['node_modules/gh-util']?.version).toBe('2.0.0');
+      expect(written.packages['node_modules/gh-lib/node_modules/gh-util']?.version).toBe('1.0.0');
+
+      const npmWs = await copyOfProject();
+      await cp(join(ours.dir, 'package-lock.json'), join(npmWs.dir, 'package-lock.json'));
+      await runOk('npm12', ['ci'], npmWs);
+      expect(nodeModules(ours)).toEqual(nodeModules(npmWs));
+    });
+
+    it('without a lockfile, min-release-age keeps versions younger than it from being chosen', async () => {
+      const ws = await copyOfProject();
+      await rm(join(ws.dir, 'package-lock.json'));
+      await writeFile(join(ws.dir, '.npmrc'), 'min-release-age=3\n');
+      const result = await gatehouse([], ws);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/Cannot resolve package\.json \(ETARGET\)/);
+      expect(existsSync(join(ws.dir, 'package-lock.json'))).toBe(false);
+      expect(existsSync(join(ws.dir, 'node_modules'))).toBe(false);
+    });
+
+    it('reads npm-shrinkwrap.json in place of package-lock.json, as npm does', async () => {
+      const ws = await copyOfProject();
+      const lock = await readFile(join(ws.dir, 'package-lock.json'), 'utf8');
+      await writeFile(join(ws.dir, 'npm-shrinkwrap.json'), lock);
+      await writeFile(join(ws.dir, 'package-lock.json'), '{ not a lockfile');
+      await installOk([], ws);
+      expect(readFileSync(join(ws.dir, 'node_modules', 'gh-lib', 'node_modules', 'gh-util', 'index.js'), 'utf8')).toContain(
+        'util 1',
+      );
     });
 
     it('a corrupt lockfile is named with its line and column', async () => {

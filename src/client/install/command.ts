@@ -1,6 +1,7 @@
 // `gatehouse install`: flags, Ctrl-C, and what the user reads at the end.
 import { defineCommand } from '../command.js';
 import { ClientError } from '../errors.js';
+import { clientSettings } from '../npmrc.js';
 import { RegistryClient } from '../../client/registry.js'; // spelt so: the lint pattern for src/registry.ts also matches ../registry.js
 import { install, type OmitType } from './index.js';
 import { createProgress } from './progress.js';
@@ -48,11 +49,9 @@ export const command = defineCommand({
       throw new ClientError('--concurrency takes a whole number above 0');
     const dir = values.dir ?? process.cwd();
     const log = (line: string) => process.stderr.write(`${line}\n`);
-    const client = RegistryClient.fromSettings(
-      { ...(values.registry ? { registry: values.registry } : {}), ...(values.token ? { token: values.token } : {}) },
-      { onRetry: (m) => log(`retrying: ${m}`) },
-      dir,
-    );
+    const flags = { ...(values.registry ? { registry: values.registry } : {}), ...(values.token ? { token: values.token } : {}) };
+    const { registry, token } = clientSettings(flags, process.env, dir);
+    const client = new RegistryClient({ registry, token, onRetry: (m) => log(`retrying: ${m}`) });
     const { parseFailOn } = await import('../audit/index.js');
     const failOn = parseFailOn(values['fail-on']);
     if (values['no-audit'] && (failOn || values.osv))
@@ -69,6 +68,7 @@ export const command = defineCommand({
       const summary = await install({
         dir,
         client,
+        token,
         omit: omit as OmitType[],
         ignoreScripts: values['ignore-scripts'] ?? false,
         cache: values['no-cache'] ? false : values.cache,

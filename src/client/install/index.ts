@@ -4,17 +4,17 @@
 // laid out exactly as `npm ci` lays it out, in staging folders that replace node_modules only at
 // the end; lifecycle scripts run only for packages the allowScripts policy allows.
 import { readFileSync } from 'node:fs';
-import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { mkdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
 import { ClientError } from '../errors.js';
 import { readLockfile, type LockedPackage, type Lockfile } from '../lockfile.js';
-import { NPM_DEFAULT_REGISTRY } from '../npmrc.js';
+import { clientSettings, NPM_DEFAULT_REGISTRY } from '../npmrc.js';
 import { RegistryClient } from '../../client/registry.js'; // spelt so: the lint pattern for src/registry.ts also matches ../registry.js
-import { linkBins, type BinOwner } from './bins.js';
+import { linkBins, nodeModulesOf, normaliseBin, type BinOwner } from './bins.js';
 import { ContentCache, defaultCacheDir } from './cache.js';
 import { readPackageFiles, writePackageFiles } from './extract.js';
 import { strongest, verify, type Digest } from './integrity.js';
-import { linkTarget, planInstall, type OmitType, type Plan } from './plan.js';
+import { linkTarget, optionalSet, planInstall, type OmitType, type Plan } from './plan.js';
 import { createProgress, type Progress } from './progress.js';
 import { checkReleaseAge } from './release-age.js';
 import {
@@ -48,6 +48,8 @@ export interface InstallOptions {
   dir: string;
   /** Default: from the project's and user's .npmrc, as npm finds them. */
   client?: RegistryClient;
+  /** The registry token, for the resolver that writes a missing lockfile (default: the .npmrc one for the client's registry). */
+  token?: string;
   omit?: OmitType[];
   ignoreScripts?: boolean;
   /** A cache folder, or false for none. Default: $XDG_CACHE_HOME/gatehouse or ~/.cache/gatehouse. */
@@ -110,19 +112,28 @@ export async function install(options: InstallOptions): Promise<InstallSummary> 
   const policy = resolvePolicy(pkgJson, settings.allowScripts);
   for (const warning of policy.warnings) log(`warning: ${warning}`);
 
-  let lock = readLockfile(dir);
+  // npm reads npm-shrinkwrap.json in place of package-lock.json when a project has one.
+  let lock = readLockfile(dir, 'npm-shrinkwrap.json') ?? readLockfile(dir);
   let lockfileWritten = false;
   if (lock === undefined) {
     progress.line('No package-lock.json: resolving package.json');
     const { writeLockfile } = await import('./resolve.js');
-    await writeLockfile({ dir, registry: client.registry, settings, cache: cache?.dir });
+    const token = options.token ?? clientSettings({ registry: client.registry }, process.env, dir).token;
+    await writeLockfile({ dir, registry: client.registry, token, settings, cache: cache?.dir });
     lockfileWritten = true;
     lock = readLockfile(dir);
     if (lock === undefined) throw new ClientError('The resolver wrote no package-lock.json');
   }
   const omit = new Set<OmitType>(options.omit ?? (process.env.NODE_ENV === 'production' ? ['dev'] : []));
   const plan = planInstall(lock, omit);
-  for (const { pkg, reason } of plan.skipped) log(`skipped optional ${pkg.name}@${pkg.version}: it needs ${reason}`);
+  // npm says nothing about these; one line says why the count is lower than the lockfile's.
+  if (plan.skipped.length) {
+    const first = plan.skipped[0] as Plan['skipped'][number];
+    const more = plan.skipped.length > 1 ? ` and ${plan.skipped.length - 1} more` : '';
+    log(
+      `skipped ${plan.skipped.length} optional package(s) not for this platform: ${first.pkg.name} (needs ${first.reason})${more}`,
+    );
+  }
   checkAborted(signal);
 
   await checkReleaseAge(plan.install, settings, client, cache);
@@ -141,9 +152,8 @@ export async function install(options: InstallOptions): Promise<InstallSummary> 
   if (options.audit) await options.audit(items);
   checkAborted(signal);
 
+  // Ctrl-C is seen at the checks below (and stops a running script): never between two renames.
   const staging = new Staging(dir);
-  const onAbort = () => {}; // the checks below see signal.aborted; nothing is half-renamed meanwhile
-  signal.addEventListener('abort', onAbort);
   try {
     await staging.prepare(['node_modules', ...plan.install.map((p) => Staging.rootOf(p.path))]);
     const manifests = await layOut(plan, fetched, staging, dir, progress, signal);
@@ -151,14 +161,14 @@ export async function install(options: InstallOptions): Promise<InstallSummary> 
     await staging.swap();
     const scripts = collectScripts(plan, manifests, staging, policy.policy);
     const ran: InstallSummary['ran'] = [];
-    if (!options.ignoreScripts) await runAllowed(scripts.allowed, plan, dir, ran, log, signal);
-    await writeHiddenLockfile(lock, plan, dir);
+    const removed = options.ignoreScripts ? new Set<string>() : await runAllowed(scripts.allowed, plan, dir, ran, log, signal);
+    await writeHiddenLockfile(lock, plan, dir, removed);
     checkAborted(signal);
     await staging.commit();
     const blocked = options.ignoreScripts ? [] : scripts.blocked;
     reportBlocked(blocked, log);
     return {
-      added: plan.install.length,
+      added: plan.install.length - removed.size,
       seconds: (performance.now() - started) / 1000,
       ...counts,
       skipped: plan.skipped.map(({ pkg, reason }) => ({ name: pkg.name, version: pkg.version, path: pkg.path, reason })),
@@ -171,7 +181,6 @@ export async function install(options: InstallOptions): Promise<InstallSummary> 
     await staging.rollback();
     throw err;
   } finally {
-    signal.removeEventListener('abort', onAbort);
     progress.done();
   }
 }
@@ -400,31 +409,57 @@ async function runAllowed(
   ran: InstallSummary['ran'],
   log: (line: string) => void,
   signal: AbortSignal,
-): Promise<void> {
+): Promise<Set<string>> {
   const ordered = dependencyOrder(jobs, plan.edges);
+  const removed = new Set<string>();
   for (const event of EVENTS) {
     for (const job of ordered) {
-      if (!job.scripts[event]) continue;
+      if (!job.scripts[event] || removed.has(job.pkg.path)) continue;
       checkAborted(signal);
       const id = `${job.pkg.name}@${job.pkg.version}`;
       log(`running ${event} of ${id}: ${job.scripts[event]}`);
       const outcome = await runScript(job, event, dir, signal);
       checkAborted(signal);
-      if (outcome.code !== 0) {
-        const how = outcome.signal ? `was killed by ${outcome.signal}` : `exited with ${outcome.code}`;
+      if (outcome.code === 0) {
+        ran.push({ name: job.pkg.name, version: job.pkg.version, event });
+        continue;
+      }
+      const how = outcome.signal ? `was killed by ${outcome.signal}` : `exited with ${outcome.code}`;
+      const output = outcome.output
+        .trimEnd()
+        .split('\n')
+        .slice(-20)
+        .map((l) => `  ${l}`)
+        .join('\n');
+      if (!job.pkg.optional) {
         throw new ClientError(
-          `The ${event} script of ${id} (${job.pkg.path}) ${how}; the previous node_modules was put back.\n` +
-            outcome.output
-              .trimEnd()
-              .split('\n')
-              .slice(-20)
-              .map((l) => `  ${l}`)
-              .join('\n'),
+          `The ${event} script of ${id} (${job.pkg.path}) ${how}; the previous node_modules was put back.\n${output}`,
         );
       }
-      ran.push({ name: job.pkg.name, version: job.pkg.version, event });
+      // npm's rule for an optional dependency that fails to build: it goes, with what only it needs.
+      const set = optionalSet(job.pkg.path, plan.edges, removed);
+      log(
+        `warning: the ${event} script of optional ${id} ${how}; removed it and ${set.size - 1} package(s) only it needs\n${output}`,
+      );
+      for (const path of set) {
+        removed.add(path);
+        await removeInstalled(plan.nodes.get(path), dir);
+      }
     }
   }
+  return removed;
+}
+
+/** A package folder and the bin links that point into it. */
+async function removeInstalled(pkg: LockedPackage | undefined, dir: string): Promise<void> {
+  if (!pkg) return;
+  const folder = join(dir, pkg.path);
+  for (const name of Object.keys(normaliseBin(pkg.bin))) {
+    const link = join(dir, nodeModulesOf(pkg.path), '.bin', name);
+    const target = await readlink(link).catch(() => undefined);
+    if (target !== undefined && resolve(dirname(link), target).startsWith(`${folder}/`)) await rm(link, { force: true });
+  }
+  await rm(folder, { recursive: true, force: true });
 }
 
 function reportBlocked(blocked: BlockedScripts[], log: (line: string) => void): void {
@@ -452,9 +487,9 @@ function reportBlocked(blocked: BlockedScripts[], log: (line: string) => void): 
  * no root entry, lockfileVersion 3. Written last: npm trusts it only while it is newer than every
  * package folder.
  */
-async function writeHiddenLockfile(lock: Lockfile, plan: Plan, dir: string): Promise<void> {
+async function writeHiddenLockfile(lock: Lockfile, plan: Plan, dir: string, removed: ReadonlySet<string>): Promise<void> {
   const raw = JSON.parse(await readFile(lock.file, 'utf8')) as { packages: Record<string, unknown> };
-  const onDisk = new Set(plan.install.map((p) => p.path));
+  const onDisk = new Set(plan.install.map((p) => p.path).filter((path) => !removed.has(path)));
   for (const pkg of plan.install) {
     const target = linkTarget(pkg);
     if (target !== undefined) onDisk.add(target);

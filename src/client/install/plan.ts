@@ -131,7 +131,7 @@ function shouldOmit(pkg: LockedPackage, omit: ReadonlySet<OmitType>): boolean {
 }
 
 /** arborist's optionalSet: the failed node, what needs it non-optionally, and what only they need. */
-function optionalSet(start: string, edges: Edge[], inert: Set<string>): Set<string> {
+export function optionalSet(start: string, edges: Edge[], inert: ReadonlySet<string>): Set<string> {
   const set = new Set([start]);
   for (const node of set) for (const edge of edges) if (edge.to === node && !edge.optional) set.add(edge.from);
   const keep = (edge: Edge) => !set.has(edge.to) && !inert.has(edge.from);

@@ -86,12 +86,18 @@ async function exists(path: string): Promise<boolean> {
   return (await lstat(path).catch(() => undefined)) !== undefined;
 }
 
-/** Staging folders left by a run that was killed outright (SIGKILL, power loss). */
+/**
+ * What a run killed outright (SIGKILL, power loss) left: its staging folders go, and a previous
+ * folder it had moved aside but not yet replaced goes back to its name.
+ */
 async function removeStale(parent: string): Promise<void> {
   const names = await readdir(parent).catch(() => [] as string[]);
   for (const name of names) {
-    const match = /^\.gatehouse-staging-.+-(\d+)-[0-9a-f]+$/.exec(name);
-    if (match && !alive(Number(match[1]))) await rm(join(parent, name), { recursive: true, force: true });
+    const match = /^\.gatehouse-(staging|previous)-(.+)-(\d+)-[0-9a-f]+$/.exec(name);
+    if (!match || alive(Number(match[3]))) continue;
+    const original = join(parent, match[2] as string);
+    if (match[1] === 'previous' && !(await exists(original))) await rename(join(parent, name), original);
+    else await rm(join(parent, name), { recursive: true, force: true });
   }
 }
 
