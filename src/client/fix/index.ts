@@ -15,7 +15,8 @@ import { parseLockfile } from '../lockfile.js';
 import { MAX_VERSIONS, type Finding } from '../audit/index.js';
 import { auditLockfile, type LockfileAuditOptions } from '../audit/lockfile-audit.js';
 import type { Edge, EdgeType } from '../audit/tree.js';
-import { runNpm } from './npm.js';
+import { clientSettings } from '../npmrc.js';
+import { readInstallSettings } from '../install/settings.js';
 
 export interface FixOptions extends LockfileAuditOptions {
   force?: boolean;
@@ -159,9 +160,12 @@ export async function fix(opts: FixOptions): Promise<FixResult> {
       for (const p of proposals) (pkgDoc[p.field] ??= {})[p.key] = p.after;
       writeFileSync(pkgPath, asJson(pkgDoc, pkgText));
     }
-    const registry = opts.registry ? [`--registry=${opts.registry}`] : [];
     try {
-      await runNpm(['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund', ...registry], opts.dir);
+      // npm's own tree builder completes the lockfile (what `npm install --package-lock-only` runs):
+      // the new versions' dependencies added, the ones they dropped pruned.
+      const { writeLockfile } = await import('../install/resolve.js');
+      const { registry, token } = clientSettings({ registry: opts.registry, token: opts.token }, process.env, opts.dir);
+      await writeLockfile({ dir: opts.dir, registry, token, settings: readInstallSettings(opts.dir), cache: undefined });
       refuseDowngrades(lockText, readFileSync(lockPath, 'utf8'), lockPath);
     } catch (err) {
       // nothing half-done: the project's files go back as they were
