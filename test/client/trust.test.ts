@@ -10,7 +10,7 @@ import type { TestRegistry, TestUser } from '../support/registry.js';
 import { localSigstore, type LocalSigstore } from '../support/sigstore.js';
 import { packageBuilder, type PackageBuilder } from '../fixtures/package-builder.js';
 import { provenanceRegistry, publishWithProvenance } from './trust-fixtures.js';
-import { RegistryClient } from '../../src/client/registry.js';
+import { RegistryClient } from '../../src/client/registry-client.js';
 import { trustFailures, verifyTrust, type TrustItem } from '../../src/client/trust/index.js';
 
 type Rewrite = (path: string, body: Record<string, unknown>) => Record<string, unknown> | 'missing';

@@ -43,6 +43,13 @@ describe('layering lint rules', () => {
     ['src/adapters/mail/x.ts', "import { openRegistry } from '../../registry.js';"],
     ['src/adapters/x.ts', "import type { Kysely } from 'kysely';"],
     ['src/adapters/x.ts', "import type { FastifyInstance } from 'fastify';"],
+    // The client commands run without the server: the domain only.
+    ['src/client/x.ts', "import { openRegistry } from '../registry.js';"],
+    ['src/client/x.ts', "import type { Config } from '../config.js';"],
+    ['src/client/install/x.ts', "import { buildApp } from '../../http/app.js';"],
+    ['src/client/install/x.ts', "import { openDatabase } from '../../storage/db/database.js';"],
+    ['src/client/x.ts', "import { serve } from '../cli/serve.js';"],
+    ['src/client/x.ts', "import Database from 'better-sqlite3';"],
   ];
   for (const [path, source] of refused) {
     it(`refuses in ${path}: ${source}`, async () => {
@@ -64,6 +71,8 @@ describe('layering lint rules', () => {
     ['src/adapters/s3/x.ts', "import { S3Client } from '@aws-sdk/client-s3';"],
     ['src/adapters/redis/x.ts', "import { Redis } from 'ioredis';"],
     ['src/adapters/mail/x.ts', "import { quote } from '../shared/quote.js';"],
+    ['src/client/install/x.ts', "import { RegistryClient } from '../registry-client.js';"],
+    ['src/client/x.ts', "import { isAffected } from '../domain/advisories/ranges.js';"],
   ];
   for (const [path, source] of allowed) {
     it(`allows in ${path}: ${source}`, async () => {

@@ -7,7 +7,7 @@ import semver from 'semver';
 import { isAffected, SEMVER_OPTIONS } from '../../domain/advisories/ranges.js';
 import { SEVERITIES, type Severity } from '../../domain/advisories/severity.js';
 import { ClientError } from '../errors.js';
-import type { RegistryClient } from '../../client/registry.js'; // spelled so: the lint rule against src/registry.ts matches '../registry.js'
+import type { RegistryClient } from '../registry-client.js';
 import type { AdvisorySource, AffectedScope, KnownAdvisory } from './sources.js';
 
 import { NoAdvisories, osvSource, registrySource } from './sources.js';

@@ -3,7 +3,7 @@
 // chains through the tree. `gatehouse audit` prints it and `gatehouse fix` starts from it.
 import { ClientError } from '../errors.js';
 import { readLockfile } from '../lockfile.js';
-import { RegistryClient } from '../../client/registry.js'; // spelled so: the lint rule against src/registry.ts matches '../registry.js'
+import { RegistryClient } from '../registry-client.js';
 import { auditPackages, servedVersions, type Finding, type InstalledPackage } from './index.js';
 import { osvSource, registrySource, type AdvisorySource } from './sources.js';
 import { buildTree, chainsTo, isInstalled, type DependencyTree } from './tree.js';

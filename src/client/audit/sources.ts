@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parseOsvRecord, OsvRecordError } from '../../domain/advisories/osv.js';
 import { SEVERITIES, type Severity } from '../../domain/advisories/severity.js';
 import { ClientError } from '../errors.js';
-import type { RegistryClient } from '../../client/registry.js'; // spelled so: the lint rule against src/registry.ts matches '../registry.js'
+import type { RegistryClient } from '../registry-client.js';
 
 export interface KnownAdvisory {
   /** The OSV/GHSA id when known, else the registry's own number. */

@@ -2,7 +2,7 @@
 import { defineCommand } from '../command.js';
 import { ClientError } from '../errors.js';
 import { clientSettings } from '../npmrc.js';
-import { RegistryClient } from '../../client/registry.js'; // spelt so: the lint pattern for src/registry.ts also matches ../registry.js
+import { RegistryClient } from '../registry-client.js';
 import { install, type OmitType } from './index.js';
 import { createProgress } from './progress.js';
 import { installTrustHook } from '../trust/install-hook.js';

@@ -9,7 +9,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { ClientError } from '../errors.js';
 import { readLockfile, type LockedPackage, type Lockfile } from '../lockfile.js';
 import { clientSettings, NPM_DEFAULT_REGISTRY } from '../npmrc.js';
-import { RegistryClient } from '../../client/registry.js'; // spelt so: the lint pattern for src/registry.ts also matches ../registry.js
+import { RegistryClient } from '../registry-client.js';
 import { linkBins, nodeModulesOf, normaliseBin, type BinOwner } from './bins.js';
 import { ContentCache, defaultCacheDir } from './cache.js';
 import { readPackageFiles, writePackageFiles } from './extract.js';

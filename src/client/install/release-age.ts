@@ -5,7 +5,7 @@
 // change, so they are cached and the registry is asked only about versions not yet seen.
 import { ClientError } from '../errors.js';
 import type { LockedPackage } from '../lockfile.js';
-import type { RegistryClient } from '../../client/registry.js'; // spelt so: the lint pattern for src/registry.ts also matches ../registry.js
+import type { RegistryClient } from '../registry-client.js';
 import type { ContentCache } from './cache.js';
 import { globMatches, type InstallSettings } from './settings.js';
 

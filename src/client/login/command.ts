@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { defineCommand } from '../command.js';
 import { ClientError } from '../errors.js';
 import { clientSettings, withSlash } from '../npmrc.js';
-import { RegistryClient } from '../../client/registry.js';
+import { RegistryClient } from '../registry-client.js';
 import { webLogin } from './web-login.js';
 import { saveToken } from './user-npmrc.js';
 

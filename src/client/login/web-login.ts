@@ -4,7 +4,7 @@
 // approved. attacker-controlled: both URLs and the token come from the registry; a doneUrl must be
 // http(s) and the token a non-empty string without whitespace (it goes into an npmrc line).
 import { ClientError } from '../errors.js';
-import { RegistryClient } from '../../client/registry.js';
+import { RegistryClient } from '../registry-client.js';
 
 export interface WebLoginOptions {
   /** Shown the URL the person must open (printed, and opened in a browser on a terminal). */

@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { defineCommand } from '../command.js';
 import { ClientError } from '../errors.js';
 import { readLockfile } from '../lockfile.js';
-import { RegistryClient } from '../../client/registry.js';
+import { RegistryClient } from '../registry-client.js';
 import { verifyTrust } from '../trust/index.js';
 import { buildTree, type Omit } from './tree.js';
 import { toCycloneDx } from './cyclonedx.js';

@@ -3,7 +3,7 @@
 // out, or what an SBOM lists), against Gatehouse or any npm registry: a registry without signing
 // keys or attestations gets 'absent', never a failure, and the caller decides what is required.
 // Spelled through client/: the lint rule against the server's src/registry.ts matches `../registry.js`.
-import type { RegistryClient } from '../../client/registry.js';
+import type { RegistryClient } from '../registry-client.js';
 import { checkProvenance, loadVerifier, type ProvenanceCheck } from './provenance.js';
 import { checkSignature, parseKeys, type CheckResult, type RegistryKey } from './signatures.js';
 import type { ProvenanceVerifier } from '../../domain/provenance/verify.js';

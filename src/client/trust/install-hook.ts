@@ -3,7 +3,7 @@
 // anything is swapped in. An invalid signature or provenance always aborts; an absent one aborts
 // only what the user required. The install then leaves node_modules as it was.
 import { ClientError } from '../errors.js';
-import type { RegistryClient } from '../../client/registry.js';
+import type { RegistryClient } from '../registry-client.js';
 import { trustFailures, verifyTrust, type TrustItem } from './index.js';
 
 export interface InstallTrustOptions {
