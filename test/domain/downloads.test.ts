@@ -137,11 +137,13 @@ for (const engine of ENGINES) {
       const check = await openDatabase(database.config);
       try {
         registry.downloads.served('GET', 'left-pad', 'left-pad-1.0.0.tgz');
-        expect(await registry.jobs.runDue()).toEqual([]);
+        // Other jobs share the clock (the OSV archive every 10 s): only the flush is asserted.
+        const flushes = async () => (await registry.jobs.runDue()).filter((name) => name === 'downloads.flush');
+        expect(await flushes()).toEqual([]);
         clock.advance(9_999);
-        expect(await registry.jobs.runDue()).toEqual([]);
+        expect(await flushes()).toEqual([]);
         clock.advance(1);
-        expect(await registry.jobs.runDue()).toEqual(['downloads.flush']);
+        expect(await flushes()).toEqual(['downloads.flush']);
         expect((await rows(check.db)).map((r) => Number(r.count))).toEqual([1]);
         registry.downloads.served('GET', 'left-pad', 'left-pad-1.0.0.tgz');
         await registry.close();

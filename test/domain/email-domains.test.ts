@@ -119,11 +119,13 @@ for (const engine of ENGINES) {
       for (const domain of fresh) expect(await stored(domain)).toBeUndefined();
 
       // Nothing runs before its interval; then two domains per run, never-checked ones first.
-      expect(await r.registry.jobs.runDue()).toEqual([]);
+      // Other jobs share the clock (the OSV archive every 10 s): only the recheck is asserted.
+      const rechecks = async () => (await r.registry.jobs.runDue()).filter((name) => name === 'email-domains.recheck');
+      expect(await rechecks()).toEqual([]);
       const checked = new Set<string>();
       for (let run = 0; run < 2; run++) {
         clock.advance(MINUTE);
-        expect(await r.registry.jobs.runDue()).toEqual(['email-domains.recheck']);
+        expect(await rechecks()).toEqual(['email-domains.recheck']);
         const now = new Date(clock.now()).toISOString();
         const thisRun = (await Promise.all(fresh.map(stored))).filter((c) => c?.checkedAt === now).map((c) => c!.domain);
         expect(thisRun.length).toBeLessThanOrEqual(2);

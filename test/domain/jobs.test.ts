@@ -37,15 +37,17 @@ for (const engine of ENGINES) {
       const runs: string[] = [];
       a.jobs.define({ name: 'tally', scope: 'cluster', intervalMs: MINUTE, run: async () => void runs.push('a') });
       b.jobs.define({ name: 'tally', scope: 'cluster', intervalMs: MINUTE, run: async () => void runs.push('b') });
-      expect([...(await a.jobs.runDue()), ...(await b.jobs.runDue())]).toEqual([]);
+      // Each instance also runs its own instance jobs (the OSV archive): only the tally is asserted.
+      const tallies = (ran: string[]) => ran.filter((name) => name === 'tally');
+      expect(tallies([...(await a.jobs.runDue()), ...(await b.jobs.runDue())])).toEqual([]);
       for (let interval = 1; interval <= 5; interval++) {
         clock.advance(MINUTE);
         // Both instances ask at the same moment, as their timers would.
         const [ranA, ranB] = await Promise.all([a.jobs.runDue(), b.jobs.runDue()]);
-        expect([...ranA, ...ranB]).toEqual(['tally']);
+        expect(tallies([...ranA, ...ranB])).toEqual(['tally']);
         // Asking again within the interval runs nothing.
         clock.advance(MINUTE / 2 - 1);
-        expect([...(await a.jobs.runDue()), ...(await b.jobs.runDue())]).toEqual([]);
+        expect(tallies([...(await a.jobs.runDue()), ...(await b.jobs.runDue())])).toEqual([]);
         clock.advance(-(MINUTE / 2 - 1));
       }
       expect(runs.length).toBe(5);
