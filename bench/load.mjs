@@ -45,7 +45,7 @@ export function shuffled(list) {
 }
 
 /** Every URL of a case; a 304 case's come with the ETag to send (`path\tetag`, as wrk-rotate.lua reads them). */
-async function pathsFor(kind, targets, url, accept) {
+export async function pathsFor(kind, targets, url, accept) {
   if (kind === 'packument') return targets.names.map(packumentPath);
   if (kind === 'version') return targets.versions;
   if (kind === 'tarball') return targets.tarballs;
@@ -139,7 +139,7 @@ export async function measureReadCase(registry, targets, c, options, log) {
 }
 
 /** User + system CPU time of a process so far, in ms (Linux /proc; clock ticks of 10 ms). */
-function cpuMs(pid) {
+export function cpuMs(pid) {
   if (!pid) return null;
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');

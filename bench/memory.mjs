@@ -466,7 +466,7 @@ async function main() {
     results.seeding = await seeded(options, corpus, dataDir);
     results.storage = await storageSizes(dataDir);
     log('starting gatehouse…');
-    server = await startGatehouse({ repo: REPO, workDir, log, dataDir });
+    server = await startGatehouse({ repo: REPO, workDir, log, dataDir, readyTimeoutMs: 600_000 });
     log(`  at ${server.url}, pid ${server.pid}`);
     await measurePhases(server, corpus, options, results);
   } finally {

@@ -31,7 +31,15 @@ function asTheBinRuns(main, nodeArgs) {
 
 /** dataDir: a folder already seeded (the memory benchmark's); a fresh one under workDir otherwise. */
 /** nodeArgs: flags for the server's node alone, such as --cpu-prof (not allowed in NODE_OPTIONS). */
-export async function startGatehouse({ repo, workDir, log, dataDir = join(workDir, 'gatehouse'), nodeArgs = [] }) {
+/** readyTimeoutMs: how long `serve` may take to listen (opening a data dir of 100 000 versions on a busy machine takes minutes). */
+export async function startGatehouse({
+  repo,
+  workDir,
+  log,
+  dataDir = join(workDir, 'gatehouse'),
+  nodeArgs = [],
+  readyTimeoutMs = 30_000,
+}) {
   const main = join(repo, 'dist/cli/main.js');
   if (!existsSync(main)) throw new Error('dist/cli/main.js is missing: run `npm run build` first');
   if (existsSync(join(repo, 'src')) && newestMtime(join(repo, 'src')) > statSync(main).mtimeMs) {
@@ -67,7 +75,7 @@ export async function startGatehouse({ repo, workDir, log, dataDir = join(workDi
     env: serverEnv,
     logFile: join(workDir, 'gatehouse.log'),
     readyPattern: /http:\/\/127\.0\.0\.1:(\d+)/,
-    timeoutMs: 30_000,
+    timeoutMs: readyTimeoutMs,
   });
   const url = `http://127.0.0.1:${server.match[1]}`;
   try {
