@@ -11,34 +11,42 @@ export const NPM_DEFAULT_REGISTRY = 'https://registry.npmjs.org/';
 
 type Rc = Map<string, string>;
 
-function readRc(file: string, env: NodeJS.ProcessEnv): Rc {
-  const rc: Rc = new Map();
+/**
+ * The `key=value` lines of one .npmrc, in order, as npm's ini reading gives them: comments and
+ * blank lines skipped, quotes stripped, `${VAR}` taken from the environment. A missing file has none.
+ */
+export function rcEntries(file: string, env: NodeJS.ProcessEnv): [key: string, value: string][] {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    return rc;
+    return [];
   }
+  const entries: [string, string][] = [];
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
     if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
     const eq = line.indexOf('=');
     if (eq < 0) continue;
-    const key = line.slice(0, eq).trim();
     let value = line.slice(eq + 1).trim();
     if (/^".*"$/.test(value) || /^'.*'$/.test(value)) value = value.slice(1, -1);
-    rc.set(
-      key,
-      value.replace(/\$\{([^}]+)\}/g, (_m, name: string) => env[name] ?? ''),
-    );
+    entries.push([line.slice(0, eq).trim(), value.replace(/\$\{([^}]+)\}/g, (_m, name: string) => env[name] ?? '')]);
   }
-  return rc;
+  return entries;
+}
+
+/** The user's .npmrc: $NPM_CONFIG_USERCONFIG, else ~/.npmrc. */
+export function userRcFile(env: NodeJS.ProcessEnv): string {
+  return env.NPM_CONFIG_USERCONFIG || env.npm_config_userconfig || join(env.HOME || homedir(), '.npmrc');
+}
+
+function readRc(file: string, env: NodeJS.ProcessEnv): Rc {
+  return new Map(rcEntries(file, env));
 }
 
 /** npm's order: the project's file wins over the user's. */
 function rcFiles(cwd: string, env: NodeJS.ProcessEnv): Rc[] {
-  const user = env.NPM_CONFIG_USERCONFIG || env.npm_config_userconfig || join(env.HOME || homedir(), '.npmrc');
-  return [readRc(join(cwd, '.npmrc'), env), readRc(user, env)];
+  return [readRc(join(cwd, '.npmrc'), env), readRc(userRcFile(env), env)];
 }
 
 function lookup(rcs: Rc[], key: string): string | undefined {

@@ -2,10 +2,9 @@
 // and then the user's (the project wins): `min-release-age` (days, a number; npm 11.10+),
 // `min-release-age-exclude` (names or globs, as `key[]=value` lines or a comma list) and
 // `allow-scripts` (the .npmrc form of the allowScripts policy, npm 11.19+/12).
-import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ClientError } from '../errors.js';
+import { rcEntries, userRcFile } from '../npmrc.js';
 
 export interface InstallSettings {
   minReleaseAgeDays: number | undefined;
@@ -20,25 +19,12 @@ interface RcValue {
   values: string[];
 }
 
+/** One .npmrc's settings; `key[]=value` lines collect into one list, as npm's ini reading does. */
 function readRc(file: string, env: NodeJS.ProcessEnv): Map<string, RcValue> {
   const rc = new Map<string, RcValue>();
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return rc;
-  }
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
-    const eq = line.indexOf('=');
-    if (eq < 0) continue;
-    let key = line.slice(0, eq).trim();
-    let value = line.slice(eq + 1).trim();
-    if (/^".*"$/.test(value) || /^'.*'$/.test(value)) value = value.slice(1, -1);
-    value = value.replace(/\$\{([^}]+)\}/g, (_m, name: string) => env[name] ?? '');
-    const list = key.endsWith('[]');
-    if (list) key = key.slice(0, -2);
+  for (const [name, value] of rcEntries(file, env)) {
+    const list = name.endsWith('[]');
+    const key = list ? name.slice(0, -2) : name;
     const entry = rc.get(key);
     if (list && entry) entry.values.push(value);
     else rc.set(key, { file, values: [value] });
@@ -47,8 +33,7 @@ function readRc(file: string, env: NodeJS.ProcessEnv): Map<string, RcValue> {
 }
 
 export function readInstallSettings(dir: string, env: NodeJS.ProcessEnv = process.env): InstallSettings {
-  const user = env.NPM_CONFIG_USERCONFIG || env.npm_config_userconfig || join(env.HOME || homedir(), '.npmrc');
-  const rcs = [readRc(join(dir, '.npmrc'), env), readRc(user, env)];
+  const rcs = [readRc(join(dir, '.npmrc'), env), readRc(userRcFile(env), env)];
   const first = (key: string) => rcs.map((rc) => rc.get(key)).find((v) => v !== undefined && v.values.some((x) => x !== ''));
   const list = (key: string) => [
     ...new Set(

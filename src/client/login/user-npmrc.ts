@@ -3,12 +3,12 @@
 // for --scope a `@scope:registry=` line. Every other line is kept as it was; the file is replaced
 // whole (written beside it, then renamed) with mode 0600, since it now holds a secret.
 import { chmodSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ClientError } from '../errors.js';
+import { userRcFile } from '../npmrc.js';
 
 export function userNpmrcPath(env: NodeJS.ProcessEnv = process.env): string {
-  return env.NPM_CONFIG_USERCONFIG || env.npm_config_userconfig || join(env.HOME || homedir(), '.npmrc');
+  return userRcFile(env);
 }
 
 /** npm's nerf-dart: the registry URL without its protocol, credentials, query or fragment, ending in `/`. */
